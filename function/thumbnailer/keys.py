@@ -1,0 +1,21 @@
+"""Where a thumbnail is stored: deterministic, documented, collision-free keys."""
+
+from __future__ import annotations
+
+from .imaging import AUTO_OUTPUT, OutputFormat
+
+
+def thumbnail_key(prefix: str, size: int, source_key: str, source_format: str, fmt: OutputFormat) -> str:
+    """``{prefix}{size}/{source key}``; when the format changes, the new extension is appended.
+
+    Appending rather than replacing keeps ``cat.gif`` (-> ``cat.gif.png``) and ``cat.png`` apart.
+    """
+    key = f"{prefix}{size}/{source_key}"
+    if AUTO_OUTPUT.get(source_format) == fmt.name and source_format != "GIF":
+        return key
+    return key + fmt.extension
+
+
+def is_under_prefix(bucket: str, key: str, destination_bucket: str, prefix: str) -> bool:
+    """True for an object this function may have written itself: processing it again would loop."""
+    return bucket == destination_bucket and key.startswith(prefix)

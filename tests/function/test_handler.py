@@ -1,0 +1,176 @@
+"""The Lambda handler end to end on moto's S3: every record, every outcome, nothing left in /tmp."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+from PIL import Image
+
+import app
+from thumbnailer import storage
+from thumbnailer.pipeline import RetryableError
+
+from .conftest import DEST, SOURCE, invoke, load_event, s3_event, thumbnail_keys
+from .images import EPS, encode, jpeg, photo, png_bomb
+
+
+def put(s3, key: str, data: bytes, bucket: str = SOURCE) -> None:
+    s3.put_object(Bucket=bucket, Key=key, Body=data)
+
+
+def image_at(s3, key: str, bucket: str = DEST) -> Image.Image:
+    return Image.open(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
+
+
+def test_multi_record_event_mixing_good_and_bad_objects(s3, tmp: Path, capsys):
+    put(s3, "a.jpg", jpeg(800, 600))
+    put(s3, "notes.jpg", b"just text, named like a picture")
+    put(s3, "b.png", encode(photo(300, 600), "PNG"))
+    put(s3, "half.jpg", jpeg(800, 600)[:3000])
+    summary = invoke(s3_event("a.jpg", "notes.jpg", "gone.jpg", "b.png", "half.jpg"))
+
+    assert [p["key"] for p in summary["processed"]] == ["a.jpg", "b.png"]
+    failed = {f["key"]: f["reason"] for f in summary["failed"]}
+    assert set(failed) == {"notes.jpg", "gone.jpg", "half.jpg"}
+    assert "not an image" in failed["notes.jpg"]
+    assert "gone" in failed["gone.jpg"]
+    assert "truncated" in failed["half.jpg"] or "corrupt" in failed["half.jpg"]
+    assert thumbnail_keys(s3) == ["thumbnails/256/a.jpg", "thumbnails/256/b.png"]
+    assert image_at(s3, "thumbnails/256/b.png").size == (128, 256)
+    assert list(tmp.iterdir()) == [], "every temporary file is removed, whatever happened"
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(entry["key"], entry["outcome"]) for entry in lines] == [
+        ("a.jpg", "processed"), ("notes.jpg", "failed"), ("gone.jpg", "failed"), ("b.png", "processed"),
+        ("half.jpg", "failed"),
+    ]
+    assert all(entry["request_id"] == "req-1" and "ms" in entry for entry in lines)
+    assert {entry["level"] for entry in lines if entry["outcome"] == "failed"} == {"ERROR"}
+    assert "Records" not in json.dumps(lines), "the event body is never logged"
+
+
+def test_thumbnail_carries_content_type_and_source_metadata(s3):
+    put(s3, "photos/x.jpg", jpeg())
+    etag = s3.head_object(Bucket=SOURCE, Key="photos/x.jpg")["ETag"].strip('"')
+    invoke(s3_event("photos/x.jpg"))
+    head = s3.head_object(Bucket=DEST, Key="thumbnails/256/photos/x.jpg")
+    assert head["ContentType"] == "image/jpeg"
+    assert head["Metadata"] == {"source-bucket": SOURCE, "source-key": "photos/x.jpg", "source-etag": etag}
+
+
+@pytest.mark.parametrize("key", ["summer holiday/café + friends.jpg", "a+b%2Bc.jpg", "사진/고양이.jpg"])
+def test_encoded_keys_are_decoded(s3, key):
+    put(s3, key, jpeg())
+    summary = invoke(s3_event(key, encoded=True))
+    assert summary["processed"][0]["key"] == key
+    assert thumbnail_keys(s3) == [f"thumbnails/256/{key}"]
+
+
+def test_recorded_encoded_key_event(s3):
+    event = load_event("s3-put-encoded-key.json")
+    event["Records"][0]["s3"]["bucket"]["name"] = SOURCE
+    put(s3, "photos/summer holiday/café + friends.jpg", jpeg())
+    assert invoke(event)["processed"][0]["key"] == "photos/summer holiday/café + friends.jpg"
+
+
+def test_test_event_is_acknowledged_and_does_nothing(s3):
+    assert invoke(load_event("s3-test-event.json")) == {"processed": [], "skipped": [], "failed": []}
+    assert thumbnail_keys(s3) == []
+
+
+def test_key_under_the_destination_prefix_is_skipped(s3, env):
+    env.setenv("DESTINATION_BUCKET", SOURCE)
+    put(s3, "thumbnails/256/a.jpg", jpeg())
+    summary = invoke(s3_event("thumbnails/256/a.jpg"))
+    assert summary["skipped"][0]["reason"].startswith("under the destination prefix")
+    assert thumbnail_keys(s3, SOURCE) == ["thumbnails/256/a.jpg"]
+
+
+def test_same_event_twice_gives_identical_output(s3, env):
+    env.setenv("THUMBNAIL_SIZES", "512,128")
+    put(s3, "a.jpg", jpeg(1600, 1200))
+    event = s3_event("a.jpg")
+    invoke(event)
+    first = {k: s3.get_object(Bucket=DEST, Key=k)["Body"].read() for k in thumbnail_keys(s3)}
+    invoke(event)
+    second = {k: s3.get_object(Bucket=DEST, Key=k)["Body"].read() for k in thumbnail_keys(s3)}
+    assert first == second and sorted(first) == ["thumbnails/128/a.jpg", "thumbnails/512/a.jpg"]
+
+
+def test_gif_becomes_png_with_the_extension_appended(s3):
+    put(s3, "anim.gif", encode(Image.new("P", (64, 64), 3), "GIF"))
+    put(s3, "anim.png", encode(Image.new("RGB", (64, 64)), "PNG"))
+    invoke(s3_event("anim.gif", "anim.png"))
+    assert thumbnail_keys(s3) == ["thumbnails/256/anim.gif.png", "thumbnails/256/anim.png"]
+    assert s3.head_object(Bucket=DEST, Key="thumbnails/256/anim.gif.png")["ContentType"] == "image/png"
+
+
+def test_eps_named_png_and_bomb_are_failed_not_crashed(s3):
+    put(s3, "drawing.png", EPS)
+    put(s3, "bomb.png", png_bomb())
+    put(s3, "ok.jpg", jpeg())
+    summary = invoke(s3_event("drawing.png", "bomb.png", "ok.jpg"))
+    assert [f["key"] for f in summary["failed"]] == ["drawing.png", "bomb.png"]
+    assert "pixels" in summary["failed"][1]["reason"]
+    assert thumbnail_keys(s3) == ["thumbnails/256/ok.jpg"]
+
+
+def test_version_id_is_used(s3):
+    s3.put_bucket_versioning(Bucket=SOURCE, VersioningConfiguration={"Status": "Enabled"})
+    first = s3.put_object(Bucket=SOURCE, Key="v.jpg", Body=jpeg(400, 200))["VersionId"]
+    put(s3, "v.jpg", b"later, not an image")
+    event = s3_event("v.jpg")
+    event["Records"][0]["s3"]["object"]["versionId"] = first
+    assert invoke(event)["processed"][0]["key"] == "v.jpg"
+
+
+def test_transient_failure_fails_the_invocation_after_the_other_records(s3, monkeypatch, tmp):
+    put(s3, "busy.jpg", jpeg())
+    put(s3, "fine.jpg", jpeg())
+    client = app.s3_client()
+    real = client.get_object
+
+    def throttled(**kw):
+        if kw["Key"] == "busy.jpg":
+            raise ClientError({"Error": {"Code": "SlowDown", "Message": "Reduce your request rate"}}, "GetObject")
+        return real(**kw)
+
+    monkeypatch.setattr(client, "get_object", throttled)
+    with pytest.raises(RetryableError, match="busy.jpg"):
+        invoke(s3_event("busy.jpg", "fine.jpg"))
+    assert thumbnail_keys(s3) == ["thumbnails/256/fine.jpg"], "the other record was still done"
+    assert list(tmp.iterdir()) == []
+
+
+def test_object_larger_than_free_space_is_refused_before_download(s3, monkeypatch, tmp):
+    put(s3, "big.jpg", jpeg())
+    monkeypatch.setattr(storage.shutil, "disk_usage", lambda path: type("U", (), {"free": 10})())
+    summary = invoke(s3_event("big.jpg"))
+    assert "ephemeral_storage_size" in summary["failed"][0]["reason"]
+    assert list(tmp.iterdir()) == []
+
+
+def test_malformed_record_is_reported(s3):
+    put(s3, "ok.jpg", jpeg())
+    event = s3_event("ok.jpg")
+    event["Records"].insert(0, {"eventSource": "aws:s3"})
+    summary = invoke(event)
+    assert summary["failed"][0]["key"] is None and "s3.bucket.name" in summary["failed"][0]["reason"]
+    assert summary["processed"][0]["key"] == "ok.jpg"
+
+
+def test_bad_configuration_names_the_variable(s3, env):
+    env.setenv("QUALITY", "120")
+    with pytest.raises(ValueError, match="QUALITY must be between 1 and 95; got 120"):
+        invoke(s3_event("a.jpg"))
+
+
+def test_temporary_name_never_contains_a_path(tmp_path):
+    path = storage.temp_path(tmp_path, "../../etc/passwd/../évil name.jpg")
+    assert path.parent == tmp_path
+    assert "/" not in path.name and ".." not in path.name.split("_")[0]
+    assert path.name.endswith("_vil_name.jpg") and len(path.name) == 36 + len("_vil_name.jpg")
