@@ -1,0 +1,79 @@
+"""Run Terraform without the network when the machine has a provider mirror, unchanged when it has not.
+
+The hashicorp/aws provider is looked for as a filesystem mirror (``registry.terraform.io/hashicorp/aws`` below
+a directory): ``$TF_PROVIDER_MIRROR`` if set, else the usual places. When one is found, a CLI configuration with
+a ``filesystem_mirror`` block is written and ``TF_CLI_CONFIG_FILE`` points to it; when none is, a user's own
+configuration (or the registry) is used as is.
+
+    python -m devkit.terraform        # prints the environment to export, e.g. eval "$(python -m devkit.terraform)"
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PROVIDER = Path("registry.terraform.io") / "hashicorp" / "aws"
+CANDIDATES = (
+    "/opt/tf-plugins",
+    "~/.terraform.d/plugins",
+    "~/.local/share/terraform/plugins",
+    "/usr/local/share/terraform/plugins",
+    "/usr/share/terraform/plugins",
+)
+
+
+def find_mirror(environ: dict[str, str] | None = None) -> Path | None:
+    env = os.environ if environ is None else environ
+    configured = env.get("TF_PROVIDER_MIRROR")
+    candidates = [configured] if configured else list(CANDIDATES)
+    for candidate in candidates:
+        path = Path(candidate).expanduser()
+        if (path / PROVIDER).is_dir():
+            return path
+    if configured:
+        raise SystemExit(f"TF_PROVIDER_MIRROR={configured} holds no {PROVIDER} directory")
+    return None
+
+
+def cli_config(mirror: Path, plugin_cache: Path) -> str:
+    return f"""# Written by devkit/terraform.py: the aws provider from the machine's mirror, anything else as usual.
+plugin_cache_dir = "{plugin_cache}"
+provider_installation {{
+  filesystem_mirror {{
+    path    = "{mirror}"
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }}
+  direct {{
+    exclude = ["registry.terraform.io/hashicorp/aws"]
+  }}
+}}
+"""
+
+
+def environment(build_dir: Path = ROOT / "build") -> dict[str, str]:
+    """The variables to add to a Terraform run's environment (empty when no mirror is found)."""
+    existing = os.environ.get("TF_CLI_CONFIG_FILE")
+    mirror = find_mirror()
+    if mirror is None or (existing and Path(existing).is_file() and "TF_PROVIDER_MIRROR" not in os.environ):
+        return {}  # the user's own configuration, or the public registry
+    cache = build_dir / "terraform-plugin-cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    config = build_dir / "terraformrc"
+    text = cli_config(mirror, cache)
+    if not config.is_file() or config.read_text() != text:
+        config.write_text(text)
+    return {"TF_CLI_CONFIG_FILE": str(config), "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE": "1"}
+
+
+def main() -> int:
+    for name, value in environment().items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+# A complete stack: private, encrypted source and thumbnail buckets, a queue for events that keep failing, and
+# the thumbnails module wired between them. Copy it, or `terraform apply` it as it is.
+
+terraform {
+  required_version = ">= 1.9"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.67, < 7.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+locals {
+  buckets = {
+    source     = "${var.name_prefix}-uploads"
+    thumbnails = "${var.name_prefix}-thumbnails"
+  }
+}
+
+resource "aws_s3_bucket" "this" {
+  for_each = local.buckets
+
+  bucket        = each.value
+  force_destroy = var.force_destroy
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket                  = each.value.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_sqs_queue" "failed" {
+  name                    = "${var.name_prefix}-failed"
+  sqs_managed_sse_enabled = true
+}
+
+module "thumbnails" {
+  source = "../.."
+
+  function_name      = var.function_name
+  source_bucket      = aws_s3_bucket.this["source"].bucket
+  destination_bucket = aws_s3_bucket.this["thumbnails"].bucket
+  filter_prefix      = "uploads/"
+  thumbnail_sizes    = [1024, 256]
+
+  runtime = var.runtime
+  build   = { layer_target = var.layer_build_target }
+
+  on_failure_destination_arn = aws_sqs_queue.failed.arn
+  tags                       = { example = "complete" }
+}

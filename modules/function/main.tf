@@ -1,0 +1,156 @@
+data "aws_partition" "current" {}
+
+locals {
+  artifacts_dir = coalesce(var.artifacts_dir, "${path.root}/.terraform/thumbnails")
+  build_script  = "${path.module}/build_function.py"
+
+  # What is packaged: every file but caches, tests and hidden files. Chosen here, hashed here, and handed to the
+  # build script as a list, so the plan-time hash and the ZIP always describe the same files.
+  files = sort([
+    for f in fileset(var.source_dir, "**") : f
+    if !can(regex("(^|/)(__pycache__|tests?|\\.[^/]*)(/|$)|\\.py[co]$|(^|/)(test_[^/]*|[^/]*_test\\.py|conftest\\.py)$", f))
+  ])
+  source_hash = sha256(join("\n", concat(
+    [for f in local.files : "${f} ${filesha256("${var.source_dir}/${f}")}"],
+    ["build_function.py ${filesha256(local.build_script)}"],
+  )))
+  zip_path = "${local.artifacts_dir}/function-${var.function_name}-${substr(local.source_hash, 0, 16)}.zip"
+
+  partition = data.aws_partition.current.partition
+  # The destination's service decides the action the role needs to send a failed event there.
+  destination_actions = {
+    sqs    = ["sqs:SendMessage"]
+    sns    = ["sns:Publish"]
+    lambda = ["lambda:InvokeFunction"]
+    events = ["events:PutEvents"]
+    s3     = ["s3:PutObject", "s3:ListBucket"]
+  }
+  destination_service = var.on_failure_destination_arn == null ? null : split(":", var.on_failure_destination_arn)[2]
+}
+
+resource "terraform_data" "package" {
+  triggers_replace = local.source_hash
+  input            = local.zip_path
+
+  provisioner "local-exec" {
+    interpreter = [var.python_executable, local.build_script]
+    command     = local.zip_path
+    environment = {
+      FUNCTION_SOURCE_DIR = var.source_dir
+      FUNCTION_FILES      = jsonencode(local.files)
+    }
+  }
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "lambda" {
+  name               = var.function_name
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "lambda" {
+  statement {
+    sid       = "ReadSources"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["arn:${local.partition}:s3:::${var.read_access.bucket}/${var.read_access.prefix}*"]
+  }
+
+  statement {
+    sid       = "WriteThumbnails"
+    actions   = ["s3:PutObject"]
+    resources = ["arn:${local.partition}:s3:::${var.write_access.bucket}/${var.write_access.prefix}*"]
+  }
+
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
+  }
+
+  dynamic "statement" {
+    for_each = length(var.kms_key_arns) > 0 ? [1] : []
+    content {
+      sid       = "UseBucketKeys"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = var.kms_key_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.destination_service == null ? [] : [1]
+    content {
+      sid     = "SendFailedEvents"
+      actions = local.destination_actions[local.destination_service]
+      resources = local.destination_service == "s3" ? [
+        var.on_failure_destination_arn, "${var.on_failure_destination_arn}/*"
+      ] : [var.on_failure_destination_arn]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  name   = "thumbnails"
+  role   = aws_iam_role.lambda.id
+  policy = data.aws_iam_policy_document.lambda.json
+}
+
+resource "aws_cloudwatch_log_group" "lambda" {
+  name              = "/aws/lambda/${var.function_name}"
+  retention_in_days = var.log_retention_in_days
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  function_name = var.function_name
+  role          = aws_iam_role.lambda.arn
+  handler       = var.handler
+  runtime       = var.runtime
+  architectures = [var.architecture]
+  layers        = var.layers
+
+  filename         = terraform_data.package.output
+  source_code_hash = local.source_hash
+
+  memory_size                    = var.memory_size
+  timeout                        = var.timeout
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  ephemeral_storage {
+    size = var.ephemeral_storage_size
+  }
+
+  environment {
+    variables = var.environment_variables
+  }
+
+  tags = var.tags
+
+  # The log group must exist (with its retention) before the first invocation writes to it, and the role's
+  # permissions must be attached before S3 can trigger the function.
+  depends_on = [aws_cloudwatch_log_group.lambda, aws_iam_role_policy.lambda]
+}
+
+resource "aws_lambda_function_event_invoke_config" "this" {
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = var.maximum_retry_attempts
+  maximum_event_age_in_seconds = var.maximum_event_age_in_seconds
+
+  dynamic "destination_config" {
+    for_each = var.on_failure_destination_arn == null ? [] : [1]
+    content {
+      on_failure {
+        destination = var.on_failure_destination_arn
+      }
+    }
+  }
+}

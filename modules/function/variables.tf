@@ -1,0 +1,206 @@
+variable "architecture" {
+  type        = string
+  description = "Instruction set of the function: x86_64 or arm64."
+  default     = "x86_64"
+  nullable    = false
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture must be x86_64 or arm64; got \"${var.architecture}\"."
+  }
+}
+
+variable "artifacts_dir" {
+  type        = string
+  description = "Directory the function ZIP is written to. Null: .terraform/thumbnails under the root module."
+  default     = null
+}
+
+variable "environment_variables" {
+  type        = map(string)
+  description = "Environment variables of the function."
+  default     = {}
+  nullable    = false
+}
+
+variable "ephemeral_storage_size" {
+  type        = number
+  description = "Size of /tmp in MB (512 to 10240); the object is downloaded there."
+  default     = 1024
+  nullable    = false
+
+  validation {
+    condition     = var.ephemeral_storage_size >= 512 && var.ephemeral_storage_size <= 10240
+    error_message = "ephemeral_storage_size must be between 512 and 10240 MB; got ${var.ephemeral_storage_size}."
+  }
+}
+
+variable "function_name" {
+  type        = string
+  description = "Name of the Lambda function (and of its role and log group)."
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.function_name))
+    error_message = "function_name must be 1 to 64 letters, digits, hyphens or underscores; got \"${var.function_name}\"."
+  }
+}
+
+variable "handler" {
+  type        = string
+  description = "Module and function Lambda calls."
+  default     = "app.handler"
+  nullable    = false
+}
+
+variable "kms_key_arns" {
+  type        = list(string)
+  description = "KMS keys of SSE-KMS encrypted buckets the function reads or writes (kms:Decrypt, kms:GenerateDataKey)."
+  default     = []
+  nullable    = false
+}
+
+variable "layers" {
+  type        = list(string)
+  description = "Layer version ARNs, in order: Lambda extracts them into /opt one after another, a later file wins."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.layers) <= 5
+    error_message = "layers may hold at most 5 layer ARNs (the Lambda limit); got ${length(var.layers)}."
+  }
+}
+
+variable "log_retention_in_days" {
+  type        = number
+  description = "How long the function's logs are kept. 0: forever."
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be one of the values CloudWatch Logs accepts (0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653); got ${var.log_retention_in_days}."
+  }
+}
+
+variable "maximum_event_age_in_seconds" {
+  type        = number
+  description = "How long Lambda keeps retrying an asynchronous event (60 to 21600 s)."
+  default     = 21600
+  nullable    = false
+
+  validation {
+    condition     = var.maximum_event_age_in_seconds >= 60 && var.maximum_event_age_in_seconds <= 21600
+    error_message = "maximum_event_age_in_seconds must be between 60 and 21600 seconds; got ${var.maximum_event_age_in_seconds}."
+  }
+}
+
+variable "maximum_retry_attempts" {
+  type        = number
+  description = "Retries of a failed asynchronous invocation (0 to 2)."
+  default     = 2
+  nullable    = false
+
+  validation {
+    condition     = var.maximum_retry_attempts >= 0 && var.maximum_retry_attempts <= 2 && floor(var.maximum_retry_attempts) == var.maximum_retry_attempts
+    error_message = "maximum_retry_attempts must be a whole number between 0 and 2; got ${var.maximum_retry_attempts}."
+  }
+}
+
+variable "memory_size" {
+  type        = number
+  description = "Memory of the function in MB (128 to 10240); CPU grows with it."
+  default     = 1024
+  nullable    = false
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240
+    error_message = "memory_size must be between 128 and 10240 MB; got ${var.memory_size}."
+  }
+}
+
+variable "on_failure_destination_arn" {
+  type        = string
+  description = "SQS queue, SNS topic, Lambda function, EventBridge bus or S3 bucket that receives events whose retries are exhausted. Null: none."
+  default     = null
+
+  validation {
+    condition     = var.on_failure_destination_arn == null || can(regex("^arn:[^:]+:(sqs|sns|lambda|events|s3):", var.on_failure_destination_arn))
+    error_message = "on_failure_destination_arn must be the ARN of an SQS queue, SNS topic, Lambda function, EventBridge bus or S3 bucket; got \"${coalesce(var.on_failure_destination_arn, "null")}\"."
+  }
+}
+
+variable "python_executable" {
+  type        = string
+  description = "Python that packages the sources on the machine running Terraform."
+  default     = "python3"
+  nullable    = false
+}
+
+variable "read_access" {
+  type = object({
+    bucket = string
+    prefix = optional(string, "")
+  })
+  description = "Objects the function may read: s3:GetObject and s3:GetObjectVersion on bucket/prefix*."
+  nullable    = false
+}
+
+variable "reserved_concurrent_executions" {
+  type        = number
+  description = "Concurrency reserved for the function; -1: unreserved, 0: throttled."
+  default     = -1
+  nullable    = false
+
+  validation {
+    condition     = var.reserved_concurrent_executions >= -1
+    error_message = "reserved_concurrent_executions must be -1 (unreserved) or more; got ${var.reserved_concurrent_executions}."
+  }
+}
+
+variable "runtime" {
+  type        = string
+  description = "Lambda Python runtime."
+  default     = "python3.13"
+  nullable    = false
+
+  validation {
+    condition     = contains(["python3.10", "python3.11", "python3.12", "python3.13", "python3.14"], var.runtime)
+    error_message = "runtime must be one of python3.10, python3.11, python3.12, python3.13, python3.14; got \"${var.runtime}\"."
+  }
+}
+
+variable "source_dir" {
+  type        = string
+  description = "Directory of the function's sources; every file but caches, tests and hidden files is packaged."
+  nullable    = false
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags of every resource that takes them."
+  default     = {}
+  nullable    = false
+}
+
+variable "timeout" {
+  type        = number
+  description = "Seconds an invocation may run (1 to 900)."
+  default     = 60
+  nullable    = false
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900
+    error_message = "timeout must be between 1 and 900 seconds (the Lambda maximum); got ${var.timeout}."
+  }
+}
+
+variable "write_access" {
+  type = object({
+    bucket = string
+    prefix = optional(string, "")
+  })
+  description = "Objects the function may write: s3:PutObject on bucket/prefix*."
+  nullable    = false
+}

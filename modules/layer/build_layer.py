@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Build a Lambda layer ZIP (``python/`` inside) from a requirements file, reproducibly.
+
+Run by the module's ``terraform_data`` through ``local-exec``; settings arrive as environment variables:
+
+  LAYER_REQUIREMENTS  requirements file
+  LAYER_RUNTIME       Lambda runtime, e.g. python3.13
+  LAYER_ARCHITECTURE  x86_64 or arm64
+  LAYER_TARGET        lambda: binary wheels for the runtime's Python, glibc and architecture (never the host's)
+                      host:   wheels for the Python running this script, on this machine (the local endpoint)
+  LAYER_MAX_ZIP_BYTES refuse a bigger ZIP (0: no limit; Lambda takes 50 MB through the API)
+  argument 1          the ZIP to write (written atomically)
+
+Standard library only: it runs with whatever python3 the user has, wherever the module is sourced from.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+# Highest manylinux glibc each runtime accepts: Amazon Linux 2 (glibc 2.26) for python3.10/3.11,
+# Amazon Linux 2023 (glibc 2.34) for python3.12 and later.
+RUNTIME_GLIBC = {"python3.10": 26, "python3.11": 26, "python3.12": 34, "python3.13": 34, "python3.14": 34}
+MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
+# manylinux's legacy aliases: manylinux1 = 2_5, manylinux2010 = 2_12, manylinux2014 = 2_17.
+LEGACY = {5: "manylinux1", 12: "manylinux2010", 17: "manylinux2014"}
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+ZIP_ROOT = "python"
+
+
+class BuildError(Exception):
+    pass
+
+
+def platform_tags(runtime: str, architecture: str) -> list[str]:
+    """Every platform tag the runtime accepts, newest first: pip matches tags exactly, so list them all."""
+    if runtime not in RUNTIME_GLIBC:
+        raise BuildError(f"runtime {runtime!r} is not a supported Python runtime ({', '.join(RUNTIME_GLIBC)})")
+    if architecture not in MACHINE:
+        raise BuildError(f"architecture {architecture!r} must be one of {', '.join(MACHINE)}")
+    machine = MACHINE[architecture]
+    tags = []
+    for minor in range(RUNTIME_GLIBC[runtime], 4, -1):
+        tags.append(f"manylinux_2_{minor}_{machine}")
+        if minor in LEGACY and not (machine == "aarch64" and minor < 17):
+            tags.append(f"{LEGACY[minor]}_{machine}")
+    return tags
+
+
+def python_version(runtime: str) -> str:
+    return runtime.removeprefix("python")
+
+
+def pip_command(requirements: Path, target: Path, runtime: str, architecture: str, where: str) -> list[str]:
+    command = [
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+        "--only-binary=:all:", "--target", str(target), "--requirement", str(requirements),
+    ]
+    if where == "lambda":
+        command += ["--implementation", "cp", "--python-version", python_version(runtime)]
+        for tag in platform_tags(runtime, architecture):
+            command += ["--platform", tag]
+    return command
+
+
+def check_host(runtime: str, architecture: str) -> None:
+    here = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    machine = os.uname().machine
+    if runtime != here or MACHINE.get(architecture) != machine:
+        raise BuildError(
+            f'layer_build_target = "host" builds wheels for this machine ({here}, {machine}), but the function '
+            f'is {runtime} on {architecture}: its binary wheels would not import. Set runtime = "{here}" and '
+            f'architecture = "{"arm64" if machine == "aarch64" else machine}" for the local endpoint, or build '
+            f'for Lambda with layer_build_target = "lambda".'
+        )
+
+
+def explain_pip_failure(output: str, runtime: str, architecture: str, where: str) -> str:
+    missing = re.findall(r"No matching distribution found for (\S+)", output)
+    names = ", ".join(missing) or "a requirement"
+    if where == "host":
+        return f"pip could not install {names} for this machine:\n{output.strip()}"
+    glibc = RUNTIME_GLIBC[runtime]
+    advice = (
+        f"No binary wheel of {names} runs on {runtime} ({architecture}, manylinux up to glibc 2.{glibc}). "
+        f"The layer is built for the Lambda runtime, never for this machine."
+    )
+    if glibc < 27:
+        advice += (
+            f" {runtime} runs on Amazon Linux 2 (glibc 2.26); Pillow 12.3 and later ship only manylinux_2_27/2_28 "
+            "wheels. Use runtime python3.12 or later, or pin an older Pillow in your requirements file. "
+            'For the local endpoint only, layer_build_target = "host" builds for this machine instead.'
+        )
+    return f"{advice}\npip said:\n{output.strip()}"
+
+
+def write_zip(tree: Path, output: Path) -> int:
+    """Sorted entries, fixed timestamps and permissions, no caches: the same tree gives the same bytes."""
+    files = sorted(
+        p for p in tree.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=".layer-", suffix=".zip")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            for path in files:
+                info = zipfile.ZipInfo(f"{ZIP_ROOT}/{path.relative_to(tree).as_posix()}", FIXED_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                executable = os.access(path, os.X_OK)
+                info.external_attr = (0o100755 if executable else 0o100644) << 16
+                archive.writestr(info, path.read_bytes())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return output.stat().st_size
+
+
+def build(requirements: Path, output: Path, runtime: str, architecture: str, where: str, max_bytes: int) -> int:
+    if where not in ("lambda", "host"):
+        raise BuildError(f'layer build target must be "lambda" or "host"; got {where!r}')
+    if where == "host":
+        check_host(runtime, architecture)
+    else:
+        platform_tags(runtime, architecture)  # validates both
+    with tempfile.TemporaryDirectory(prefix="layer-build-") as work:
+        tree = Path(work) / ZIP_ROOT
+        command = pip_command(requirements, tree, runtime, architecture, where)
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise BuildError(explain_pip_failure(done.stdout + done.stderr, runtime, architecture, where))
+        size = write_zip(tree, output)
+    if max_bytes and size > max_bytes:
+        output.unlink()
+        raise BuildError(
+            f"the layer ZIP is {size / 1e6:.1f} MB, more than Lambda accepts directly ({max_bytes / 1e6:.0f} MB): "
+            "set layer_s3_bucket to upload it through S3."
+        )
+    return size
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: build_layer.py OUTPUT.zip (settings in LAYER_* environment variables)", file=sys.stderr)
+        return 2
+    env = os.environ
+    try:
+        size = build(
+            Path(env["LAYER_REQUIREMENTS"]),
+            Path(argv[1]),
+            env["LAYER_RUNTIME"],
+            env["LAYER_ARCHITECTURE"],
+            env.get("LAYER_TARGET", "lambda"),
+            int(env.get("LAYER_MAX_ZIP_BYTES", "0") or 0),
+        )
+    except BuildError as exc:
+        print(f"layer build failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"layer built: {argv[1]} ({size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,71 @@
+variable "architecture" {
+  type        = string
+  description = "Instruction set the layer's binary wheels are built for: x86_64 or arm64."
+  default     = "x86_64"
+  nullable    = false
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture must be x86_64 or arm64; got \"${var.architecture}\"."
+  }
+}
+
+variable "artifacts_dir" {
+  type        = string
+  description = "Directory the layer ZIP is written to. Null: .terraform/thumbnails under the root module, which Terraform users already keep out of version control."
+  default     = null
+}
+
+variable "build_target" {
+  type        = string
+  description = "\"lambda\": binary wheels for the Lambda runtime's Python, glibc and architecture (what AWS runs). \"host\": wheels for the Python that runs the build on this machine, for the project's local endpoint, which executes the layer with the local Python; the runtime must then match that Python."
+  default     = "lambda"
+  nullable    = false
+
+  validation {
+    condition     = contains(["lambda", "host"], var.build_target)
+    error_message = "build_target must be \"lambda\" or \"host\"; got \"${var.build_target}\"."
+  }
+}
+
+variable "layer_name" {
+  type        = string
+  description = "Name of the layer; each build publishes a new version of it."
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,140}$", var.layer_name))
+    error_message = "layer_name must be 1 to 140 letters, digits, hyphens or underscores; got \"${var.layer_name}\"."
+  }
+}
+
+variable "python_executable" {
+  type        = string
+  description = "Python (with pip) that runs the build on the machine running Terraform."
+  default     = "python3"
+  nullable    = false
+}
+
+variable "requirements_file" {
+  type        = string
+  description = "pip requirements file of what the layer installs under python/."
+  nullable    = false
+}
+
+variable "runtime" {
+  type        = string
+  description = "Lambda runtime the layer is built for and compatible with."
+  default     = "python3.13"
+  nullable    = false
+
+  validation {
+    condition     = contains(["python3.10", "python3.11", "python3.12", "python3.13", "python3.14"], var.runtime)
+    error_message = "runtime must be one of python3.10, python3.11, python3.12, python3.13, python3.14; got \"${var.runtime}\"."
+  }
+}
+
+variable "s3_bucket" {
+  type        = string
+  description = "Bucket to upload the layer ZIP through, needed when it is larger than the 50 MB Lambda accepts directly. Null: upload directly."
+  default     = null
+}

@@ -1,0 +1,261 @@
+# Inputs of the thumbnails module, alphabetical. Limits are checked at plan, each with a sentence naming the
+# variable, the range and the value; the submodules check the Lambda settings they own.
+
+variable "architecture" {
+  type        = string
+  description = "Instruction set of the function and of the layer's binary wheels: x86_64 or arm64."
+  default     = "x86_64"
+  nullable    = false
+}
+
+variable "build" {
+  type = object({
+    artifacts_dir     = optional(string)           # null: .terraform/thumbnails under the root module
+    layer_target      = optional(string, "lambda") # "lambda", or "host" for the project's local endpoint
+    layer_s3_bucket   = optional(string)           # upload the layer through S3 (needed above 50 MB)
+    python_executable = optional(string, "python3")
+    requirements_file = optional(string) # null: this module's layer/requirements.txt
+    source_dir        = optional(string) # null: this module's function/
+  })
+  description = "How the two ZIPs are built on the machine running Terraform. layer_target = \"lambda\" fetches binary wheels for the runtime's Python, glibc and architecture; \"host\" builds them for the local Python instead, for the local endpoint (docs/layer.md)."
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = contains(["lambda", "host"], var.build.layer_target)
+    error_message = "build.layer_target must be \"lambda\" or \"host\"; got \"${var.build.layer_target}\"."
+  }
+}
+
+variable "create_bucket_notification" {
+  type        = bool
+  description = "Manage the source bucket's (single) notification configuration. false: take the bucket_notification_lambda_functions output into the one you manage."
+  default     = true
+  nullable    = false
+}
+
+variable "create_layer" {
+  type        = bool
+  description = "Build and publish the layer of layer/requirements.txt. false: bring Pillow in layer_arns instead."
+  default     = true
+  nullable    = false
+}
+
+variable "destination_bucket" {
+  type        = string
+  description = "Bucket thumbnails are written to. Null: the source bucket (then the trigger's filter must not match the destination prefix)."
+  default     = null
+}
+
+variable "destination_prefix" {
+  type        = string
+  description = "Prefix of every thumbnail key: {destination_prefix}{size}/{source key}."
+  default     = "thumbnails/"
+  nullable    = false
+
+  validation {
+    condition     = !startswith(var.destination_prefix, "/")
+    error_message = "destination_prefix must not start with \"/\" (S3 keys have no leading slash); got \"${var.destination_prefix}\"."
+  }
+
+  validation {
+    condition = !(
+      coalesce(var.destination_bucket, var.source_bucket) == var.source_bucket &&
+      (startswith(var.destination_prefix, var.filter_prefix) || startswith(var.filter_prefix, var.destination_prefix))
+    )
+    error_message = "This configuration would loop: thumbnails go to the source bucket \"${var.source_bucket}\" under destination_prefix \"${var.destination_prefix}\", and the trigger's filter_prefix \"${var.filter_prefix}\" matches keys there, so every thumbnail would trigger the function again. Use another destination_bucket, or a filter_prefix and destination_prefix of which neither starts with the other (for example filter_prefix = \"uploads/\", destination_prefix = \"thumbnails/\")."
+  }
+}
+
+variable "environment_variables" {
+  type        = map(string)
+  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY and MAX_IMAGE_PIXELS itself."
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS"])) == 0
+    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels)."
+  }
+}
+
+variable "ephemeral_storage_size" {
+  type        = number
+  description = "Size of the function's /tmp in MB, 512 to 10240: the largest upload must fit."
+  default     = 1024
+  nullable    = false
+}
+
+variable "events" {
+  type        = list(string)
+  description = "S3 events that trigger the function; s3:ObjectCreated:* includes multipart uploads."
+  default     = ["s3:ObjectCreated:*"]
+  nullable    = false
+}
+
+variable "filter_prefix" {
+  type        = string
+  description = "Only uploads under this prefix trigger the function. \"\" with a separate destination_bucket: every key."
+  default     = "uploads/"
+  nullable    = false
+}
+
+variable "filter_suffixes" {
+  type        = list(string)
+  description = "Only keys ending with one of these trigger the function; S3 compares case-sensitively, so upper-case forms are listed too. []: any key."
+  default     = [".jpg", ".jpeg", ".png", ".webp", ".gif", ".JPG", ".JPEG", ".PNG", ".WEBP", ".GIF"]
+  nullable    = false
+}
+
+variable "function_name" {
+  type        = string
+  description = "Name of the function, its role, its log group and (with -deps) its layer."
+  default     = "CreateThumbnail"
+  nullable    = false
+}
+
+variable "kms_key_arns" {
+  type        = list(string)
+  description = "KMS keys of SSE-KMS encrypted source or destination buckets."
+  default     = []
+  nullable    = false
+}
+
+variable "layer_arns" {
+  type        = list(string)
+  description = "Existing layer version ARNs (for example a public Pillow layer), extracted after this module's layer: a file in a later layer wins. At most 5 layers in all."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.layer_arns) + (var.create_layer ? 1 : 0) <= 5
+    error_message = "A function takes at most 5 layers: layer_arns has ${length(var.layer_arns)}${var.create_layer ? " and create_layer adds 1" : ""}."
+  }
+}
+
+variable "log_retention_in_days" {
+  type        = number
+  description = "Days the function's logs are kept (a CloudWatch Logs value; 0: forever)."
+  default     = 30
+  nullable    = false
+}
+
+variable "max_image_pixels" {
+  type        = number
+  description = "Pictures with more pixels are refused before they are decoded (decompression bombs)."
+  default     = 50000000
+  nullable    = false
+
+  validation {
+    condition     = var.max_image_pixels >= 1 && floor(var.max_image_pixels) == var.max_image_pixels
+    error_message = "max_image_pixels must be a whole number of at least 1; got ${var.max_image_pixels}."
+  }
+}
+
+variable "maximum_event_age_in_seconds" {
+  type        = number
+  description = "How long Lambda retries an event, 60 to 21600 s."
+  default     = 21600
+  nullable    = false
+}
+
+variable "maximum_retry_attempts" {
+  type        = number
+  description = "Retries of a failed invocation, 0 to 2."
+  default     = 2
+  nullable    = false
+}
+
+variable "memory_size" {
+  type        = number
+  description = "Memory of the function in MB, 128 to 10240 (CPU grows with it)."
+  default     = 1024
+  nullable    = false
+}
+
+variable "on_failure_destination_arn" {
+  type        = string
+  description = "Where events go once retries are exhausted: an SQS queue, SNS topic, function, event bus or bucket ARN."
+  default     = null
+}
+
+variable "output_format" {
+  type        = string
+  description = "auto (JPEG stays JPEG, PNG and WebP stay, GIF becomes PNG), jpeg, png or webp."
+  default     = "auto"
+  nullable    = false
+
+  validation {
+    condition     = contains(["auto", "jpeg", "png", "webp"], var.output_format)
+    error_message = "output_format must be one of auto, jpeg, png, webp; got \"${var.output_format}\"."
+  }
+}
+
+variable "quality" {
+  type        = number
+  description = "JPEG and WebP quality, 1 to 95."
+  default     = 85
+  nullable    = false
+
+  validation {
+    condition     = var.quality >= 1 && var.quality <= 95 && floor(var.quality) == var.quality
+    error_message = "quality must be a whole number between 1 and 95; got ${var.quality}."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  type        = number
+  description = "Concurrency reserved for the function; -1: unreserved."
+  default     = -1
+  nullable    = false
+}
+
+variable "runtime" {
+  type        = string
+  description = "Lambda Python runtime, python3.10 to python3.14. The default layer's Pillow needs python3.12 or later."
+  default     = "python3.13"
+  nullable    = false
+}
+
+variable "source_account" {
+  type        = string
+  description = "Account that owns the source bucket, for the permission's source_account. Null: the caller's account."
+  default     = null
+}
+
+variable "source_bucket" {
+  type        = string
+  description = "Bucket whose uploads become thumbnails."
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.source_bucket))
+    error_message = "source_bucket must be an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens); got \"${var.source_bucket}\"."
+  }
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags of every resource that takes them."
+  default     = {}
+  nullable    = false
+}
+
+variable "thumbnail_sizes" {
+  type        = list(number)
+  description = "Longest edge of each thumbnail, in pixels; smaller pictures are never upscaled."
+  default     = [256]
+  nullable    = false
+
+  validation {
+    condition     = length(var.thumbnail_sizes) > 0 && alltrue([for s in var.thumbnail_sizes : s >= 1 && s <= 10000 && floor(s) == s])
+    error_message = "thumbnail_sizes must hold one or more whole numbers between 1 and 10000 pixels; got ${jsonencode(var.thumbnail_sizes)}."
+  }
+}
+
+variable "timeout" {
+  type        = number
+  description = "Seconds an invocation may run, 1 to 900."
+  default     = 60
+  nullable    = false
+}
