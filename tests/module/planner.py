@@ -59,7 +59,7 @@ class Planner:
         try:
             return self.tf.plan(output=True, refresh=False)
         except tftest.TerraformTestError as exc:
-            raise PlanError(str(exc)) from None
+            raise PlanError("\n".join(str(a) for a in exc.args)) from None
 
     def plan_error(self, **args: Any) -> str:
         """The error text of a plan that must fail, folded onto one line for matching."""

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from .planner import ROOT, Planner
+
+
+@pytest.fixture(scope="session")
+def planners(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Planner]]:
+    """One initialised working directory per module source, made on first use."""
+    made: dict[str, Planner] = {}
+
+    class Lazy(dict):
+        def __missing__(self, name: str) -> Planner:
+            source = ROOT if name == "root" else ROOT / "modules" / name
+            made[name] = self[name] = Planner(tmp_path_factory.mktemp(f"plan-{name}"), source)
+            return made[name]
+
+    yield Lazy()
+
+
+@pytest.fixture(scope="session")
+def root(planners) -> Planner:
+    return planners["root"]
+
+
+BASE = {"source_bucket": "photos", "destination_bucket": "thumbs", "source_account": "111122223333"}

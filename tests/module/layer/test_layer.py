@@ -1,0 +1,114 @@
+"""modules/layer: the runtime -> wheel platform mapping, the reproducible build, and what is published."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ..planner import ROOT, changes
+from ..scripts import load
+
+build_layer = load("layer", "build_layer.py")
+REQUIREMENTS = str(ROOT / "layer" / "requirements.txt")
+
+
+@pytest.mark.parametrize("runtime, newest", [("python3.10", 26), ("python3.11", 26), ("python3.12", 34),
+                                             ("python3.13", 34), ("python3.14", 34)])
+def test_runtime_glibc_decides_the_platform_tags(runtime, newest):
+    tags = build_layer.platform_tags(runtime, "x86_64")
+    assert tags[0] == f"manylinux_2_{newest}_x86_64"
+    assert f"manylinux_2_{newest + 1}_x86_64" not in tags
+    assert tags[-1] == "manylinux1_x86_64"
+    assert {"manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux_2_17_x86_64"} <= set(tags)
+
+
+def test_arm64_gets_aarch64_wheels_only():
+    tags = build_layer.platform_tags("python3.13", "arm64")
+    assert tags[0] == "manylinux_2_34_aarch64" and all(t.endswith("_aarch64") for t in tags)
+    assert "manylinux2014_aarch64" in tags and "manylinux1_aarch64" not in tags
+
+
+def test_pip_is_asked_for_the_target_never_the_host():
+    command = build_layer.pip_command(Path("r.txt"), Path("t"), "python3.12", "arm64", "lambda")
+    joined = " ".join(command)
+    assert "--only-binary=:all: " in joined and "--python-version 3.12" in joined and "--implementation cp" in joined
+    assert "--platform manylinux_2_34_aarch64" in joined
+    assert "--platform" not in " ".join(build_layer.pip_command(Path("r.txt"), Path("t"), "python3.11", "x86_64", "host"))
+
+
+def test_pillow_13_on_amazon_linux_2_fails_with_a_clear_error(tmp_path, monkeypatch, capsys):
+    for name, value in {"LAYER_REQUIREMENTS": REQUIREMENTS, "LAYER_RUNTIME": "python3.11",
+                        "LAYER_ARCHITECTURE": "x86_64", "LAYER_TARGET": "lambda"}.items():
+        monkeypatch.setenv(name, value)
+    assert build_layer.main(["build_layer.py", str(tmp_path / "layer.zip")]) == 1
+    err = capsys.readouterr().err
+    assert "No binary wheel of pillow==13.0.0 runs on python3.11" in err
+    assert "Amazon Linux 2 (glibc 2.26)" in err and 'layer_build_target = "host"' in err
+    assert not (tmp_path / "layer.zip").exists()
+
+
+def test_host_build_refuses_a_runtime_that_is_not_the_local_python():
+    with pytest.raises(build_layer.BuildError, match='layer_build_target = "host" builds wheels for this machine'):
+        build_layer.check_host("python3.13" if build_layer.sys.version_info[:2] != (3, 13) else "python3.12",
+                               "x86_64")
+
+
+def test_build_is_reproducible(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("six==1.17.0\n")
+    first = tmp_path / "a" / "layer.zip"
+    second = tmp_path / "b" / "layer.zip"
+    for out in (first, second):
+        build_layer.build(requirements, out, "python3.13", "x86_64", "lambda", 50_000_000)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        names = archive.namelist()
+        assert "python/six.py" in names and names == sorted(names)
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_oversized_zip_is_refused_without_an_s3_bucket(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("six==1.17.0\n")
+    with pytest.raises(build_layer.BuildError, match="set layer_s3_bucket"):
+        build_layer.build(requirements, tmp_path / "layer.zip", "python3.13", "x86_64", "lambda", 100)
+    assert not (tmp_path / "layer.zip").exists()
+
+
+def plan_layer(planners, **args):
+    return planners["layer"].plan(
+        outputs=("zip_path", "build_hash"),
+        **{"layer_name": "deps", "requirements_file": REQUIREMENTS, **args},
+    )
+
+
+def test_published_layer_is_compatible_with_its_runtime_and_architecture(planners):
+    plan = plan_layer(planners, runtime="python3.12", architecture="arm64")
+    layer = changes(plan, "aws_lambda_layer_version.this")
+    assert layer["compatible_runtimes"] == ["python3.12"] and layer["compatible_architectures"] == ["arm64"]
+    build = changes(plan, "terraform_data.build")
+    assert build["input"] == plan.outputs["zip_path"] and plan.outputs["build_hash"][:16] in build["input"]
+
+
+def test_zip_is_content_addressed(planners):
+    base = plan_layer(planners).outputs
+    assert plan_layer(planners).outputs["zip_path"] == base["zip_path"]
+    assert plan_layer(planners, runtime="python3.12").outputs["zip_path"] != base["zip_path"]
+    assert plan_layer(planners, architecture="arm64").outputs["zip_path"] != base["zip_path"]
+    assert plan_layer(planners, build_target="host").outputs["zip_path"] != base["zip_path"]
+
+
+def test_large_layers_go_through_s3(planners):
+    plan = plan_layer(planners, s3_bucket="artifacts")
+    obj = changes(plan, "aws_s3_object.layer[0]")
+    assert obj["bucket"] == "artifacts" and obj["key"].startswith("lambda-layers/layer-deps-")
+    layer = changes(plan, "aws_lambda_layer_version.this")
+    assert layer["s3_bucket"] == "artifacts" and layer["filename"] is None
+
+
+def test_bad_build_target_fails_at_plan(planners):
+    assert 'build_target must be "lambda" or "host"; got "docker".' in planners["layer"].plan_error(
+        layer_name="deps", requirements_file=REQUIREMENTS, build_target="docker")

@@ -1,0 +1,199 @@
+"""Plan tests of the root module: what it wires, and every validation it owns."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import BASE
+from .planner import ROOT, changes
+
+FUNCTION = "module.function.aws_lambda_function.this"
+POLICY = "module.function.data.aws_iam_policy_document.lambda"
+
+
+def statements(plan) -> dict[str, dict]:
+    return {s["sid"]: s for s in changes(plan, POLICY)["statement"]}
+
+
+def test_defaults_are_valid_and_loop_free(root):
+    plan = root.plan(source_bucket="photos", source_account="111122223333")
+    env = changes(plan, FUNCTION)["environment"][0]["variables"]
+    assert env["DESTINATION_BUCKET"] == "photos" and env["DESTINATION_PREFIX"] == "thumbnails/"
+    blocks = changes(plan, "aws_s3_bucket_notification.this[0]")["lambda_function"]
+    assert {b["filter_prefix"] for b in blocks} == {"uploads/"}
+
+
+def test_function_configuration(root):
+    plan = root.plan(**BASE, thumbnail_sizes=[512, 128], quality=70, output_format="webp")
+    fn = changes(plan, FUNCTION)
+    assert fn["function_name"] == "CreateThumbnail"
+    assert (fn["handler"], fn["runtime"], fn["architectures"]) == ("app.handler", "python3.13", ["x86_64"])
+    assert fn["timeout"] == 60 and fn["timeout"] > 3
+    assert fn["memory_size"] == 1024 and fn["ephemeral_storage"] == [{"size": 1024}]
+    assert fn["environment"][0]["variables"] == {
+        "DESTINATION_BUCKET": "thumbs", "DESTINATION_PREFIX": "thumbnails/", "THUMBNAIL_SIZES": "512,128",
+        "OUTPUT_FORMAT": "webp", "QUALITY": "70", "MAX_IMAGE_PIXELS": "50000000",
+    }
+    assert "module.layer[0].aws_lambda_layer_version.this" in " ".join(plan.resource_changes)
+
+
+def test_source_code_hash_is_known_at_plan_and_describes_the_sources(root):
+    fn = changes(root.plan(**BASE), FUNCTION)
+    source = ROOT / "function"
+    files = sorted(
+        p.relative_to(source).as_posix() for p in source.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+    )
+    lines = [f"{f} {hashlib.sha256((source / f).read_bytes()).hexdigest()}" for f in files]
+    lines.append("build_function.py " + hashlib.sha256(
+        (ROOT / "modules/function/build_function.py").read_bytes()).hexdigest())
+    assert fn["source_code_hash"] == hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def test_editing_a_source_file_changes_the_hash(root, tmp_path: Path):
+    copy = tmp_path / "function"
+    shutil.copytree(ROOT / "function", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = changes(root.plan(**BASE, build={"source_dir": str(copy)}), FUNCTION)["source_code_hash"]
+    (copy / "__pycache__").mkdir(exist_ok=True)
+    (copy / "__pycache__" / "app.cpython-311.pyc").write_bytes(b"cache")
+    assert changes(root.plan(**BASE, build={"source_dir": str(copy)}), FUNCTION)["source_code_hash"] == before
+    (copy / "app.py").write_text((copy / "app.py").read_text() + "\n# edited\n")
+    assert changes(root.plan(**BASE, build={"source_dir": str(copy)}), FUNCTION)["source_code_hash"] != before
+
+
+def test_iam_is_least_privilege(root):
+    plan = root.plan(**BASE, filter_prefix="in/", destination_prefix="out/")
+    s = statements(plan)
+    assert set(s) == {"ReadSources", "WriteThumbnails", "WriteOwnLogs"}
+    assert s["ReadSources"]["actions"] == ["s3:GetObject", "s3:GetObjectVersion"]
+    assert s["ReadSources"]["resources"] == ["arn:aws:s3:::photos/in/*"]
+    assert s["WriteThumbnails"]["actions"] == ["s3:PutObject"]
+    assert s["WriteThumbnails"]["resources"] == ["arn:aws:s3:::thumbs/out/*"]
+    assert s["WriteOwnLogs"]["actions"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert "*" not in json.dumps([st["resources"] for st in s.values()]).replace("/*", "")
+    assert changes(plan, "aws_cloudwatch_log_group.lambda")["name"] == "/aws/lambda/CreateThumbnail"
+    assert changes(plan, "aws_cloudwatch_log_group.lambda")["retention_in_days"] == 30
+
+
+def test_failure_destination_gets_the_send_permission_and_the_invoke_config(root):
+    queue = "arn:aws:sqs:us-east-1:111122223333:failed"
+    plan = root.plan(**BASE, on_failure_destination_arn=queue, maximum_retry_attempts=1,
+                     maximum_event_age_in_seconds=600)
+    s = statements(plan)["SendFailedEvents"]
+    assert (s["actions"], s["resources"]) == (["sqs:SendMessage"], [queue])
+    config = changes(plan, "aws_lambda_function_event_invoke_config.this")
+    assert config["maximum_retry_attempts"] == 1 and config["maximum_event_age_in_seconds"] == 600
+    assert config["destination_config"][0]["on_failure"][0]["destination"] == queue
+
+
+def test_kms_keys_are_granted_only_when_given(root):
+    key = "arn:aws:kms:us-east-1:111122223333:key/1234"
+    s = statements(root.plan(**BASE, kms_key_arns=[key]))["UseBucketKeys"]
+    assert s["actions"] == ["kms:Decrypt", "kms:GenerateDataKey"] and s["resources"] == [key]
+
+
+def test_permission_for_s3_with_source_arn_and_account(root):
+    permission = changes(root.plan(**BASE), "module.s3_trigger.aws_lambda_permission.s3")
+    assert permission["principal"] == "s3.amazonaws.com"
+    assert permission["action"] == "lambda:InvokeFunction"
+    assert permission["source_arn"] == "arn:aws:s3:::photos"
+    assert permission["source_account"] == "111122223333"
+
+
+def test_one_notification_rule_per_suffix(root):
+    plan = root.plan(**BASE, filter_prefix="in/", filter_suffixes=[".jpg", ".JPG"])
+    blocks = changes(plan, "aws_s3_bucket_notification.this[0]")["lambda_function"]
+    assert sorted((b["filter_prefix"], b["filter_suffix"], tuple(b["events"])) for b in blocks) == [
+        ("in/", ".JPG", ("s3:ObjectCreated:*",)), ("in/", ".jpg", ("s3:ObjectCreated:*",)),
+    ]
+    default = changes(root.plan(**BASE), "aws_s3_bucket_notification.this[0]")["lambda_function"]
+    assert {b["filter_suffix"] for b in default} == {
+        ".jpg", ".jpeg", ".png", ".webp", ".gif", ".JPG", ".JPEG", ".PNG", ".WEBP", ".GIF"}
+
+
+def test_without_bucket_notification_the_rules_are_an_output(root):
+    plan = root.plan(**BASE, create_bucket_notification=False, filter_suffixes=[],
+                     outputs=("bucket_notification_lambda_functions",))
+    assert not [a for a in plan.resource_changes if "aws_s3_bucket_notification" in a]
+    rules = plan.output_changes["bucket_notification_lambda_functions"]["after"]  # the function ARN is unknown
+    assert len(rules) == 1 and rules[0]["filter_suffix"] is None and rules[0]["filter_prefix"] == "uploads/"
+
+
+def test_existing_layers_instead_of_ours(root):
+    arns = ["arn:aws:lambda:us-east-1:770693421928:layer:Klayers-p313-pillow:1"]
+    plan = root.plan(**BASE, create_layer=False, layer_arns=arns, outputs=("layer_version_arn", "layer_zip_path"))
+    assert not [a for a in plan.resource_changes if "module.layer" in a]
+    assert changes(plan, FUNCTION)["layers"] == arns
+    assert plan.outputs["layer_version_arn"] is None and plan.outputs["layer_zip_path"] is None
+
+
+def test_outputs_known_at_plan(root):
+    plan = root.plan(**BASE, outputs=("test_event", "invoke_command", "function_name", "log_group_name"))
+    event = json.loads(plan.outputs["test_event"])
+    record = event["Records"][0]
+    assert record["s3"]["bucket"]["name"] == "photos" and record["awsRegion"] == "us-east-1"
+    assert record["s3"]["object"]["key"] == "uploads/example.jpg"
+    assert plan.outputs["invoke_command"] == (
+        "aws lambda invoke --function-name CreateThumbnail --region us-east-1 --invocation-type RequestResponse "
+        "--cli-binary-format raw-in-base64-out --payload file://test-event.json out.json"
+    )
+
+
+BAD = [
+    ({"memory_size": 64}, "memory_size must be between 128 and 10240 MB; got 64."),
+    ({"memory_size": 10241}, "memory_size must be between 128 and 10240 MB; got 10241."),
+    ({"ephemeral_storage_size": 511}, "ephemeral_storage_size must be between 512 and 10240 MB; got 511."),
+    ({"ephemeral_storage_size": 20480}, "ephemeral_storage_size must be between 512 and 10240 MB; got 20480."),
+    ({"timeout": 0}, "timeout must be between 1 and 900 seconds (the Lambda maximum); got 0."),
+    ({"timeout": 901}, "timeout must be between 1 and 900 seconds (the Lambda maximum); got 901."),
+    ({"runtime": "python3.9"}, 'runtime must be one of python3.10, python3.11, python3.12, python3.13, python3.14; got "python3.9".'),
+    ({"architecture": "arm"}, 'architecture must be x86_64 or arm64; got "arm".'),
+    ({"layer_arns": [f"arn:aws:lambda:us-east-1:1:layer:l:{i}" for i in range(5)]},
+     "A function takes at most 5 layers: layer_arns has 5 and create_layer adds 1."),
+    ({"thumbnail_sizes": [256, 0]}, "thumbnail_sizes must hold one or more whole numbers between 1 and 10000 pixels; got [256,0]."),
+    ({"thumbnail_sizes": []}, "thumbnail_sizes must hold one or more whole numbers between 1 and 10000 pixels; got []."),
+    ({"quality": 0}, "quality must be a whole number between 1 and 95; got 0."),
+    ({"quality": 96}, "quality must be a whole number between 1 and 95; got 96."),
+    ({"output_format": "gif"}, 'output_format must be one of auto, jpeg, png, webp; got "gif".'),
+    ({"maximum_retry_attempts": 3}, "maximum_retry_attempts must be a whole number between 0 and 2; got 3."),
+    ({"maximum_event_age_in_seconds": 59}, "maximum_event_age_in_seconds must be between 60 and 21600 seconds; got 59."),
+    ({"maximum_event_age_in_seconds": 21601}, "maximum_event_age_in_seconds must be between 60 and 21600 seconds; got 21601."),
+    ({"log_retention_in_days": 2}, "log_retention_in_days must be one of the values CloudWatch Logs accepts"),
+    ({"reserved_concurrent_executions": -2}, "reserved_concurrent_executions must be -1 (unreserved) or more; got -2."),
+    ({"function_name": "bad name"}, 'function_name must be 1 to 64 letters, digits, hyphens or underscores; got "bad name".'),
+    ({"source_bucket": "Bad_Bucket"}, 'source_bucket must be an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens); got "Bad_Bucket".'),
+    ({"source_account": "12345"}, 'source_account must be a 12-digit AWS account ID; got "12345".'),
+    ({"filter_suffixes": [".jpg", "g"]}, 'filter_suffixes must be non-empty and none may end with another'),
+    ({"filter_suffixes": [".png", ".png"]}, 'filter_suffixes must be non-empty and none may end with another'),
+    ({"events": ["s3:ObjectRemoved:*"]}, "events must be one or more of s3:ObjectCreated:*"),
+    ({"environment_variables": {"QUALITY": "10"}}, "environment_variables must not set QUALITY"),
+    ({"on_failure_destination_arn": "my-queue"}, "on_failure_destination_arn must be the ARN of an SQS queue"),
+    ({"build": {"layer_target": "docker"}}, 'build.layer_target must be "lambda" or "host"; got "docker".'),
+    ({"destination_prefix": "/thumbs/"}, 'destination_prefix must not start with "/"'),
+]
+
+
+@pytest.mark.parametrize("override, message", BAD, ids=[next(iter(o)) + "=" + json.dumps(next(iter(o.values())))[:20] for o, _ in BAD])
+def test_bad_values_fail_at_plan_with_a_sentence(root, override, message):
+    assert message in root.plan_error(**{**BASE, **override})
+
+
+@pytest.mark.parametrize("override", [
+    {"destination_bucket": None, "filter_prefix": ""},
+    {"destination_bucket": "photos", "filter_prefix": "thumbnails/"},
+    {"destination_bucket": None, "filter_prefix": "thumbnails/256/"},
+    {"destination_bucket": None, "filter_prefix": "in/", "destination_prefix": ""},
+])
+def test_configurations_that_would_loop_fail_at_plan(root, override):
+    error = root.plan_error(**{**BASE, **override})
+    assert "This configuration would loop" in error and 'source bucket "photos"' in error
+
+
+def test_same_bucket_with_disjoint_prefixes_is_accepted(root):
+    plan = root.plan(**{**BASE, "destination_bucket": "photos", "filter_prefix": "in/", "destination_prefix": "out/"})
+    assert changes(plan, FUNCTION)["environment"][0]["variables"]["DESTINATION_BUCKET"] == "photos"
