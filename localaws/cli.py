@@ -1,0 +1,51 @@
+"""``localaws --port PORT``: serve the local AWS on 127.0.0.1 until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .server import LocalAWS
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="localaws",
+        description="moto's AWS endpoint on 127.0.0.1 that also executes Lambda functions (no Docker).",
+    )
+    parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--work-dir", type=Path, help="where function code is extracted (default: a temporary dir)")
+    parser.add_argument("--retry-delay", type=float, default=1.0,
+                        help="seconds before the first retry of a failed asynchronous invocation (default 1)")
+    parser.add_argument("--quiet", action="store_true", help="log warnings only")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    aws = LocalAWS(host=args.host, port=args.port, work_dir=args.work_dir, retry_delay=args.retry_delay)
+    try:
+        aws.start()
+    except OSError as exc:
+        print(f"localaws: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    # The line tests and the demo wait for (a readiness check, not a sleep).
+    print(f"localaws ready: {aws.endpoint_url}", flush=True)
+    stop.wait()
+    print("localaws: stopping", flush=True)
+    aws.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""A local AWS endpoint: moto's server, with the Lambda execution seam installed."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+from . import seam
+from .asyncinvoke import AsyncInvoker
+from .runtime import Runtime
+
+log = logging.getLogger("localaws")
+
+
+class LocalAWS:
+    """``with LocalAWS(port=0) as aws: aws.endpoint_url`` -- moto on 127.0.0.1, executing Lambda functions."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 4566, work_dir: Path | None = None,
+                 retry_delay: float = 1.0) -> None:
+        self.host = host
+        self.port = port
+        self._own_work_dir = work_dir is None
+        self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="localaws-"))
+        self.retry_delay = retry_delay
+        self._server: ThreadedMotoServer | None = None
+        self.invoker: AsyncInvoker | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> LocalAWS:
+        self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
+        self._server.start()
+        self.port = self._server.get_host_and_port()[1]
+        runtime = Runtime(self.work_dir, self.endpoint_url)
+        self.invoker = AsyncInvoker(runtime.execute, retry_delay=self.retry_delay)
+        seam.install(runtime, self.invoker)
+        return self
+
+    def stop(self, drain_seconds: float = 5.0) -> None:
+        if self.invoker is not None:
+            self.invoker.wait_idle(drain_seconds)
+            self.invoker.shutdown()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        seam.uninstall()
+        if self._own_work_dir:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def __enter__(self) -> LocalAWS:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
