@@ -142,13 +142,13 @@ variable "log_retention_in_days" {
 
 variable "max_image_pixels" {
   type        = number
-  description = "Pictures with more pixels are refused before they are decoded (decompression bombs)."
+  description = "Pictures with more pixels are refused before they are decoded (decompression bombs); at most 178956970, Pillow's own limit."
   default     = 50000000
   nullable    = false
 
   validation {
-    condition     = var.max_image_pixels >= 1 && floor(var.max_image_pixels) == var.max_image_pixels
-    error_message = "max_image_pixels must be a whole number of at least 1; got ${var.max_image_pixels}."
+    condition     = var.max_image_pixels >= 1 && var.max_image_pixels <= 178956970 && floor(var.max_image_pixels) == var.max_image_pixels
+    error_message = "max_image_pixels must be a whole number between 1 and 178956970 (Pillow's own decompression-bomb limit); got ${var.max_image_pixels}."
   }
 }
 

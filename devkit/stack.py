@@ -20,7 +20,7 @@ LOCAL_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 
 def copy_module(target: Path) -> Path:
     """Copy the module (root, submodules, sources, examples) to ``target``; returns it."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".terraform", "*.tfstate*", "*_override.tf.json")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".terraform", "*.tfstate*", "localaws*")
     target.mkdir(parents=True, exist_ok=True)
     for part in MODULE_PARTS:
         source = ROOT / part
@@ -53,6 +53,7 @@ def local_stack(target: Path, endpoint_url: str, example: str = "complete") -> P
     copy_module(target)
     stack = target / "examples" / example
     (stack / "localaws_override.tf.json").write_text(json.dumps(provider_override(endpoint_url), indent=2) + "\n")
+    (stack / "localaws.auto.tfvars.json").write_text(json.dumps(local_variables(), indent=2) + "\n")
     return stack
 
 

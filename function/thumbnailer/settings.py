@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 OUTPUT_FORMATS = ("auto", "jpeg", "png", "webp")
 MAX_THUMBNAIL_SIZE = 10_000
+# Pillow refuses pictures above twice its MAX_IMAGE_PIXELS (2 x 89,478,485) whatever we allow.
+PILLOW_PIXEL_LIMIT = 178_956_970
 
 
 class ConfigError(ValueError):
@@ -69,5 +71,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sizes=_sizes(env),
         output_format=output_format,
         quality=_int(env, "QUALITY", 85, 1, 95),
-        max_image_pixels=_int(env, "MAX_IMAGE_PIXELS", 50_000_000, 1, 2**40),
+        max_image_pixels=_int(env, "MAX_IMAGE_PIXELS", 50_000_000, 1, PILLOW_PIXEL_LIMIT),
     )

@@ -22,7 +22,8 @@ def test_sizes_are_deduplicated_largest_first():
         ({"OUTPUT_FORMAT": "tiff"}, "OUTPUT_FORMAT must be one of auto, jpeg, png, webp; got 'tiff'"),
         ({"QUALITY": "0"}, "QUALITY must be between 1 and 95; got 0"),
         ({"QUALITY": "high"}, "QUALITY must be a whole number between 1 and 95; got 'high'"),
-        ({"MAX_IMAGE_PIXELS": "-5"}, "MAX_IMAGE_PIXELS must be between 1 and"),
+        ({"MAX_IMAGE_PIXELS": "-5"}, "MAX_IMAGE_PIXELS must be between 1 and 178956970; got -5"),
+        ({"MAX_IMAGE_PIXELS": "178956971"}, "MAX_IMAGE_PIXELS must be between 1 and 178956970; got 178956971"),
     ],
 )
 def test_bad_values_name_the_variable_and_value(env, message):

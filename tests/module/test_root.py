@@ -174,6 +174,7 @@ BAD = [
     ({"environment_variables": {"QUALITY": "10"}}, "environment_variables must not set QUALITY"),
     ({"on_failure_destination_arn": "my-queue"}, "on_failure_destination_arn must be the ARN of an SQS queue"),
     ({"build": {"layer_target": "docker"}}, 'build.layer_target must be "lambda" or "host"; got "docker".'),
+    ({"max_image_pixels": 178956971}, "max_image_pixels must be a whole number between 1 and 178956970 (Pillow's own decompression-bomb limit); got 178956971."),
     ({"destination_prefix": "/thumbs/"}, 'destination_prefix must not start with "/"'),
 ]
 

@@ -1,0 +1,182 @@
+"""The whole pipeline on the local AWS: terraform apply, uploads, thumbnails, plans, an edit, destroy.
+
+The tests run in file order against one applied stack; each says what it leaves behind for the next.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import subprocess
+
+import pytest
+from PIL import Image
+
+from devkit import awscli
+from devkit.stack import LOCAL_RUNTIME
+
+from .conftest import wait_for
+
+pytestmark = pytest.mark.e2e
+FUNCTION = "module.thumbnails.module.function.aws_lambda_function.this"
+PACKAGE = "module.thumbnails.module.function.terraform_data.package"
+
+
+def photo(width: int, height: int, fmt: str = "JPEG", noise: bool = False) -> bytes:
+    im = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    if noise:
+        im = Image.frombytes("RGB", (width, height), random.Random(7).randbytes(width * height * 3))
+    buf = io.BytesIO()
+    im.save(buf, format=fmt, **({"quality": 90} if fmt == "JPEG" else {"compress_level": 1}))
+    return buf.getvalue()
+
+
+def thumbnail(client, bucket: str, key: str) -> Image.Image:
+    def fetch():
+        try:
+            return client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+        except client("s3").exceptions.NoSuchKey:
+            return None
+
+    return Image.open(io.BytesIO(wait_for(fetch, what=f"s3://{bucket}/{key}")))
+
+
+def changed(plan) -> dict[str, list[str]]:
+    return {a: c["change"]["actions"] for a, c in plan.resource_changes.items()
+            if c["change"]["actions"] not in (["no-op"], ["read"])}
+
+
+def test_apply_wired_function_layer_permission_and_trigger(stack, client):
+    out = stack.outputs
+    fn = client("lambda").get_function(FunctionName=out["function_name"])["Configuration"]
+    assert fn["Runtime"] == LOCAL_RUNTIME and fn["Handler"] == "app.handler" and len(fn["Layers"]) == 1
+    assert fn["Timeout"] == 60 and fn["Environment"]["Variables"]["THUMBNAIL_SIZES"] == "1024,256"
+    policy = json.loads(client("lambda").get_policy(FunctionName=out["function_name"])["Policy"])
+    (statement,) = policy["Statement"]
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == f"arn:aws:s3:::{out['source_bucket']}"
+    assert statement["Condition"]["StringEquals"]["AWS:SourceAccount"] == "123456789012"
+    rules = client("s3").get_bucket_notification_configuration(Bucket=out["source_bucket"])
+    assert len(rules["LambdaFunctionConfigurations"]) == 10
+    role_policy = client("iam").get_role_policy(RoleName=out["function_name"], PolicyName="thumbnails")
+    resources = json.dumps(role_policy["PolicyDocument"])
+    assert f"log-group:/aws/lambda/{out['function_name']}:*" in resources
+
+
+def test_upload_with_boto3_makes_thumbnails(stack, client):
+    out = stack.outputs
+    client("s3").put_object(Bucket=out["source_bucket"], Key="uploads/beach photo.jpg", Body=photo(2000, 1500))
+    assert thumbnail(client, out["destination_bucket"], "thumbnails/1024/uploads/beach photo.jpg").size == (1024, 768)
+    assert thumbnail(client, out["destination_bucket"], "thumbnails/256/uploads/beach photo.jpg").size == (256, 192)
+
+
+def test_upload_with_the_aws_cli_multipart(stack, client, endpoint, tmp_path):
+    out = stack.outputs
+    big = tmp_path / "big.png"
+    big.write_bytes(photo(2400, 1800, "PNG", noise=True))
+    assert big.stat().st_size > 8 * 1024 * 1024, "large enough for the CLI's multipart upload"
+    subprocess.run([awscli.find(), "s3", "cp", str(big), f"s3://{out['source_bucket']}/uploads/big.PNG",
+                    "--endpoint-url", endpoint], check=True, env=awscli.environment(endpoint), capture_output=True)
+    assert thumbnail(client, out["destination_bucket"], "thumbnails/256/uploads/big.PNG").size == (256, 192)
+
+
+def test_corrupt_upload_logs_an_error_and_the_next_upload_still_works(stack, client):
+    out, s3 = stack.outputs, client("s3")
+    s3.put_object(Bucket=out["source_bucket"], Key="uploads/broken.jpg", Body=photo(800, 600)[:2000])
+    s3.put_object(Bucket=out["source_bucket"], Key="uploads/after.jpg", Body=photo(800, 600))
+    assert thumbnail(client, out["destination_bucket"], "thumbnails/256/uploads/after.jpg").size == (256, 192)
+
+    def error_logged():
+        events = client("logs").filter_log_events(logGroupName=f"/aws/lambda/{out['function_name']}")["events"]
+        return [json.loads(e["message"]) for e in events if '"uploads/broken.jpg"' in e["message"]]
+
+    (line,) = wait_for(error_logged, what="the error line for broken.jpg")
+    assert line["level"] == "ERROR" and line["outcome"] == "failed" and "truncated" in line["reason"]
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=out["destination_bucket"])["Contents"]]
+    assert not [k for k in keys if "broken" in k]
+    assert "Messages" not in client("sqs").receive_message(QueueUrl=out["failed_queue_url"], WaitTimeSeconds=0), \
+        "a hopeless upload is reported, not retried into the failure queue"
+
+
+def test_classic_cli_invoke(stack, client, endpoint, tmp_path):
+    out = stack.outputs
+    client("s3").put_object(Bucket=out["source_bucket"], Key="uploads/example.jpg", Body=photo(640, 480))
+    (tmp_path / "test-event.json").write_text(out["test_event"])
+    command = out["invoke_command"].split() + ["--endpoint-url", endpoint]
+    assert command[:3] == ["aws", "lambda", "invoke"] and "--cli-binary-format" in command
+    subprocess.run([awscli.find(), *command[1:]], cwd=tmp_path, check=True, env=awscli.environment(endpoint),
+                   capture_output=True)
+    summary = json.loads((tmp_path / "out.json").read_text())
+    assert summary["processed"][0]["key"] == "uploads/example.jpg"
+    assert summary["processed"][0]["thumbnails"] == ["thumbnails/1024/uploads/example.jpg",
+                                                     "thumbnails/256/uploads/example.jpg"]
+
+
+def test_timeout_on_a_heavy_image_ends_in_the_failure_queue(stack, client):
+    """The deployed ZIP and layer, as a second function with a 1-second timeout, fed a 120-megapixel PNG."""
+    out, lam, s3, sqs = stack.outputs, client("lambda"), client("s3"), client("sqs")
+    deployed = lam.get_function(FunctionName=out["function_name"])["Configuration"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=out["failed_queue_url"],
+                                         AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    s3.create_bucket(Bucket="slow-uploads")
+    with open(stack.directory / out["function_zip_path"], "rb") as code:
+        arn = lam.create_function(
+            FunctionName="SlowThumbnail", Runtime=deployed["Runtime"], Role=deployed["Role"], Handler="app.handler",
+            Code={"ZipFile": code.read()}, Layers=[layer["Arn"] for layer in deployed["Layers"]], Timeout=1,
+            Environment={"Variables": {**deployed["Environment"]["Variables"], "MAX_IMAGE_PIXELS": "150000000"}},
+        )["FunctionArn"]
+    try:
+        lam.put_function_event_invoke_config(FunctionName="SlowThumbnail", MaximumRetryAttempts=1,
+                                             DestinationConfig={"OnFailure": {"Destination": queue_arn}})
+        s3.put_bucket_notification_configuration(Bucket="slow-uploads", NotificationConfiguration={
+            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+        s3.put_object(Bucket="slow-uploads", Key="huge.png", Body=photo(12000, 10000, "PNG"))
+        messages = wait_for(lambda: sqs.receive_message(QueueUrl=out["failed_queue_url"], WaitTimeSeconds=5)
+                            .get("Messages"), timeout=90, what="the failed event in the queue")
+        record = json.loads(messages[0]["Body"])
+        assert record["requestContext"]["condition"] == "RetriesExhausted"
+        assert record["requestContext"]["approximateInvokeCount"] == 2
+        assert record["responsePayload"]["errorType"] == "Sandbox.Timedout"
+        assert record["requestPayload"]["Records"][0]["s3"]["object"]["key"] == "huge.png"
+    finally:
+        s3.delete_object(Bucket="slow-uploads", Key="huge.png")
+        s3.delete_bucket(Bucket="slow-uploads")
+        lam.delete_function(FunctionName="SlowThumbnail")
+        client("logs").delete_log_group(logGroupName="/aws/lambda/SlowThumbnail")  # made by its invocations
+
+
+def test_second_plan_shows_no_changes(stack):
+    assert changed(stack.tf.plan(output=True)) == {}
+
+
+def test_fresh_checkout_with_state_plans_no_change(stack):
+    builds = stack.directory / ".terraform" / "thumbnails"
+    assert sorted(p.suffix for p in builds.iterdir()) == [".zip", ".zip"]
+    for zip_file in builds.iterdir():
+        zip_file.unlink()  # as on CI: state kept, build output gone
+    assert changed(stack.tf.plan(output=True)) == {}
+
+
+def test_editing_a_source_file_updates_the_function_only(stack, client):
+    app = stack.workspace / "function" / "app.py"
+    app.write_text(app.read_text() + "\n# edited by the end-to-end test\n")
+    assert changed(stack.tf.plan(output=True)) == {FUNCTION: ["update"], PACKAGE: ["delete", "create"]}
+    stack.tf.apply()  # the function ZIP is rebuilt (it was deleted above); the layer, unchanged, is not needed
+    assert changed(stack.tf.plan(output=True)) == {}
+    out = stack.outputs
+    client("s3").put_object(Bucket=out["source_bucket"], Key="uploads/edited.jpg", Body=photo(300, 200))
+    assert thumbnail(client, out["destination_bucket"], "thumbnails/256/uploads/edited.jpg").size == (256, 171)
+
+
+def test_destroy_leaves_nothing(stack, client):
+    stack.tf.destroy()
+    out = stack.outputs
+    assert client("lambda").list_functions()["Functions"] == []
+    assert client("lambda").list_layers()["Layers"] == []
+    assert [r["RoleName"] for r in client("iam").list_roles()["Roles"]] == []
+    assert client("s3").list_buckets()["Buckets"] == []
+    assert client("sqs").list_queues().get("QueueUrls", []) == []
+    groups = client("logs").describe_log_groups()["logGroups"]
+    assert [g["logGroupName"] for g in groups] == [], f"left behind: {groups}"
+    assert out["function_name"] == "CreateThumbnail"

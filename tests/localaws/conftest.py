@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from localaws.runtime import LOCAL_RUNTIME
+from localaws.server import LocalAWS
+
+
+def zipped(files: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def aws(tmp_path_factory) -> Iterator[LocalAWS]:
+    """An endpoint in this process (the CLI is exercised by tests/e2e); stopped at the end of the module."""
+    with LocalAWS(port=0, work_dir=tmp_path_factory.mktemp("localaws"), retry_delay=0.05) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="module")
+def client(aws):
+    def make(service: str):
+        return boto3.client(service, endpoint_url=aws.endpoint_url, region_name="us-east-1",
+                            aws_access_key_id="x", aws_secret_access_key="x")
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def role(client) -> str:
+    return client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+
+
+@pytest.fixture(scope="module")
+def deploy(client, role):
+    lam = client("lambda")
+
+    def make(name: str, code: str, *, layers: list[str] = (), timeout: int = 10, runtime: str = LOCAL_RUNTIME,
+             env: dict[str, str] | None = None, handler: str = "index.handler") -> str:
+        return lam.create_function(
+            FunctionName=name, Runtime=runtime, Role=role, Handler=handler, Timeout=timeout, MemorySize=256,
+            Code={"ZipFile": zipped({handler.split(".")[0] + ".py": code})}, Layers=list(layers),
+            Environment={"Variables": env or {}},
+        )["FunctionArn"]
+
+    return make
