@@ -1,0 +1,38 @@
+# make demo   sets everything up, then runs the pipeline on the local AWS (localaws)
+# make test   sets up what the tests need, then runs every test (function, module plans, localaws, end to end)
+# make bench  the full benchmark run; writes docs/benchmarks.md and docs/benchmarks.png
+
+SHELL   := /bin/bash
+PYTHON  ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-$(shell cat requirements-dev.txt pyproject.toml | sha256sum | cut -c1-12)
+PYTEST_ARGS ?=
+
+.PHONY: setup test demo bench fmt clean
+
+$(STAMP):
+	rm -f $(VENV)/.installed-*
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+setup: $(STAMP)
+	$(PYTHON) devkit/system.py
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+demo: setup
+	$(PY) -m devkit.demo
+
+bench: setup
+	$(PY) -m benchmarks.run
+
+fmt:
+	terraform fmt -recursive .
+
+clean:
+	rm -rf build .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

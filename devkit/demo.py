@@ -1,0 +1,189 @@
+"""``make demo``: the whole pipeline on this machine -- no AWS account, no Docker.
+
+Starts localaws, applies examples/complete against it, uploads the example's sample images with the AWS CLI,
+waits for the thumbnails, prints them as a table and writes a contact sheet, runs the classic
+``aws lambda invoke`` flow, then destroys the stack and stops the endpoint. Everything it writes goes under
+build/demo/.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import boto3
+from PIL import Image, ImageDraw, ImageOps
+
+from devkit import awscli
+from devkit.stack import ROOT, local_stack
+from devkit.terraform import environment as terraform_environment
+
+OUT = ROOT / "build" / "demo"
+IMAGES = ROOT / "examples" / "complete" / "images"
+STEPS = 7
+
+
+class DemoFailed(Exception):
+    pass
+
+
+_current = ["setting up"]
+
+
+def step(number: int, text: str) -> None:
+    _current[0] = f"step {number}/{STEPS} ({text})"
+    print(f"\n\033[1m==> [{number}/{STEPS}] {text}\033[0m", flush=True)
+
+
+def run(command: list[str], **kw) -> subprocess.CompletedProcess:
+    """Run a command, its output shown indented; a failure names the command."""
+    print("    $ " + " ".join(command), flush=True)
+    done = subprocess.run(command, capture_output=True, text=True, **kw)
+    for line in (done.stdout + done.stderr).splitlines():
+        print("      " + line)
+    if done.returncode != 0:
+        raise DemoFailed(f"{' '.join(command[:3])} … exited with {done.returncode}")
+    return done
+
+
+@contextmanager
+def localaws() -> Iterator[str]:
+    command = [str(Path(sys.executable).with_name("localaws")), "--port", os.environ.get("LOCALAWS_PORT", "0"),
+               "--quiet"]
+    log = (OUT / "localaws.log").open("w")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
+    ready, _, _ = select.select([process.stdout], [], [], 60)
+    line = process.stdout.readline() if ready else ""
+    if not line.startswith("localaws ready: "):
+        process.kill()
+        raise DemoFailed(f"localaws did not start (see {OUT / 'localaws.log'})")
+    url = line.split(": ", 1)[1].strip()
+    print(f"    localaws is serving AWS at {url} (log: {OUT / 'localaws.log'})")
+    try:
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
+
+
+def wait_for(check: Callable[[], object], timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(0.2)
+    return result
+
+
+def contact_sheet(rows: list[tuple[str, int, Image.Image]], path: Path) -> None:
+    cell, pad, label = 256, 12, 28
+    columns = 4
+    lines = (len(rows) + columns - 1) // columns
+    sheet = Image.new("RGB", (columns * (cell + pad) + pad, lines * (cell + pad + label) + pad), "white")
+    draw = ImageDraw.Draw(sheet)
+    for i, (name, size, im) in enumerate(rows):
+        x = pad + (i % columns) * (cell + pad)
+        y = pad + (i // columns) * (cell + pad + label)
+        shown = im.convert("RGBA")
+        shown.thumbnail((cell, cell))
+        sheet.paste(shown, (x + (cell - shown.width) // 2, y + (cell - shown.height) // 2), shown)
+        draw.text((x, y + cell + 6), f"{name} @{size}: {im.width}x{im.height}", fill="black")
+    sheet.save(path)
+
+
+def demo() -> None:
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    aws = awscli.find()
+    tf_env = {**os.environ, **terraform_environment()}
+    step(1, "starting the local AWS (localaws: moto + Lambda execution without Docker)")
+    with localaws() as endpoint:
+        stack = local_stack(OUT / "module", endpoint)
+        cli_env = awscli.environment(endpoint)
+        # A low multipart threshold, so the CLI uploads the largest sample in parts, as it does big files.
+        (OUT / "aws-config").write_text("[default]\ns3 =\n  multipart_threshold = 1MB\n")
+        cli_env["AWS_CONFIG_FILE"] = str(OUT / "aws-config")
+        applied = False
+        try:
+            step(2, f"terraform init + apply of examples/complete (copied to {stack})")
+            run(["terraform", "init", "-input=false", "-no-color"], cwd=stack, env=tf_env)
+            run(["terraform", "apply", "-input=false", "-auto-approve", "-no-color"], cwd=stack, env=tf_env)
+            applied = True
+            outputs = {k: v["value"] for k, v in json.loads(run(
+                ["terraform", "output", "-json"], cwd=stack, env=tf_env).stdout).items()}
+            source, destination = outputs["source_bucket"], outputs["destination_bucket"]
+            sizes = [1024, 256]
+
+            step(3, "uploading the sample images with the AWS CLI")
+            run([aws, "s3", "cp", str(IMAGES), f"s3://{source}/uploads/", "--recursive", "--endpoint-url", endpoint],
+                env=cli_env)
+
+            step(4, "waiting for the thumbnails, then downloading them")
+            s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                              aws_access_key_id="localaws", aws_secret_access_key="localaws")
+            expected = []
+            for path in sorted(IMAGES.iterdir()):
+                suffix = ".png" if path.suffix == ".gif" else ""
+                expected += [(path, size, f"thumbnails/{size}/uploads/{path.name}{suffix}") for size in sizes]
+
+            def listed() -> set[str]:
+                found = s3.list_objects_v2(Bucket=destination, Prefix="thumbnails/").get("Contents", [])
+                keys = {o["Key"] for o in found}
+                return keys if all(k in keys for _, _, k in expected) else set()
+
+            wait_for(listed, 120, "every thumbnail")
+            rows = []
+            print(f"\n    {'source':<22}{'source size':>13}{'thumbnail':>11}{'dimensions':>13}{'bytes':>10}")
+            for path, size, key in expected:
+                data = s3.get_object(Bucket=destination, Key=key)["Body"].read()
+                (OUT / "thumbnails" / str(size)).mkdir(parents=True, exist_ok=True)
+                (OUT / "thumbnails" / str(size) / Path(key).name).write_bytes(data)
+                im = Image.open(io.BytesIO(data))
+                with Image.open(path) as original:
+                    upright = ImageOps.exif_transpose(original)  # as a viewer shows it
+                    source_size = f"{upright.width}x{upright.height}"
+                print(f"    {path.name:<22}{source_size:>13}{size:>11}{f'{im.width}x{im.height}':>13}{len(data):>10}")
+                rows.append((path.name, size, im))
+            contact_sheet([r for r in rows if r[1] == 256] + [r for r in rows if r[1] == 1024], OUT / "contact-sheet.png")
+            print(f"\n    contact sheet: {OUT / 'contact-sheet.png'}; thumbnails: {OUT / 'thumbnails'}")
+
+            step(5, "the classic flow: aws lambda invoke with an S3 Put event")
+            s3.upload_file(str(IMAGES / "mountains.jpg"), source, "uploads/example.jpg")
+            (OUT / "dummyS3Event.json").write_text(outputs["test_event"])
+            run([aws, "lambda", "invoke", "--function-name", outputs["function_name"], "--invocation-type",
+                 "RequestResponse", "--cli-binary-format", "raw-in-base64-out", "--payload",
+                 "file://dummyS3Event.json", "out.json", "--endpoint-url", endpoint], cwd=OUT, env=cli_env)
+            print("    out.json: " + (OUT / "out.json").read_text())
+            if json.loads((OUT / "out.json").read_text()).get("failed"):
+                raise DemoFailed("the invocation reported failed records")
+        finally:
+            if applied:
+                step(6, "terraform destroy")
+                run(["terraform", "destroy", "-input=false", "-auto-approve", "-no-color"], cwd=stack, env=tf_env)
+        step(7, "stopping the local AWS")
+    print(f"\n\033[1mDone.\033[0m Thumbnails made by the real pipeline are in {OUT / 'thumbnails'}; "
+          f"look at {OUT / 'contact-sheet.png'}.")
+
+
+def main() -> int:
+    try:
+        demo()
+    except (DemoFailed, FileNotFoundError) as exc:
+        print(f"\n\033[31mdemo failed at {_current[0]}: {exc}\033[0m", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Seeded, photo-like test pictures: smooth regions, hard edges and sensor noise, not flat colour.
+
+Used by the benchmarks (inputs of any size) and to make the example's sample images
+(``python -m devkit.images examples/complete/images``).
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import sys
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFilter
+
+EXIF_ORIENTATION = 0x0112
+
+
+def scene(width: int, height: int, seed: int = 1) -> Image.Image:
+    """A landscape: a sky gradient, a sun, layered ridges, a few sharp-edged shapes, and grain."""
+    rng = random.Random(seed)
+    small = (max(64, width // 8), max(48, height // 8))
+    sky = Image.linear_gradient("L").resize(small)
+    top = (rng.randint(20, 90), rng.randint(60, 140), rng.randint(150, 230))
+    bottom = (rng.randint(200, 255), rng.randint(140, 200), rng.randint(90, 160))
+    base = Image.composite(Image.new("RGB", small, bottom), Image.new("RGB", small, top), sky)
+    draw = ImageDraw.Draw(base)
+    sx, sy, sr = rng.uniform(0.2, 0.8) * small[0], rng.uniform(0.15, 0.4) * small[1], small[1] * 0.08
+    draw.ellipse((sx - sr, sy - sr, sx + sr, sy + sr), fill=(255, 240, 200))
+    for layer in range(4):
+        shade = 40 + layer * 30
+        colour = (shade // 2, shade + rng.randint(0, 40), shade // 2 + rng.randint(0, 30))
+        y0 = small[1] * (0.45 + layer * 0.13)
+        points = [(0, small[1])]
+        for x in range(0, small[0] + 16, 16):
+            points.append((x, y0 + rng.uniform(-0.08, 0.08) * small[1]))
+        points.append((small[0], small[1]))
+        draw.polygon(points, fill=colour)
+    im = base.filter(ImageFilter.GaussianBlur(1.2)).resize((width, height), Image.Resampling.BICUBIC)
+    edges = ImageDraw.Draw(im)
+    for _ in range(6):
+        x, y = rng.uniform(0, width), rng.uniform(height * 0.5, height)
+        w, h = rng.uniform(0.02, 0.08) * width, rng.uniform(0.05, 0.2) * height
+        edges.rectangle((x, y - h, x + w, y), fill=(rng.randint(60, 200),) * 3, outline=(20, 20, 20),
+                        width=max(1, width // 800))
+    # Sensor grain per channel, as a camera records it: what makes a real photo's JPEG several MB.
+    grain = Image.frombytes("RGB", (width, height), rng.randbytes(width * height * 3))
+    return Image.blend(im, grain, 0.08)
+
+
+def encode(im: Image.Image, fmt: str, **options) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, format=fmt, **options)
+    return buf.getvalue()
+
+
+def rotated_jpeg(width: int, height: int, orientation: int = 6, seed: int = 1, quality: int = 90) -> bytes:
+    """A JPEG stored sideways with the EXIF orientation that turns it upright, as phones write them."""
+    exif = Image.Exif()
+    exif[EXIF_ORIENTATION] = orientation
+    return encode(scene(width, height, seed), "JPEG", quality=quality, exif=exif.tobytes())
+
+
+def samples(directory: Path) -> list[Path]:
+    """The example's sample images; the first is larger than 1 MB, for the demo's multipart upload."""
+    directory.mkdir(parents=True, exist_ok=True)
+    made = {
+        "mountains.jpg": encode(scene(3000, 2000, 1), "JPEG", quality=92),
+        "phone-portrait.jpg": rotated_jpeg(1600, 1200, 6, seed=2),
+        "lake.webp": encode(scene(1400, 900, 3), "WEBP", quality=80),
+    }
+    overlay = scene(800, 800, 4).convert("RGBA")
+    mask = Image.new("L", overlay.size, 0)
+    ImageDraw.Draw(mask).ellipse((40, 40, 760, 760), fill=255)
+    overlay.putalpha(mask)
+    made["badge.png"] = encode(overlay, "PNG", optimize=True)
+    frames = [scene(480, 320, seed).quantize(64) for seed in (5, 6, 7)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=400, loop=0)
+    made["slideshow.gif"] = buf.getvalue()
+    paths = []
+    for name, data in made.items():
+        (directory / name).write_bytes(data)
+        paths.append(directory / name)
+    return paths
+
+
+if __name__ == "__main__":
+    for path in samples(Path(sys.argv[1] if len(sys.argv) > 1 else "examples/complete/images")):
+        print(path, path.stat().st_size)
