@@ -16,6 +16,7 @@ module "layer" {
 
   layer_name        = "${var.function_name}-deps"
   requirements_file = coalesce(var.build.requirements_file, "${path.module}/layer/requirements.txt")
+  exclude_file      = coalesce(var.build.layer_exclude_file, "${path.module}/layer/exclude.txt")
   runtime           = var.runtime
   architecture      = var.architecture
   build_target      = var.build.layer_target

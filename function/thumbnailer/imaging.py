@@ -14,6 +14,10 @@ from typing import BinaryIO
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+# zlib level for PNG thumbnails: on photographic content within ~10% of level 6's size in a quarter of the time.
+PNG_COMPRESS_LEVEL = 3
+WEBP_METHOD = 4  # libwebp's default speed/size trade-off
+
 # Only these decoders are ever tried: EPS, PDF, PSD, TIFF and the rest are never parsed.
 INPUT_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 
@@ -148,19 +152,30 @@ def _thumbnails(
     im.load()
     current = _normalise(im)
     if current.size != first:
-        current = current.resize(first, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        current = _downscale(current, first)
     if upright is not None:
         current = current.transpose(upright)
     out: list[Thumbnail] = []
     encoded: dict[tuple[int, int], bytes] = {}
     for size, target in zip(sizes, targets):
         if current.size != target:
-            current = current.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            current = _downscale(current, target)
         data = encoded.get(target)
         if data is None:
             data = encoded[target] = _encode(current, fmt, quality, icc)
         out.append(Thumbnail(size, current.width, current.height, fmt, data))
     return shown, out
+
+
+def _downscale(im: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """Box-reduce by the whole-number part of the factor, then bicubic for the rest (libvips' shrink + reduce).
+
+    An exact halving (1024 -> 512 -> 256) is a box reduce alone; Pillow's resize would add a 1:1 pass.
+    """
+    factor = round(im.width / size[0])
+    if factor >= 2 and -(-im.width // factor) == size[0] and -(-im.height // factor) == size[1]:
+        return im.reduce(factor)
+    return im.resize(size, Image.Resampling.BICUBIC, reducing_gap=1.0)
 
 
 def _normalise(im: Image.Image) -> Image.Image:
@@ -194,9 +209,9 @@ def _encode(im: Image.Image, fmt: OutputFormat, quality: int, icc: bytes | None)
     if fmt.pillow == "JPEG":
         options.update(quality=quality)
     elif fmt.pillow == "WEBP":
-        options.update(quality=quality, method=4)
+        options.update(quality=quality, method=WEBP_METHOD)
     else:
-        options.update(compress_level=6)
+        options.update(compress_level=PNG_COMPRESS_LEVEL)
     # No exif= is passed: EXIF and GPS metadata never reach a thumbnail.
     im.save(buf, format=fmt.pillow, **options)
     return buf.getvalue()

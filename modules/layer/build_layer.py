@@ -9,6 +9,7 @@ Run by the module's ``terraform_data`` through ``local-exec``; settings arrive a
   LAYER_TARGET        lambda: binary wheels for the runtime's Python, glibc and architecture (never the host's)
                       host:   wheels for the Python running this script, on this machine (the local endpoint)
   LAYER_MAX_ZIP_BYTES refuse a bigger ZIP (0: no limit; Lambda takes 50 MB through the API)
+  LAYER_EXCLUDE       optional file of glob patterns (relative to python/) of installed files to leave out
   argument 1          the ZIP to write (written atomically)
 
 Standard library only: it runs with whatever python3 the user has, wherever the module is sourced from.
@@ -16,6 +17,7 @@ Standard library only: it runs with whatever python3 the user has, wherever the 
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import subprocess
@@ -100,11 +102,19 @@ def explain_pip_failure(output: str, runtime: str, architecture: str, where: str
     return f"{advice}\npip said:\n{output.strip()}"
 
 
-def write_zip(tree: Path, output: Path) -> int:
+def read_patterns(exclude_file: Path | None) -> list[str]:
+    if exclude_file is None:
+        return []
+    lines = (line.strip() for line in exclude_file.read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def write_zip(tree: Path, output: Path, exclude: list[str] = ()) -> int:
     """Sorted entries, fixed timestamps and permissions, no caches: the same tree gives the same bytes."""
     files = sorted(
         p for p in tree.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+        and not any(fnmatch.fnmatch(p.relative_to(tree).as_posix(), pattern) for pattern in exclude)
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=".layer-", suffix=".zip")
@@ -125,7 +135,8 @@ def write_zip(tree: Path, output: Path) -> int:
     return output.stat().st_size
 
 
-def build(requirements: Path, output: Path, runtime: str, architecture: str, where: str, max_bytes: int) -> int:
+def build(requirements: Path, output: Path, runtime: str, architecture: str, where: str, max_bytes: int,
+          exclude_file: Path | None = None) -> int:
     if where not in ("lambda", "host"):
         raise BuildError(f'layer build target must be "lambda" or "host"; got {where!r}')
     if where == "host":
@@ -138,7 +149,7 @@ def build(requirements: Path, output: Path, runtime: str, architecture: str, whe
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise BuildError(explain_pip_failure(done.stdout + done.stderr, runtime, architecture, where))
-        size = write_zip(tree, output)
+        size = write_zip(tree, output, read_patterns(exclude_file))
     if max_bytes and size > max_bytes:
         output.unlink()
         raise BuildError(
@@ -161,6 +172,7 @@ def main(argv: list[str]) -> int:
             env["LAYER_ARCHITECTURE"],
             env.get("LAYER_TARGET", "lambda"),
             int(env.get("LAYER_MAX_ZIP_BYTES", "0") or 0),
+            Path(env["LAYER_EXCLUDE"]) if env.get("LAYER_EXCLUDE") else None,
         )
     except BuildError as exc:
         print(f"layer build failed: {exc}", file=sys.stderr)

@@ -8,6 +8,7 @@ locals {
     runtime      = var.runtime
     architecture = var.architecture
     target       = var.build_target
+    exclude      = var.exclude_file == null ? "" : file(var.exclude_file)
     script       = filesha256(local.build_script)
   }
   build_hash = sha256(jsonencode(local.build_inputs))
@@ -28,6 +29,7 @@ resource "terraform_data" "build" {
       LAYER_ARCHITECTURE  = var.architecture
       LAYER_TARGET        = var.build_target
       LAYER_MAX_ZIP_BYTES = var.s3_bucket == null ? "50000000" : "0"
+      LAYER_EXCLUDE       = var.exclude_file == null ? "" : var.exclude_file
     }
   }
 }

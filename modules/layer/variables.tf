@@ -28,6 +28,12 @@ variable "build_target" {
   }
 }
 
+variable "exclude_file" {
+  type        = string
+  description = "File of glob patterns (relative to python/) of installed files to leave out of the layer, such as optional native extensions the function never loads. Null: keep everything."
+  default     = null
+}
+
 variable "layer_name" {
   type        = string
   description = "Name of the layer; each build publishes a new version of it."

@@ -112,3 +112,30 @@ def test_large_layers_go_through_s3(planners):
 def test_bad_build_target_fails_at_plan(planners):
     assert 'build_target must be "lambda" or "host"; got "docker".' in planners["layer"].plan_error(
         layer_name="deps", requirements_file=REQUIREMENTS, build_target="docker")
+
+
+def test_pruned_layer_still_makes_every_format(tmp_path):
+    """The default layer leaves out what layer/exclude.txt lists; the four input formats must still work, with
+    only the layer and the function on the import path (no host packages)."""
+    import subprocess
+    import sys
+
+    runtime = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    out = tmp_path / "layer.zip"
+    build_layer.build(Path(REQUIREMENTS), out, runtime, "x86_64", "host", 50_000_000, ROOT / "layer" / "exclude.txt")
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path / "opt")
+    assert not [n for n in names if "_avif" in n or "libavif" in n or "_imagingft" in n]
+    assert any("/_imaging." in n for n in names)
+    script = (
+        "import io, sys\n"
+        f"sys.path[:0] = [{str(tmp_path / 'opt' / 'python')!r}, {str(ROOT / 'function')!r}]\n"
+        "from PIL import Image\n"
+        "from thumbnailer.imaging import make_thumbnails\n"
+        "for fmt in ('JPEG', 'PNG', 'WEBP', 'GIF'):\n"
+        "    buf = io.BytesIO(); Image.new('RGB', (500, 400), 'red').save(buf, fmt); buf.seek(0)\n"
+        "    print(fmt, make_thumbnails(buf, [100]).thumbnails[0].width)\n"
+    )
+    done = subprocess.run([sys.executable, "-S", "-E", "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:4] == ["JPEG 100", "PNG 100", "WEBP 100", "GIF 100"]

@@ -1,0 +1,253 @@
+"""The benchmark harness: ``make bench`` (full) or ``python -m benchmarks.run --smoke`` (tiny, for CI).
+
+Every figure is measured in this run, and targets are ratios between figures of this run, so the results hold
+on any machine. Writes a Markdown report and a bar chart (docs/benchmarks.md and docs/benchmarks.png by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from benchmarks.contenders import CONTENDERS, versions
+from devkit.images import encode, rotated_jpeg, scene
+
+ROOT = Path(__file__).resolve().parents[1]
+THREE = [1024, 512, 256]
+ONE = [256]
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    path: Path
+
+
+@dataclass
+class Report:
+    machine: dict[str, str]
+    times: dict[tuple[str, str, str], float] = field(default_factory=dict)  # (input, sizes, contender) -> ms
+    memory: dict[str, float] = field(default_factory=dict)  # contender -> peak MiB
+    cold: dict[str, float] = field(default_factory=dict)
+    artifacts: dict[str, int] = field(default_factory=dict)
+
+
+def make_inputs(directory: Path, smoke: bool) -> list[Input]:
+    scale = 0.1 if smoke else 1.0
+
+    def px(n: int) -> int:
+        return max(64, int(n * scale))
+
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {
+        "24 MP JPEG (q90)": ("photo-24mp.jpg", lambda: encode(scene(px(6000), px(4000), 11), "JPEG", quality=90)),
+        "12 MP PNG": ("photo-12mp.png", lambda: encode(scene(px(4000), px(3000), 12), "PNG", compress_level=6)),
+        "4K WebP": ("photo-4k.webp", lambda: encode(scene(px(3840), px(2160), 13), "WEBP", quality=90)),
+        "12 MP JPEG, EXIF-rotated": ("photo-rotated.jpg", lambda: rotated_jpeg(px(4000), px(3000), 6, seed=14)),
+    }
+    inputs = []
+    for label, (name, make) in files.items():
+        path = directory / name
+        if not path.exists():
+            path.write_bytes(make())
+        inputs.append(Input(label, path))
+    return inputs
+
+
+def time_contenders(inputs: list[Input], rounds: int, report: Report) -> None:
+    """Interleaved: every round runs every contender once on every input, so drift hits all alike."""
+    samples: dict[tuple[str, str, str], list[float]] = {}
+    plan = [(i, sizes) for i in inputs for sizes in (THREE, ONE)]
+    for _ in range(rounds):
+        for item, sizes in plan:
+            for name, contender in CONTENDERS.items():
+                started = time.perf_counter()
+                contender(item.path, sizes)
+                elapsed = (time.perf_counter() - started) * 1000
+                samples.setdefault((item.name, ",".join(map(str, sizes)), name), []).append(elapsed)
+    report.times = {key: statistics.median(values) for key, values in samples.items()}
+
+
+def peak_memory(item: Input, report: Report) -> None:
+    """Each contender in a process of its own, on the 24 MP JPEG with three sizes; 'idle' is the imports alone."""
+    for name in ["idle", *CONTENDERS]:
+        done = subprocess.run([sys.executable, "-m", "benchmarks.child", name, str(item.path), "1024,512,256"],
+                              capture_output=True, text=True, check=True, cwd=ROOT)
+        report.memory[name] = int(done.stdout.strip()) / 1024
+
+
+COLD_HANDLER = (
+    "import sys, time; sys.path.insert(0, {function!r}); t = time.perf_counter(); import app; app.s3_client(); "
+    "print((time.perf_counter() - t) * 1000)"
+)
+COLD_BOTO3 = "import time; t = time.perf_counter(); import boto3; boto3.client('s3'); print((time.perf_counter() - t) * 1000)"
+
+
+def cold_start(runs: int, report: Report) -> None:
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    code = {"handler": COLD_HANDLER.format(function=str(ROOT / "function")), "boto3": COLD_BOTO3}
+    samples: dict[str, list[float]] = {"handler": [], "boto3": []}
+    for _ in range(runs):
+        for name, snippet in code.items():
+            done = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, check=True, env=env)
+            samples[name].append(float(done.stdout))
+    report.cold = {name: statistics.median(values) for name, values in samples.items()}
+
+
+def artifacts(work: Path, report: Report) -> None:
+    sys.path.insert(0, str(ROOT / "modules" / "function"))
+    sys.path.insert(0, str(ROOT / "modules" / "layer"))
+    import build_function
+    import build_layer
+
+    listed = subprocess.run(["git", "ls-files", "function"], capture_output=True, text=True, cwd=ROOT)
+    files = [Path(f).relative_to("function").as_posix() for f in listed.stdout.split()] if listed.returncode == 0 \
+        else [p.relative_to(ROOT / "function").as_posix() for p in (ROOT / "function").rglob("*.py")]
+    report.artifacts["function_zip"] = build_function.write_zip(ROOT / "function", files, work / "function.zip")
+    layer = work / "layer.zip"
+    report.artifacts["layer_zip"] = build_layer.build(
+        ROOT / "layer" / "requirements.txt", layer, "python3.13", "x86_64", "lambda", 50_000_000,
+        ROOT / "layer" / "exclude.txt")
+    with zipfile.ZipFile(layer) as archive:
+        report.artifacts["layer_unzipped"] = sum(i.file_size for i in archive.infolist())
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"CPU": cpu, "cores": str(os.cpu_count()), "Python": platform.python_version(), **versions(),
+            "libvips threads": os.environ.get("VIPS_CONCURRENCY", "default")}
+
+
+def targets(report: Report) -> list[tuple[str, float, float, str]]:
+    """(target, measured, limit, unit): a ratio or a size, and the limit it must stay under."""
+    t = report.times
+    jpeg3 = ("24 MP JPEG (q90)", "1024,512,256")
+    jpeg1 = ("24 MP JPEG (q90)", "256")
+    return [
+        ("24 MP JPEG, three sizes: project / pyvips", t[(*jpeg3, "project")] / t[(*jpeg3, "pyvips")], 0.5, "x"),
+        ("24 MP JPEG, three sizes: project / decode floor", t[(*jpeg3, "project")] / t[(*jpeg3, "decode-floor")],
+         1.3, "x"),
+        ("24 MP JPEG, one size: project / pyvips", t[(*jpeg1, "project")] / t[(*jpeg1, "pyvips")], 1.0, "x"),
+        ("peak memory: project / straightforward baseline", report.memory["project"] / report.memory["baseline"],
+         0.5, "x"),
+        ("cold start: handler / bare boto3 + client", report.cold["handler"] / report.cold["boto3"], 1.1, "x"),
+        ("function ZIP", report.artifacts["function_zip"] / 1000, 50, "KB"),
+        ("layer ZIP", report.artifacts["layer_zip"] / 1e6, 6, "MB"),
+    ]
+
+
+def markdown(report: Report, rounds: int, smoke: bool) -> str:
+    lines = ["# Benchmarks", ""]
+    if smoke:
+        lines += ["**Smoke run** (tiny inputs, one round): checks the harness works; the figures mean nothing.", ""]
+    lines += [f"Measured by `make bench` ({rounds} interleaved rounds, median) on: "
+              + ", ".join(f"{k} {v}" for k, v in report.machine.items()) + ".", ""]
+    lines += ["## Targets", "", "| target | measured | limit | |", "|---|---:|---:|---|"]
+    for name, value, limit, unit in targets(report):
+        verdict = "met" if value <= limit else f"**missed by {value / limit:.2f}x**"
+        lines.append(f"| {name} | {value:.2f} {unit} | {limit} {unit} | {verdict} |")
+    lines += ["", "## Speed (ms per image, median; ratio to the project's core)", ""]
+    inputs = list(dict.fromkeys(k[0] for k in report.times))
+    names = list(CONTENDERS)
+    lines += ["| input | sizes | " + " | ".join(names) + " |", "|---|---|" + "---:|" * len(names)]
+    for item in inputs:
+        for sizes in ("1024,512,256", "256"):
+            mine = report.times[(item, sizes, "project")]
+            cells = [f"{report.times[(item, sizes, n)]:.1f} ({report.times[(item, sizes, n)] / mine:.2f}x)"
+                     for n in names]
+            lines.append(f"| {item} | {sizes} | " + " | ".join(cells) + " |")
+    lines += ["", "## Peak resident memory (24 MP JPEG, three sizes, each in its own process)", "",
+              "| contender | peak MiB | above the imports alone | ratio to baseline |", "|---|---:|---:|---:|"]
+    idle = report.memory["idle"]
+    for name in names:
+        mib = report.memory[name]
+        lines.append(f"| {name} | {mib:.0f} | {mib - idle:.0f} | {mib / report.memory['baseline']:.2f} |")
+    lines.append(f"| (imports alone) | {idle:.0f} | 0 | |")
+    lines += ["", "## Cold start (fresh interpreter, median ms)", "",
+              f"- import the handler module and make its S3 client: {report.cold['handler']:.0f} ms",
+              f"- bare `import boto3` and one client: {report.cold['boto3']:.0f} ms",
+              f"- ratio: {report.cold['handler'] / report.cold['boto3']:.2f}", "",
+              "## Artifacts (default runtime python3.13, x86_64)", "",
+              f"- function ZIP: {report.artifacts['function_zip']:,} bytes",
+              f"- layer ZIP: {report.artifacts['layer_zip']:,} bytes zipped, "
+              f"{report.artifacts['layer_unzipped']:,} bytes unzipped", "",
+              "![speed chart](benchmarks.png)", ""]
+    return "\n".join(lines)
+
+
+def chart(report: Report, path: Path) -> None:
+    """Horizontal bars, ms per image, one group per input and size set."""
+    names = list(CONTENDERS)
+    colours = {"project": (30, 120, 200), "baseline": (200, 80, 60), "pillow-thumbnail": (230, 160, 40),
+               "pyvips": (90, 160, 90), "decode-floor": (150, 150, 150)}
+    groups = list(dict.fromkeys((k[0], k[1]) for k in report.times))
+    bar, gap, left, width = 14, 18, 330, 900
+    height = 40 + len(groups) * (len(names) * bar + gap) + 30
+    im = Image.new("RGB", (left + width + 120, height), "white")
+    draw = ImageDraw.Draw(im)
+    top = max(report.times.values())
+    y = 30
+    draw.text((10, 8), "ms per image (median) — shorter is better", fill="black")
+    for item, sizes in groups:
+        draw.text((10, y + 2), f"{item} [{sizes}]", fill="black")
+        for name in names:
+            value = report.times[(item, sizes, name)]
+            length = int(width * value / top)
+            draw.rectangle((left, y, left + max(1, length), y + bar - 3), fill=colours[name])
+            draw.text((left + length + 6, y), f"{name} {value:.1f}", fill="black")
+            y += bar
+        y += gap
+    im.save(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, one round: proves the harness runs")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--output", type=Path, default=ROOT / "docs", help="where benchmarks.md/.png go")
+    args = parser.parse_args(argv)
+    rounds = 1 if args.smoke else args.rounds
+    report = Report(machine())
+    with tempfile.TemporaryDirectory(prefix="bench-") as work:
+        work_dir = Path(work)
+        inputs = make_inputs(work_dir / "inputs", args.smoke)
+        print(f"timing {len(CONTENDERS)} contenders on {len(inputs)} inputs, {rounds} round(s)...", flush=True)
+        time_contenders(inputs, rounds, report)
+        print("peak memory...", flush=True)
+        peak_memory(inputs[0], report)
+        print("cold start...", flush=True)
+        cold_start(2 if args.smoke else 15, report)
+        print("artifacts...", flush=True)
+        artifacts(work_dir, report)
+    args.output.mkdir(parents=True, exist_ok=True)
+    text = markdown(report, rounds, args.smoke)
+    (args.output / "benchmarks.md").write_text(text)
+    chart(report, args.output / "benchmarks.png")
+    (args.output / "benchmarks.json").write_text(json.dumps(
+        {"times": {" | ".join(k): v for k, v in report.times.items()}, "memory": report.memory,
+         "cold": report.cold, "artifacts": report.artifacts, "machine": report.machine}, indent=2))
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""`make bench` in smoke mode (tiny inputs, one round), so the harness cannot rot. Figures are not asserted:
+speed targets are ratios printed by the full run, never a timed test."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from PIL import Image
+
+from devkit.stack import ROOT
+
+
+def test_smoke_run_writes_the_report_and_the_chart(tmp_path):
+    subprocess.run([sys.executable, "-m", "benchmarks.run", "--smoke", "--output", str(tmp_path)], cwd=ROOT,
+                   check=True, capture_output=True, text=True)
+    report = (tmp_path / "benchmarks.md").read_text()
+    for section in ("## Targets", "## Speed", "## Peak resident memory", "## Cold start", "## Artifacts"):
+        assert section in report
+    for contender in ("project", "baseline", "pillow-thumbnail", "pyvips", "decode-floor"):
+        assert f"| {contender} |" in report
+    figures = json.loads((tmp_path / "benchmarks.json").read_text())
+    assert len(figures["times"]) == 4 * 2 * 5, "4 inputs x 2 size sets x 5 contenders"
+    assert all(value > 0 for value in figures["times"].values())
+    assert figures["memory"]["baseline"] > figures["memory"]["idle"] > 0
+    assert 0 < figures["artifacts"]["function_zip"] < figures["artifacts"]["layer_zip"]
+    with Image.open(tmp_path / "benchmarks.png") as chart:
+        assert chart.format == "PNG" and chart.width > 800
