@@ -1,0 +1,56 @@
+"""The conventions of STYLE.md that a machine can check, for the root module and every submodule."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import hcl2
+import pytest
+
+from .planner import ROOT
+
+MODULES = [ROOT, *(p for p in sorted((ROOT / "modules").iterdir()) if p.is_dir()), ROOT / "examples" / "complete"]
+ATTRIBUTE_ORDER = ["type", "description", "default", "sensitive", "nullable", "validation"]
+
+
+def blocks(path: Path, kind: str) -> list[tuple[str, dict]]:
+    with path.open() as f:
+        parsed = hcl2.load(f)
+    return [(name.strip('"'), body) for block in parsed.get(kind, []) for name, body in block.items()]
+
+
+def test_terraform_fmt_is_clean():
+    done = subprocess.run(["terraform", "fmt", "-check", "-recursive", "-list=true", str(ROOT)],
+                          capture_output=True, text=True)
+    unformatted = [line for line in done.stdout.splitlines() if "/.terraform/" not in line]
+    assert unformatted == [], f"run `make fmt` (terraform fmt -recursive): {unformatted}"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(ROOT)) or "root")
+def test_variables_are_sorted_typed_and_described(module):
+    variables = blocks(module / "variables.tf", "variable")
+    names = [name for name, _ in variables]
+    assert names == sorted(names), f"{module}/variables.tf: keep variables in alphabetical order"
+    for name, body in variables:
+        assert "type" in body and not re.search(r"\bany\b", str(body["type"])), f"{name}: give it a type, not any"
+        assert body.get("description"), f"{name}: describe it"
+        present = [a for a in ATTRIBUTE_ORDER if a in body]
+        assert present == [k for k in body if k in ATTRIBUTE_ORDER], f"{name}: attributes in the order {ATTRIBUTE_ORDER}"
+        if str(body["type"]).startswith(("${list", "${map", "${set", "${object")):
+            assert body.get("nullable") is False, f"{name}: collections are nullable = false"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(ROOT)) or "root")
+def test_outputs_are_sorted_and_described(module):
+    outputs = blocks(module / "outputs.tf", "output")
+    names = [name for name, _ in outputs]
+    assert names == sorted(names), f"{module}/outputs.tf: keep outputs in alphabetical order"
+    assert all(body.get("description") for _, body in outputs)
+
+
+def test_every_submodule_has_a_readme_and_its_build_script_beside_it():
+    for module in (ROOT / "modules").iterdir():
+        assert (module / "README.md").is_file(), f"{module.name} needs a README"
+    assert (ROOT / "modules/layer/build_layer.py").is_file() and (ROOT / "modules/function/build_function.py").is_file()
