@@ -84,6 +84,7 @@ class AsyncInvoker:
     def submit(self, fn: Any, event: bytes) -> None:
         with self._idle:
             self._pending += 1
+            log.info("localaws: queued an event for %s (%d pending)", fn.function_name, self._pending)
         self._pool.submit(self._run, fn, event, time.monotonic())
 
     def wait_idle(self, timeout: float) -> bool:

@@ -189,6 +189,8 @@ class Runtime:
                          "errorMessage": f"RequestId: {request_id} Error: Runtime exited with status {child.returncode}"}
                 body, failed = json.dumps(error).encode(), "Unhandled"
         self._save_logs(fn, stream, request_id, text, duration)
+        log.info("localaws: %s %s %s in %.0f ms", fn.function_name, request_id,
+                 "timed out" if timed_out else ("failed" if failed else "succeeded"), duration)
         return Outcome(request_id, body, failed, text, duration)
 
     def _save_logs(self, fn: Any, stream: str, request_id: str, output: str, duration_ms: float) -> None:

@@ -40,7 +40,7 @@ def endpoint(tmp_path_factory) -> Iterator[str]:
     assert LOCALAWS.is_file(), f"{LOCALAWS} is missing: run `make setup` (pip install -e . provides localaws)"
     log = tmp_path_factory.mktemp("localaws") / "localaws.log"
     with log.open("w") as stderr:
-        process = subprocess.Popen([str(LOCALAWS), "--port", "0", "--retry-delay", "0.2", "--quiet"],
+        process = subprocess.Popen([str(LOCALAWS), "--port", "0", "--retry-delay", "0.2"],
                                    stdout=subprocess.PIPE, stderr=stderr, text=True)
         ready, _, _ = select.select([process.stdout], [], [], 60)
         line = process.stdout.readline() if ready else ""
