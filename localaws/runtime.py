@@ -104,13 +104,14 @@ class Runtime:
 
     # -- running --------------------------------------------------------------------------------------------
 
-    def _environment(self, fn: Any, request_id: str, deadline_ms: int, stream: str, tmp: Path) -> dict[str, str]:
+    def _environment(self, fn: Any, request_id: str, deadline_ms: int, stream: str, task: Path,
+                     tmp: Path) -> dict[str, str]:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "C.UTF-8",
             "TZ": ":UTC",
             "TMPDIR": str(tmp),
-            "LAMBDA_TASK_ROOT": "",  # set below
+            "LAMBDA_TASK_ROOT": str(task),
             "_HANDLER": fn.handler or "",
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{fn.run_time}",
             "AWS_REGION": fn.region,
@@ -137,7 +138,7 @@ class Runtime:
         message = (
             f"localaws: WARNING: {fn.function_name} is {fn.run_time} but runs here on the local {LOCAL_RUNTIME}; "
             "binary wheels in its layers may not import. Deploy it with runtime "
-            f'"{LOCAL_RUNTIME}" and layer_build_target = "host" for local runs.'
+            f'"{LOCAL_RUNTIME}" and build.layer_target = "host" for local runs.'
         )
         if fn.function_arn not in self._warned:
             self._warned.add(fn.function_arn)
@@ -156,8 +157,7 @@ class Runtime:
         opt = self._extract("opt", self._layers(fn))
         tmp = self.work_dir / "tmp" / fn.function_name
         tmp.mkdir(parents=True, exist_ok=True)
-        env = self._environment(fn, request_id, deadline_ms, stream, tmp)
-        env["LAMBDA_TASK_ROOT"] = str(task)
+        env = self._environment(fn, request_id, deadline_ms, stream, task, tmp)
         with tempfile.TemporaryDirectory(dir=self.work_dir, prefix=".invoke-") as scratch:
             result_path = Path(scratch) / "result.json"
             command = [sys.executable, "-S", "-E", "-u", str(BOOTSTRAP), str(task), str(opt),

@@ -36,8 +36,9 @@ OUTPUTS = {
     "png": OutputFormat("png", "PNG", "image/png", ".png", alpha=True),
     "webp": OutputFormat("webp", "WEBP", "image/webp", ".webp", alpha=True),
 }
-# OUTPUT_FORMAT=auto: JPEG stays JPEG, PNG and WebP stay, GIF becomes PNG.
-AUTO_OUTPUT = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
+# The input formats that can be written as themselves; OUTPUT_FORMAT=auto keeps them, and makes GIF a PNG.
+NATIVE_OUTPUT = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
+AUTO_OUTPUT = {**NATIVE_OUTPUT, "GIF": "png"}
 
 # EXIF orientation -> the transposition that shows the picture upright (as in PIL.ImageOps.exif_transpose).
 _ORIENTATION = {

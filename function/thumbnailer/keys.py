@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .imaging import AUTO_OUTPUT, OutputFormat
+from .imaging import NATIVE_OUTPUT, OutputFormat
 
 
 def thumbnail_key(prefix: str, size: int, source_key: str, source_format: str, fmt: OutputFormat) -> str:
@@ -11,7 +11,7 @@ def thumbnail_key(prefix: str, size: int, source_key: str, source_format: str, f
     Appending rather than replacing keeps ``cat.gif`` (-> ``cat.gif.png``) and ``cat.png`` apart.
     """
     key = f"{prefix}{size}/{source_key}"
-    if AUTO_OUTPUT.get(source_format) == fmt.name and source_format != "GIF":
+    if NATIVE_OUTPUT.get(source_format) == fmt.name:
         return key
     return key + fmt.extension
 

@@ -76,10 +76,10 @@ def check_host(runtime: str, architecture: str) -> None:
     machine = os.uname().machine
     if runtime != here or MACHINE.get(architecture) != machine:
         raise BuildError(
-            f'layer_build_target = "host" builds wheels for this machine ({here}, {machine}), but the function '
+            f'The "host" layer target builds wheels for this machine ({here}, {machine}), but the function '
             f'is {runtime} on {architecture}: its binary wheels would not import. Set runtime = "{here}" and '
             f'architecture = "{"arm64" if machine == "aarch64" else machine}" for the local endpoint, or build '
-            f'for Lambda with layer_build_target = "lambda".'
+            f'for Lambda with the "lambda" target (build.layer_target in the root module).'
         )
 
 
@@ -97,7 +97,7 @@ def explain_pip_failure(output: str, runtime: str, architecture: str, where: str
         advice += (
             f" {runtime} runs on Amazon Linux 2 (glibc 2.26); Pillow 12.3 and later ship only manylinux_2_27/2_28 "
             "wheels. Use runtime python3.12 or later, or pin an older Pillow in your requirements file. "
-            'For the local endpoint only, layer_build_target = "host" builds for this machine instead.'
+            'For the local endpoint only, build.layer_target = "host" builds for this machine instead.'
         )
     return f"{advice}\npip said:\n{output.strip()}"
 

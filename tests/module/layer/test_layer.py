@@ -45,12 +45,12 @@ def test_pillow_13_on_amazon_linux_2_fails_with_a_clear_error(tmp_path, monkeypa
     assert build_layer.main(["build_layer.py", str(tmp_path / "layer.zip")]) == 1
     err = capsys.readouterr().err
     assert "No binary wheel of pillow==13.0.0 runs on python3.11" in err
-    assert "Amazon Linux 2 (glibc 2.26)" in err and 'layer_build_target = "host"' in err
+    assert "Amazon Linux 2 (glibc 2.26)" in err and 'build.layer_target = "host"' in err
     assert not (tmp_path / "layer.zip").exists()
 
 
 def test_host_build_refuses_a_runtime_that_is_not_the_local_python():
-    with pytest.raises(build_layer.BuildError, match='layer_build_target = "host" builds wheels for this machine'):
+    with pytest.raises(build_layer.BuildError, match='The "host" layer target builds wheels for this machine'):
         build_layer.check_host("python3.13" if build_layer.sys.version_info[:2] != (3, 13) else "python3.12",
                                "x86_64")
 
