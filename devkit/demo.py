@@ -11,20 +11,16 @@ from __future__ import annotations
 import io
 import json
 import os
-import select
 import shutil
-import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
 from PIL import Image, ImageDraw, ImageOps
 
 from devkit import awscli
+from devkit.endpoint import localaws, wait_for
 from devkit.stack import ROOT, local_stack
 from devkit.terraform import environment as terraform_environment
 
@@ -56,36 +52,6 @@ def run(command: list[str], **kw) -> subprocess.CompletedProcess:
     return done
 
 
-@contextmanager
-def localaws() -> Iterator[str]:
-    command = [str(Path(sys.executable).with_name("localaws")), "--port", os.environ.get("LOCALAWS_PORT", "0"),
-               "--quiet"]
-    log = (OUT / "localaws.log").open("w")
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
-    ready, _, _ = select.select([process.stdout], [], [], 60)
-    line = process.stdout.readline() if ready else ""
-    if not line.startswith("localaws ready: "):
-        process.kill()
-        raise DemoFailed(f"localaws did not start (see {OUT / 'localaws.log'})")
-    url = line.split(": ", 1)[1].strip()
-    print(f"    localaws is serving AWS at {url} (log: {OUT / 'localaws.log'})")
-    try:
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
-
-
-def wait_for(check: Callable[[], object], timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
-    while not (result := check()):
-        if time.monotonic() > deadline:
-            raise DemoFailed(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.2)
-    return result
-
-
 def contact_sheet(rows: list[tuple[str, int, Image.Image]], path: Path) -> None:
     cell, pad, label = 256, 12, 28
     columns = 4
@@ -108,7 +74,8 @@ def demo() -> None:
     aws = awscli.find()
     tf_env = {**os.environ, **terraform_environment()}
     step(1, "starting the local AWS (localaws: moto + Lambda execution without Docker)")
-    with localaws() as endpoint:
+    with localaws(OUT / "localaws.log", "--quiet") as endpoint:
+        print(f"    localaws is serving AWS at {endpoint} (log: {OUT / 'localaws.log'})")
         stack = local_stack(OUT / "module", endpoint)
         cli_env = awscli.environment(endpoint)
         # A low multipart threshold, so the CLI uploads the largest sample in parts, as it does big files.
@@ -179,7 +146,7 @@ def demo() -> None:
 def main() -> int:
     try:
         demo()
-    except (DemoFailed, FileNotFoundError) as exc:
+    except (DemoFailed, FileNotFoundError, RuntimeError, TimeoutError) as exc:
         print(f"\n\033[31mdemo failed at {_current[0]}: {exc}\033[0m", file=sys.stderr)
         return 1
     return 0

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import os
-import select
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,39 +12,15 @@ import boto3
 import pytest
 import tftest
 
+from devkit.endpoint import localaws
 from devkit.stack import local_stack
 from devkit.terraform import environment as terraform_environment
-
-LOCALAWS = Path(sys.executable).with_name("localaws")
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 60, what: str = "condition") -> Any:
-    """Poll ``check`` until it returns something truthy (a readiness check, not a fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")
 def endpoint(tmp_path_factory) -> Iterator[str]:
-    assert LOCALAWS.is_file(), f"{LOCALAWS} is missing: run `make setup` (pip install -e . provides localaws)"
-    log = tmp_path_factory.mktemp("localaws") / "localaws.log"
-    with log.open("w") as stderr:
-        process = subprocess.Popen([str(LOCALAWS), "--port", "0", "--retry-delay", "0.2"],
-                                   stdout=subprocess.PIPE, stderr=stderr, text=True)
-        ready, _, _ = select.select([process.stdout], [], [], 60)
-        line = process.stdout.readline() if ready else ""
-        assert line.startswith("localaws ready: "), f"localaws did not start: {line!r}; see {log}"
-        try:
-            yield line.split(": ", 1)[1].strip()
-        finally:
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=30) == 0, f"localaws did not stop cleanly; see {log}"
+    with localaws(tmp_path_factory.mktemp("localaws") / "localaws.log", "--retry-delay", "0.2") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 
 from devkit import awscli
+from devkit.endpoint import wait_for
 from devkit.stack import LOCAL_RUNTIME
 
-from .conftest import wait_for
 
 pytestmark = pytest.mark.e2e
 FUNCTION = "module.thumbnails.module.function.aws_lambda_function.this"

@@ -1,0 +1,53 @@
+"""Run the real ``localaws`` command for the demo and the end-to-end tests, and wait on what it does."""
+
+from __future__ import annotations
+
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+LOCALAWS = Path(sys.executable).with_name("localaws")  # the console script `pip install -e .` provides
+T = TypeVar("T")
+
+
+@contextmanager
+def localaws(log: Path, *options: str, ready_within: float = 60) -> Iterator[str]:
+    """Start ``localaws --port 0`` (stderr to ``log``), yield its URL once it is ready, stop it with SIGTERM.
+
+    Raises RuntimeError if it does not start, or does not stop cleanly.
+    """
+    if not LOCALAWS.is_file():
+        raise RuntimeError(f"{LOCALAWS} is missing: run `make setup` (pip install -e . provides localaws)")
+    with log.open("w") as stderr:
+        process = subprocess.Popen([str(LOCALAWS), "--port", "0", *options], stdout=subprocess.PIPE,
+                                   stderr=stderr, text=True)
+        ready, _, _ = select.select([process.stdout], [], [], ready_within)
+        line = process.stdout.readline() if ready else ""
+        if not line.startswith("localaws ready: "):
+            process.kill()
+            raise RuntimeError(f"localaws did not start ({line.strip()!r}); see {log}")
+        try:
+            yield line.split(": ", 1)[1].strip()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            if process.wait(timeout=30) != 0:
+                raise RuntimeError(f"localaws did not stop cleanly (exit {process.returncode}); see {log}")
+
+
+def wait_for(check: Callable[[], T], timeout: float, what: str) -> T:
+    """Poll ``check`` until it returns something truthy: a readiness check, never a fixed sleep.
+
+    Raises TimeoutError naming ``what``.
+    """
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(0.1)
+    return result
