@@ -39,7 +39,7 @@ def thumbnail(client, bucket: str, key: str) -> Image.Image:
         except client("s3").exceptions.NoSuchKey:
             return None
 
-    return Image.open(io.BytesIO(wait_for(fetch, what=f"s3://{bucket}/{key}")))
+    return Image.open(io.BytesIO(wait_for(fetch, 60, what=f"s3://{bucket}/{key}")))
 
 
 def changed(plan) -> dict[str, list[str]]:
@@ -91,7 +91,7 @@ def test_corrupt_upload_logs_an_error_and_the_next_upload_still_works(stack, cli
         events = client("logs").filter_log_events(logGroupName=f"/aws/lambda/{out['function_name']}")["events"]
         return [json.loads(e["message"]) for e in events if '"uploads/broken.jpg"' in e["message"]]
 
-    (line,) = wait_for(error_logged, what="the error line for broken.jpg")
+    (line,) = wait_for(error_logged, 60, what="the error line for broken.jpg")
     assert line["level"] == "ERROR" and line["outcome"] == "failed" and "truncated" in line["reason"]
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=out["destination_bucket"])["Contents"]]
     assert not [k for k in keys if "broken" in k]
