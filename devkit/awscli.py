@@ -35,8 +35,8 @@ def find() -> str:
 
 
 def environment(endpoint_url: str, region: str = "us-east-1") -> dict[str, str]:
-    """Credentials and region for a local endpoint (the endpoint itself goes in --endpoint-url: CLI 2.9 predates
-    AWS_ENDPOINT_URL)."""
+    """Credentials, region and endpoint for a local endpoint. AWS_ENDPOINT_URL serves CLI 2.13 and later; Debian's
+    CLI 2.9 predates it, so callers pass --endpoint-url as well."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID="localaws", AWS_SECRET_ACCESS_KEY="localaws", AWS_DEFAULT_REGION=region,
                AWS_PAGER="", AWS_ENDPOINT_URL=endpoint_url)

@@ -2,20 +2,21 @@
 
 The module's sources are copied with their layout (so ``source = "../.."`` still resolves), and the example gets a
 provider override file (``localaws_override.tf.json``; Terraform merges ``*_override`` files into the provider
-block) with the local endpoint for every service the stack uses. Nothing is written into the repository.
+block) with the local endpoint for every service the stack uses, and ``localaws.auto.tfvars.json`` with what a
+local run sets. Nothing is written into the repository.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
+
+from localaws.runtime import LOCAL_RUNTIME  # the Python that executes functions locally
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULE_PARTS = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "function", "layer", "examples")
 SERVICES = ("s3", "lambda", "iam", "sts", "logs", "sqs", "sns")
-LOCAL_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def copy_module(target: Path) -> Path:
