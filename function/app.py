@@ -1,4 +1,4 @@
-"""The Lambda entry point, ``app.handler``: unpack the event, call the pipeline, report.
+"""The Lambda entry point, ``app.handler``: read the event (any shape), call the pipeline, answer the caller.
 
 Clients and settings are made once per execution environment, on the first invocation (never at import, so a
 test's mock is in place first). boto3 honours ``AWS_ENDPOINT_URL``, so the same code runs on a local endpoint.
@@ -7,6 +7,7 @@ test's mock is in place first). boto3 honours ``AWS_ENDPOINT_URL``, so the same 
 from __future__ import annotations
 
 import functools
+import logging
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,10 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from thumbnailer.pipeline import RetryableError, process_event
+from thumbnailer.events import UnsupportedEvent, parse_event
+from thumbnailer.logs import log
+from thumbnailer.pipeline import process
+from thumbnailer.responses import respond
 from thumbnailer.settings import Settings, load_settings
 
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=60)
@@ -30,10 +34,13 @@ def s3_client() -> Any:
     return boto3.client("s3", config=_CLIENT_CONFIG)
 
 
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """S3, SQS, SNS, EventBridge or S3 Batch Operations in; that caller's response out (see responses.py)."""
     request_id = getattr(context, "aws_request_id", "-")
-    summary = process_event(event, settings(), s3_client(), request_id, Path(tempfile.gettempdir()))
-    if summary.transient:
-        reasons = "; ".join(f"{f['key']}: {f['reason']}" for f in summary.transient)
-        raise RetryableError(f"{len(summary.transient)} record(s) failed transiently, retry the event: {reasons}")
-    return summary.as_dict()
+    try:
+        intake = parse_event(event)
+    except UnsupportedEvent as exc:
+        log(logging.ERROR, "unsupported event", request_id=request_id, reason=str(exc))
+        raise
+    results = process(intake, settings(), s3_client(), request_id, Path(tempfile.gettempdir()))
+    return respond(intake, results)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .imaging import NATIVE_OUTPUT, OutputFormat
+from collections.abc import Iterable
+
+from .imaging import NATIVE_OUTPUT, OUTPUTS, OutputFormat
 
 
 def thumbnail_key(prefix: str, size: int, source_key: str, source_format: str, fmt: OutputFormat) -> str:
@@ -19,3 +21,13 @@ def thumbnail_key(prefix: str, size: int, source_key: str, source_format: str, f
 def is_under_prefix(bucket: str, key: str, destination_bucket: str, prefix: str) -> bool:
     """True for an object this function may have written itself: processing it again would loop."""
     return bucket == destination_bucket and key.startswith(prefix)
+
+
+def thumbnail_keys_of(prefix: str, sizes: Iterable[int], source_key: str) -> list[str]:
+    """Every key a thumbnail of ``source_key`` can have been written under: each size, as itself or with any
+    output extension appended (the format may have changed since, through OUTPUT_FORMAT)."""
+    keys = []
+    for size in sizes:
+        base = f"{prefix}{size}/{source_key}"
+        keys += [base, *(base + fmt.extension for fmt in OUTPUTS.values())]
+    return keys

@@ -1,81 +1,170 @@
-"""One S3 record from download to uploaded thumbnails, and the summary of a whole event."""
+"""Each change from download (or removal) to thumbnails, reconciled with what the object is *now*.
+
+Events arrive at least once and in any order, so an event is only a hint that an object changed. For every
+change the pipeline makes the thumbnails match the object's current state:
+
+- the object exists: render its current version, write the thumbnails (their metadata records the version's ETag
+  and version id), then look at the object again; if it changed meanwhile, render again;
+- the object is gone: remove its thumbnails, then look again; if it came back meanwhile, render it.
+
+The check *after* the write is what makes the latest version win: of two runs racing on one key, the one that
+writes last also checks last, and it sees the newest version (or the deletion) and converges to it.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from traceback import format_exc
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from traceback import format_exc
 from typing import Any
 
 from . import storage
-from .events import MalformedRecord, S3Object, parse_record, records
+from .events import CREATE, IGNORE, Change, Intake, Item
 from .imaging import ImageRejected, make_thumbnails
-from .keys import is_under_prefix, thumbnail_key
+from .keys import is_under_prefix, thumbnail_key, thumbnail_keys_of
 from .logs import log
 from .settings import Settings
 
+# How often one run re-renders an object that keeps changing under it before it gives up (transiently).
+MAX_ROUNDS = 4
+PROCESSED, DELETED, SKIPPED, FAILED = "processed", "deleted", "skipped", "failed"
+
 
 class RetryableError(Exception):
-    """Raised after every record was tried, when some failed transiently: Lambda's async retry runs the event
+    """Raised after every record was tried, when some failed transiently: the caller's retry runs the event
     again, and running it again is idempotent (same keys, same bytes)."""
 
 
 @dataclass
-class Summary:
-    processed: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-    failed: list[dict[str, Any]] = field(default_factory=list)
+class Outcome:
+    status: str  # PROCESSED, DELETED, SKIPPED or FAILED
+    reason: str | None = None
+    thumbnails: list[str] = field(default_factory=list)  # written (PROCESSED) or removed (DELETED)
+    transient: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"processed": self.processed, "skipped": self.skipped, "failed": self.failed}
+        entry: dict[str, Any] = {}
+        if self.status in (PROCESSED, DELETED):
+            entry["thumbnails"] = self.thumbnails
+        if self.reason:
+            entry["reason"] = self.reason
+        if self.transient:
+            entry["transient"] = True
+        return entry
+
+
+@dataclass
+class Result:
+    """One item of the intake and what became of each of its changes."""
+
+    item: Item
+    outcomes: list[tuple[Change | None, Outcome]]
 
     @property
-    def transient(self) -> list[dict[str, Any]]:
-        return [f for f in self.failed if f.get("transient")]
+    def transient(self) -> bool:
+        return any(outcome.transient for _, outcome in self.outcomes)
+
+    @property
+    def failed(self) -> bool:
+        return any(outcome.status == FAILED for _, outcome in self.outcomes)
 
 
-def process_event(
-    event: Mapping[str, Any], settings: Settings, s3: Any, request_id: str, tmp_dir: Path
-) -> Summary:
-    """Process every record; a bad one is logged and reported and never stops the others."""
-    summary = Summary()
-    for record in records(event):
-        started = time.perf_counter()
-        key = bucket = None
-        try:
-            obj = parse_record(record)
-            bucket, key = obj.bucket, obj.key
-            if is_under_prefix(obj.bucket, obj.key, settings.destination_bucket, settings.destination_prefix):
-                outcome, entry = "skipped", {"reason": "under the destination prefix (recursion guard)"}
-            else:
-                outcome, entry = "processed", {"thumbnails": process_object(obj, settings, s3, tmp_dir)}
-        except storage.TransientFailure as exc:
-            outcome, entry = "failed", {"reason": str(exc), "transient": True}
-        except (ImageRejected, storage.PermanentFailure, MalformedRecord) as exc:
-            outcome, entry = "failed", {"reason": str(exc)}
-        except Exception as exc:  # noqa: BLE001 - a bug for one record must not lose the others
-            log(logging.ERROR, "unexpected error", request_id=request_id, key=key, traceback=format_exc())
-            outcome, entry = "failed", {"reason": f"unexpected {type(exc).__name__}: {exc}"}
-        getattr(summary, outcome).append({"bucket": bucket, "key": key, **entry})
-        log(
-            logging.ERROR if outcome == "failed" else logging.INFO,
-            f"record {outcome}",
-            request_id=request_id,
-            bucket=bucket,
-            key=key,
-            outcome=outcome,
-            ms=round((time.perf_counter() - started) * 1000, 1),
-            **entry,
-        )
-    return summary
+def process(intake: Intake, settings: Settings, s3: Any, request_id: str, tmp_dir: Path) -> list[Result]:
+    """Process every change of every item; a bad one is logged and reported and never stops the others."""
+    results = []
+    for item in intake.items:
+        outcomes: list[tuple[Change | None, Outcome]] = []
+        if item.error:
+            outcome = Outcome(FAILED, item.error)
+            _log(request_id, intake.kind, item, None, outcome, 0.0)
+            outcomes.append((None, outcome))
+        elif item.test_event:
+            log(logging.INFO, "S3 test event acknowledged", request_id=request_id, source=intake.kind, item=item.id)
+        for change in item.changes:
+            started = time.perf_counter()
+            outcome = _guarded(lambda: apply(change, settings, s3, tmp_dir), request_id, change)
+            _log(request_id, intake.kind, item, change, outcome, time.perf_counter() - started)
+            outcomes.append((change, outcome))
+        results.append(Result(item, outcomes))
+    return results
 
 
-def process_object(obj: S3Object, settings: Settings, s3: Any, tmp_dir: Path) -> list[str]:
-    """Download, make every size from one decode, upload; the temporary file is always removed."""
-    download = storage.download(s3, obj, tmp_dir)
+def _guarded(run: Callable[[], Outcome], request_id: str, change: Change) -> Outcome:
+    try:
+        return run()
+    except storage.TransientFailure as exc:
+        return Outcome(FAILED, str(exc), transient=True)
+    except (ImageRejected, storage.PermanentFailure) as exc:
+        return Outcome(FAILED, str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug for one record must not lose the others
+        log(logging.ERROR, "unexpected error", request_id=request_id, key=change.key, traceback=format_exc())
+        return Outcome(FAILED, f"unexpected {type(exc).__name__}: {exc}")
+
+
+def _log(request_id: str, kind: str, item: Item, change: Change | None, outcome: Outcome, seconds: float) -> None:
+    log(
+        logging.ERROR if outcome.status == FAILED else logging.INFO,
+        f"record {outcome.status}",
+        request_id=request_id,
+        source=kind,
+        item=item.id,
+        bucket=change.bucket if change else None,
+        key=change.key if change else None,
+        event=change.event_name if change else None,
+        outcome=outcome.status,
+        ms=round(seconds * 1000, 1),
+        **outcome.as_dict(),
+    )
+
+
+def apply(change: Change, settings: Settings, s3: Any, tmp_dir: Path) -> Outcome:
+    """Make the thumbnails of ``change``'s object match what the object is now."""
+    if change.action == IGNORE:
+        return Outcome(SKIPPED, f"{change.event_name}: the picture did not change")
+    if is_under_prefix(change.bucket, change.key, settings.destination_bucket, settings.destination_prefix):
+        return Outcome(SKIPPED, "under the destination prefix (recursion guard)")
+    if change.action == CREATE:
+        return _reconcile(change, settings, s3, tmp_dir, exists=True)
+    if not settings.delete_thumbnails:
+        return Outcome(SKIPPED, f"{change.event_name}: DELETE_THUMBNAILS is off")
+    if storage.current_version(s3, change.bucket, change.key) is not None:
+        return Outcome(SKIPPED, f"{change.event_name}: the object still exists (a non-current version went)")
+    return _reconcile(change, settings, s3, tmp_dir, exists=False)
+
+
+def _reconcile(change: Change, settings: Settings, s3: Any, tmp_dir: Path, exists: bool) -> Outcome:
+    """Render or remove, then look at the object again; repeat while it changes under us."""
+    removed: list[str] = []
+    for _ in range(MAX_ROUNDS):
+        if exists:
+            written = _render_current(change, settings, s3, tmp_dir)
+            if written is None:  # it went before we could read it
+                exists = False
+                continue
+            current = storage.current_version(s3, change.bucket, change.key)
+            if current == written[0]:
+                return Outcome(PROCESSED, thumbnails=written[1])
+            exists = current is not None  # changed, or went, while we worked
+        else:
+            removed += _remove(change, settings, s3)
+            if storage.current_version(s3, change.bucket, change.key) is None:
+                if removed:
+                    return Outcome(DELETED, thumbnails=removed)
+                return Outcome(SKIPPED, f"{change.event_name}: the object no longer exists and has no thumbnails")
+            exists = True  # it came back while we removed: render it
+    raise storage.TransientFailure(f"the object changed {MAX_ROUNDS} times while its thumbnails were made")
+
+
+def _render_current(
+    change: Change, settings: Settings, s3: Any, tmp_dir: Path
+) -> tuple[storage.Version, list[str]] | None:
+    """Download the current version, make every size from one decode, upload; None when there is no object."""
+    download = storage.download(s3, change.bucket, change.key, tmp_dir)
+    if download is None:
+        return None
     try:
         result = make_thumbnails(
             download.path,
@@ -86,11 +175,18 @@ def process_object(obj: S3Object, settings: Settings, s3: Any, tmp_dir: Path) ->
         )
     finally:
         download.path.unlink(missing_ok=True)
+    metadata = {**storage.source_metadata(change.bucket, change.key), **download.version.metadata()}
     written = []
     for thumb in result.thumbnails:
-        key = thumbnail_key(settings.destination_prefix, thumb.size, obj.key, result.source_format, thumb.format)
-        storage.upload(
-            s3, settings.destination_bucket, key, thumb.data, thumb.format.content_type, obj, download.etag
-        )
+        key = thumbnail_key(settings.destination_prefix, thumb.size, change.key, result.source_format, thumb.format)
+        storage.upload(s3, settings.destination_bucket, key, thumb.data, thumb.format.content_type, metadata)
         written.append(key)
-    return written
+    return download.version, written
+
+
+def _remove(change: Change, settings: Settings, s3: Any) -> list[str]:
+    if not settings.delete_thumbnails:
+        return []
+    candidates = thumbnail_keys_of(settings.destination_prefix, settings.sizes, change.key)
+    return storage.remove(s3, settings.destination_bucket, candidates,
+                          storage.source_metadata(change.bucket, change.key))

@@ -24,6 +24,7 @@ class Settings:
     output_format: str = "auto"
     quality: int = 85
     max_image_pixels: int = 50_000_000
+    delete_thumbnails: bool = True  # ObjectRemoved / LifecycleExpiration / "Object Deleted" remove the thumbnails
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -37,6 +38,15 @@ def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: in
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}; got {value}.")
     return value
+
+
+def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("true", "false"):
+        raise ConfigError(f"{name} must be true or false; got {raw!r}.")
+    return raw == "true"
 
 
 def _sizes(environ: Mapping[str, str]) -> tuple[int, ...]:
@@ -72,4 +82,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         output_format=output_format,
         quality=_int(env, "QUALITY", 85, 1, 95),
         max_image_pixels=_int(env, "MAX_IMAGE_PIXELS", 50_000_000, 1, PILLOW_PIXEL_LIMIT),
+        delete_thumbnails=_bool(env, "DELETE_THUMBNAILS", True),
     )

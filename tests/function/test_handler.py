@@ -35,9 +35,11 @@ def test_multi_record_event_mixing_good_and_bad_objects(s3, tmp: Path, capsys):
 
     assert [p["key"] for p in summary["processed"]] == ["a.jpg", "b.png"]
     failed = {f["key"]: f["reason"] for f in summary["failed"]}
-    assert set(failed) == {"notes.jpg", "gone.jpg", "half.jpg"}
+    assert set(failed) == {"notes.jpg", "half.jpg"}
     assert "not an image" in failed["notes.jpg"]
-    assert "gone" in failed["gone.jpg"]
+    assert [(s["key"], s["reason"]) for s in summary["skipped"]] == [
+        ("gone.jpg", "ObjectCreated:Put: the object no longer exists and has no thumbnails")
+    ], "an upload whose object has gone since is not a failure: its delete event follows"
     assert "truncated" in failed["half.jpg"] or "corrupt" in failed["half.jpg"]
     assert thumbnail_keys(s3) == ["thumbnails/256/a.jpg", "thumbnails/256/b.png"]
     assert image_at(s3, "thumbnails/256/b.png").size == (128, 256)
@@ -45,7 +47,7 @@ def test_multi_record_event_mixing_good_and_bad_objects(s3, tmp: Path, capsys):
 
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(entry["key"], entry["outcome"]) for entry in lines] == [
-        ("a.jpg", "processed"), ("notes.jpg", "failed"), ("gone.jpg", "failed"), ("b.png", "processed"),
+        ("a.jpg", "processed"), ("notes.jpg", "failed"), ("gone.jpg", "skipped"), ("b.png", "processed"),
         ("half.jpg", "failed"),
     ]
     assert all(entry["request_id"] == "req-1" and "ms" in entry for entry in lines)
@@ -78,7 +80,7 @@ def test_recorded_encoded_key_event(s3):
 
 
 def test_test_event_is_acknowledged_and_does_nothing(s3):
-    assert invoke(load_event("s3-test-event.json")) == {"processed": [], "skipped": [], "failed": []}
+    assert invoke(load_event("s3-test-event.json")) == {"processed": [], "deleted": [], "skipped": [], "failed": []}
     assert thumbnail_keys(s3) == []
 
 
@@ -119,13 +121,15 @@ def test_eps_named_png_and_bomb_are_failed_not_crashed(s3):
     assert thumbnail_keys(s3) == ["thumbnails/256/ok.jpg"]
 
 
-def test_version_id_is_used(s3):
+def test_an_event_naming_an_old_version_renders_the_current_one(s3):
     s3.put_bucket_versioning(Bucket=SOURCE, VersioningConfiguration={"Status": "Enabled"})
     first = s3.put_object(Bucket=SOURCE, Key="v.jpg", Body=jpeg(400, 200))["VersionId"]
-    put(s3, "v.jpg", b"later, not an image")
+    second = s3.put_object(Bucket=SOURCE, Key="v.jpg", Body=jpeg(200, 400))["VersionId"]
     event = s3_event("v.jpg")
     event["Records"][0]["s3"]["object"]["versionId"] = first
     assert invoke(event)["processed"][0]["key"] == "v.jpg"
+    assert image_at(s3, "thumbnails/256/v.jpg").size == (128, 256), "made from the current version"
+    assert s3.head_object(Bucket=DEST, Key="thumbnails/256/v.jpg")["Metadata"]["source-version-id"] == second
 
 
 def test_transient_failure_fails_the_invocation_after_the_other_records(s3, monkeypatch, tmp):
