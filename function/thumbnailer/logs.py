@@ -10,9 +10,21 @@ from typing import Any
 _logger = logging.getLogger("thumbnails")
 
 
+class _Stdout(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stdout`` is at the time (a test's capture replaces it; Lambda's never changes)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def _configure() -> logging.Logger:
     if not _logger.handlers:
-        handler = logging.StreamHandler(sys.stdout)
+        handler = _Stdout()
         handler.setFormatter(logging.Formatter("%(message)s"))
         _logger.addHandler(handler)
         _logger.setLevel(logging.INFO)
