@@ -1,22 +1,39 @@
-"""The seam between moto and our execution: two functions of moto's are replaced, nothing else.
+"""The seam between moto and our execution: these functions of moto's are replaced, nothing else.
 
 1. ``moto.awslambda.models.LambdaFunction.invoke`` -- moto calls it for the Invoke API (and would run Docker).
    RequestResponse runs the function now; Event is queued for the asynchronous invoker; DryRun does nothing.
 2. ``moto.s3.notifications._invoke_awslambda`` -- moto calls it when an upload matches a bucket notification
    (and would run the function synchronously inside the upload). Here the event is queued, as S3 does.
+3. ``moto.s3.notifications._get_s3_event`` -- wrapped to add what S3 puts in every record and moto leaves out:
+   the object's ``versionId`` (versioned buckets) and a ``sequencer`` that grows with every change.
+4. ``moto.awslambda.models.LambdaBackend.send_sns_message`` -- SNS invokes a subscribed function
+   asynchronously (retries, on-failure destination); moto invoked it synchronously inside ``Publish``.
+5. ``moto.awslambda.models.LambdaBackend.create_event_source_mapping`` -- wrapped so moto's inline delivery of
+   SQS messages is off; ``sqspoller.SqsPoller`` polls the mapping instead (batches, partial batch responses).
+6. ``moto.s3.notifications._send_event_bridge_message`` -- S3's event to EventBridge as S3 sends it (the key
+   URL-encoded, a real sequencer, ``deletion-type``), to the **default** bus only.
+7. ``moto.events.models.Rule.send_to_targets`` -- wrapped so a Lambda target is invoked asynchronously (moto has
+   no Lambda targets); every other target goes to moto as before.
 
-tests/localaws/test_seam.py pins both signatures against the pinned moto version.
+tests/localaws/test_seam.py pins every signature against the pinned moto version.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
+import itertools
 import json
 import logging
+import time
+import uuid
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote_plus
 
 from moto.awslambda import models as lambda_models
+from moto.events import models as events_models
 from moto.s3 import notifications as s3_notifications
 
 from .asyncinvoke import AsyncInvoker
@@ -24,6 +41,17 @@ from .runtime import Runtime
 
 log = logging.getLogger("localaws")
 _ORIGINALS: dict[str, Callable[..., Any]] = {}
+# (object, attribute) of everything replaced, in the order installed.
+_PATCHED = [
+    (lambda_models.LambdaFunction, "invoke"),
+    (s3_notifications, "_invoke_awslambda"),
+    (s3_notifications, "_get_s3_event"),
+    (lambda_models.LambdaBackend, "send_sns_message"),
+    (lambda_models.LambdaBackend, "create_event_source_mapping"),
+    (s3_notifications, "_send_event_bridge_message"),
+    (events_models.Rule, "send_to_targets"),
+]
+_SEQUENCE = itertools.count()
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -35,11 +63,48 @@ def _header(headers: Any, name: str) -> str | None:
     return None
 
 
+def sequencer() -> str:
+    """A hexadecimal string that grows with every change, as S3's does (compare them padded to one length)."""
+    return f"{time.time_ns() // 1000:014X}{next(_SEQUENCE) % 0x10000:04X}"
+
+
+def _function(account_id: str, region_name: str, arn: str) -> Any | None:
+    from moto.awslambda.utils import get_backend
+
+    try:
+        return get_backend(account_id, region_name).get_function(arn)
+    except Exception:  # noqa: BLE001 - as AWS: a missing function never fails the producer
+        log.warning("localaws: an event for %s, which does not exist, is dropped", arn)
+        return None
+
+
+def eventbridge_event(account_id: str, bucket: Any, event_name: str, key: Any) -> dict[str, Any]:
+    """S3's event to EventBridge, as documented in the S3 user guide (EventBridge event message structure)."""
+    detail_type = s3_notifications._detail_type(event_name)
+    obj: dict[str, Any] = {"key": quote_plus(key.name, safe="/"), "sequencer": sequencer()}
+    if key.version_id and bucket.is_versioned:
+        obj["version-id"] = str(key.version_id)
+    detail: dict[str, Any] = {"version": "0", "bucket": {"name": bucket.name}, "object": obj,
+                              "request-id": uuid.uuid4().hex[:16].upper(), "requester": account_id,
+                              "source-ip-address": "127.0.0.1"}
+    if detail_type == "Object Deleted":
+        detail["reason"] = "DeleteObject"
+        detail["deletion-type"] = "Permanently Deleted"
+    else:
+        obj.update(size=key.size, etag=key.etag.replace('"', ""))
+        detail["reason"] = {"Put": "PutObject", "Post": "POST Object", "Copy": "CopyObject",
+                            "CompleteMultipartUpload": "CompleteMultipartUpload"}.get(event_name.split(":")[-1],
+                                                                                    event_name.split(":")[-1])
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": detail_type, "source": "aws.s3",
+            "account": account_id, "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": bucket.region_name, "resources": [bucket.arn], "detail": detail}
+
+
 def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
     if _ORIGINALS:
         raise RuntimeError("the localaws seam is already installed")
-    _ORIGINALS["invoke"] = lambda_models.LambdaFunction.invoke
-    _ORIGINALS["_invoke_awslambda"] = s3_notifications._invoke_awslambda
+    for owner, name in _PATCHED:
+        _ORIGINALS[name] = getattr(owner, name)
 
     def invoke(self: Any, body: str | bytes, request_headers: Any, response_headers: Any) -> bytes:
         payload = body.encode() if isinstance(body, str) else (body or b"{}")
@@ -58,20 +123,78 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
         return outcome.payload
 
     def invoke_from_s3(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
-        from moto.awslambda.utils import get_backend
+        if fn := _function(account_id, region_name, fn_arn):
+            invoker.submit(fn, json.dumps(event_body).encode())
+
+    def get_s3_event(event_name: str, bucket: Any, key: Any, notification_id: str) -> dict[str, Any]:
+        event = _ORIGINALS["_get_s3_event"](event_name, bucket, key, notification_id)
+        obj = event["Records"][0]["s3"]["object"]
+        obj["sequencer"] = sequencer()
+        if key.version_id and bucket.is_versioned:
+            obj["versionId"] = str(key.version_id)
+        return event
+
+    def send_sns_message(self: Any, function_name: str, message: str, subject: str | None = None,
+                         qualifier: str | None = None) -> None:
+        fn = _function(self.account_id, self.region_name, function_name)
+        if fn is None:
+            return
+        record = {
+            "EventVersion": "1.0", "EventSource": "aws:sns",
+            "EventSubscriptionArn": f"arn:aws:sns:{self.region_name}:{self.account_id}:subscription",
+            "Sns": {"Type": "Notification", "MessageId": str(uuid.uuid4()), "Subject": subject, "Message": message,
+                    "Timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                    "SignatureVersion": "1", "MessageAttributes": {}},
+        }
+        invoker.submit(fn, json.dumps({"Records": [record]}).encode())
+
+    def create_event_source_mapping(self: Any, spec: dict[str, Any]) -> Any:
+        esm = _ORIGINALS["create_event_source_mapping"](self, spec)
+        if esm.event_source_arn.split(":")[2] == "sqs":  # sqspoller.SqsPoller delivers it, not moto inline
+            from moto.sqs.models import sqs_backends
+
+            for queue in sqs_backends[self.account_id][self.region_name].queues.values():
+                queue.lambda_event_source_mappings.pop(esm.function_arn, None)
+        return esm
+
+    def send_event_bridge_message(account_id: str, bucket: Any, event_name: str, key: Any) -> None:
+        from moto.events.models import events_backends
 
         try:
-            fn = get_backend(account_id, region_name).get_function(fn_arn)
-        except Exception:  # noqa: BLE001 - as S3: a missing function never fails the upload
-            log.warning("localaws: S3 notification for %s, which does not exist", fn_arn)
+            event = eventbridge_event(account_id, bucket, event_name, key)
+        except ValueError:  # an event S3 does not send to EventBridge
             return
-        invoker.submit(fn, json.dumps(event_body).encode())
+        bus = events_backends[account_id][bucket.region_name].event_buses.get("default")
+        for rule in list(bus.rules.values()) if bus else []:
+            try:
+                rule.send_to_targets(event, transform_input=False)
+            except Exception:  # noqa: BLE001 - as S3: a failing target never fails the upload
+                log.exception("localaws: EventBridge rule %s", rule.name)
+
+    def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
+        lambdas = [t for t in self.targets if t["Arn"].split(":")[2] == "lambda"]
+        if lambdas and self.event_pattern.matches_event(original_event):
+            for target in lambdas:
+                _, _, _, region, account, *_ = target["Arn"].split(":")
+                payload = target.get("Input") or json.dumps(original_event)
+                if fn := _function(account, region, target["Arn"]):
+                    invoker.submit(fn, payload.encode())
+        others = [t for t in self.targets if t not in lambdas]
+        if others:
+            rule = copy.copy(self)
+            rule.targets = others
+            _ORIGINALS["send_to_targets"](rule, original_event, transform_input)
 
     lambda_models.LambdaFunction.invoke = invoke  # type: ignore[method-assign]
     s3_notifications._invoke_awslambda = invoke_from_s3
+    s3_notifications._get_s3_event = get_s3_event
+    lambda_models.LambdaBackend.send_sns_message = send_sns_message  # type: ignore[method-assign]
+    lambda_models.LambdaBackend.create_event_source_mapping = create_event_source_mapping  # type: ignore[method-assign]
+    s3_notifications._send_event_bridge_message = send_event_bridge_message
+    events_models.Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
-    if _ORIGINALS:
-        lambda_models.LambdaFunction.invoke = _ORIGINALS.pop("invoke")  # type: ignore[method-assign]
-        s3_notifications._invoke_awslambda = _ORIGINALS.pop("_invoke_awslambda")
+    for owner, name in _PATCHED:
+        if name in _ORIGINALS:
+            setattr(owner, name, _ORIGINALS.pop(name))

@@ -13,6 +13,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from . import seam
 from .asyncinvoke import AsyncInvoker
 from .runtime import Runtime
+from .sqspoller import SqsPoller
 
 log = logging.getLogger("localaws")
 
@@ -29,6 +30,7 @@ class LocalAWS:
         self.retry_delay = retry_delay
         self._server: ThreadedMotoServer | None = None
         self.invoker: AsyncInvoker | None = None
+        self.poller: SqsPoller | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -41,9 +43,14 @@ class LocalAWS:
         runtime = Runtime(self.work_dir, self.endpoint_url)
         self.invoker = AsyncInvoker(runtime.execute, retry_delay=self.retry_delay)
         seam.install(runtime, self.invoker)
+        self.poller = SqsPoller(runtime.execute)
+        self.poller.start()
         return self
 
     def stop(self, drain_seconds: float = 5.0) -> None:
+        if self.poller is not None:
+            self.poller.stop()
+            self.poller = None
         if self.invoker is not None:
             self.invoker.wait_idle(drain_seconds)
             self.invoker.shutdown()

@@ -10,7 +10,10 @@ import inspect
 from importlib.metadata import version
 
 from moto.awslambda import models as lambda_models
+from moto.events import models as events_models
 from moto.s3 import notifications
+from moto.sns import models as sns_models
+from moto.sqs import models as sqs_models
 
 from localaws import seam
 
@@ -30,12 +33,44 @@ def test_s3_notification_hook_signature():
     assert "_invoke_awslambda(" in inspect.getsource(notifications.send_event)
 
 
+def test_s3_event_builders_signatures():
+    assert list(inspect.signature(notifications._get_s3_event).parameters) == [
+        "event_name", "bucket", "key", "notification_id"]
+    assert list(inspect.signature(notifications._send_event_bridge_message).parameters) == [
+        "account_id", "bucket", "event_name", "key"]
+    source = inspect.getsource(notifications.send_event)
+    assert "_get_s3_event(" in source and "_send_event_bridge_message(" in source
+
+
+def test_sns_to_lambda_hook_signature():
+    assert list(inspect.signature(lambda_models.LambdaBackend.send_sns_message).parameters) == [
+        "self", "function_name", "message", "subject", "qualifier"]
+    assert ".send_sns_message(" in inspect.getsource(sns_models.Subscription.publish)
+
+
+def test_sqs_mapping_hooks():
+    assert list(inspect.signature(lambda_models.LambdaBackend.create_event_source_mapping).parameters) == [
+        "self", "spec"]
+    assert "lambda_event_source_mappings" in inspect.getsource(sqs_models.Queue.add_message)
+    assert list(inspect.signature(sqs_models.SQSBackend.receive_message).parameters)[:5] == [
+        "self", "queue_name", "count", "wait_seconds_timeout", "visibility_timeout"]
+
+
+def test_eventbridge_rule_hook_and_the_gap_it_fills():
+    assert list(inspect.signature(events_models.Rule.send_to_targets).parameters) == [
+        "self", "original_event", "transform_input"]
+    source = inspect.getsource(events_models.Rule.send_to_targets)
+    assert '"lambda"' not in source, "moto now delivers to Lambda targets itself: drop seam item 7"
+    s3_events = inspect.getsource(notifications._send_event_bridge_message)
+    assert '"key": key.name' in s3_events, "moto now encodes EventBridge keys: drop seam item 6's encoding"
+
+
 def test_install_and_uninstall_restore_moto(tmp_path):
-    original = (lambda_models.LambdaFunction.invoke, notifications._invoke_awslambda)
+    originals = [getattr(owner, name) for owner, name in seam._PATCHED]
     seam.install(object(), object())  # type: ignore[arg-type]
     try:
-        assert lambda_models.LambdaFunction.invoke is not original[0]
-        assert notifications._invoke_awslambda is not original[1]
+        assert all(getattr(owner, name) is not original
+                   for (owner, name), original in zip(seam._PATCHED, originals, strict=True))
     finally:
         seam.uninstall()
-    assert (lambda_models.LambdaFunction.invoke, notifications._invoke_awslambda) == original
+    assert [getattr(owner, name) for owner, name in seam._PATCHED] == originals
