@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
 from collections.abc import Iterator
 
@@ -37,7 +38,8 @@ def client(aws):
 
 @pytest.fixture(scope="module")
 def role(client) -> str:
-    return client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    # moto's backends live as long as the process: one role per test module
+    return client("iam").create_role(RoleName=f"fn-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
 
 
 @pytest.fixture(scope="module")

@@ -109,10 +109,13 @@ def test_s3_to_sns_to_lambda_is_asynchronous_and_carries_the_s3_record(aws, clie
     s3.put_bucket_notification_configuration(Bucket="fanned-out", NotificationConfiguration={
         "TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectCreated:*"]}]})
     s3.put_object(Bucket="fanned-out", Key="a+b c.jpg", Body=b"x")
-    [event] = wait_for(events, 30, "the SNS delivery")
-    record = event["Records"][0]
-    assert record["EventSource"] == "aws:sns" and record["Sns"]["Type"] == "Notification"
-    s3_record = json.loads(record["Sns"]["Message"])["Records"][0]
+    found = wait_for(lambda: len(events()) == 2 and events(), 30, "the test event and the upload, through SNS")
+    records = [e["Records"][0] for e in found]
+    assert {r["EventSource"] for r in records} == {"aws:sns"} and {r["Sns"]["Type"] for r in records} == {
+        "Notification"}
+    messages = [json.loads(r["Sns"]["Message"]) for r in records]
+    assert [m.get("Event") for m in messages].count("s3:TestEvent") == 1, "S3 tests a topic when it is configured"
+    [s3_record] = [m["Records"][0] for m in messages if "Records" in m]
     assert s3_record["s3"]["object"]["key"] == "a%2Bb+c.jpg"
     assert s3_record["s3"]["object"]["sequencer"], "S3 puts a sequencer in every record"
 
