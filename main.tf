@@ -4,6 +4,8 @@ locals {
   destination_bucket = coalesce(var.destination_bucket, var.source_bucket)
   partition          = data.aws_partition.current.partition
   region             = data.aws_region.current.id # .id: the region's name in provider 5.x and 6.x alike
+  # Deletions by a request and by a lifecycle rule are different S3 events; both remove the thumbnails.
+  removal_events = ["s3:ObjectRemoved:*", "s3:LifecycleExpiration:*"]
 }
 
 data "aws_partition" "current" {}
@@ -48,10 +50,11 @@ module "function" {
     OUTPUT_FORMAT      = var.output_format
     QUALITY            = tostring(var.quality)
     MAX_IMAGE_PIXELS   = tostring(var.max_image_pixels)
+    DELETE_THUMBNAILS  = tostring(var.delete_thumbnails)
   })
 
   read_access  = { bucket = var.source_bucket, prefix = var.filter_prefix }
-  write_access = { bucket = local.destination_bucket, prefix = var.destination_prefix }
+  write_access = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = var.delete_thumbnails }
   kms_key_arns = var.kms_key_arns
 
   maximum_retry_attempts         = var.maximum_retry_attempts
@@ -69,7 +72,7 @@ module "s3_trigger" {
   function_name              = module.function.function_name
   function_arn               = module.function.function_arn
   source_account             = var.source_account
-  events                     = var.events
+  events                     = distinct(concat(var.events, var.delete_thumbnails ? local.removal_events : []))
   filter_prefix              = var.filter_prefix
   filter_suffixes            = var.filter_suffixes
   create_bucket_notification = var.create_bucket_notification

@@ -42,6 +42,13 @@ variable "create_layer" {
   nullable    = false
 }
 
+variable "delete_thumbnails" {
+  type        = bool
+  description = "Remove an object's thumbnails when it is deleted or expires: adds s3:ObjectRemoved:* and s3:LifecycleExpiration:* to the trigger, and lets the role list and delete under destination_prefix. A non-current version's removal keeps them."
+  default     = true
+  nullable    = false
+}
+
 variable "destination_bucket" {
   type        = string
   description = "Bucket thumbnails are written to. Null: the source bucket (then the trigger's filter must not match the destination prefix)."
@@ -89,7 +96,7 @@ variable "ephemeral_storage_size" {
 
 variable "events" {
   type        = list(string)
-  description = "S3 events that trigger the function; s3:ObjectCreated:* includes multipart uploads."
+  description = "S3 events that make thumbnails; s3:ObjectCreated:* includes multipart uploads and copies. Removal events come from delete_thumbnails."
   default     = ["s3:ObjectCreated:*"]
   nullable    = false
 }

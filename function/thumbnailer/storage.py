@@ -9,7 +9,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -44,10 +44,10 @@ class PermanentFailure(Exception):
 
 @dataclass(frozen=True)
 class Version:
-    """What an object is now: thumbnails made from it record both, so a later check can tell it changed."""
+    """What an object is now. Thumbnails record it; the same ETag is the same picture."""
 
     etag: str
-    version_id: str | None  # None in an unversioned bucket
+    version_id: str | None = field(default=None, compare=False)  # None in an unversioned bucket
 
     def metadata(self) -> dict[str, str]:
         return {"source-etag": self.etag, **({"source-version-id": self.version_id} if self.version_id else {})}
@@ -75,6 +75,10 @@ def _is_gone(exc: Exception) -> bool:
     return isinstance(exc, ClientError) and _code(exc) in GONE_CODES
 
 
+def _is_denied(exc: Exception) -> bool:
+    return isinstance(exc, ClientError) and _code(exc) in ("AccessDenied", "403")
+
+
 def classify(exc: Exception, action: str) -> Exception:
     """Turn a botocore error into a TransientFailure or a PermanentFailure with a readable reason."""
     if isinstance(exc, ClientError):
@@ -95,13 +99,18 @@ def _version(response: Mapping[str, Any]) -> Version:
 
 
 def current_version(client: Any, bucket: str, key: str) -> Version | None:
-    """The object's current version, or None when it does not exist (deleted, or a delete marker on top)."""
+    """The object's current version, or None when it does not exist (deleted, or a delete marker on top).
+
+    A listing, not a HEAD: without s3:ListBucket S3 answers a HEAD of a missing key with 403, and ListBucket can be
+    granted for the watched prefix only (``s3:prefix``). S3 lists are strongly consistent.
+    """
     try:
-        return _version(client.head_object(Bucket=bucket, Key=key))
+        listed = client.list_objects_v2(Bucket=bucket, Prefix=key, MaxKeys=1).get("Contents", [])
     except Exception as exc:  # noqa: BLE001 - classified, not swallowed
-        if _is_gone(exc):
-            return None
-        raise classify(exc, "head") from exc
+        raise classify(exc, "look up") from exc
+    if listed and listed[0]["Key"] == key:  # the key itself sorts before every longer key it prefixes
+        return Version(str(listed[0].get("ETag", "")).strip('"'))
+    return None
 
 
 def download(client: Any, bucket: str, key: str, tmp_dir: Path) -> Download | None:
@@ -113,8 +122,8 @@ def download(client: Any, bucket: str, key: str, tmp_dir: Path) -> Download | No
     try:
         response = client.get_object(Bucket=bucket, Key=key)
     except Exception as exc:  # noqa: BLE001 - classified, not swallowed
-        if _is_gone(exc):
-            return None
+        if _is_gone(exc) or (_is_denied(exc) and current_version(client, bucket, key) is None):
+            return None  # a missing key is AccessDenied to a role without s3:ListBucket
         raise classify(exc, "download") from exc
     size = int(response.get("ContentLength") or 0)
     free = shutil.disk_usage(tmp_dir).free
@@ -150,20 +159,23 @@ def upload(client: Any, bucket: str, key: str, data: bytes, content_type: str, m
 def remove(client: Any, bucket: str, candidates: list[str], source: dict[str, str]) -> list[str]:
     """Delete those of ``candidates`` that are thumbnails of ``source`` (their metadata names it); return them.
 
-    A candidate that is missing is fine (already removed); one whose metadata names another source, or none, is
-    not ours and is left alone -- so a thumbnail is never deleted because its key merely looks like one of ours.
+    The candidates are found by listing (one prefix per size), so a missing one costs nothing and needs no
+    s3:ListBucket beyond the thumbnails' prefix. One whose metadata names another source, or none, is not ours and
+    is left alone: a thumbnail is never deleted because its key merely looks like one of ours.
     """
-    ours = []
-    for key in candidates:
-        try:
-            head = client.head_object(Bucket=bucket, Key=key)
-        except Exception as exc:  # noqa: BLE001
-            if _is_gone(exc):
-                continue
-            raise classify(exc, "remove") from exc
-        metadata = head.get("Metadata", {})
-        if all(metadata.get(name) == value for name, value in source.items()):
-            ours.append(key)
+    wanted = set(candidates)
+    found = []
+    try:
+        for prefix in sorted({c for c in candidates if not any(c != o and c.startswith(o) for o in candidates)}):
+            last = max(c for c in candidates if c.startswith(prefix))
+            for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+                keys = [o["Key"] for o in page.get("Contents", [])]
+                found += [k for k in keys if k in wanted]
+                if keys and keys[-1] >= last:
+                    break
+        ours = [k for k in found if _names(client.head_object(Bucket=bucket, Key=k).get("Metadata", {}), source)]
+    except Exception as exc:  # noqa: BLE001
+        raise classify(exc, "remove") from exc
     if ours:
         try:
             response = client.delete_objects(
@@ -178,3 +190,7 @@ def remove(client: Any, bucket: str, candidates: list[str], source: dict[str, st
                 raise TransientFailure(reason + " (will be retried)")
             raise PermanentFailure(reason)
     return ours
+
+
+def _names(metadata: Mapping[str, str], source: Mapping[str, str]) -> bool:
+    return all(metadata.get(name) == value for name, value in source.items())

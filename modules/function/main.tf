@@ -65,10 +65,46 @@ data "aws_iam_policy_document" "lambda" {
     resources = ["arn:${local.partition}:s3:::${var.read_access.bucket}/${var.read_access.prefix}*"]
   }
 
+  # Whether an object still exists is a listing of its own key (a HEAD of a missing key is 403 without ListBucket),
+  # so ListBucket is granted for the watched prefix only.
+  statement {
+    sid       = "FindSources"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:${local.partition}:s3:::${var.read_access.bucket}"]
+
+    dynamic "condition" {
+      for_each = var.read_access.prefix == "" ? [] : [var.read_access.prefix]
+      content {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["${condition.value}*"]
+      }
+    }
+  }
+
   statement {
     sid       = "WriteThumbnails"
-    actions   = ["s3:PutObject"]
+    actions   = var.write_access.delete ? ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"] : ["s3:PutObject"]
     resources = ["arn:${local.partition}:s3:::${var.write_access.bucket}/${var.write_access.prefix}*"]
+  }
+
+  # Removing a deleted object's thumbnails lists its keys under the thumbnails' prefix.
+  dynamic "statement" {
+    for_each = var.write_access.delete ? [1] : []
+    content {
+      sid       = "FindThumbnails"
+      actions   = ["s3:ListBucket"]
+      resources = ["arn:${local.partition}:s3:::${var.write_access.bucket}"]
+
+      dynamic "condition" {
+        for_each = var.write_access.prefix == "" ? [] : [var.write_access.prefix]
+        content {
+          test     = "StringLike"
+          variable = "s3:prefix"
+          values   = ["${condition.value}*"]
+        }
+      }
+    }
   }
 
   statement {

@@ -143,7 +143,7 @@ variable "read_access" {
     bucket = string
     prefix = optional(string, "")
   })
-  description = "Objects the function may read: s3:GetObject and s3:GetObjectVersion on bucket/prefix*."
+  description = "Objects the function may read: s3:GetObject and s3:GetObjectVersion on bucket/prefix*, and s3:ListBucket on the bucket for keys under prefix (to tell a deleted object from a denied one)."
   nullable    = false
 }
 
@@ -200,7 +200,8 @@ variable "write_access" {
   type = object({
     bucket = string
     prefix = optional(string, "")
+    delete = optional(bool, false)
   })
-  description = "Objects the function may write: s3:PutObject on bucket/prefix*."
+  description = "Objects the function may write: s3:PutObject on bucket/prefix*. delete: also s3:GetObject and s3:DeleteObject there, and s3:ListBucket for keys under prefix, to remove a deleted object's thumbnails."
   nullable    = false
 }

@@ -13,13 +13,13 @@ variable "create_bucket_notification" {
 
 variable "events" {
   type        = list(string)
-  description = "S3 events that trigger the function; s3:ObjectCreated:* includes multipart uploads and copies."
+  description = "S3 events that trigger the function: created objects (s3:ObjectCreated:* includes multipart uploads and copies) and restored ones make thumbnails; removals and expirations remove them."
   default     = ["s3:ObjectCreated:*"]
   nullable    = false
 
   validation {
-    condition     = length(var.events) > 0 && alltrue([for e in var.events : can(regex("^s3:ObjectCreated:(\\*|Put|Post|Copy|CompleteMultipartUpload)$", e))])
-    error_message = "events must be one or more of s3:ObjectCreated:*, :Put, :Post, :Copy, :CompleteMultipartUpload (thumbnails are made of created objects); got ${jsonencode(var.events)}."
+    condition     = length(var.events) > 0 && alltrue([for e in var.events : can(regex("^s3:(ObjectCreated:(\\*|Put|Post|Copy|CompleteMultipartUpload)|ObjectRemoved:(\\*|Delete|DeleteMarkerCreated)|LifecycleExpiration:(\\*|Delete|DeleteMarkerCreated)|ObjectRestore:Completed)$", e))]) && anytrue([for e in var.events : startswith(e, "s3:ObjectCreated:")])
+    error_message = "events must include s3:ObjectCreated:* (or :Put, :Post, :Copy, :CompleteMultipartUpload) and may add s3:ObjectRestore:Completed, s3:ObjectRemoved:* (:Delete, :DeleteMarkerCreated) and s3:LifecycleExpiration:* (:Delete, :DeleteMarkerCreated), the events that change a picture; got ${jsonencode(var.events)}."
   }
 }
 

@@ -178,3 +178,18 @@ def test_temporary_name_never_contains_a_path(tmp_path):
     assert path.parent == tmp_path
     assert "/" not in path.name and ".." not in path.name.split("_")[0]
     assert path.name.endswith("_vil_name.jpg") and len(path.name) == 36 + len("_vil_name.jpg")
+
+
+def test_access_denied_means_gone_only_when_the_listing_agrees(s3, monkeypatch):
+    """Without s3:ListBucket, S3 answers a GET of a missing key with 403: that is a deletion, not a failure."""
+    client = app.s3_client()
+
+    def denied(**kw):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "GetObject")
+
+    monkeypatch.setattr(client, "get_object", denied)
+    put(s3, "private.jpg", jpeg())
+    summary = invoke(s3_event("private.jpg", "missing.jpg"))
+    assert [(f["key"], f["reason"].split(":")[:2]) for f in summary["failed"]] == [
+        ("private.jpg", ["download", " AccessDenied"])]
+    assert [s["key"] for s in summary["skipped"]] == ["missing.jpg"]

@@ -14,6 +14,7 @@ from .planner import ROOT, changes
 
 FUNCTION = "module.function.aws_lambda_function.this"
 POLICY = "module.function.data.aws_iam_policy_document.lambda"
+EVENTS = ("s3:LifecycleExpiration:*", "s3:ObjectCreated:*", "s3:ObjectRemoved:*")  # with delete_thumbnails, sorted
 
 
 def statements(plan) -> dict[str, dict]:
@@ -38,6 +39,7 @@ def test_function_configuration(root):
     assert fn["environment"][0]["variables"] == {
         "DESTINATION_BUCKET": "thumbs", "DESTINATION_PREFIX": "thumbnails/", "THUMBNAIL_SIZES": "512,128",
         "OUTPUT_FORMAT": "webp", "QUALITY": "70", "MAX_IMAGE_PIXELS": "50000000",
+        "DELETE_THUMBNAILS": "true",
     }
     assert "module.layer[0].aws_lambda_layer_version.this" in " ".join(plan.resource_changes)
 
@@ -69,15 +71,31 @@ def test_editing_a_source_file_changes_the_hash(root, tmp_path: Path):
 def test_iam_is_least_privilege(root):
     plan = root.plan(**BASE, filter_prefix="in/", destination_prefix="out/")
     s = statements(plan)
-    assert set(s) == {"ReadSources", "WriteThumbnails", "WriteOwnLogs"}
+    assert set(s) == {"ReadSources", "FindSources", "WriteThumbnails", "FindThumbnails", "WriteOwnLogs"}
     assert s["ReadSources"]["actions"] == ["s3:GetObject", "s3:GetObjectVersion"]
     assert s["ReadSources"]["resources"] == ["arn:aws:s3:::photos/in/*"]
-    assert s["WriteThumbnails"]["actions"] == ["s3:PutObject"]
+    assert s["WriteThumbnails"]["actions"] == ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
     assert s["WriteThumbnails"]["resources"] == ["arn:aws:s3:::thumbs/out/*"]
+    for sid, bucket, prefix in (("FindSources", "photos", "in/*"), ("FindThumbnails", "thumbs", "out/*")):
+        assert (s[sid]["actions"], s[sid]["resources"]) == (["s3:ListBucket"], [f"arn:aws:s3:::{bucket}"])
+        assert [(c["test"], c["variable"], c["values"]) for c in s[sid]["condition"]] == [
+            ("StringLike", "s3:prefix", [prefix])], "listing is limited to the prefix"
     assert s["WriteOwnLogs"]["actions"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert "*" not in json.dumps([st["resources"] for st in s.values()]).replace("/*", "")
     assert changes(plan, "aws_cloudwatch_log_group.lambda")["name"] == "/aws/lambda/CreateThumbnail"
     assert changes(plan, "aws_cloudwatch_log_group.lambda")["retention_in_days"] == 30
+
+
+def test_delete_thumbnails_wires_removal_events_and_their_permissions(root):
+    blocks = changes(root.plan(**BASE), "aws_s3_bucket_notification.this[0]")["lambda_function"]
+    assert {tuple(b["events"]) for b in blocks} == {EVENTS}
+    plan = root.plan(**BASE, delete_thumbnails=False)
+    blocks = changes(plan, "aws_s3_bucket_notification.this[0]")["lambda_function"]
+    assert {tuple(b["events"]) for b in blocks} == {("s3:ObjectCreated:*",)}
+    s = statements(plan)
+    assert "FindThumbnails" not in s and s["WriteThumbnails"]["actions"] == ["s3:PutObject"]
+    env = changes(plan, FUNCTION)["environment"][0]["variables"]
+    assert env["DELETE_THUMBNAILS"] == "false"
 
 
 def test_failure_destination_gets_the_send_permission_and_the_invoke_config(root):
@@ -109,7 +127,7 @@ def test_one_notification_rule_per_suffix(root):
     plan = root.plan(**BASE, filter_prefix="in/", filter_suffixes=[".jpg", ".JPG"])
     blocks = changes(plan, "aws_s3_bucket_notification.this[0]")["lambda_function"]
     assert sorted((b["filter_prefix"], b["filter_suffix"], tuple(b["events"])) for b in blocks) == [
-        ("in/", ".JPG", ("s3:ObjectCreated:*",)), ("in/", ".jpg", ("s3:ObjectCreated:*",)),
+        ("in/", ".JPG", EVENTS), ("in/", ".jpg", EVENTS),
     ]
     default = changes(root.plan(**BASE), "aws_s3_bucket_notification.this[0]")["lambda_function"]
     assert {b["filter_suffix"] for b in default} == {
@@ -170,7 +188,7 @@ BAD = [
     ({"source_account": "12345"}, 'source_account must be a 12-digit AWS account ID; got "12345".'),
     ({"filter_suffixes": [".jpg", "g"]}, 'filter_suffixes must be non-empty and none may end with another'),
     ({"filter_suffixes": [".png", ".png"]}, 'filter_suffixes must be non-empty and none may end with another'),
-    ({"events": ["s3:ObjectRemoved:*"]}, "events must be one or more of s3:ObjectCreated:*"),
+    ({"events": ["s3:ObjectRemoved:*"]}, "events must include s3:ObjectCreated:*"),
     ({"environment_variables": {"QUALITY": "10"}}, "environment_variables must not set QUALITY"),
     ({"on_failure_destination_arn": "my-queue"}, "on_failure_destination_arn must be the ARN of an SQS queue"),
     ({"build": {"layer_target": "docker"}}, 'build.layer_target must be "lambda" or "host"; got "docker".'),
