@@ -177,31 +177,28 @@ def s3_action(event_name: str) -> str:
     return IGNORE
 
 
-def s3_change(record: Any) -> Change:
+def _located(parent: Any, field: str) -> tuple[str, Mapping[str, Any], str]:
+    """The bucket name, the object and its decoded key under ``parent[field]`` (``s3`` of an S3 record,
+    ``detail`` of an EventBridge event: both hold ``bucket.name`` and ``object.key``)."""
     try:
-        s3 = record["s3"]
-        bucket = s3["bucket"]["name"]
-        obj = s3["object"]
-        key = unquote_plus(obj["key"])
+        located = parent[field]
+        obj = located["object"]
+        return located["bucket"]["name"], obj, unquote_plus(obj["key"])
     except (KeyError, TypeError) as exc:
-        raise MalformedRecord(f"record has no s3.bucket.name / s3.object.key ({exc!r})") from None
+        raise MalformedRecord(f"no {field}.bucket.name / {field}.object.key ({exc!r})") from None
+
+
+def s3_change(record: Any) -> Change:
+    bucket, obj, key = _located(record, "s3")
     # S3 always names the event; a hand-made record without a name is taken as an upload.
-    event_name = str(record.get("eventName") or "ObjectCreated:Put")
-    if event_name.startswith("s3:"):
-        event_name = event_name[3:]
+    event_name = str(record.get("eventName") or "ObjectCreated:Put").removeprefix("s3:")
     return Change(bucket, key, s3_action(event_name), event_name, obj.get("versionId") or None,
                   obj.get("sequencer") or None)
 
 
 def eventbridge_change(event: Mapping[str, Any]) -> Change:
     detail_type = str(event.get("detail-type"))
-    try:
-        detail = event["detail"]
-        bucket = detail["bucket"]["name"]
-        obj = detail["object"]
-        key = unquote_plus(obj["key"])
-    except (KeyError, TypeError) as exc:
-        raise MalformedRecord(f"EventBridge event has no detail.bucket.name / detail.object.key ({exc!r})") from None
+    bucket, obj, key = _located(event, "detail")
     return Change(bucket, key, _EVENTBRIDGE_ACTIONS.get(detail_type, IGNORE), detail_type,
                   obj.get("version-id") or None, obj.get("sequencer") or None)
 

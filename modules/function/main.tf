@@ -26,6 +26,10 @@ locals {
     s3     = ["s3:PutObject", "s3:ListBucket"]
   }
   destination_service = var.on_failure_destination_arn == null ? null : split(":", var.on_failure_destination_arn)[2]
+  listings = merge(
+    { FindSources = { bucket = var.read_access.bucket, prefix = var.read_access.prefix } },
+    var.write_access.delete ? { FindThumbnails = { bucket = var.write_access.bucket, prefix = var.write_access.prefix } } : {},
+  )
 }
 
 resource "terraform_data" "package" {
@@ -65,39 +69,23 @@ data "aws_iam_policy_document" "lambda" {
     resources = ["arn:${local.partition}:s3:::${var.read_access.bucket}/${var.read_access.prefix}*"]
   }
 
-  # Whether an object still exists is a listing of its own key (a HEAD of a missing key is 403 without ListBucket),
-  # so ListBucket is granted for the watched prefix only.
-  statement {
-    sid       = "FindSources"
-    actions   = ["s3:ListBucket"]
-    resources = ["arn:${local.partition}:s3:::${var.read_access.bucket}"]
-
-    dynamic "condition" {
-      for_each = var.read_access.prefix == "" ? [] : [var.read_access.prefix]
-      content {
-        test     = "StringLike"
-        variable = "s3:prefix"
-        values   = ["${condition.value}*"]
-      }
-    }
-  }
-
   statement {
     sid       = "WriteThumbnails"
     actions   = var.write_access.delete ? ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"] : ["s3:PutObject"]
     resources = ["arn:${local.partition}:s3:::${var.write_access.bucket}/${var.write_access.prefix}*"]
   }
 
-  # Removing a deleted object's thumbnails lists its keys under the thumbnails' prefix.
+  # Whether an object exists is a listing of its own key (a HEAD of a missing key is 403 without ListBucket), and
+  # removing a deleted object's thumbnails lists theirs: ListBucket, for the prefix only.
   dynamic "statement" {
-    for_each = var.write_access.delete ? [1] : []
+    for_each = local.listings
     content {
-      sid       = "FindThumbnails"
+      sid       = statement.key
       actions   = ["s3:ListBucket"]
-      resources = ["arn:${local.partition}:s3:::${var.write_access.bucket}"]
+      resources = ["arn:${local.partition}:s3:::${statement.value.bucket}"]
 
       dynamic "condition" {
-        for_each = var.write_access.prefix == "" ? [] : [var.write_access.prefix]
+        for_each = statement.value.prefix == "" ? [] : [statement.value.prefix]
         content {
           test     = "StringLike"
           variable = "s3:prefix"
