@@ -11,6 +11,11 @@ Shapes (see the README's function section and ``events/`` for recorded examples)
 Keys arrive URL-encoded (form encoding: a space is ``+``) in S3 notifications, in EventBridge's ``detail.object.key``
 and in Batch Operations' ``s3Key``; all three are decoded with ``unquote_plus``. The pipeline never learns which
 service called: the caller's response is made from the ``Intake`` by ``responses.py``.
+
+Why not Powertools' event data classes and batch processor: measured here, importing
+``aws_lambda_powertools.utilities.data_classes`` takes ~49 ms and ``utilities.batch`` ~69 ms, and the package adds
+~1 MB to the layer, against a cold-start budget of 1.1x a bare boto3 import that the function already nearly
+uses. What it would parse for us fits in this module, with the standard library only.
 """
 
 from __future__ import annotations
