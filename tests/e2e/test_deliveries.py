@@ -41,15 +41,21 @@ def handler(event, context):
 
 @pytest.fixture(scope="module")
 def deploy(stack, client):
-    """Deploy the stack's function (code and layer) again as ``name``, writing to ``destination``."""
+    """Deploy the stack's function (code and layer) again as ``name``, writing to ``destination``.
+
+    Everything these tests create on the shared endpoint is removed at the end, so the stack's own destroy test
+    still finds nothing left.
+    """
     lam = client("lambda")
     deployed = lam.get_function_configuration(FunctionName=stack.outputs["function_name"])
     code = (stack.directory / stack.outputs["function_zip_path"]).read_bytes()
+    made: list[tuple[str, list[str]]] = []
 
     def make(name: str, source: str, destination: str, handler: str = "app.handler") -> str:
         s3 = client("s3")
         for bucket in (source, destination):
             s3.create_bucket(Bucket=bucket)
+        made.append((name, [source, destination]))
         archive = io.BytesIO(code)
         with zipfile.ZipFile(archive, "a") as zf:
             zf.writestr("chaos.py", CHAOS)
@@ -59,7 +65,31 @@ def deploy(stack, client):
             Environment={"Variables": {"DESTINATION_BUCKET": destination, "THUMBNAIL_SIZES": "128"}},
         )["FunctionArn"]
 
-    return make
+    yield make
+    remove_everything_but(client, made)
+
+
+def remove_everything_but(client, made: list[tuple[str, list[str]]]) -> None:
+    lam, s3, sqs, sns, bridge, logs = (client(s) for s in ("lambda", "s3", "sqs", "sns", "events", "logs"))
+    for mapping in lam.list_event_source_mappings()["EventSourceMappings"]:
+        lam.delete_event_source_mapping(UUID=mapping["UUID"])
+    for name, buckets in made:
+        lam.delete_function(FunctionName=name)
+        logs.delete_log_group(logGroupName=f"/aws/lambda/{name}")
+        for bucket in buckets:
+            for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+                s3.delete_object(Bucket=bucket, Key=obj["Key"])
+            s3.delete_bucket(Bucket=bucket)
+    for rule in bridge.list_rules()["Rules"]:
+        targets = [t["Id"] for t in bridge.list_targets_by_rule(Rule=rule["Name"])["Targets"]]
+        if targets:
+            bridge.remove_targets(Rule=rule["Name"], Ids=targets)
+        bridge.delete_rule(Name=rule["Name"])
+    for topic in sns.list_topics()["Topics"]:
+        sns.delete_topic(TopicArn=topic["TopicArn"])
+    for url in sqs.list_queues().get("QueueUrls", []):
+        if url.rsplit("/", 1)[1].startswith("q-uploads"):
+            sqs.delete_queue(QueueUrl=url)
 
 
 def gone(client, bucket: str, key: str) -> bool:
