@@ -220,7 +220,7 @@ variable "reserved_concurrent_executions" {
 
 variable "runtime" {
   type        = string
-  description = "Lambda Python runtime, python3.10 to python3.14. The default layer's Pillow needs python3.12 or later."
+  description = "Lambda Python runtime, python3.10 to python3.13 (python3.14 needs hashicorp/aws 6.x). The default layer's Pillow needs python3.12 or later: python3.10/3.11 fail at plan unless build.requirements_file pins pillow<12.3."
   default     = "python3.13"
   nullable    = false
 }

@@ -33,8 +33,8 @@ locals {
 }
 
 resource "terraform_data" "package" {
-  triggers_replace = local.source_hash
-  input            = local.zip_path
+  triggers_replace = local.zip_path # the sources' hash, the function's name and the folder: any change rebuilds
+  input            = { zip = local.zip_path, python = var.python_executable }
 
   provisioner "local-exec" {
     interpreter = [var.python_executable, local.build_script]
@@ -43,6 +43,14 @@ resource "terraform_data" "package" {
       FUNCTION_SOURCE_DIR = var.source_dir
       FUNCTION_FILES      = jsonencode(local.files)
     }
+  }
+
+  # The ZIP belongs to this resource: when a rebuild replaces it, or it is destroyed, the file goes too, so the
+  # artifacts folder holds only what the state refers to.
+  provisioner "local-exec" {
+    when        = destroy
+    interpreter = [self.output.python, "-c", "import pathlib, sys; pathlib.Path(sys.argv[1]).unlink(missing_ok=True)"]
+    command     = self.output.zip
   }
 }
 
@@ -142,7 +150,7 @@ resource "aws_lambda_function" "this" {
   architectures = [var.architecture]
   layers        = var.layers
 
-  filename         = terraform_data.package.output
+  filename         = terraform_data.package.output.zip
   source_code_hash = local.source_hash
 
   memory_size                    = var.memory_size

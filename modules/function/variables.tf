@@ -166,8 +166,8 @@ variable "runtime" {
   nullable    = false
 
   validation {
-    condition     = contains(["python3.10", "python3.11", "python3.12", "python3.13", "python3.14"], var.runtime)
-    error_message = "runtime must be one of python3.10, python3.11, python3.12, python3.13, python3.14; got \"${var.runtime}\"."
+    condition     = contains(["python3.10", "python3.11", "python3.12", "python3.13"], var.runtime)
+    error_message = "runtime must be one of python3.10, python3.11, python3.12, python3.13 (what every hashicorp/aws release this module admits, >= 5.76, accepts; python3.14 needs 6.x); got \"${var.runtime}\"."
   }
 }
 

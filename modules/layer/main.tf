@@ -14,11 +14,24 @@ locals {
   build_hash = sha256(jsonencode(local.build_inputs))
   zip_name   = "layer-${var.layer_name}-${substr(local.build_hash, 0, 16)}.zip"
   zip_path   = "${local.artifacts_dir}/${local.zip_name}"
+
+  # Pillow 12.3 and later ship no wheel for Amazon Linux 2 (glibc 2.26: python3.10, python3.11). A pin of such a
+  # Pillow (==, ===, ~=) for those runtimes fails at plan, before anything is built.
+  pillow_pin     = try(regex("(?im)^\\s*pillow\\s*(?:===?|~=)\\s*([0-9]+)\\.([0-9]+)", local.build_inputs.requirements), null)
+  amazon_linux_2 = contains(["python3.10", "python3.11"], var.runtime) && var.build_target == "lambda"
+  pillow_too_new = local.pillow_pin == null ? false : local.amazon_linux_2 && (tonumber(local.pillow_pin[0]) * 100 + tonumber(local.pillow_pin[1])) >= 1203
 }
 
 resource "terraform_data" "build" {
-  triggers_replace = local.build_hash
-  input            = local.zip_path
+  triggers_replace = local.zip_path # the content hash, the layer's name and the folder: any change rebuilds
+  input            = { zip = local.zip_path, python = var.python_executable }
+
+  lifecycle {
+    precondition {
+      condition     = !local.pillow_too_new
+      error_message = "runtime ${var.runtime} runs on Amazon Linux 2 (glibc 2.26), where pillow ${try(join(".", local.pillow_pin), "")} (pinned in ${var.requirements_file}) has no wheel: choose runtime python3.12 or later, or point build.requirements_file at a file that pins pillow<12.3 (for example pillow==12.2.0)."
+    }
+  }
 
   provisioner "local-exec" {
     interpreter = [var.python_executable, local.build_script]
@@ -32,6 +45,14 @@ resource "terraform_data" "build" {
       LAYER_EXCLUDE       = var.exclude_file == null ? "" : var.exclude_file
     }
   }
+
+  # The ZIP belongs to this resource: when a rebuild replaces it, or it is destroyed, the file goes too, so the
+  # artifacts folder holds only what the state refers to.
+  provisioner "local-exec" {
+    when        = destroy
+    interpreter = [self.output.python, "-c", "import pathlib, sys; pathlib.Path(sys.argv[1]).unlink(missing_ok=True)"]
+    command     = self.output.zip
+  }
 }
 
 resource "aws_s3_object" "layer" {
@@ -39,7 +60,7 @@ resource "aws_s3_object" "layer" {
 
   bucket = var.s3_bucket
   key    = "lambda-layers/${local.zip_name}"
-  source = terraform_data.build.output
+  source = terraform_data.build.output.zip
 }
 
 resource "aws_lambda_layer_version" "this" {
@@ -49,7 +70,7 @@ resource "aws_lambda_layer_version" "this" {
   compatible_architectures = [var.architecture]
 
   # The file name carries the content hash: a new name is a new layer version.
-  filename  = var.s3_bucket == null ? terraform_data.build.output : null
+  filename  = var.s3_bucket == null ? terraform_data.build.output.zip : null
   s3_bucket = var.s3_bucket
   s3_key    = var.s3_bucket == null ? null : aws_s3_object.layer[0].key
 

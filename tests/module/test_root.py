@@ -98,6 +98,16 @@ def test_delete_thumbnails_wires_removal_events_and_their_permissions(root):
     assert env["DELETE_THUMBNAILS"] == "false"
 
 
+def test_an_older_pillow_makes_amazon_linux_2_runtimes_plan(root, tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("# for python3.11\nPillow == 12.2.0\n")
+    plan = root.plan(**BASE, runtime="python3.11", build={"requirements_file": str(requirements)})
+    assert changes(plan, FUNCTION)["runtime"] == "python3.11"
+    requirements.write_text("pillow~=12.3\n")
+    error = root.plan_error(**BASE, runtime="python3.10", build={"requirements_file": str(requirements)})
+    assert "or point build.requirements_file at a file that pins pillow<12.3" in error
+
+
 def test_failure_destination_gets_the_send_permission_and_the_invoke_config(root):
     queue = "arn:aws:sqs:us-east-1:111122223333:failed"
     plan = root.plan(**BASE, on_failure_destination_arn=queue, maximum_retry_attempts=1,
@@ -169,7 +179,9 @@ BAD = [
     ({"ephemeral_storage_size": 20480}, "ephemeral_storage_size must be between 512 and 10240 MB; got 20480."),
     ({"timeout": 0}, "timeout must be between 1 and 900 seconds (the Lambda maximum); got 0."),
     ({"timeout": 901}, "timeout must be between 1 and 900 seconds (the Lambda maximum); got 901."),
-    ({"runtime": "python3.9"}, 'runtime must be one of python3.10, python3.11, python3.12, python3.13, python3.14; got "python3.9".'),
+    ({"runtime": "python3.9"}, 'runtime must be one of python3.10, python3.11, python3.12, python3.13 (what every hashicorp/aws release this module admits, >= 5.76, accepts; python3.14 needs 6.x); got "python3.9".'),
+    ({"runtime": "python3.14"}, 'python3.14 needs 6.x); got "python3.14".'),
+    ({"runtime": "python3.11"}, "runtime python3.11 runs on Amazon Linux 2 (glibc 2.26), where pillow 13.0 (pinned in"),
     ({"architecture": "arm"}, 'architecture must be x86_64 or arm64; got "arm".'),
     ({"layer_arns": [f"arn:aws:lambda:us-east-1:1:layer:l:{i}" for i in range(5)]},
      "A function takes at most 5 layers: layer_arns has 5 and create_layer adds 1."),
