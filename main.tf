@@ -5,12 +5,23 @@ locals {
   partition          = data.aws_partition.current.partition
   region             = data.aws_region.current.id # .id: the region's name in provider 5.x and 6.x alike
   # Deletions by a request and by a lifecycle rule are different S3 events; both remove the thumbnails.
-  removal_events = ["s3:ObjectRemoved:*", "s3:LifecycleExpiration:*"]
+  s3_events    = distinct(concat(var.events, var.delete_thumbnails ? ["s3:ObjectRemoved:*", "s3:LifecycleExpiration:*"] : []))
+  detail_types = concat(["Object Created"], var.delete_thumbnails ? ["Object Deleted"] : [])
+  # The EventBridge rule that sees the bucket's events: for the function, or for the queue in front of it. S3 sends
+  # them to the default bus of the bucket owner's account, so the rule's ARN is known before it exists.
+  eventbridge = var.trigger == "eventbridge" || (var.trigger == "sqs" && var.sqs.source == "eventbridge")
+  rule_name   = "${var.function_name}-objects"
+  account     = coalesce(var.source_account, one(data.aws_caller_identity.current[*].account_id))
+  rule_arn    = "arn:${local.partition}:events:${local.region}:${local.account}:rule/${local.rule_name}"
 }
 
 data "aws_partition" "current" {}
 
 data "aws_region" "current" {}
+
+data "aws_caller_identity" "current" {
+  count = var.source_account == null ? 1 : 0
+}
 
 module "layer" {
   source = "./modules/layer"
@@ -30,10 +41,16 @@ module "layer" {
 module "function" {
   source = "./modules/function"
 
-  function_name     = var.function_name
-  source_dir        = coalesce(var.build.source_dir, "${path.module}/function")
-  artifacts_dir     = var.build.artifacts_dir
-  python_executable = var.build.python_executable
+  function_name = var.function_name
+  source_dir    = coalesce(var.build.source_dir, "${path.module}/function")
+
+  create_role               = var.create_role
+  role_arn                  = var.role_arn
+  role_name                 = var.role_name
+  role_path                 = var.role_path
+  role_permissions_boundary = var.role_permissions_boundary
+  artifacts_dir             = var.build.artifacts_dir
+  python_executable         = var.build.python_executable
 
   runtime                = var.runtime
   architecture           = var.architecture
@@ -65,15 +82,69 @@ module "function" {
   tags = var.tags
 }
 
+# One way in, chosen by var.trigger ("none" keeps only the permission S3 needs, for a caller-managed notification).
 module "s3_trigger" {
   source = "./modules/s3-trigger"
+  count  = contains(["s3", "none"], var.trigger) ? 1 : 0
 
   bucket                     = var.source_bucket
   function_name              = module.function.function_name
   function_arn               = module.function.function_arn
   source_account             = var.source_account
-  events                     = distinct(concat(var.events, var.delete_thumbnails ? local.removal_events : []))
+  events                     = local.s3_events
   filter_prefix              = var.filter_prefix
   filter_suffixes            = var.filter_suffixes
-  create_bucket_notification = var.create_bucket_notification
+  create_bucket_notification = var.trigger == "s3"
+}
+
+module "eventbridge_trigger" {
+  source = "./modules/eventbridge-trigger"
+  count  = local.eventbridge ? 1 : 0
+
+  bucket                    = var.source_bucket
+  rule_name                 = local.rule_name
+  filter_prefix             = var.filter_prefix
+  filter_suffixes           = var.filter_suffixes
+  detail_types              = local.detail_types
+  target_arn                = var.trigger == "sqs" ? one(module.sqs_trigger[*].queue_arn) : module.function.function_arn
+  function_name             = var.trigger == "sqs" ? null : module.function.function_name
+  manage_bucket_eventbridge = var.manage_bucket_eventbridge
+  tags                      = var.tags
+}
+
+module "sqs_trigger" {
+  source = "./modules/sqs-trigger"
+  count  = var.trigger == "sqs" ? 1 : 0
+
+  bucket               = var.source_bucket
+  source_account       = var.source_account
+  queue_name           = "${var.function_name}-events"
+  event_source         = var.sqs.source
+  eventbridge_rule_arn = var.sqs.source == "eventbridge" ? local.rule_arn : null
+  events               = local.s3_events
+  filter_prefix        = var.filter_prefix
+  filter_suffixes      = var.filter_suffixes
+
+  function_arn                       = module.function.function_arn
+  function_timeout                   = var.timeout
+  role_name                          = module.function.role_name
+  batch_size                         = var.sqs.batch_size
+  maximum_batching_window_in_seconds = var.sqs.maximum_batching_window_in_seconds
+  maximum_concurrency                = var.sqs.maximum_concurrency
+  max_receive_count                  = var.sqs.max_receive_count
+  tags                               = var.tags
+}
+
+module "sns_trigger" {
+  source = "./modules/sns-trigger"
+  count  = var.trigger == "sns" ? 1 : 0
+
+  topic_arn     = var.sns_topic_arn
+  function_arn  = module.function.function_arn
+  function_name = module.function.function_name
+}
+
+moved {
+  from = module.s3_trigger
+  to   = module.s3_trigger[0]
 }

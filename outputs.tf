@@ -1,6 +1,16 @@
 output "bucket_notification_lambda_functions" {
-  description = "The notification rules (lambda_function blocks of aws_s3_bucket_notification), for callers who set create_bucket_notification = false and manage the bucket's notification themselves."
-  value       = module.s3_trigger.lambda_function_configurations
+  description = "The notification rules (lambda_function blocks of aws_s3_bucket_notification) to merge into the bucket's notification configuration you manage, with trigger = \"none\" (also shown with \"s3\"); null with the other triggers."
+  value       = one(module.s3_trigger[*].lambda_function_configurations)
+}
+
+output "dead_letter_queue_arn" {
+  description = "With trigger = \"sqs\": ARN of the queue's dead-letter queue; null otherwise."
+  value       = one(module.sqs_trigger[*].dead_letter_queue_arn)
+}
+
+output "eventbridge_rule_arn" {
+  description = "With trigger = \"eventbridge\" (or sqs.source = \"eventbridge\"): ARN of the rule that matches the bucket's events; null otherwise."
+  value       = one(module.eventbridge_trigger[*].rule_arn)
 }
 
 output "function_arn" {
@@ -38,9 +48,24 @@ output "log_group_name" {
   value       = module.function.log_group_name
 }
 
+output "policy_json" {
+  description = "The permissions the function needs (S3 and its log group), as an IAM policy document: attach it to your role when create_role = false."
+  value       = module.function.policy_json
+}
+
+output "queue_url" {
+  description = "With trigger = \"sqs\": URL of the queue in front of the function; null otherwise."
+  value       = one(module.sqs_trigger[*].queue_url)
+}
+
 output "role_arn" {
   description = "ARN of the function's execution role."
   value       = module.function.role_arn
+}
+
+output "role_name" {
+  description = "Name of the execution role this module created; null with create_role = false."
+  value       = module.function.role_name
 }
 
 output "test_event" {

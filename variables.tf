@@ -28,16 +28,16 @@ variable "build" {
   }
 }
 
-variable "create_bucket_notification" {
+variable "create_layer" {
   type        = bool
-  description = "Manage the source bucket's (single) notification configuration. false: take the bucket_notification_lambda_functions output into the one you manage."
+  description = "Build and publish the layer of layer/requirements.txt. false: bring Pillow in layer_arns instead."
   default     = true
   nullable    = false
 }
 
-variable "create_layer" {
+variable "create_role" {
   type        = bool
-  description = "Build and publish the layer of layer/requirements.txt. false: bring Pillow in layer_arns instead."
+  description = "Create the function's execution role here (least privilege). false: bring your own with role_arn, and attach the policy_json output to it."
   default     = true
   nullable    = false
 }
@@ -148,6 +148,13 @@ variable "log_retention_in_days" {
   nullable    = false
 }
 
+variable "manage_bucket_eventbridge" {
+  type        = bool
+  description = "With trigger = \"eventbridge\" (or sqs.source = \"eventbridge\"): turn on the bucket's EventBridge delivery here. It lives in the bucket's single notification configuration, which this then manages (replacing any other notification on it); leave false when the configuration's owner turns it on."
+  default     = false
+  nullable    = false
+}
+
 variable "max_image_pixels" {
   type        = number
   description = "Pictures with more pixels are refused before they are decoded (decompression bombs); at most 178956970, Pillow's own limit."
@@ -218,11 +225,42 @@ variable "reserved_concurrent_executions" {
   nullable    = false
 }
 
+variable "role_arn" {
+  type        = string
+  description = "ARN of an existing execution role, used when create_role = false; it needs the permissions in the policy_json output."
+  default     = null
+}
+
+variable "role_name" {
+  type        = string
+  description = "Name of the execution role this module creates. Null: \"<function_name>-<region>\", so the same stack fits in several regions of one account."
+  default     = null
+}
+
+variable "role_path" {
+  type        = string
+  description = "IAM path of the execution role this module creates."
+  default     = "/"
+  nullable    = false
+}
+
+variable "role_permissions_boundary" {
+  type        = string
+  description = "ARN of the managed policy that bounds the execution role this module creates. Null: none."
+  default     = null
+}
+
 variable "runtime" {
   type        = string
   description = "Lambda Python runtime, python3.10 to python3.13 (python3.14 needs hashicorp/aws 6.x). The default layer's Pillow needs python3.12 or later: python3.10/3.11 fail at plan unless build.requirements_file pins pillow<12.3."
   default     = "python3.13"
   nullable    = false
+}
+
+variable "sns_topic_arn" {
+  type        = string
+  description = "With trigger = \"sns\": the topic the bucket already publishes its events to (S3 -> SNS); the function is subscribed to it."
+  default     = null
 }
 
 variable "source_account" {
@@ -242,11 +280,61 @@ variable "source_bucket" {
   }
 }
 
+variable "sqs" {
+  type = object({
+    source                             = optional(string, "s3")
+    batch_size                         = optional(number, 10)
+    maximum_batching_window_in_seconds = optional(number, 0)
+    maximum_concurrency                = optional(number)
+    max_receive_count                  = optional(number, 5)
+  })
+  description = "With trigger = \"sqs\": where the queue's events come from (\"s3\": the bucket's notification configuration, managed here; \"eventbridge\": a rule on the default bus), the event source mapping's batch size (1-10000), batching window (0-300 s, at least 1 above 10 messages), maximum concurrency (2-1000; null: unlimited) and how often a message is received before it moves to the dead-letter queue."
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = contains(["s3", "eventbridge"], var.sqs.source)
+    error_message = "sqs.source must be \"s3\" or \"eventbridge\"; got \"${var.sqs.source}\"."
+  }
+  validation {
+    condition     = var.sqs.batch_size >= 1 && var.sqs.batch_size <= 10000 && floor(var.sqs.batch_size) == var.sqs.batch_size
+    error_message = "sqs.batch_size must be a whole number between 1 and 10000 (the SQS event source maximum); got ${var.sqs.batch_size}."
+  }
+  validation {
+    condition     = var.sqs.maximum_batching_window_in_seconds >= (var.sqs.batch_size > 10 ? 1 : 0) && var.sqs.maximum_batching_window_in_seconds <= 300
+    error_message = "sqs.maximum_batching_window_in_seconds must be between ${var.sqs.batch_size > 10 ? 1 : 0} and 300 seconds (Lambda needs at least 1 when batch_size is above 10); got ${var.sqs.maximum_batching_window_in_seconds}."
+  }
+  validation {
+    condition     = var.sqs.maximum_concurrency == null || try(var.sqs.maximum_concurrency >= 2 && var.sqs.maximum_concurrency <= 1000, false)
+    error_message = "sqs.maximum_concurrency must be between 2 and 1000 (Lambda's range), or null for no ceiling; got ${coalesce(var.sqs.maximum_concurrency, "null")}."
+  }
+  validation {
+    condition     = var.sqs.max_receive_count >= 1 && var.sqs.max_receive_count <= 1000
+    error_message = "sqs.max_receive_count must be between 1 and 1000 (the SQS redrive range); got ${var.sqs.max_receive_count}."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags of every resource that takes them."
   default     = {}
   nullable    = false
+}
+
+variable "trigger" {
+  type        = string
+  description = "How S3 events reach the function. \"s3\": the bucket's notification configuration, managed here -- it REPLACES any other notification on the bucket (a bucket has one). \"eventbridge\": a rule on the default bus; any number of instances and other consumers can share the bucket. \"sqs\": through a queue this module creates (buffering, a concurrency ceiling). \"sns\": subscribe to sns_topic_arn, a topic the bucket already publishes to. \"none\": no trigger; wire the outputs yourself."
+  default     = "s3"
+  nullable    = false
+
+  validation {
+    condition     = contains(["s3", "eventbridge", "sqs", "sns", "none"], var.trigger)
+    error_message = "trigger must be one of s3, eventbridge, sqs, sns, none; got \"${var.trigger}\"."
+  }
+  validation {
+    condition     = (var.trigger == "sns") == (var.sns_topic_arn != null)
+    error_message = "sns_topic_arn must be set exactly when trigger = \"sns\" (the topic the bucket publishes to); got trigger = \"${var.trigger}\" and sns_topic_arn = ${jsonencode(var.sns_topic_arn)}."
+  }
 }
 
 variable "thumbnail_sizes" {

@@ -1,5 +1,7 @@
 data "aws_partition" "current" {}
 
+data "aws_region" "current" {}
+
 locals {
   artifacts_dir = coalesce(var.artifacts_dir, "${path.root}/.terraform/thumbnails")
   build_script  = "${path.module}/build_function.py"
@@ -26,6 +28,8 @@ locals {
     s3     = ["s3:PutObject", "s3:ListBucket"]
   }
   destination_service = var.on_failure_destination_arn == null ? null : split(":", var.on_failure_destination_arn)[2]
+  # IAM is global: the region in the name lets the same stack live in several regions of one account.
+  role_name = coalesce(var.role_name, substr("${var.function_name}-${data.aws_region.current.id}", 0, 64))
   listings = merge(
     { FindSources = { bucket = var.read_access.bucket, prefix = var.read_access.prefix } },
     var.write_access.delete ? { FindThumbnails = { bucket = var.write_access.bucket, prefix = var.write_access.prefix } } : {},
@@ -65,9 +69,18 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "lambda" {
-  name               = var.function_name
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
+  count = var.create_role ? 1 : 0
+
+  name                 = local.role_name
+  path                 = var.role_path
+  permissions_boundary = var.role_permissions_boundary
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  tags                 = var.tags
+}
+
+moved {
+  from = aws_iam_role.lambda
+  to   = aws_iam_role.lambda[0]
 }
 
 data "aws_iam_policy_document" "lambda" {
@@ -131,9 +144,16 @@ data "aws_iam_policy_document" "lambda" {
 }
 
 resource "aws_iam_role_policy" "lambda" {
+  count = var.create_role ? 1 : 0
+
   name   = "thumbnails"
-  role   = aws_iam_role.lambda.id
+  role   = aws_iam_role.lambda[0].id
   policy = data.aws_iam_policy_document.lambda.json
+}
+
+moved {
+  from = aws_iam_role_policy.lambda
+  to   = aws_iam_role_policy.lambda[0]
 }
 
 resource "aws_cloudwatch_log_group" "lambda" {
@@ -144,7 +164,7 @@ resource "aws_cloudwatch_log_group" "lambda" {
 
 resource "aws_lambda_function" "this" {
   function_name = var.function_name
-  role          = aws_iam_role.lambda.arn
+  role          = var.create_role ? aws_iam_role.lambda[0].arn : var.role_arn
   handler       = var.handler
   runtime       = var.runtime
   architectures = [var.architecture]

@@ -13,9 +13,14 @@ output "log_group_name" {
   value       = aws_cloudwatch_log_group.lambda.name
 }
 
+output "policy_json" {
+  description = "The permissions the function needs, as an IAM policy document: attach it to your role when create_role = false."
+  value       = data.aws_iam_policy_document.lambda.json
+}
+
 output "role_arn" {
   description = "ARN of the function's execution role."
-  value       = aws_iam_role.lambda.arn
+  value       = var.create_role ? aws_iam_role.lambda[0].arn : var.role_arn
 }
 
 output "source_hash" {
@@ -26,4 +31,9 @@ output "source_hash" {
 output "zip_path" {
   description = "Path of the function ZIP on the machine that ran the apply."
   value       = local.zip_path
+}
+
+output "role_name" {
+  description = "Name of the function's execution role; null when create_role = false."
+  value       = one(aws_iam_role.lambda[*].name)
 }

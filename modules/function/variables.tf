@@ -16,6 +16,13 @@ variable "artifacts_dir" {
   default     = null
 }
 
+variable "create_role" {
+  type        = bool
+  description = "Create the function's execution role here (least privilege, see policy_json). false: bring your own with role_arn; it needs the permissions in the policy_json output."
+  default     = true
+  nullable    = false
+}
+
 variable "environment_variables" {
   type        = map(string)
   description = "Environment variables of the function."
@@ -156,6 +163,51 @@ variable "reserved_concurrent_executions" {
   validation {
     condition     = var.reserved_concurrent_executions >= -1
     error_message = "reserved_concurrent_executions must be -1 (unreserved) or more; got ${var.reserved_concurrent_executions}."
+  }
+}
+
+variable "role_arn" {
+  type        = string
+  description = "ARN of an existing execution role, used when create_role = false."
+  default     = null
+
+  validation {
+    condition     = var.create_role ? var.role_arn == null : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", var.role_arn))
+    error_message = "role_arn must be the ARN of an IAM role (arn:aws:iam::<account>:role/<name>) when create_role = false, and null otherwise; got ${jsonencode(var.role_arn)} with create_role = ${var.create_role}."
+  }
+}
+
+variable "role_name" {
+  type        = string
+  description = "Name of the execution role this module creates. Null: \"<function_name>-<region>\", so the same stack fits in several regions of one account."
+  default     = null
+
+  validation {
+    condition     = var.role_name == null || can(regex("^[\\w+=,.@-]{1,64}$", var.role_name))
+    error_message = "role_name must be 1 to 64 letters, digits or +=,.@_- (IAM's rule for role names); got ${jsonencode(var.role_name)}."
+  }
+}
+
+variable "role_path" {
+  type        = string
+  description = "IAM path of the execution role this module creates."
+  default     = "/"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^/([\\x21-\\x7e]{0,510}/)?$", var.role_path))
+    error_message = "role_path must begin and end with / (IAM's rule for paths, at most 512 characters); got \"${var.role_path}\"."
+  }
+}
+
+variable "role_permissions_boundary" {
+  type        = string
+  description = "ARN of the managed policy that bounds the execution role this module creates. Null: none."
+  default     = null
+
+  validation {
+    condition     = var.role_permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/", var.role_permissions_boundary))
+    error_message = "role_permissions_boundary must be the ARN of an IAM managed policy (arn:aws:iam::<account>:policy/<name>); got ${jsonencode(var.role_permissions_boundary)}."
   }
 }
 

@@ -144,14 +144,6 @@ def test_one_notification_rule_per_suffix(root):
         ".jpg", ".jpeg", ".png", ".webp", ".gif", ".JPG", ".JPEG", ".PNG", ".WEBP", ".GIF"}
 
 
-def test_without_bucket_notification_the_rules_are_an_output(root):
-    plan = root.plan(**BASE, create_bucket_notification=False, filter_suffixes=[],
-                     outputs=("bucket_notification_lambda_functions",))
-    assert not [a for a in plan.resource_changes if "aws_s3_bucket_notification" in a]
-    rules = plan.output_changes["bucket_notification_lambda_functions"]["after"]  # the function ARN is unknown
-    assert len(rules) == 1 and rules[0]["filter_suffix"] is None and rules[0]["filter_prefix"] == "uploads/"
-
-
 def test_existing_layers_instead_of_ours(root):
     arns = ["arn:aws:lambda:us-east-1:770693421928:layer:Klayers-p313-pillow:1"]
     plan = root.plan(**BASE, create_layer=False, layer_arns=arns, outputs=("layer_version_arn", "layer_zip_path"))
