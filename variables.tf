@@ -321,22 +321,6 @@ variable "tags" {
   nullable    = false
 }
 
-variable "trigger" {
-  type        = string
-  description = "How S3 events reach the function. \"s3\": the bucket's notification configuration, managed here -- it REPLACES any other notification on the bucket (a bucket has one). \"eventbridge\": a rule on the default bus; any number of instances and other consumers can share the bucket. \"sqs\": through a queue this module creates (buffering, a concurrency ceiling). \"sns\": subscribe to sns_topic_arn, a topic the bucket already publishes to. \"none\": no trigger; wire the outputs yourself."
-  default     = "s3"
-  nullable    = false
-
-  validation {
-    condition     = contains(["s3", "eventbridge", "sqs", "sns", "none"], var.trigger)
-    error_message = "trigger must be one of s3, eventbridge, sqs, sns, none; got \"${var.trigger}\"."
-  }
-  validation {
-    condition     = (var.trigger == "sns") == (var.sns_topic_arn != null)
-    error_message = "sns_topic_arn must be set exactly when trigger = \"sns\" (the topic the bucket publishes to); got trigger = \"${var.trigger}\" and sns_topic_arn = ${jsonencode(var.sns_topic_arn)}."
-  }
-}
-
 variable "thumbnail_sizes" {
   type        = list(number)
   description = "Longest edge of each thumbnail, in pixels; smaller pictures are never upscaled."
@@ -354,4 +338,20 @@ variable "timeout" {
   description = "Seconds an invocation may run, 1 to 900."
   default     = 60
   nullable    = false
+}
+
+variable "trigger" {
+  type        = string
+  description = "How S3 events reach the function. \"s3\": the bucket's notification configuration, managed here -- it REPLACES any other notification on the bucket (a bucket has one). \"eventbridge\": a rule on the default bus; any number of instances and other consumers can share the bucket. \"sqs\": through a queue this module creates (buffering, a concurrency ceiling). \"sns\": subscribe to sns_topic_arn, a topic the bucket already publishes to. \"none\": no trigger; wire the outputs yourself."
+  default     = "s3"
+  nullable    = false
+
+  validation {
+    condition     = contains(["s3", "eventbridge", "sqs", "sns", "none"], var.trigger)
+    error_message = "trigger must be one of s3, eventbridge, sqs, sns, none; got \"${var.trigger}\"."
+  }
+  validation {
+    condition     = (var.trigger == "sns") == (var.sns_topic_arn != null)
+    error_message = "sns_topic_arn must be set exactly when trigger = \"sns\" (the topic the bucket publishes to); got trigger = \"${var.trigger}\" and sns_topic_arn = ${jsonencode(var.sns_topic_arn)}."
+  }
 }

@@ -9,6 +9,7 @@ local run sets. Nothing is written into the repository.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from localaws.runtime import LOCAL_RUNTIME  # the Python that executes functions
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULE_PARTS = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "function", "layer", "examples")
-SERVICES = ("s3", "lambda", "iam", "sts", "logs", "sqs", "sns")
+SERVICES = ("s3", "lambda", "iam", "sts", "logs", "sqs", "sns", "events")
 
 
 def copy_module(target: Path) -> Path:
@@ -54,7 +55,9 @@ def local_stack(target: Path, endpoint_url: str, example: str = "complete") -> P
     copy_module(target)
     stack = target / "examples" / example
     (stack / "localaws_override.tf.json").write_text(json.dumps(provider_override(endpoint_url), indent=2) + "\n")
-    (stack / "localaws.auto.tfvars.json").write_text(json.dumps(local_variables(), indent=2) + "\n")
+    declared = set(re.findall(r'^variable "(\w+)"', (stack / "variables.tf").read_text(), re.M))
+    local = {name: value for name, value in local_variables().items() if name in declared}
+    (stack / "localaws.auto.tfvars.json").write_text(json.dumps(local, indent=2) + "\n")
     return stack
 
 

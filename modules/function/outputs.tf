@@ -23,6 +23,11 @@ output "role_arn" {
   value       = var.create_role ? aws_iam_role.lambda[0].arn : var.role_arn
 }
 
+output "role_name" {
+  description = "Name of the function's execution role; null when create_role = false."
+  value       = one(aws_iam_role.lambda[*].name)
+}
+
 output "source_hash" {
   description = "SHA-256 over the packaged files: the function's source_code_hash, known at plan time."
   value       = local.source_hash
@@ -31,9 +36,4 @@ output "source_hash" {
 output "zip_path" {
   description = "Path of the function ZIP on the machine that ran the apply."
   value       = local.zip_path
-}
-
-output "role_name" {
-  description = "Name of the function's execution role; null when create_role = false."
-  value       = one(aws_iam_role.lambda[*].name)
 }

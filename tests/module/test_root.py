@@ -126,7 +126,7 @@ def test_kms_keys_are_granted_only_when_given(root):
 
 
 def test_permission_for_s3_with_source_arn_and_account(root):
-    permission = changes(root.plan(**BASE), "module.s3_trigger.aws_lambda_permission.s3")
+    permission = changes(root.plan(**BASE), "s3_trigger[0].aws_lambda_permission.s3")
     assert permission["principal"] == "s3.amazonaws.com"
     assert permission["action"] == "lambda:InvokeFunction"
     assert permission["source_arn"] == "arn:aws:s3:::photos"

@@ -52,7 +52,8 @@ def test_only_sources_are_packaged_and_hashed(planners, tmp_path):
         read_access={"bucket": "in"}, write_access={"bucket": "out", "prefix": "t/"},
     )
     package = changes(plan, "terraform_data.package")
-    assert package["input"] == plan.outputs["zip_path"]
+    assert package["input"]["zip"] == plan.outputs["zip_path"] == package["triggers_replace"], (
+        "the ZIP path names the function and the content: either changing rebuilds it")
     digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
     lines = [f"app.py {digest(src / 'app.py')}", f"pkg/core.py {digest(src / 'pkg/core.py')}",
              f"build_function.py {digest(ROOT / 'modules/function/build_function.py')}"]
@@ -75,7 +76,7 @@ def test_function_settings_and_layer_order(planners, tmp_path):
     policy = {s["sid"]: s for s in changes(plan, "data.aws_iam_policy_document.lambda")["statement"]}
     assert policy["ReadSources"]["resources"] == ["arn:aws:s3:::in/up/*"]
     assert policy["WriteThumbnails"]["resources"] == ["arn:aws:s3:::out/*"]
-    assert json.dumps(changes(plan, "aws_iam_role.lambda")["assume_role_policy"]).count("lambda.amazonaws.com") == 1
+    assert json.dumps(changes(plan, "aws_iam_role.lambda[0]")["assume_role_policy"]).count("lambda.amazonaws.com") == 1
 
 
 def test_too_many_layers_fail_at_plan(planners, tmp_path):

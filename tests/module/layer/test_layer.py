@@ -90,7 +90,8 @@ def test_published_layer_is_compatible_with_its_runtime_and_architecture(planner
     layer = changes(plan, "aws_lambda_layer_version.this")
     assert layer["compatible_runtimes"] == ["python3.12"] and layer["compatible_architectures"] == ["arm64"]
     build = changes(plan, "terraform_data.build")
-    assert build["input"] == plan.outputs["zip_path"] and plan.outputs["build_hash"][:16] in build["input"]
+    assert build["input"]["zip"] == plan.outputs["zip_path"] == build["triggers_replace"]
+    assert plan.outputs["build_hash"][:16] in build["input"]["zip"]
 
 
 def test_zip_is_content_addressed(planners):

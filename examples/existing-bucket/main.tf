@@ -1,0 +1,90 @@
+# A bucket that already sends its uploads to a queue keeps that notification: two instances of the module (avatars/
+# and photos/) read the bucket's events from EventBridge, which the bucket's owner turns on in the notification
+# configuration it already manages. Nothing the bucket had before stops working.
+
+terraform {
+  required_version = ">= 1.9"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.76, < 7.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+resource "aws_s3_bucket" "photos" {
+  bucket        = "${var.name_prefix}-photos"
+  force_destroy = var.force_destroy
+}
+
+resource "aws_s3_bucket_public_access_block" "photos" {
+  bucket                  = aws_s3_bucket.photos.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+# What was there before: every upload also goes to this queue (another team's consumer).
+resource "aws_sqs_queue" "existing" {
+  name                    = "${var.name_prefix}-existing-consumer"
+  sqs_managed_sse_enabled = true
+}
+
+data "aws_iam_policy_document" "existing" {
+  statement {
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.existing.arn]
+    principals {
+      type        = "Service"
+      identifiers = ["s3.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_s3_bucket.photos.arn]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "existing" {
+  queue_url = aws_sqs_queue.existing.id
+  policy    = data.aws_iam_policy_document.existing.json
+}
+
+# The bucket's single notification configuration stays with its owner: the existing queue, plus EventBridge on.
+resource "aws_s3_bucket_notification" "photos" {
+  bucket      = aws_s3_bucket.photos.id
+  eventbridge = true
+
+  queue {
+    queue_arn = aws_sqs_queue.existing.arn
+    events    = ["s3:ObjectCreated:*"]
+  }
+
+  depends_on = [aws_sqs_queue_policy.existing]
+}
+
+# Two instances on one bucket: each has its own rule on the default bus; thumbnails go to thumbnails/<prefix>.
+module "thumbnails" {
+  source   = "../.."
+  for_each = toset(["avatars", "photos"])
+
+  function_name      = "${var.name_prefix}-${each.key}"
+  source_bucket      = aws_s3_bucket.photos.bucket
+  filter_prefix      = "${each.key}/"
+  destination_prefix = "thumbnails/${each.key}/"
+  thumbnail_sizes    = each.key == "avatars" ? [128] : [1024, 256]
+
+  trigger                   = "eventbridge"
+  manage_bucket_eventbridge = false # the owner's aws_s3_bucket_notification above turns it on
+
+  runtime = var.runtime
+  build   = { layer_target = var.layer_build_target }
+  tags    = { example = "existing-bucket" }
+}

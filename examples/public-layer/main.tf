@@ -1,0 +1,49 @@
+# No layer build: Pillow comes from a public layer by ARN (for example one of Klayers'), so `terraform apply` needs
+# no pip and no internet access to PyPI.
+#
+# The caveat: a public layer is someone else's. Its versions can be deleted (Klayers retires old ones), after which
+# new functions (and updates of this one) that name the version fail; its Pillow may not match what the function
+# was tested with; and you trust its publisher with code that runs with your function's role. Pin a version,
+# watch it, and prefer building the layer (the default) for anything that matters.
+
+terraform {
+  required_version = ">= 1.9"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.76, < 7.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+resource "aws_s3_bucket" "uploads" {
+  bucket        = "${var.name_prefix}-uploads"
+  force_destroy = var.force_destroy
+}
+
+resource "aws_s3_bucket_public_access_block" "uploads" {
+  bucket                  = aws_s3_bucket.uploads.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+module "thumbnails" {
+  source = "../.."
+
+  function_name = "${var.name_prefix}-thumbnails"
+  source_bucket = aws_s3_bucket.uploads.bucket
+  filter_prefix = "uploads/"
+
+  create_layer = false
+  layer_arns   = [var.pillow_layer_arn]
+
+  runtime = var.runtime
+  tags    = { example = "public-layer" }
+}

@@ -1,0 +1,35 @@
+variable "force_destroy" {
+  type        = bool
+  description = "Let terraform destroy delete the buckets with the pictures in them."
+  default     = false
+  nullable    = false
+}
+
+
+variable "name_prefix" {
+  type        = string
+  description = "Prefix of every name in the stack; bucket names are global, so make it yours."
+  default     = "thumbnails-public-layer"
+  nullable    = false
+}
+
+variable "pillow_layer_arn" {
+  type        = string
+  description = "ARN of a public layer version that provides Pillow for the runtime and the region (Klayers publishes one per Python version and region)."
+  default     = "arn:aws:lambda:us-east-1:770693421928:layer:Klayers-p313-pillow:1"
+  nullable    = false
+}
+
+variable "region" {
+  type        = string
+  description = "AWS region of the stack."
+  default     = "us-east-1"
+  nullable    = false
+}
+
+variable "runtime" {
+  type        = string
+  description = "Lambda runtime; the local endpoint needs the local Python's."
+  default     = "python3.13"
+  nullable    = false
+}

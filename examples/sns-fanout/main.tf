@@ -1,0 +1,102 @@
+# The classic fan-out: the bucket publishes its events to one SNS topic, and any number of consumers subscribe --
+# here the thumbnail function and an audit queue. The bucket's notification configuration has one destination.
+
+terraform {
+  required_version = ">= 1.9"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.76, < 7.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+resource "aws_s3_bucket" "uploads" {
+  bucket        = "${var.name_prefix}-uploads"
+  force_destroy = var.force_destroy
+}
+
+resource "aws_s3_bucket_public_access_block" "uploads" {
+  bucket                  = aws_s3_bucket.uploads.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_sns_topic" "bucket_events" {
+  name              = "${var.name_prefix}-bucket-events"
+  kms_master_key_id = "alias/aws/sns"
+}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_iam_policy_document" "bucket_events" {
+  statement {
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.bucket_events.arn]
+    principals {
+      type        = "Service"
+      identifiers = ["s3.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_s3_bucket.uploads.arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "bucket_events" {
+  arn    = aws_sns_topic.bucket_events.arn
+  policy = data.aws_iam_policy_document.bucket_events.json
+}
+
+resource "aws_s3_bucket_notification" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
+
+  topic {
+    topic_arn     = aws_sns_topic.bucket_events.arn
+    events        = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*", "s3:LifecycleExpiration:*"]
+    filter_prefix = "uploads/"
+  }
+
+  depends_on = [aws_sns_topic_policy.bucket_events]
+}
+
+# Another consumer of the same events.
+resource "aws_sqs_queue" "audit" {
+  name                    = "${var.name_prefix}-audit"
+  sqs_managed_sse_enabled = true
+}
+
+resource "aws_sns_topic_subscription" "audit" {
+  topic_arn = aws_sns_topic.bucket_events.arn
+  protocol  = "sqs"
+  endpoint  = aws_sqs_queue.audit.arn
+}
+
+module "thumbnails" {
+  source = "../.."
+
+  function_name = "${var.name_prefix}-thumbnails"
+  source_bucket = aws_s3_bucket.uploads.bucket
+  filter_prefix = "uploads/"
+
+  trigger       = "sns"
+  sns_topic_arn = aws_sns_topic.bucket_events.arn
+
+  runtime = var.runtime
+  build   = { layer_target = var.layer_build_target }
+  tags    = { example = "sns-fanout" }
+}

@@ -1,0 +1,50 @@
+# Uploads reach the function through a queue the module creates: buffering, a dead-letter queue, and at most
+# three thumbnails made at once (for example to protect a database the function writes to).
+
+terraform {
+  required_version = ">= 1.9"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.76, < 7.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+resource "aws_s3_bucket" "uploads" {
+  bucket        = "${var.name_prefix}-uploads"
+  force_destroy = var.force_destroy
+}
+
+resource "aws_s3_bucket_public_access_block" "uploads" {
+  bucket                  = aws_s3_bucket.uploads.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+module "thumbnails" {
+  source = "../.."
+
+  function_name   = var.function_name
+  source_bucket   = aws_s3_bucket.uploads.bucket
+  filter_prefix   = "uploads/"
+  thumbnail_sizes = [512, 128]
+
+  trigger = "sqs"
+  sqs = {
+    batch_size                         = 10
+    maximum_batching_window_in_seconds = 1
+    maximum_concurrency                = 3
+  }
+
+  runtime = var.runtime
+  build   = { layer_target = var.layer_build_target }
+  tags    = { example = "sqs" }
+}

@@ -1,0 +1,41 @@
+variable "force_destroy" {
+  type        = bool
+  description = "Let terraform destroy delete the buckets with the pictures in them."
+  default     = false
+  nullable    = false
+}
+
+variable "function_name" {
+  type        = string
+  description = "Name of the thumbnail function; the queue is \"<function_name>-events\"."
+  default     = "thumbnails-sqs"
+  nullable    = false
+}
+
+variable "layer_build_target" {
+  type        = string
+  description = "\"lambda\" for AWS; \"host\" to build the layer for this machine's Python, for the local endpoint."
+  default     = "lambda"
+  nullable    = false
+}
+
+variable "name_prefix" {
+  type        = string
+  description = "Prefix of every name in the stack; bucket names are global, so make it yours."
+  default     = "thumbnails-sqs"
+  nullable    = false
+}
+
+variable "region" {
+  type        = string
+  description = "AWS region of the stack."
+  default     = "us-east-1"
+  nullable    = false
+}
+
+variable "runtime" {
+  type        = string
+  description = "Lambda runtime; the local endpoint needs the local Python's."
+  default     = "python3.13"
+  nullable    = false
+}

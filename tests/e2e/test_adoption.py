@@ -1,0 +1,92 @@
+"""Adopting the module where things already live, applied on localaws: a bucket whose notification is kept while
+two instances share it through EventBridge; the same stack twice in one account; a renamed function.
+
+Each test applies its own copy of an example and destroys it, so the endpoint is left as it was found.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import tftest
+
+from devkit.endpoint import wait_for
+from devkit.stack import local_stack
+from devkit.terraform import environment
+
+from .test_pipeline import photo, thumbnail
+
+pytestmark = pytest.mark.e2e
+
+
+@contextmanager
+def applied(endpoint: str, workspace: Path, example: str, **tf_vars: str) -> Iterator[tftest.TerraformTest]:
+    directory = local_stack(workspace, endpoint, example=example)
+    tf = tftest.TerraformTest(str(directory), env={**os.environ, **environment()})
+    tf.setup(cleanup_on_exit=False)
+    tf.apply(tf_vars=tf_vars)
+    try:
+        yield tf
+    finally:
+        tf.destroy(tf_vars=tf_vars)
+
+
+def gone(client, bucket: str, key: str) -> bool:
+    return "Contents" not in client("s3").list_objects_v2(Bucket=bucket, Prefix=key)
+
+
+def upload_then_delete(client, bucket: str, key: str, thumb: str) -> None:
+    client("s3").put_object(Bucket=bucket, Key=key, Body=photo(640, 480))
+    assert thumbnail(client, bucket, thumb).size[0] <= 1024
+    client("s3").delete_object(Bucket=bucket, Key=key)
+    wait_for(lambda: gone(client, bucket, thumb), 60, f"{thumb} to go with {key}")
+
+
+def test_existing_bucket_keeps_its_notification_and_two_instances_share_it(endpoint, client, tmp_path):
+    with applied(endpoint, tmp_path, "existing-bucket") as tf:
+        out = tf.output()
+        bucket, queue = out["source_bucket"], out["existing_queue_url"]
+        sqs = client("sqs")
+        sqs.purge_queue(QueueUrl=queue)  # S3's s3:TestEvent from when the configuration was saved
+        upload_then_delete(client, bucket, "avatars/me + you.jpg", "thumbnails/avatars/128/avatars/me + you.jpg")
+        upload_then_delete(client, bucket, "photos/sea.jpg", "thumbnails/photos/1024/photos/sea.jpg")
+        notified = set()
+
+        def delivered() -> bool:
+            for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+                notified.add(json.loads(m["Body"])["Records"][0]["s3"]["object"]["key"])
+            return {"avatars/me+%2B+you.jpg", "photos/sea.jpg"} <= notified
+
+        wait_for(delivered, 30, "the existing queue to receive both uploads")
+        config = client("s3").get_bucket_notification_configuration(Bucket=bucket)
+        assert len(config["QueueConfigurations"]) == 1 and "EventBridgeConfiguration" in config
+        plan = tf.plan(output=True)
+        assert not [a for a, c in plan.resource_changes.items()
+                    if c["change"]["actions"] not in (["no-op"], ["read"])], "a second plan changes nothing"
+
+
+def test_the_same_stack_twice_in_one_account_and_a_rename(endpoint, client, tmp_path):
+    first = {"name_prefix": "adopt-a", "function_name": "thumbs-a"}
+    second = {"name_prefix": "adopt-b", "function_name": "thumbs-b"}
+    with applied(endpoint, tmp_path / "a", "sqs", **first) as a, applied(endpoint, tmp_path / "b", "sqs", **second):
+        for stack in (first, second):
+            upload_then_delete(client, f"{stack['name_prefix']}-uploads", "uploads/x.jpg", "thumbnails/512/uploads/x.jpg")
+        roles = sorted(r["RoleName"] for r in client("iam").list_roles()["Roles"] if r["RoleName"].startswith("thumbs-"))
+        assert roles == ["thumbs-a-us-east-1", "thumbs-b-us-east-1"], "role names carry the region"
+
+        artifacts = Path(a.tfdir) / ".terraform" / "thumbnails"
+        before = {p.name for p in artifacts.glob("function-*.zip")}
+        renamed = {**first, "function_name": "thumbs-a2"}
+        a.apply(tf_vars=renamed)
+        after = {p.name for p in artifacts.glob("function-*.zip")}
+        assert after and all(n.startswith("function-thumbs-a2-") for n in after), (
+            f"the old name's ZIP goes with the build that made it: {before} -> {after}")
+        functions = {f["FunctionName"] for f in client("lambda").list_functions()["Functions"]}
+        assert {"thumbs-a2", "thumbs-b"} <= functions and "thumbs-a" not in functions
+        upload_then_delete(client, "adopt-a-uploads", "uploads/y.jpg", "thumbnails/512/uploads/y.jpg")
+        a.apply(tf_vars=renamed)  # and it applies again: nothing is stuck

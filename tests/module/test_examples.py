@@ -1,0 +1,81 @@
+"""Every example is planned (and validated) against an in-process local endpoint, so none can rot. The ones
+whose story needs it are also applied end to end in tests/e2e."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import tftest
+
+from devkit.stack import local_stack
+from devkit.terraform import environment
+from localaws.server import LocalAWS
+
+from .planner import ROOT, changes
+
+EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if (p / "main.tf").is_file())
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory) -> Iterator[str]:
+    with LocalAWS(port=0, work_dir=tmp_path_factory.mktemp("localaws")) as aws:
+        yield aws.endpoint_url
+
+
+def plan_example(name: str, workspace: Path, endpoint: str) -> tftest.TerraformPlanOutput:
+    directory = local_stack(workspace, endpoint, example=name)
+    tf = tftest.TerraformTest(str(directory), env={**os.environ, **environment()})
+    tf.setup(cleanup_on_exit=False)
+    tf.execute_command("validate")
+    return tf.plan(output=True)
+
+
+def test_every_example_is_planned_here():
+    assert EXAMPLES == ["complete", "existing-bucket", "public-layer", "sns-fanout", "sqs"], (
+        "a new example needs a test in this module")
+
+
+def test_complete(endpoint, tmp_path):
+    plan = plan_example("complete", tmp_path, endpoint)
+    assert changes(plan, "module.thumbnails.module.function.aws_lambda_function.this")["function_name"] == (
+        "CreateThumbnail")
+
+
+def test_existing_bucket_keeps_its_notification_and_shares_the_bucket(endpoint, tmp_path):
+    plan = plan_example("existing-bucket", tmp_path, endpoint)
+    notifications = [a for a in plan.resource_changes if a.endswith("aws_s3_bucket_notification.photos")]
+    assert notifications == ["aws_s3_bucket_notification.photos"], "only the owner's: the module adds none"
+    owner = changes(plan, "aws_s3_bucket_notification.photos")
+    assert owner["eventbridge"] is True and len(owner["queue"]) == 1
+    rules = {a: c["change"]["after"] for a, c in plan.resource_changes.items()
+             if a.endswith("aws_cloudwatch_event_rule.this")}
+    assert sorted(r["name"] for r in rules.values()) == [
+        "thumbnails-existing-avatars-objects", "thumbnails-existing-photos-objects"]
+    prefixes = sorted(json.loads(r["event_pattern"])["detail"]["object"]["key"][0]["wildcard"].split("*")[0]
+                      for r in rules.values())
+    assert prefixes == ["avatars/", "photos/"]
+
+
+def test_sqs(endpoint, tmp_path):
+    plan = plan_example("sqs", tmp_path, endpoint)
+    mapping = changes(plan, "aws_lambda_event_source_mapping.this")
+    assert mapping["function_response_types"] == ["ReportBatchItemFailures"]
+    assert mapping["scaling_config"] == [{"maximum_concurrency": 3}]
+
+
+def test_sns_fanout(endpoint, tmp_path):
+    plan = plan_example("sns-fanout", tmp_path, endpoint)
+    protocols = sorted(c["change"]["after"]["protocol"] for a, c in plan.resource_changes.items()
+                       if a.endswith("aws_sns_topic_subscription.this") or a.endswith("aws_sns_topic_subscription.audit"))
+    assert protocols == ["lambda", "sqs"], "the function is one subscriber among others"
+
+
+def test_public_layer(endpoint, tmp_path):
+    plan = plan_example("public-layer", tmp_path, endpoint)
+    assert not [a for a in plan.resource_changes if "aws_lambda_layer_version" in a or "module.layer" in a]
+    fn = changes(plan, "aws_lambda_function.this")
+    assert fn["layers"] == ["arn:aws:lambda:us-east-1:770693421928:layer:Klayers-p313-pillow:1"]
