@@ -1,6 +1,7 @@
 # make demo   sets everything up, then runs the pipeline on the local AWS (localaws)
-# make test   sets up what the tests need, then runs every test (function, module plans, localaws, end to end)
+# make test   sets up what the tests need, lints (ruff, mypy), then runs every test (function, module plans, localaws, end to end)
 # make bench  the full benchmark run; writes docs/benchmarks.md and docs/benchmarks.png
+# make docs   regenerates the inputs/outputs tables of the READMEs from variables.tf and outputs.tf
 
 SHELL   := /bin/bash
 PYTHON  ?= python3
@@ -9,7 +10,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat requirements-dev.txt pyproject.toml | sha256sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: setup test demo bench fmt clean
+.PHONY: setup test lint demo bench docs fmt clean
 
 $(STAMP):
 	rm -f $(VENV)/.installed-*
@@ -21,8 +22,13 @@ $(STAMP):
 setup: $(STAMP)
 	$(PYTHON) devkit/system.py
 
-test: setup
+test: setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 demo: setup
 	$(PY) -m devkit.demo
@@ -30,8 +36,12 @@ demo: setup
 bench: setup
 	$(PY) -m benchmarks.run
 
-fmt:
+docs: setup
+	$(PY) -m devkit.docs
+
+fmt: setup
 	terraform fmt -recursive .
+	$(PY) -m ruff format .
 
 clean:
 	rm -rf build .pytest_cache

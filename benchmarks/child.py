@@ -1,6 +1,6 @@
 """Run one contender in a process of its own and print its peak resident memory (KiB, VmHWM).
 
-    python -m benchmarks.child CONTENDER FILE SIZE[,SIZE...]   ('idle' measures the imports alone)
+python -m benchmarks.child CONTENDER FILE SIZE[,SIZE...]   ('idle' measures the imports alone)
 """
 
 from __future__ import annotations

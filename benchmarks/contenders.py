@@ -13,10 +13,10 @@ os.environ.setdefault("VIPS_CONCURRENCY", "1")  # one thread, like Lambda's sing
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "function"))
 
-import pyvips  # noqa: E402
-from PIL import Image  # noqa: E402
+import pyvips
+from PIL import Image
 
-from thumbnailer.imaging import PNG_COMPRESS_LEVEL, WEBP_METHOD, fit, make_thumbnails, output_format  # noqa: E402
+from thumbnailer.imaging import PNG_COMPRESS_LEVEL, WEBP_METHOD, fit, make_thumbnails, output_format
 
 pyvips.cache_set_max(0)  # no operation cache: every call decodes, as a fresh invocation would
 
@@ -37,7 +37,7 @@ def _pillow_save(im: Image.Image, fmt: str) -> bytes:
 
 def _pillow_output(path: Path) -> str:
     with Image.open(path) as im:
-        return output_format(im.format, "auto").pillow
+        return output_format(im.format or "", "auto").pillow
 
 
 def project(path: Path, sizes: Sequence[int]) -> list[bytes]:
@@ -66,8 +66,11 @@ def pillow_thumbnail(path: Path, sizes: Sequence[int]) -> list[bytes]:
 
 def vips(path: Path, sizes: Sequence[int]) -> list[bytes]:
     """libvips' thumbnail once per size (shrink-on-load for JPEG and WebP, EXIF orientation applied)."""
-    suffix = {"JPEG": f".jpg[Q={QUALITY}]", "WEBP": f".webp[Q={QUALITY},effort={WEBP_METHOD}]",
-              "PNG": f".png[compression={PNG_COMPRESS_LEVEL}]"}
+    suffix = {
+        "JPEG": f".jpg[Q={QUALITY}]",
+        "WEBP": f".webp[Q={QUALITY},effort={WEBP_METHOD}]",
+        "PNG": f".png[compression={PNG_COMPRESS_LEVEL}]",
+    }
     fmt = _pillow_output(path)
     return [pyvips.Image.thumbnail(str(path), size).write_to_buffer(suffix[fmt]) for size in sizes]
 
@@ -94,5 +97,8 @@ CONTENDERS: dict[str, Contender] = {
 def versions() -> dict[str, str]:
     import PIL
 
-    return {"Pillow": PIL.__version__, "libvips": ".".join(str(pyvips.version(i)) for i in range(3)),
-            "pyvips": pyvips.__version__}
+    return {
+        "Pillow": PIL.__version__,
+        "libvips": ".".join(str(pyvips.version(i)) for i in range(3)),
+        "pyvips": pyvips.__version__,
+    }

@@ -83,8 +83,13 @@ def time_contenders(inputs: list[Input], rounds: int, report: Report) -> None:
 def peak_memory(item: Input, report: Report) -> None:
     """Each contender in a process of its own, on the 24 MP JPEG with three sizes; 'idle' is the imports alone."""
     for name in ["idle", *CONTENDERS]:
-        done = subprocess.run([sys.executable, "-m", "benchmarks.child", name, str(item.path), "1024,512,256"],
-                              capture_output=True, text=True, check=True, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.child", name, str(item.path), "1024,512,256"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
         report.memory[name] = int(done.stdout.strip()) / 1024
 
 
@@ -92,7 +97,9 @@ COLD_HANDLER = (
     "import sys, time; sys.path.insert(0, {function!r}); t = time.perf_counter(); import app; app.s3_client(); "
     "print((time.perf_counter() - t) * 1000)"
 )
-COLD_BOTO3 = "import time; t = time.perf_counter(); import boto3; boto3.client('s3'); print((time.perf_counter() - t) * 1000)"
+COLD_BOTO3 = (
+    "import time; t = time.perf_counter(); import boto3; boto3.client('s3'); print((time.perf_counter() - t) * 1000)"
+)
 
 
 def cold_start(runs: int, report: Report) -> None:
@@ -113,13 +120,22 @@ def artifacts(work: Path, report: Report) -> None:
     import build_layer
 
     listed = subprocess.run(["git", "ls-files", "function"], capture_output=True, text=True, cwd=ROOT)
-    files = [Path(f).relative_to("function").as_posix() for f in listed.stdout.split()] if listed.returncode == 0 \
+    files = (
+        [Path(f).relative_to("function").as_posix() for f in listed.stdout.split()]
+        if listed.returncode == 0
         else [p.relative_to(ROOT / "function").as_posix() for p in (ROOT / "function").rglob("*.py")]
+    )
     report.artifacts["function_zip"] = build_function.write_zip(ROOT / "function", files, work / "function.zip")
     layer = work / "layer.zip"
     report.artifacts["layer_zip"] = build_layer.build(
-        ROOT / "layer" / "requirements.txt", layer, "python3.13", "x86_64", "lambda", 50_000_000,
-        ROOT / "layer" / "exclude.txt")
+        ROOT / "layer" / "requirements.txt",
+        layer,
+        "python3.13",
+        "x86_64",
+        "lambda",
+        50_000_000,
+        ROOT / "layer" / "exclude.txt",
+    )
     with zipfile.ZipFile(layer) as archive:
         report.artifacts["layer_unzipped"] = sum(i.file_size for i in archive.infolist())
 
@@ -133,8 +149,13 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    return {"CPU": cpu, "cores": str(os.cpu_count()), "Python": platform.python_version(), **versions(),
-            "libvips threads": os.environ.get("VIPS_CONCURRENCY", "default")}
+    return {
+        "CPU": cpu,
+        "cores": str(os.cpu_count()),
+        "Python": platform.python_version(),
+        **versions(),
+        "libvips threads": os.environ.get("VIPS_CONCURRENCY", "default"),
+    }
 
 
 def targets(report: Report) -> list[tuple[str, float, float, str]]:
@@ -144,11 +165,19 @@ def targets(report: Report) -> list[tuple[str, float, float, str]]:
     jpeg1 = ("24 MP JPEG (q90)", "256")
     return [
         ("24 MP JPEG, three sizes: project / pyvips", t[(*jpeg3, "project")] / t[(*jpeg3, "pyvips")], 0.5, "x"),
-        ("24 MP JPEG, three sizes: project / decode floor", t[(*jpeg3, "project")] / t[(*jpeg3, "decode-floor")],
-         1.3, "x"),
+        (
+            "24 MP JPEG, three sizes: project / decode floor",
+            t[(*jpeg3, "project")] / t[(*jpeg3, "decode-floor")],
+            1.3,
+            "x",
+        ),
         ("24 MP JPEG, one size: project / pyvips", t[(*jpeg1, "project")] / t[(*jpeg1, "pyvips")], 1.0, "x"),
-        ("peak memory: project / straightforward baseline", report.memory["project"] / report.memory["baseline"],
-         0.5, "x"),
+        (
+            "peak memory: project / straightforward baseline",
+            report.memory["project"] / report.memory["baseline"],
+            0.5,
+            "x",
+        ),
         ("cold start: handler / bare boto3 + client", report.cold["handler"] / report.cold["boto3"], 1.1, "x"),
         ("function ZIP", report.artifacts["function_zip"] / 1000, 50, "KB"),
         ("layer ZIP", report.artifacts["layer_zip"] / 1e6, 6, "MB"),
@@ -159,8 +188,12 @@ def markdown(report: Report, rounds: int, smoke: bool) -> str:
     lines = ["# Benchmarks", ""]
     if smoke:
         lines += ["**Smoke run** (tiny inputs, one round): checks the harness works; the figures mean nothing.", ""]
-    lines += [f"Measured by `make bench` ({rounds} interleaved rounds, median) on: "
-              + ", ".join(f"{k} {v}" for k, v in report.machine.items()) + ".", ""]
+    lines += [
+        f"Measured by `make bench` ({rounds} interleaved rounds, median) on: "
+        + ", ".join(f"{k} {v}" for k, v in report.machine.items())
+        + ".",
+        "",
+    ]
     lines += ["## Targets", "", "| target | measured | limit | |", "|---|---:|---:|---|"]
     for name, value, limit, unit in targets(report):
         verdict = "met" if value <= limit else f"**missed by {value / limit:.2f}x**"
@@ -172,43 +205,64 @@ def markdown(report: Report, rounds: int, smoke: bool) -> str:
     for item in inputs:
         for sizes in ("1024,512,256", "256"):
             mine = report.times[(item, sizes, "project")]
-            cells = [f"{report.times[(item, sizes, n)]:.1f} ({report.times[(item, sizes, n)] / mine:.2f}x)"
-                     for n in names]
+            cells = [
+                f"{report.times[(item, sizes, n)]:.1f} ({report.times[(item, sizes, n)] / mine:.2f}x)" for n in names
+            ]
             lines.append(f"| {item} | {sizes} | " + " | ".join(cells) + " |")
-    lines += ["", "## Peak resident memory (24 MP JPEG, three sizes, each in its own process)", "",
-              "| contender | peak MiB | above the imports alone | ratio to baseline |", "|---|---:|---:|---:|"]
+    lines += [
+        "",
+        "## Peak resident memory (24 MP JPEG, three sizes, each in its own process)",
+        "",
+        "| contender | peak MiB | above the imports alone | ratio to baseline |",
+        "|---|---:|---:|---:|",
+    ]
     idle = report.memory["idle"]
     for name in names:
         mib = report.memory[name]
         lines.append(f"| {name} | {mib:.0f} | {mib - idle:.0f} | {mib / report.memory['baseline']:.2f} |")
     lines.append(f"| (imports alone) | {idle:.0f} | 0 | |")
-    lines += ["", "## Cold start (fresh interpreter, median ms)", "",
-              f"- import the handler module and make its S3 client: {report.cold['handler']:.0f} ms",
-              f"- bare `import boto3` and one client: {report.cold['boto3']:.0f} ms",
-              f"- ratio: {report.cold['handler'] / report.cold['boto3']:.2f}", "",
-              "## Artifacts (default runtime python3.13, x86_64)", "",
-              f"- function ZIP: {report.artifacts['function_zip']:,} bytes",
-              f"- layer ZIP: {report.artifacts['layer_zip']:,} bytes zipped, "
-              f"{report.artifacts['layer_unzipped']:,} bytes unzipped", "",
-              "## Notes", "",
-              "- Every contender writes the same format, quality and compression effort; libvips runs on one thread "
-              "(`VIPS_CONCURRENCY=1`), as a Lambda function of up to 1769 MB has one vCPU.",
-              "- *decode-floor* only decodes, at the scale the project decodes at: the least any Pillow approach "
-              "can spend. What the project adds to it for three sizes is mostly one bicubic resample of the "
-              "1/4-scale decode (1500x1000 to 1024x683): no power-of-two DCT scale lands closer. libjpeg-turbo's "
-              "M/8 scaling would, but Pillow does not expose it. The smaller sizes are box reductions of the "
-              "previous one.",
-              "- The one-size and decode-floor ratios are decode-bound and sit a few percent from their limits; "
-              "on a busy machine a run can cross them. Peak memory counts the whole process, imports included.",
-              "", "![speed chart](benchmarks.png)", ""]
+    lines += [
+        "",
+        "## Cold start (fresh interpreter, median ms)",
+        "",
+        f"- import the handler module and make its S3 client: {report.cold['handler']:.0f} ms",
+        f"- bare `import boto3` and one client: {report.cold['boto3']:.0f} ms",
+        f"- ratio: {report.cold['handler'] / report.cold['boto3']:.2f}",
+        "",
+        "## Artifacts (default runtime python3.13, x86_64)",
+        "",
+        f"- function ZIP: {report.artifacts['function_zip']:,} bytes",
+        f"- layer ZIP: {report.artifacts['layer_zip']:,} bytes zipped, "
+        f"{report.artifacts['layer_unzipped']:,} bytes unzipped",
+        "",
+        "## Notes",
+        "",
+        "- Every contender writes the same format, quality and compression effort; libvips runs on one thread "
+        "(`VIPS_CONCURRENCY=1`), as a Lambda function of up to 1769 MB has one vCPU.",
+        "- *decode-floor* only decodes, at the scale the project decodes at: the least any Pillow approach "
+        "can spend. What the project adds to it for three sizes is mostly one bicubic resample of the "
+        "1/4-scale decode (1500x1000 to 1024x683): no power-of-two DCT scale lands closer. libjpeg-turbo's "
+        "M/8 scaling would, but Pillow does not expose it. The smaller sizes are box reductions of the "
+        "previous one.",
+        "- The one-size and decode-floor ratios are decode-bound and sit a few percent from their limits; "
+        "on a busy machine a run can cross them. Peak memory counts the whole process, imports included.",
+        "",
+        "![speed chart](benchmarks.png)",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def chart(report: Report, path: Path) -> None:
     """Horizontal bars, ms per image, one group per input and size set."""
     names = list(CONTENDERS)
-    colours = {"project": (30, 120, 200), "baseline": (200, 80, 60), "pillow-thumbnail": (230, 160, 40),
-               "pyvips": (90, 160, 90), "decode-floor": (150, 150, 150)}
+    colours = {
+        "project": (30, 120, 200),
+        "baseline": (200, 80, 60),
+        "pillow-thumbnail": (230, 160, 40),
+        "pyvips": (90, 160, 90),
+        "decode-floor": (150, 150, 150),
+    }
     groups = list(dict.fromkeys((k[0], k[1]) for k in report.times))
     bar, gap, left, width = 14, 18, 330, 900
     height = 40 + len(groups) * (len(names) * bar + gap) + 30
@@ -216,8 +270,11 @@ def chart(report: Report, path: Path) -> None:
     draw = ImageDraw.Draw(im)
     top = max(report.times.values())
     y = 30
-    draw.text((10, 8), "ms per image (median), shorter is better; " + ", ".join(
-        f"{k} {v}" for k, v in report.machine.items()), fill="black")
+    draw.text(
+        (10, 8),
+        "ms per image (median), shorter is better; " + ", ".join(f"{k} {v}" for k, v in report.machine.items()),
+        fill="black",
+    )
     for item, sizes in groups:
         draw.text((10, y + 2), f"{item} [{sizes}]", fill="black")
         for name in names:
@@ -253,9 +310,18 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(report, rounds, args.smoke)
     (args.output / "benchmarks.md").write_text(text)
     chart(report, args.output / "benchmarks.png")
-    (args.output / "benchmarks.json").write_text(json.dumps(
-        {"times": {" | ".join(k): v for k, v in report.times.items()}, "memory": report.memory,
-         "cold": report.cold, "artifacts": report.artifacts, "machine": report.machine}, indent=2))
+    (args.output / "benchmarks.json").write_text(
+        json.dumps(
+            {
+                "times": {" | ".join(k): v for k, v in report.times.items()},
+                "memory": report.memory,
+                "cold": report.cold,
+                "artifacts": report.artifacts,
+                "machine": report.machine,
+            },
+            indent=2,
+        )
+    )
     print(text)
     return 0
 

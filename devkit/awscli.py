@@ -18,15 +18,15 @@ def find() -> str:
     """``$AWS_CLI`` if set, else the first ``aws`` on PATH or in the usual places that reports version 2."""
     if configured := os.environ.get("AWS_CLI"):
         return configured
-    seen = []
+    seen: list[str] = []
     for directory in os.environ.get("PATH", "").split(os.pathsep):
         candidate = Path(directory) / "aws"
         if candidate.is_file() and os.access(candidate, os.X_OK):
             seen.append(str(candidate))
-    seen += [c for c in CANDIDATES if Path(c).is_file()]
-    for candidate in dict.fromkeys(seen):
-        if version(candidate).startswith("aws-cli/2."):
-            return candidate
+    seen += [str(c) for c in CANDIDATES if Path(c).is_file()]
+    for command in dict.fromkeys(seen):
+        if version(command).startswith("aws-cli/2."):
+            return command
     raise FileNotFoundError(
         "AWS CLI v2 not found (checked "
         + (", ".join(f"{c}: {version(c) or '?'}" for c in dict.fromkeys(seen)) or "PATH")
@@ -38,7 +38,11 @@ def environment(endpoint_url: str, region: str = "us-east-1") -> dict[str, str]:
     """Credentials, region and endpoint for a local endpoint. AWS_ENDPOINT_URL serves CLI 2.13 and later; Debian's
     CLI 2.9 predates it, so callers pass --endpoint-url as well."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID="localaws", AWS_SECRET_ACCESS_KEY="localaws", AWS_DEFAULT_REGION=region,
-               AWS_PAGER="", AWS_ENDPOINT_URL=endpoint_url)
+    env.update(
+        AWS_ACCESS_KEY_ID="localaws",
+        AWS_SECRET_ACCESS_KEY="localaws",
+        AWS_DEFAULT_REGION=region,
+        AWS_PAGER="",
+        AWS_ENDPOINT_URL=endpoint_url,
+    )
     return env
-

@@ -87,18 +87,27 @@ def demo() -> None:
             run(["terraform", "init", "-input=false", "-no-color"], cwd=stack, env=tf_env)
             run(["terraform", "apply", "-input=false", "-auto-approve", "-no-color"], cwd=stack, env=tf_env)
             applied = True
-            outputs = {k: v["value"] for k, v in json.loads(run(
-                ["terraform", "output", "-json"], cwd=stack, env=tf_env).stdout).items()}
+            outputs = {
+                k: v["value"]
+                for k, v in json.loads(run(["terraform", "output", "-json"], cwd=stack, env=tf_env).stdout).items()
+            }
             source, destination = outputs["source_bucket"], outputs["destination_bucket"]
             sizes = [1024, 256]
 
             step(3, "uploading the sample images with the AWS CLI")
-            run([aws, "s3", "cp", str(IMAGES), f"s3://{source}/uploads/", "--recursive", "--endpoint-url", endpoint],
-                env=cli_env)
+            run(
+                [aws, "s3", "cp", str(IMAGES), f"s3://{source}/uploads/", "--recursive", "--endpoint-url", endpoint],
+                env=cli_env,
+            )
 
             step(4, "waiting for the thumbnails, then downloading them")
-            s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                              aws_access_key_id="localaws", aws_secret_access_key="localaws")
+            s3 = boto3.client(
+                "s3",
+                endpoint_url=endpoint,
+                region_name="us-east-1",
+                aws_access_key_id="localaws",
+                aws_secret_access_key="localaws",
+            )
             expected = []
             for path in sorted(IMAGES.iterdir()):
                 suffix = ".png" if path.suffix == ".gif" else ""
@@ -110,7 +119,7 @@ def demo() -> None:
                 return keys if all(k in keys for _, _, k in expected) else set()
 
             wait_for(listed, 120, "every thumbnail")
-            rows = []
+            rows: list[tuple[str, int, Image.Image]] = []
             print(f"\n    {'source':<22}{'source size':>13}{'thumbnail':>11}{'dimensions':>13}{'bytes':>10}")
             for path, size, key in expected:
                 data = s3.get_object(Bucket=destination, Key=key)["Body"].read()
@@ -122,15 +131,34 @@ def demo() -> None:
                     source_size = f"{upright.width}x{upright.height}"
                 print(f"    {path.name:<22}{source_size:>13}{size:>11}{f'{im.width}x{im.height}':>13}{len(data):>10}")
                 rows.append((path.name, size, im))
-            contact_sheet([r for r in rows if r[1] == 256] + [r for r in rows if r[1] == 1024], OUT / "contact-sheet.png")
+            contact_sheet(
+                [r for r in rows if r[1] == 256] + [r for r in rows if r[1] == 1024], OUT / "contact-sheet.png"
+            )
             print(f"\n    contact sheet: {OUT / 'contact-sheet.png'}; thumbnails: {OUT / 'thumbnails'}")
 
             step(5, "the classic flow: aws lambda invoke with an S3 Put event")
             s3.upload_file(str(IMAGES / "mountains.jpg"), source, "uploads/example.jpg")
             (OUT / "dummyS3Event.json").write_text(outputs["test_event"])
-            run([aws, "lambda", "invoke", "--function-name", outputs["function_name"], "--invocation-type",
-                 "RequestResponse", "--cli-binary-format", "raw-in-base64-out", "--payload",
-                 "file://dummyS3Event.json", "out.json", "--endpoint-url", endpoint], cwd=OUT, env=cli_env)
+            run(
+                [
+                    aws,
+                    "lambda",
+                    "invoke",
+                    "--function-name",
+                    outputs["function_name"],
+                    "--invocation-type",
+                    "RequestResponse",
+                    "--cli-binary-format",
+                    "raw-in-base64-out",
+                    "--payload",
+                    "file://dummyS3Event.json",
+                    "out.json",
+                    "--endpoint-url",
+                    endpoint,
+                ],
+                cwd=OUT,
+                env=cli_env,
+            )
             print("    out.json: " + (OUT / "out.json").read_text())
             if json.loads((OUT / "out.json").read_text()).get("failed"):
                 raise DemoFailed("the invocation reported failed records")
@@ -139,8 +167,10 @@ def demo() -> None:
                 step(6, "terraform destroy")
                 run(["terraform", "destroy", "-input=false", "-auto-approve", "-no-color"], cwd=stack, env=tf_env)
         step(7, "stopping the local AWS")
-    print(f"\n\033[1mDone.\033[0m Thumbnails made by the real pipeline are in {OUT / 'thumbnails'}; "
-          f"look at {OUT / 'contact-sheet.png'}.")
+    print(
+        f"\n\033[1mDone.\033[0m Thumbnails made by the real pipeline are in {OUT / 'thumbnails'}; "
+        f"look at {OUT / 'contact-sheet.png'}."
+    )
 
 
 def main() -> int:

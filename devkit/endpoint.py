@@ -25,8 +25,10 @@ def localaws(log: Path, *options: str, ready_within: float = 60) -> Iterator[str
     if not LOCALAWS.is_file():
         raise RuntimeError(f"{LOCALAWS} is missing: run `make setup` (pip install -e . provides localaws)")
     with log.open("w") as stderr:
-        process = subprocess.Popen([str(LOCALAWS), "--port", "0", *options], stdout=subprocess.PIPE,
-                                   stderr=stderr, text=True)
+        process = subprocess.Popen(
+            [str(LOCALAWS), "--port", "0", *options], stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
+        assert process.stdout is not None
         ready, _, _ = select.select([process.stdout], [], [], ready_within)
         line = process.stdout.readline() if ready else ""
         if not line.startswith("localaws ready: "):

@@ -31,7 +31,7 @@ def scene(width: int, height: int, seed: int = 1) -> Image.Image:
         shade = 40 + layer * 30
         colour = (shade // 2, shade + rng.randint(0, 40), shade // 2 + rng.randint(0, 30))
         y0 = small[1] * (0.45 + layer * 0.13)
-        points = [(0, small[1])]
+        points: list[tuple[float, float]] = [(0, small[1])]
         for x in range(0, small[0] + 16, 16):
             points.append((x, y0 + rng.uniform(-0.08, 0.08) * small[1]))
         points.append((small[0], small[1]))
@@ -39,10 +39,11 @@ def scene(width: int, height: int, seed: int = 1) -> Image.Image:
     im = base.filter(ImageFilter.GaussianBlur(1.2)).resize((width, height), Image.Resampling.BICUBIC)
     edges = ImageDraw.Draw(im)
     for _ in range(6):
-        x, y = rng.uniform(0, width), rng.uniform(height * 0.5, height)
+        ex, ey = rng.uniform(0, width), rng.uniform(height * 0.5, height)
         w, h = rng.uniform(0.02, 0.08) * width, rng.uniform(0.05, 0.2) * height
-        edges.rectangle((x, y - h, x + w, y), fill=(rng.randint(60, 200),) * 3, outline=(20, 20, 20),
-                        width=max(1, width // 800))
+        edges.rectangle(
+            (ex, ey - h, ex + w, ey), fill=(rng.randint(60, 200),) * 3, outline=(20, 20, 20), width=max(1, width // 800)
+        )
     # Sensor grain per channel, as a camera records it: what makes a real photo's JPEG several MB.
     grain = Image.frombytes("RGB", (width, height), rng.randbytes(width * height * 3))
     return Image.blend(im, grain, 0.08)

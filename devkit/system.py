@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from devkit import awscli  # noqa: E402
+from devkit import awscli
 
 
 def ensure_awscli() -> None:
@@ -30,15 +30,21 @@ def ensure_awscli() -> None:
     print("Installing the AWS CLI v2 from Debian's packages (awscli)...", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run([*sudo, apt, "-q", "update"], check=True, env=env, stdout=subprocess.DEVNULL)
-    subprocess.run([*sudo, apt, "-q", "install", "-y", "--no-install-recommends", "awscli"], check=True, env=env,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*sudo, apt, "-q", "install", "-y", "--no-install-recommends", "awscli"],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     print(f"AWS CLI v2: {awscli.find()}")
 
 
 def ensure_terraform() -> None:
     if not shutil.which("terraform"):
         raise SystemExit("Terraform is not on PATH: install Terraform 1.9 or later and run make again.")
-    print("Terraform: " + subprocess.run(["terraform", "version"], capture_output=True, text=True).stdout.splitlines()[0])
+    print(
+        "Terraform: " + subprocess.run(["terraform", "version"], capture_output=True, text=True).stdout.splitlines()[0]
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .runtime import Outcome
@@ -41,7 +41,7 @@ def invocation_record(fn: Any, event: bytes, outcome: Outcome, condition: str, a
         response_context["functionError"] = outcome.error
     return {
         "version": "1.0",
-        "timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
         "requestContext": {
             "requestId": outcome.request_id,
             "functionArn": f"{fn.function_arn}:$LATEST",
@@ -98,7 +98,7 @@ class AsyncInvoker:
     def _run(self, fn: Any, event: bytes, queued: float) -> None:
         try:
             self._attempts(fn, event, queued)
-        except Exception:  # noqa: BLE001 - an async failure must never take the endpoint down
+        except Exception:
             log.exception("localaws: asynchronous invocation of %s failed", getattr(fn, "function_name", fn))
         finally:
             with self._idle:

@@ -48,7 +48,7 @@ def main() -> int:
         module_name, function_name = os.environ["_HANDLER"].rsplit(".", 1)
         handler = getattr(importlib.import_module(module_name.replace("/", ".")), function_name)
         result = {"payload": handler(event, context)}
-    except Exception as exc:  # noqa: BLE001 - reported the way Lambda reports it
+    except Exception as exc:
         tb = traceback.extract_tb(exc.__traceback__)
         result = {
             "error": {
@@ -65,8 +65,15 @@ def main() -> int:
     try:
         text = json.dumps(result)
     except (TypeError, ValueError) as exc:
-        text = json.dumps({"error": {"errorMessage": f"Unable to marshal response: {exc}",
-                                     "errorType": "Runtime.MarshalError", "stackTrace": []}})
+        text = json.dumps(
+            {
+                "error": {
+                    "errorMessage": f"Unable to marshal response: {exc}",
+                    "errorType": "Runtime.MarshalError",
+                    "stackTrace": [],
+                }
+            }
+        )
     with open(result_path, "w", encoding="utf-8") as out:
         out.write(text)
     return 0

@@ -20,8 +20,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--work-dir", type=Path, help="where function code is extracted (default: a temporary dir)")
-    parser.add_argument("--retry-delay", type=float, default=1.0,
-                        help="seconds before the first retry of a failed asynchronous invocation (default 1)")
+    parser.add_argument(
+        "--retry-delay",
+        type=float,
+        default=1.0,
+        help="seconds before the first retry of a failed asynchronous invocation (default 1)",
+    )
     parser.add_argument("--quiet", action="store_true", help="log warnings only")
     return parser.parse_args(argv)
 

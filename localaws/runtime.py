@@ -25,7 +25,7 @@ import time
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -104,8 +104,9 @@ class Runtime:
 
     # -- running --------------------------------------------------------------------------------------------
 
-    def _environment(self, fn: Any, request_id: str, deadline_ms: int, stream: str, task: Path,
-                     tmp: Path) -> dict[str, str]:
+    def _environment(
+        self, fn: Any, request_id: str, deadline_ms: int, stream: str, task: Path, tmp: Path
+    ) -> dict[str, str]:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "C.UTF-8",
@@ -150,7 +151,7 @@ class Runtime:
         started = time.time()
         timeout = float(fn.timeout or 3)
         deadline_ms = int((started + timeout) * 1000)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         stream = f"{now:%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         warning = self._warn_runtime(fn)
         task = self._extract("task", [fn.code_bytes])
@@ -160,10 +161,26 @@ class Runtime:
         env = self._environment(fn, request_id, deadline_ms, stream, task, tmp)
         with tempfile.TemporaryDirectory(dir=self.work_dir, prefix=".invoke-") as scratch:
             result_path = Path(scratch) / "result.json"
-            command = [sys.executable, "-S", "-E", "-u", str(BOOTSTRAP), str(task), str(opt),
-                       str(self._runtime_dir), str(result_path)]
-            child = subprocess.Popen(command, env=env, cwd=task, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+            command = [
+                sys.executable,
+                "-S",
+                "-E",
+                "-u",
+                str(BOOTSTRAP),
+                str(task),
+                str(opt),
+                str(self._runtime_dir),
+                str(result_path),
+            ]
+            child = subprocess.Popen(
+                command,
+                env=env,
+                cwd=task,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             try:
                 output, _ = child.communicate(payload or b"{}", timeout=timeout)
                 timed_out = False
@@ -174,8 +191,10 @@ class Runtime:
             duration = (time.time() - started) * 1000
             text = warning + output.decode("utf-8", errors="replace")
             if timed_out:
-                error = {"errorType": "Sandbox.Timedout",
-                         "errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"}
+                error = {
+                    "errorType": "Sandbox.Timedout",
+                    "errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds",
+                }
                 text += f"{now:%Y-%m-%dT%H:%M:%S.%fZ} {request_id} Task timed out after {timeout:.2f} seconds\n"
                 body, failed = json.dumps(error).encode(), "Unhandled"
             elif result_path.is_file():
@@ -185,19 +204,29 @@ class Runtime:
                 else:
                     body, failed = json.dumps(result["payload"]).encode(), None
             else:
-                error = {"errorType": "Runtime.ExitError",
-                         "errorMessage": f"RequestId: {request_id} Error: Runtime exited with status {child.returncode}"}
+                error = {
+                    "errorType": "Runtime.ExitError",
+                    "errorMessage": f"RequestId: {request_id} Error: Runtime exited with status {child.returncode}",
+                }
                 body, failed = json.dumps(error).encode(), "Unhandled"
         self._save_logs(fn, stream, request_id, text, duration)
-        log.info("localaws: %s %s %s in %.0f ms", fn.function_name, request_id,
-                 "timed out" if timed_out else ("failed" if failed else "succeeded"), duration)
+        log.info(
+            "localaws: %s %s %s in %.0f ms",
+            fn.function_name,
+            request_id,
+            "timed out" if timed_out else ("failed" if failed else "succeeded"),
+            duration,
+        )
         return Outcome(request_id, body, failed, text, duration)
 
     def _save_logs(self, fn: Any, stream: str, request_id: str, output: str, duration_ms: float) -> None:
-        lines = [f"START RequestId: {request_id} Version: $LATEST", *output.splitlines(),
-                 f"END RequestId: {request_id}",
-                 f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-                 f"Billed Duration: {int(duration_ms) + 1} ms\tMemory Size: {fn.memory_size} MB"]
+        lines = [
+            f"START RequestId: {request_id} Version: $LATEST",
+            *output.splitlines(),
+            f"END RequestId: {request_id}",
+            f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
+            f"Billed Duration: {int(duration_ms) + 1} ms\tMemory Size: {fn.memory_size} MB",
+        ]
         backend = fn.logs_backend
         backend.ensure_log_group(fn.logs_group_name)
         backend.create_log_stream(fn.logs_group_name, stream)

@@ -5,7 +5,8 @@
 2. ``moto.s3.notifications._invoke_awslambda`` -- moto calls it when an upload matches a bucket notification
    (and would run the function synchronously inside the upload). Here the event is queued, as S3 does.
 3. ``moto.s3.notifications._get_s3_event`` -- wrapped to add what S3 puts in every record and moto leaves out:
-   the object's ``versionId`` (versioned buckets) and a ``sequencer`` that grows with every change.
+   the object's ``versionId`` (versioned buckets) and a ``sequencer`` that grows with every change; and the key
+   encoded as S3 encodes it (form encoding, slashes kept: moto encodes them as ``%2F``).
 4. ``moto.awslambda.models.LambdaBackend.send_sns_message`` -- SNS invokes a subscribed function
    asynchronously (retries, on-failure destination); moto invoked it synchronously inside ``Publish``.
 5. ``moto.awslambda.models.LambdaBackend.create_event_source_mapping`` -- wrapped so moto's inline delivery of
@@ -28,8 +29,8 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, cast
 from urllib.parse import quote_plus
 
 from moto.awslambda import models as lambda_models
@@ -73,7 +74,7 @@ def _function(account_id: str, region_name: str, arn: str) -> Any | None:
 
     try:
         return get_backend(account_id, region_name).get_function(arn)
-    except Exception:  # noqa: BLE001 - as AWS: a missing function never fails the producer
+    except Exception:
         log.warning("localaws: an event for %s, which does not exist, is dropped", arn)
         return None
 
@@ -84,20 +85,36 @@ def eventbridge_event(account_id: str, bucket: Any, event_name: str, key: Any) -
     obj: dict[str, Any] = {"key": quote_plus(key.name, safe="/"), "sequencer": sequencer()}
     if key.version_id and bucket.is_versioned:
         obj["version-id"] = str(key.version_id)
-    detail: dict[str, Any] = {"version": "0", "bucket": {"name": bucket.name}, "object": obj,
-                              "request-id": uuid.uuid4().hex[:16].upper(), "requester": account_id,
-                              "source-ip-address": "127.0.0.1"}
+    detail: dict[str, Any] = {
+        "version": "0",
+        "bucket": {"name": bucket.name},
+        "object": obj,
+        "request-id": uuid.uuid4().hex[:16].upper(),
+        "requester": account_id,
+        "source-ip-address": "127.0.0.1",
+    }
     if detail_type == "Object Deleted":
         detail["reason"] = "DeleteObject"
         detail["deletion-type"] = "Permanently Deleted"
     else:
         obj.update(size=key.size, etag=key.etag.replace('"', ""))
-        detail["reason"] = {"Put": "PutObject", "Post": "POST Object", "Copy": "CopyObject",
-                            "CompleteMultipartUpload": "CompleteMultipartUpload"}.get(event_name.split(":")[-1],
-                                                                                    event_name.split(":")[-1])
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": detail_type, "source": "aws.s3",
-            "account": account_id, "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": bucket.region_name, "resources": [bucket.arn], "detail": detail}
+        detail["reason"] = {
+            "Put": "PutObject",
+            "Post": "POST Object",
+            "Copy": "CopyObject",
+            "CompleteMultipartUpload": "CompleteMultipartUpload",
+        }.get(event_name.split(":")[-1], event_name.split(":")[-1])
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": detail_type,
+        "source": "aws.s3",
+        "account": account_id,
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": bucket.region_name,
+        "resources": [bucket.arn],
+        "detail": detail,
+    }
 
 
 def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
@@ -129,22 +146,31 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
     def get_s3_event(event_name: str, bucket: Any, key: Any, notification_id: str) -> dict[str, Any]:
         event = _ORIGINALS["_get_s3_event"](event_name, bucket, key, notification_id)
         obj = event["Records"][0]["s3"]["object"]
+        obj["key"] = quote_plus(key.name, safe="/")  # S3 form-encodes the key but keeps its slashes
         obj["sequencer"] = sequencer()
         if key.version_id and bucket.is_versioned:
             obj["versionId"] = str(key.version_id)
         return event
 
-    def send_sns_message(self: Any, function_name: str, message: str, subject: str | None = None,
-                         qualifier: str | None = None) -> None:
+    def send_sns_message(
+        self: Any, function_name: str, message: str, subject: str | None = None, qualifier: str | None = None
+    ) -> None:
         fn = _function(self.account_id, self.region_name, function_name)
         if fn is None:
             return
         record = {
-            "EventVersion": "1.0", "EventSource": "aws:sns",
+            "EventVersion": "1.0",
+            "EventSource": "aws:sns",
             "EventSubscriptionArn": f"arn:aws:sns:{self.region_name}:{self.account_id}:subscription",
-            "Sns": {"Type": "Notification", "MessageId": str(uuid.uuid4()), "Subject": subject, "Message": message,
-                    "Timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-                    "SignatureVersion": "1", "MessageAttributes": {}},
+            "Sns": {
+                "Type": "Notification",
+                "MessageId": str(uuid.uuid4()),
+                "Subject": subject,
+                "Message": message,
+                "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                "SignatureVersion": "1",
+                "MessageAttributes": {},
+            },
         }
         invoker.submit(fn, json.dumps({"Records": [record]}).encode())
 
@@ -167,8 +193,8 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
         bus = events_backends[account_id][bucket.region_name].event_buses.get("default")
         for rule in list(bus.rules.values()) if bus else []:
             try:
-                rule.send_to_targets(event, transform_input=False)
-            except Exception:  # noqa: BLE001 - as S3: a failing target never fails the upload
+                rule.send_to_targets(cast(Any, event), transform_input=False)
+            except Exception:
                 log.exception("localaws: EventBridge rule %s", rule.name)
 
     def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:

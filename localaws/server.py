@@ -21,8 +21,9 @@ log = logging.getLogger("localaws")
 class LocalAWS:
     """``with LocalAWS(port=0) as aws: aws.endpoint_url`` -- moto on 127.0.0.1, executing Lambda functions."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 4566, work_dir: Path | None = None,
-                 retry_delay: float = 1.0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 4566, work_dir: Path | None = None, retry_delay: float = 1.0
+    ) -> None:
         self.host = host
         self.port = port
         self._own_work_dir = work_dir is None

@@ -44,17 +44,19 @@ def sqs_event(esm: Any, queue: Any, messages: list[Any]) -> dict[str, Any]:
         }
         if m.group_id:
             attributes.update(MessageGroupId=m.group_id, MessageDeduplicationId=m.deduplication_id or "")
-        records.append({
-            "messageId": m.id,
-            "receiptHandle": m.receipt_handle,
-            "body": m.body,
-            "attributes": attributes,
-            "messageAttributes": m.message_attributes or {},
-            "md5OfBody": m.body_md5,
-            "eventSource": "aws:sqs",
-            "eventSourceARN": queue.queue_arn,
-            "awsRegion": esm.region,
-        })
+        records.append(
+            {
+                "messageId": m.id,
+                "receiptHandle": m.receipt_handle,
+                "body": m.body,
+                "attributes": attributes,
+                "messageAttributes": m.message_attributes or {},
+                "md5OfBody": m.body_md5,
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue.queue_arn,
+                "awsRegion": esm.region,
+            }
+        )
     return {"Records": records}
 
 
@@ -73,10 +75,17 @@ def failed_message_ids(esm: Any, outcome: Outcome, batch_ids: set[str]) -> set[s
         return set()
     named = {str(f.get("itemIdentifier") or "") if isinstance(f, dict) else "" for f in failures}
     if not named <= batch_ids:  # an empty or unknown identifier fails the whole batch
-        log.warning("localaws: %s named messages not in its batch (%s); the whole batch fails",
-                    esm.function_arn, sorted(named - batch_ids))
+        log.warning(
+            "localaws: %s named messages not in its batch (%s); the whole batch fails",
+            esm.function_arn,
+            sorted(named - batch_ids),
+        )
         return batch_ids
     return named
+
+
+def _visibility_timeout(queue: Any) -> int:
+    return int(getattr(queue, "visibility_timeout", 30))  # moto sets queue attributes dynamically
 
 
 class SqsPoller:
@@ -106,8 +115,8 @@ class SqsPoller:
         from moto.awslambda.models import lambda_backends
 
         found = []
-        for account, regions in list(lambda_backends.items()):
-            for region, backend in list(regions.items()):
+        for regions in list(lambda_backends.values()):
+            for backend in list(regions.values()):
                 for esm in list(backend._event_source_mappings.values()):
                     if esm.enabled and esm.event_source_arn.split(":")[2] == "sqs":
                         found.append(esm)
@@ -122,14 +131,14 @@ class SqsPoller:
                             continue
                         self._busy.add(esm.uuid)
                     self._pool.submit(self._poll, esm)
-            except Exception:  # noqa: BLE001 - the poller must outlive any one bad mapping
+            except Exception:
                 log.exception("localaws: SQS poller")
             self._stop.wait(POLL_INTERVAL)
 
     def _poll(self, esm: Any) -> None:
         try:
             self._deliver(esm)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("localaws: SQS mapping %s", esm.uuid)
         finally:
             with self._lock:
@@ -144,19 +153,19 @@ class SqsPoller:
         queue = backend.get_queue(name)
         size = int(esm.batch_size or 10)
         window = float(esm.max_batch_window or 0)
-        messages = backend.receive_message(name, size, 0, int(queue.visibility_timeout))
+        messages = backend.receive_message(name, size, 0, _visibility_timeout(queue))
         if not messages:
             return
         deadline = time.monotonic() + window
         while len(messages) < size and time.monotonic() < deadline and not self._stop.is_set():
             self._stop.wait(POLL_INTERVAL)
-            messages += backend.receive_message(name, size - len(messages), 0, int(queue.visibility_timeout))
+            messages += backend.receive_message(name, size - len(messages), 0, _visibility_timeout(queue))
         fn = get_backend(account, region).get_function(esm.function_arn)
         log.info("localaws: %s receives a batch of %d message(s) from %s", fn.function_name, len(messages), name)
         outcome = self._execute(fn, json.dumps(sqs_event(esm, queue, messages)).encode())
         keep = failed_message_ids(esm, outcome, {m.id for m in messages})
         for m in messages:
             if m.id not in keep:
-                backend.delete_message(name, m.receipt_handle)
+                backend.delete_message(name, str(m.receipt_handle))
         if keep:
             log.info("localaws: %d message(s) stay in %s for another try: %s", len(keep), name, sorted(keep))

@@ -108,6 +108,7 @@ def _is_test_event(payload: Mapping[str, Any]) -> bool:
 
 # -- the wrapped shapes: one item each, whatever is inside -------------------------------------------------------
 
+
 def _item(item_id: str, payload: Any, depth: int) -> Item:
     """An item from a payload that may be any supported shape (an SQS body, an SNS message)."""
     item = Item(item_id)
@@ -172,6 +173,7 @@ class MalformedRecord(ValueError):
 
 # -- the three S3 shapes -----------------------------------------------------------------------------------------
 
+
 def s3_action(event_name: str) -> str:
     """``ObjectCreated:*`` and ``ObjectRestore:Completed`` make; ``ObjectRemoved:*`` and ``LifecycleExpiration:*``
     remove; tagging, ACL, replication, restore initiated/expired, transitions and tiering change no pixel."""
@@ -197,15 +199,22 @@ def s3_change(record: Any) -> Change:
     bucket, obj, key = _located(record, "s3")
     # S3 always names the event; a hand-made record without a name is taken as an upload.
     event_name = str(record.get("eventName") or "ObjectCreated:Put").removeprefix("s3:")
-    return Change(bucket, key, s3_action(event_name), event_name, obj.get("versionId") or None,
-                  obj.get("sequencer") or None)
+    return Change(
+        bucket, key, s3_action(event_name), event_name, obj.get("versionId") or None, obj.get("sequencer") or None
+    )
 
 
 def eventbridge_change(event: Mapping[str, Any]) -> Change:
     detail_type = str(event.get("detail-type"))
     bucket, obj, key = _located(event, "detail")
-    return Change(bucket, key, _EVENTBRIDGE_ACTIONS.get(detail_type, IGNORE), detail_type,
-                  obj.get("version-id") or None, obj.get("sequencer") or None)
+    return Change(
+        bucket,
+        key,
+        _EVENTBRIDGE_ACTIONS.get(detail_type, IGNORE),
+        detail_type,
+        obj.get("version-id") or None,
+        obj.get("sequencer") or None,
+    )
 
 
 def _batch_items(event: Mapping[str, Any]) -> list[Item]:

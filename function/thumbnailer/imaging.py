@@ -116,9 +116,7 @@ def make_thumbnails(
     with im:
         width, height = im.size
         if width * height > max_pixels:
-            raise ImageRejected(
-                f"{width}x{height} is {width * height} pixels, more than MAX_IMAGE_PIXELS={max_pixels}"
-            )
+            raise ImageRejected(f"{width}x{height} is {width * height} pixels, more than MAX_IMAGE_PIXELS={max_pixels}")
         source_format = im.format or ""
         fmt = output_format(source_format, requested_format)
         try:
@@ -132,7 +130,7 @@ def make_thumbnails(
 def _orientation(im: Image.Image) -> int:
     try:
         value = im.getexif().get(_EXIF_ORIENTATION_TAG, 1)
-    except Exception:  # a damaged EXIF block is no reason to refuse the picture  # noqa: BLE001
+    except Exception:  # a damaged EXIF block is no reason to refuse the picture
         return 1
     return value if isinstance(value, int) else 1
 
@@ -158,7 +156,7 @@ def _thumbnails(
         current = current.transpose(upright)
     out: list[Thumbnail] = []
     encoded: dict[tuple[int, int], bytes] = {}
-    for size, target in zip(sizes, targets):
+    for size, target in zip(sizes, targets, strict=True):
         if current.size != target:
             current = _downscale(current, target)
         data = encoded.get(target)

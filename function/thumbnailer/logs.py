@@ -10,10 +10,10 @@ from typing import Any
 _logger = logging.getLogger("thumbnails")
 
 
-class _Stdout(logging.StreamHandler):  # type: ignore[type-arg]
+class _Stdout(logging.StreamHandler):
     """Writes to whatever ``sys.stdout`` is at the time (a test's capture replaces it; Lambda's never changes)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stdout
 

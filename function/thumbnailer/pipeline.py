@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from traceback import format_exc
 from typing import Any
@@ -85,7 +86,7 @@ def process(intake: Intake, settings: Settings, s3: Any, request_id: str, tmp_di
             log(logging.INFO, "S3 test event acknowledged", request_id=request_id, source=intake.kind, item=item.id)
         for change in item.changes:
             started = time.perf_counter()
-            outcome = _guarded(lambda: apply(change, settings, s3, tmp_dir), request_id, change)
+            outcome = _guarded(partial(apply, change, settings, s3, tmp_dir), request_id, change)
             _log(request_id, intake.kind, item, change, outcome, time.perf_counter() - started)
             outcomes.append((change, outcome))
         results.append(Result(item, outcomes))
@@ -99,7 +100,7 @@ def _guarded(run: Callable[[], Outcome], request_id: str, change: Change) -> Out
         return Outcome(FAILED, str(exc), transient=True)
     except (ImageRejected, storage.PermanentFailure) as exc:
         return Outcome(FAILED, str(exc))
-    except Exception as exc:  # noqa: BLE001 - a bug for one record must not lose the others
+    except Exception as exc:
         log(logging.ERROR, "unexpected error", request_id=request_id, key=change.key, traceback=format_exc())
         return Outcome(FAILED, f"unexpected {type(exc).__name__}: {exc}")
 
@@ -188,5 +189,6 @@ def _remove(change: Change, settings: Settings, s3: Any) -> list[str]:
     if not settings.delete_thumbnails:
         return []
     candidates = thumbnail_keys_of(settings.destination_prefix, settings.sizes, change.key)
-    return storage.remove(s3, settings.destination_bucket, candidates,
-                          storage.source_metadata(change.bucket, change.key))
+    return storage.remove(
+        s3, settings.destination_bucket, candidates, storage.source_metadata(change.bucket, change.key)
+    )

@@ -61,8 +61,18 @@ def python_version(runtime: str) -> str:
 
 def pip_command(requirements: Path, target: Path, runtime: str, architecture: str, where: str) -> list[str]:
     command = [
-        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-        "--only-binary=:all:", "--target", str(target), "--requirement", str(requirements),
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-compile",
+        "--only-binary=:all:",
+        "--target",
+        str(target),
+        "--requirement",
+        str(requirements),
     ]
     if where == "lambda":
         command += ["--implementation", "cp", "--python-version", python_version(runtime)]
@@ -112,8 +122,11 @@ def read_patterns(exclude_file: Path | None) -> list[str]:
 def write_zip(tree: Path, output: Path, exclude: list[str] = ()) -> int:
     """Sorted entries, fixed timestamps and permissions, no caches: the same tree gives the same bytes."""
     files = sorted(
-        p for p in tree.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+        p
+        for p in tree.rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.suffix != ".pyc"
         and not any(fnmatch.fnmatch(p.relative_to(tree).as_posix(), pattern) for pattern in exclude)
     )
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -135,8 +148,15 @@ def write_zip(tree: Path, output: Path, exclude: list[str] = ()) -> int:
     return output.stat().st_size
 
 
-def build(requirements: Path, output: Path, runtime: str, architecture: str, where: str, max_bytes: int,
-          exclude_file: Path | None = None) -> int:
+def build(
+    requirements: Path,
+    output: Path,
+    runtime: str,
+    architecture: str,
+    where: str,
+    max_bytes: int,
+    exclude_file: Path | None = None,
+) -> int:
     if where not in ("lambda", "host"):
         raise BuildError(f'layer build target must be "lambda" or "host"; got {where!r}')
     if where == "host":

@@ -13,8 +13,13 @@ from devkit.stack import ROOT
 
 
 def test_smoke_run_writes_the_report_and_the_chart(tmp_path):
-    subprocess.run([sys.executable, "-m", "benchmarks.run", "--smoke", "--output", str(tmp_path)], cwd=ROOT,
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--smoke", "--output", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     report = (tmp_path / "benchmarks.md").read_text()
     for section in ("## Targets", "## Speed", "## Peak resident memory", "## Cold start", "## Artifacts"):
         assert section in report

@@ -26,8 +26,13 @@ def endpoint(tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def client(endpoint) -> Callable[[str], Any]:
     def make(service: str) -> Any:
-        return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
-                            aws_access_key_id="localaws", aws_secret_access_key="localaws")
+        return boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="localaws",
+            aws_secret_access_key="localaws",
+        )
 
     return make
 

@@ -21,7 +21,7 @@ from .test_pipeline import photo, thumbnail
 pytestmark = pytest.mark.e2e
 
 # Test-only: the real handler, with S3 throttling every GetObject of a key that contains "throttled".
-CHAOS = '''
+CHAOS = """
 from botocore.exceptions import ClientError
 import app
 
@@ -36,7 +36,7 @@ def handler(event, context):
 
     client.get_object = get_object
     return app.handler(event, context)
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +60,14 @@ def deploy(stack, client):
         with zipfile.ZipFile(archive, "a") as zf:
             zf.writestr("chaos.py", CHAOS)
         return lam.create_function(
-            FunctionName=name, Runtime=deployed["Runtime"], Role=deployed["Role"], Handler=handler, Timeout=60,
-            MemorySize=1024, Code={"ZipFile": archive.getvalue()}, Layers=[l["Arn"] for l in deployed["Layers"]],
+            FunctionName=name,
+            Runtime=deployed["Runtime"],
+            Role=deployed["Role"],
+            Handler=handler,
+            Timeout=60,
+            MemorySize=1024,
+            Code={"ZipFile": archive.getvalue()},
+            Layers=[layer["Arn"] for layer in deployed["Layers"]],
             Environment={"Variables": {"DESTINATION_BUCKET": destination, "THUMBNAIL_SIZES": "128"}},
         )["FunctionArn"]
 
@@ -109,19 +115,31 @@ def test_sns_fed_function_makes_and_removes_thumbnails(deploy, client):
     sns = client("sns")
     topic = sns.create_topic(Name="sns-uploads-events")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
-    client("s3").put_bucket_notification_configuration(Bucket="sns-uploads", NotificationConfiguration={
-        "TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]}]})
+    client("s3").put_bucket_notification_configuration(
+        Bucket="sns-uploads",
+        NotificationConfiguration={
+            "TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]}]
+        },
+    )
     upload_then_delete(client, "sns-uploads", "sns-thumbs", "trip/café + friends.jpg")
 
 
 def test_eventbridge_fed_function_makes_and_removes_thumbnails(deploy, client):
     arn = deploy("thumbs-eventbridge", "eb-uploads", "eb-thumbs")
     client("s3").put_bucket_notification_configuration(
-        Bucket="eb-uploads", NotificationConfiguration={"EventBridgeConfiguration": {}})
+        Bucket="eb-uploads", NotificationConfiguration={"EventBridgeConfiguration": {}}
+    )
     bridge = client("events")
-    bridge.put_rule(Name="eb-uploads-objects", EventPattern=json.dumps({
-        "source": ["aws.s3"], "detail-type": ["Object Created", "Object Deleted"],
-        "detail": {"bucket": {"name": ["eb-uploads"]}}}))
+    bridge.put_rule(
+        Name="eb-uploads-objects",
+        EventPattern=json.dumps(
+            {
+                "source": ["aws.s3"],
+                "detail-type": ["Object Created", "Object Deleted"],
+                "detail": {"bucket": {"name": ["eb-uploads"]}},
+            }
+        ),
+    )
     bridge.put_targets(Rule="eb-uploads-objects", Targets=[{"Id": "thumbnails", "Arn": arn}])
     upload_then_delete(client, "eb-uploads", "eb-thumbs", "a+b 사진.jpg")
 
@@ -131,16 +149,26 @@ def test_queue_fed_function_reports_only_the_transiently_failed_message(deploy, 
     sqs = client("sqs")
     dlq = sqs.create_queue(QueueName="q-uploads-dlq")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    url = sqs.create_queue(QueueName="q-uploads-events", Attributes={
-        "VisibilityTimeout": "2", "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}),
-    })["QueueUrl"]
+    url = sqs.create_queue(
+        QueueName="q-uploads-events",
+        Attributes={
+            "VisibilityTimeout": "2",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}),
+        },
+    )["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    client("s3").put_bucket_notification_configuration(Bucket="q-uploads", NotificationConfiguration={
-        "QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}]})
+    client("s3").put_bucket_notification_configuration(
+        Bucket="q-uploads",
+        NotificationConfiguration={"QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}]},
+    )
     sqs.purge_queue(QueueUrl=url)  # S3's s3:TestEvent: the batch below is the ten uploads alone
     client("lambda").create_event_source_mapping(
-        EventSourceArn=queue_arn, FunctionName=arn, BatchSize=10, MaximumBatchingWindowInSeconds=3,
-        FunctionResponseTypes=["ReportBatchItemFailures"])
+        EventSourceArn=queue_arn,
+        FunctionName=arn,
+        BatchSize=10,
+        MaximumBatchingWindowInSeconds=3,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+    )
     keys = [f"batch/{i} good.jpg" for i in range(8)] + ["batch/throttled.jpg", "batch/notes.jpg"]
     for key in keys:
         client("s3").put_object(Bucket="q-uploads", Key=key, Body=b"text" if "notes" in key else photo(320, 240))

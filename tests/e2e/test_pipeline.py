@@ -17,7 +17,6 @@ from devkit import awscli
 from devkit.endpoint import wait_for
 from devkit.stack import LOCAL_RUNTIME
 
-
 pytestmark = pytest.mark.e2e
 FUNCTION = "module.thumbnails.module.function.aws_lambda_function.this"
 PACKAGE = "module.thumbnails.module.function.terraform_data.package"
@@ -43,8 +42,11 @@ def thumbnail(client, bucket: str, key: str) -> Image.Image:
 
 
 def changed(plan) -> dict[str, list[str]]:
-    return {a: c["change"]["actions"] for a, c in plan.resource_changes.items()
-            if c["change"]["actions"] not in (["no-op"], ["read"])}
+    return {
+        a: c["change"]["actions"]
+        for a, c in plan.resource_changes.items()
+        if c["change"]["actions"] not in (["no-op"], ["read"])
+    }
 
 
 def test_apply_wired_function_layer_permission_and_trigger(stack, client):
@@ -76,8 +78,20 @@ def test_upload_with_the_aws_cli_multipart(stack, client, endpoint, tmp_path):
     big = tmp_path / "big.png"
     big.write_bytes(photo(2400, 1800, "PNG", noise=True))
     assert big.stat().st_size > 8 * 1024 * 1024, "large enough for the CLI's multipart upload"
-    subprocess.run([awscli.find(), "s3", "cp", str(big), f"s3://{out['source_bucket']}/uploads/big.PNG",
-                    "--endpoint-url", endpoint], check=True, env=awscli.environment(endpoint), capture_output=True)
+    subprocess.run(
+        [
+            awscli.find(),
+            "s3",
+            "cp",
+            str(big),
+            f"s3://{out['source_bucket']}/uploads/big.PNG",
+            "--endpoint-url",
+            endpoint,
+        ],
+        check=True,
+        env=awscli.environment(endpoint),
+        capture_output=True,
+    )
     assert thumbnail(client, out["destination_bucket"], "thumbnails/256/uploads/big.PNG").size == (256, 192)
 
 
@@ -95,8 +109,9 @@ def test_corrupt_upload_logs_an_error_and_the_next_upload_still_works(stack, cli
     assert line["level"] == "ERROR" and line["outcome"] == "failed" and "truncated" in line["reason"]
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=out["destination_bucket"])["Contents"]]
     assert not [k for k in keys if "broken" in k]
-    assert "Messages" not in client("sqs").receive_message(QueueUrl=out["failed_queue_url"], WaitTimeSeconds=0), \
+    assert "Messages" not in client("sqs").receive_message(QueueUrl=out["failed_queue_url"], WaitTimeSeconds=0), (
         "a hopeless upload is reported, not retried into the failure queue"
+    )
 
 
 def test_classic_cli_invoke(stack, client, endpoint, tmp_path):
@@ -105,12 +120,15 @@ def test_classic_cli_invoke(stack, client, endpoint, tmp_path):
     (tmp_path / "test-event.json").write_text(out["test_event"])
     command = out["invoke_command"].split() + ["--endpoint-url", endpoint]
     assert command[:3] == ["aws", "lambda", "invoke"] and "--cli-binary-format" in command
-    subprocess.run([awscli.find(), *command[1:]], cwd=tmp_path, check=True, env=awscli.environment(endpoint),
-                   capture_output=True)
+    subprocess.run(
+        [awscli.find(), *command[1:]], cwd=tmp_path, check=True, env=awscli.environment(endpoint), capture_output=True
+    )
     summary = json.loads((tmp_path / "out.json").read_text())
     assert summary["processed"][0]["key"] == "uploads/example.jpg"
-    assert summary["processed"][0]["thumbnails"] == ["thumbnails/1024/uploads/example.jpg",
-                                                     "thumbnails/256/uploads/example.jpg"]
+    assert summary["processed"][0]["thumbnails"] == [
+        "thumbnails/1024/uploads/example.jpg",
+        "thumbnails/256/uploads/example.jpg",
+    ]
 
 
 def test_timeout_on_a_heavy_image_ends_in_the_failure_queue(stack, client):
@@ -118,24 +136,45 @@ def test_timeout_on_a_heavy_image_ends_in_the_failure_queue(stack, client):
     thumbnail of a 120-megapixel PNG: seconds of decoding, resampling and encoding on any machine."""
     out, lam, s3, sqs = stack.outputs, client("lambda"), client("s3"), client("sqs")
     deployed = lam.get_function(FunctionName=out["function_name"])["Configuration"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=out["failed_queue_url"],
-                                         AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=out["failed_queue_url"], AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     s3.create_bucket(Bucket="slow-uploads")
     with open(stack.directory / out["function_zip_path"], "rb") as code:
         arn = lam.create_function(
-            FunctionName="SlowThumbnail", Runtime=deployed["Runtime"], Role=deployed["Role"], Handler="app.handler",
-            Code={"ZipFile": code.read()}, Layers=[layer["Arn"] for layer in deployed["Layers"]], Timeout=1,
-            Environment={"Variables": {**deployed["Environment"]["Variables"], "MAX_IMAGE_PIXELS": "150000000",
-                                       "THUMBNAIL_SIZES": "10000"}},
+            FunctionName="SlowThumbnail",
+            Runtime=deployed["Runtime"],
+            Role=deployed["Role"],
+            Handler="app.handler",
+            Code={"ZipFile": code.read()},
+            Layers=[layer["Arn"] for layer in deployed["Layers"]],
+            Timeout=1,
+            Environment={
+                "Variables": {
+                    **deployed["Environment"]["Variables"],
+                    "MAX_IMAGE_PIXELS": "150000000",
+                    "THUMBNAIL_SIZES": "10000",
+                }
+            },
         )["FunctionArn"]
     try:
-        lam.put_function_event_invoke_config(FunctionName="SlowThumbnail", MaximumRetryAttempts=1,
-                                             DestinationConfig={"OnFailure": {"Destination": queue_arn}})
-        s3.put_bucket_notification_configuration(Bucket="slow-uploads", NotificationConfiguration={
-            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+        lam.put_function_event_invoke_config(
+            FunctionName="SlowThumbnail",
+            MaximumRetryAttempts=1,
+            DestinationConfig={"OnFailure": {"Destination": queue_arn}},
+        )
+        s3.put_bucket_notification_configuration(
+            Bucket="slow-uploads",
+            NotificationConfiguration={
+                "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]
+            },
+        )
         s3.put_object(Bucket="slow-uploads", Key="huge.png", Body=photo(12000, 10000, "PNG"))
-        messages = wait_for(lambda: sqs.receive_message(QueueUrl=out["failed_queue_url"], WaitTimeSeconds=5)
-                            .get("Messages"), timeout=90, what="the failed event in the queue")
+        messages = wait_for(
+            lambda: sqs.receive_message(QueueUrl=out["failed_queue_url"], WaitTimeSeconds=5).get("Messages"),
+            timeout=90,
+            what="the failed event in the queue",
+        )
         record = json.loads(messages[0]["Body"])
         assert record["requestContext"]["condition"] == "RetriesExhausted"
         assert record["requestContext"]["approximateInvokeCount"] == 2

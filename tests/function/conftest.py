@@ -44,8 +44,14 @@ def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         "THUMBNAIL_SIZES": "256",
     }.items():
         monkeypatch.setenv(name, value)
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "DESTINATION_PREFIX", "OUTPUT_FORMAT", "QUALITY",
-                 "MAX_IMAGE_PIXELS"):
+    for name in (
+        "AWS_ENDPOINT_URL",
+        "AWS_PROFILE",
+        "DESTINATION_PREFIX",
+        "OUTPUT_FORMAT",
+        "QUALITY",
+        "MAX_IMAGE_PIXELS",
+    ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 

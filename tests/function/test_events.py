@@ -28,9 +28,15 @@ ENCODED_KEY = "photos/summer+holiday/caf%C3%A9+%2B+friends.jpg"
 AWKWARD_KEYS = ["summer holiday/café + friends.jpg", "a+b%2Bc.jpg", "사진/고양이.jpg", "100% real.jpg"]
 
 CREATED = [
-    "sqs-s3-put.json", "sqs-sns-s3-put.json", "sns-s3-put.json", "eventbridge-object-created.json",
-    "eventbridge-object-restore-completed.json", "sqs-eventbridge-object-created.json", "s3-restore-completed.json",
-    "batch-operations-1.0.json", "batch-operations-2.0.json",
+    "sqs-s3-put.json",
+    "sqs-sns-s3-put.json",
+    "sns-s3-put.json",
+    "eventbridge-object-created.json",
+    "eventbridge-object-restore-completed.json",
+    "sqs-eventbridge-object-created.json",
+    "s3-restore-completed.json",
+    "batch-operations-1.0.json",
+    "batch-operations-2.0.json",
 ]
 REMOVED = ["s3-delete.json", "s3-lifecycle-expiration.json", "eventbridge-object-deleted.json", "sns-s3-delete.json"]
 DELETE_MARKERS = ["s3-delete-marker.json", "eventbridge-object-deleted-marker.json"]
@@ -56,8 +62,12 @@ def make_thumbnails_of(s3, key: str, data: bytes | None = None) -> None:
 
 def test_every_recorded_event_is_replayed_by_a_test():
     replayed = set(CREATED + REMOVED + DELETE_MARKERS + UNCHANGED) | {
-        "s3-put.json", "s3-put-encoded-key.json", "s3-test-event.json", "dummyS3Event.json",
-        "sqs-s3-test-event.json", "s3-object-lambda.json",
+        "s3-put.json",
+        "s3-put-encoded-key.json",
+        "s3-test-event.json",
+        "dummyS3Event.json",
+        "sqs-s3-test-event.json",
+        "s3-object-lambda.json",
     }
     assert {p.name for p in EVENTS.glob("*.json")} == replayed, "add the new event file to a list in this module"
 
@@ -137,14 +147,17 @@ def test_test_event_in_a_queue_is_acknowledged_quietly(s3, capsys):
     assert (line["level"], line["message"]) == ("INFO", "S3 test event acknowledged")
 
 
-@pytest.mark.parametrize("event, named", [
-    (recorded("s3-object-lambda.json"), "an S3 Object Lambda request"),
-    ({"httpMethod": "GET", "path": "/", "headers": {}}, "keys [headers, httpMethod, path]"),
-    ({"Records": []}, "an empty Records list"),
-    ({"source": "aws.ec2", "detail-type": "EC2 Instance State-change Notification", "detail": {}}, "'aws.ec2'"),
-    ({"Records": [{"eventSource": "aws:s3"}, {"eventSource": "aws:dynamodb"}]}, "['aws:dynamodb', 'aws:s3']"),
-    ([1, 2], "got list"),
-])
+@pytest.mark.parametrize(
+    "event, named",
+    [
+        (recorded("s3-object-lambda.json"), "an S3 Object Lambda request"),
+        ({"httpMethod": "GET", "path": "/", "headers": {}}, "keys [headers, httpMethod, path]"),
+        ({"Records": []}, "an empty Records list"),
+        ({"source": "aws.ec2", "detail-type": "EC2 Instance State-change Notification", "detail": {}}, "'aws.ec2'"),
+        ({"Records": [{"eventSource": "aws:s3"}, {"eventSource": "aws:dynamodb"}]}, "['aws:dynamodb', 'aws:s3']"),
+        ([1, 2], "got list"),
+    ],
+)
 def test_anything_else_is_rejected_naming_what_arrived(s3, event, named, capsys):
     with pytest.raises(UnsupportedEvent) as raised:
         invoke(event)
@@ -221,8 +234,10 @@ def test_batch_operations_reports_every_task_and_never_raises(s3, monkeypatch):
     assert results["ok.jpg"] == ("Succeeded", "processed 1 thumbnail(s)")
     assert results["text.jpg"][0] == "PermanentFailure" and "not an image" in results["text.jpg"][1]
     assert results["busy.jpg"][0] == "TemporaryFailure" and "SlowDown" in results["busy.jpg"][1]
-    assert results["gone.jpg"] == ("Succeeded", "skipped: BatchOperations: the object no longer exists and has "
-                                                "no thumbnails")
+    assert results["gone.jpg"] == (
+        "Succeeded",
+        "skipped: BatchOperations: the object no longer exists and has no thumbnails",
+    )
     assert results["bug.png"] == ("PermanentFailure", "failed: unexpected RuntimeError: a bug")
 
 
@@ -247,7 +262,10 @@ def test_removal_deletes_every_size_and_every_format_ever_written(s3, env):
     assert len(thumbnail_keys(s3)) == 4
     s3.delete_object(Bucket=SOURCE, Key="a.png")
     assert sorted(invoke(recorded("s3-delete.json", "a.png"))["deleted"][0]["thumbnails"]) == [
-        "thumbnails/128/a.png", "thumbnails/128/a.png.webp", "thumbnails/512/a.png", "thumbnails/512/a.png.webp",
+        "thumbnails/128/a.png",
+        "thumbnails/128/a.png.webp",
+        "thumbnails/512/a.png",
+        "thumbnails/512/a.png.webp",
     ]
     assert thumbnail_keys(s3) == []
 

@@ -47,7 +47,10 @@ def test_multi_record_event_mixing_good_and_bad_objects(s3, tmp: Path, capsys):
 
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(entry["key"], entry["outcome"]) for entry in lines] == [
-        ("a.jpg", "processed"), ("notes.jpg", "failed"), ("gone.jpg", "skipped"), ("b.png", "processed"),
+        ("a.jpg", "processed"),
+        ("notes.jpg", "failed"),
+        ("gone.jpg", "skipped"),
+        ("b.png", "processed"),
         ("half.jpg", "failed"),
     ]
     assert all(entry["request_id"] == "req-1" and "ms" in entry for entry in lines)
@@ -191,5 +194,6 @@ def test_access_denied_means_gone_only_when_the_listing_agrees(s3, monkeypatch):
     put(s3, "private.jpg", jpeg())
     summary = invoke(s3_event("private.jpg", "missing.jpg"))
     assert [(f["key"], f["reason"].split(":")[:2]) for f in summary["failed"]] == [
-        ("private.jpg", ["download", " AccessDenied"])]
+        ("private.jpg", ["download", " AccessDenied"])
+    ]
     assert [s["key"] for s in summary["skipped"]] == ["missing.jpg"]

@@ -174,7 +174,9 @@ def test_output_is_deterministic():
     assert first == [t.data for t in thumbs(data, sizes=(512, 128)).thumbnails]
 
 
-@pytest.mark.parametrize("w, h, edge, want", [(4000, 3000, 256, (256, 192)), (3, 3000, 256, (1, 256)),
-                                              (100, 100, 256, (100, 100)), (257, 10, 256, (256, 10))])
+@pytest.mark.parametrize(
+    "w, h, edge, want",
+    [(4000, 3000, 256, (256, 192)), (3, 3000, 256, (1, 256)), (100, 100, 256, (100, 100)), (257, 10, 256, (256, 10))],
+)
 def test_fit(w, h, edge, want):
     assert fit(w, h, edge) == want

@@ -65,8 +65,13 @@ def test_a_shuffled_duplicated_history_ending_in_a_delete_leaves_no_thumbnails(s
     s3.put_object(Bucket=SOURCE, Key=KEY, Body=jpeg(200, 400))
     s3.delete_object(Bucket=SOURCE, Key=KEY)
     # Every event of that history, duplicated and shuffled.
-    for name in ["ObjectRemoved:Delete", "ObjectCreated:Put", "ObjectRemoved:Delete", "ObjectCreated:Put",
-                 "ObjectCreated:Put"]:
+    for name in [
+        "ObjectRemoved:Delete",
+        "ObjectCreated:Put",
+        "ObjectRemoved:Delete",
+        "ObjectCreated:Put",
+        "ObjectCreated:Put",
+    ]:
         invoke(event_for(s3, name))
     assert thumbnail_keys(s3) == []
 

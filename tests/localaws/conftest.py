@@ -30,8 +30,13 @@ def aws(tmp_path_factory) -> Iterator[LocalAWS]:
 @pytest.fixture(scope="module")
 def client(aws):
     def make(service: str):
-        return boto3.client(service, endpoint_url=aws.endpoint_url, region_name="us-east-1",
-                            aws_access_key_id="x", aws_secret_access_key="x")
+        return boto3.client(
+            service,
+            endpoint_url=aws.endpoint_url,
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="x",
+        )
 
     return make
 
@@ -39,18 +44,34 @@ def client(aws):
 @pytest.fixture(scope="module")
 def role(client) -> str:
     # moto's backends live as long as the process: one role per test module
-    return client("iam").create_role(RoleName=f"fn-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    return client("iam").create_role(RoleName=f"fn-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument="{}")["Role"][
+        "Arn"
+    ]
 
 
 @pytest.fixture(scope="module")
 def deploy(client, role):
     lam = client("lambda")
 
-    def make(name: str, code: str, *, layers: list[str] = (), timeout: int = 10, runtime: str = LOCAL_RUNTIME,
-             env: dict[str, str] | None = None, handler: str = "index.handler") -> str:
+    def make(
+        name: str,
+        code: str,
+        *,
+        layers: list[str] = (),
+        timeout: int = 10,
+        runtime: str = LOCAL_RUNTIME,
+        env: dict[str, str] | None = None,
+        handler: str = "index.handler",
+    ) -> str:
         return lam.create_function(
-            FunctionName=name, Runtime=runtime, Role=role, Handler=handler, Timeout=timeout, MemorySize=256,
-            Code={"ZipFile": zipped({handler.split(".")[0] + ".py": code})}, Layers=list(layers),
+            FunctionName=name,
+            Runtime=runtime,
+            Role=role,
+            Handler=handler,
+            Timeout=timeout,
+            MemorySize=256,
+            Code={"ZipFile": zipped({handler.split(".")[0] + ".py": code})},
+            Layers=list(layers),
             Environment={"Variables": env or {}},
         )["FunctionArn"]
 

@@ -52,14 +52,23 @@ def count(client, url: str) -> int:
 def test_sqs_mapping_delivers_one_batch_and_keeps_only_the_reported_failure(client, recorder):
     arn, events = recorder
     dlq_url, dlq_arn = queue(client, "batch-dlq")
-    url, queue_arn = queue(client, "batch", VisibilityTimeout="1",
-                           RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}))
+    url, queue_arn = queue(
+        client,
+        "batch",
+        VisibilityTimeout="1",
+        RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}),
+    )
     mapping = client("lambda").create_event_source_mapping(
-        EventSourceArn=queue_arn, FunctionName=arn, BatchSize=10, MaximumBatchingWindowInSeconds=1,
-        FunctionResponseTypes=["ReportBatchItemFailures"])
+        EventSourceArn=queue_arn,
+        FunctionName=arn,
+        BatchSize=10,
+        MaximumBatchingWindowInSeconds=1,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+    )
     bodies = [f"good-{i}" for i in range(9)] + ["bad"]
     sent = client("sqs").send_message_batch(
-        QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": b} for i, b in enumerate(bodies)])
+        QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": b} for i, b in enumerate(bodies)]
+    )
     assert len(sent["Successful"]) == 10, "SendMessageBatch returns at once; nothing ran inside it"
     wait_for(lambda: count(client, dlq_url) == 1, 30, "the reported message in the dead-letter queue")
     first, *retries = sorted(events(), key=lambda e: -len(e["Records"]))
@@ -83,13 +92,16 @@ def test_a_deleted_mapping_delivers_nothing(client, recorder):
     assert events() == []
 
 
-@pytest.mark.parametrize("payload, expected", [
-    ({"batchItemFailures": []}, set()),
-    (None, set()),
-    ({"batchItemFailures": [{"itemIdentifier": "b"}]}, {"b"}),
-    ({"batchItemFailures": [{"itemIdentifier": "zzz"}]}, {"a", "b"}),  # not in the batch: all fail
-    ({"batchItemFailures": [{"itemIdentifier": ""}]}, {"a", "b"}),
-])
+@pytest.mark.parametrize(
+    "payload, expected",
+    [
+        ({"batchItemFailures": []}, set()),
+        (None, set()),
+        ({"batchItemFailures": [{"itemIdentifier": "b"}]}, {"b"}),
+        ({"batchItemFailures": [{"itemIdentifier": "zzz"}]}, {"a", "b"}),  # not in the batch: all fail
+        ({"batchItemFailures": [{"itemIdentifier": ""}]}, {"a", "b"}),
+    ],
+)
 def test_partial_batch_responses_are_read_as_lambda_reads_them(payload, expected):
     mapping = type("ESM", (), {"function_response_types": ["ReportBatchItemFailures"], "function_arn": "fn"})()
     outcome = Outcome("r", json.dumps(payload).encode(), None, "", 1.0)
@@ -106,17 +118,20 @@ def test_s3_to_sns_to_lambda_is_asynchronous_and_carries_the_s3_record(aws, clie
     topic = sns.create_topic(Name="bucket-events")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
     s3.create_bucket(Bucket="fanned-out")
-    s3.put_bucket_notification_configuration(Bucket="fanned-out", NotificationConfiguration={
-        "TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectCreated:*"]}]})
-    s3.put_object(Bucket="fanned-out", Key="a+b c.jpg", Body=b"x")
+    s3.put_bucket_notification_configuration(
+        Bucket="fanned-out",
+        NotificationConfiguration={"TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectCreated:*"]}]},
+    )
+    s3.put_object(Bucket="fanned-out", Key="dir/a+b c.jpg", Body=b"x")
     found = wait_for(lambda: len(events()) == 2 and events(), 30, "the test event and the upload, through SNS")
     records = [e["Records"][0] for e in found]
     assert {r["EventSource"] for r in records} == {"aws:sns"} and {r["Sns"]["Type"] for r in records} == {
-        "Notification"}
+        "Notification"
+    }
     messages = [json.loads(r["Sns"]["Message"]) for r in records]
     assert [m.get("Event") for m in messages].count("s3:TestEvent") == 1, "S3 tests a topic when it is configured"
     [s3_record] = [m["Records"][0] for m in messages if "Records" in m]
-    assert s3_record["s3"]["object"]["key"] == "a%2Bb+c.jpg"
+    assert s3_record["s3"]["object"]["key"] == "dir/a%2Bb+c.jpg", "form-encoded, slashes kept, as S3 sends it"
     assert s3_record["s3"]["object"]["sequencer"], "S3 puts a sequencer in every record"
 
 
@@ -125,10 +140,18 @@ def test_s3_to_eventbridge_to_lambda_matches_the_default_bus_rules(aws, client, 
     s3, bridge = client("s3"), client("events")
     s3.create_bucket(Bucket="bridged")
     s3.put_bucket_notification_configuration(
-        Bucket="bridged", NotificationConfiguration={"EventBridgeConfiguration": {}})
-    bridge.put_rule(Name="bridged-objects", EventPattern=json.dumps({
-        "source": ["aws.s3"], "detail-type": ["Object Created", "Object Deleted"],
-        "detail": {"bucket": {"name": ["bridged"]}}}))
+        Bucket="bridged", NotificationConfiguration={"EventBridgeConfiguration": {}}
+    )
+    bridge.put_rule(
+        Name="bridged-objects",
+        EventPattern=json.dumps(
+            {
+                "source": ["aws.s3"],
+                "detail-type": ["Object Created", "Object Deleted"],
+                "detail": {"bucket": {"name": ["bridged"]}},
+            }
+        ),
+    )
     bridge.put_targets(Rule="bridged-objects", Targets=[{"Id": "recorder", "Arn": arn}])
     bridge.put_rule(Name="other-bucket", EventPattern=json.dumps({"detail": {"bucket": {"name": ["other"]}}}))
     bridge.put_targets(Rule="other-bucket", Targets=[{"Id": "recorder", "Arn": arn}])
@@ -149,8 +172,12 @@ def test_s3_notification_records_carry_version_and_sequencer(aws, client, record
     s3 = client("s3")
     s3.create_bucket(Bucket="versioned-watch")
     s3.put_bucket_versioning(Bucket="versioned-watch", VersioningConfiguration={"Status": "Enabled"})
-    s3.put_bucket_notification_configuration(Bucket="versioned-watch", NotificationConfiguration={
-        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    s3.put_bucket_notification_configuration(
+        Bucket="versioned-watch",
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]
+        },
+    )
     version = s3.put_object(Bucket="versioned-watch", Key="v.jpg", Body=b"x")["VersionId"]
     [event] = wait_for(events, 30, "the S3 delivery")
     obj = event["Records"][0]["s3"]["object"]

@@ -38,9 +38,13 @@ def test_request_response_runs_the_deployed_code(aws, client, deploy):
     response, body = invoke(client, "echo", {"a": 1}, LogType="Tail")
     assert response["StatusCode"] == 200 and "FunctionError" not in response
     assert body["event"] == {"a": 1}
-    assert body["env"] == {"AWS_REGION": "us-east-1", "AWS_LAMBDA_FUNCTION_NAME": "echo",
-                           "AWS_ENDPOINT_URL": aws.endpoint_url, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
-                           "GREETING": "hi"}
+    assert body["env"] == {
+        "AWS_REGION": "us-east-1",
+        "AWS_LAMBDA_FUNCTION_NAME": "echo",
+        "AWS_ENDPOINT_URL": aws.endpoint_url,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+        "GREETING": "hi",
+    }
     assert body["memory"] == "256" and 0 < body["remaining"] <= 10_000
     task, layer_packages, layer_python, runtime = body["path"]
     assert "/task/" in task and layer_packages.endswith(f"python/lib/{LOCAL_RUNTIME}/site-packages")
@@ -53,8 +57,12 @@ def test_output_lands_in_the_log_group(client, deploy):
     response, _ = invoke(client, "logger", {})
     logs = client("logs")
     streams = logs.describe_log_streams(logGroupName="/aws/lambda/logger")["logStreams"]
-    messages = [e["message"] for e in logs.get_log_events(
-        logGroupName="/aws/lambda/logger", logStreamName=streams[-1]["logStreamName"])["events"]]
+    messages = [
+        e["message"]
+        for e in logs.get_log_events(logGroupName="/aws/lambda/logger", logStreamName=streams[-1]["logStreamName"])[
+            "events"
+        ]
+    ]
     assert messages[0].startswith("START RequestId: ") and "line one" in messages
     assert messages[-1].startswith("REPORT RequestId: ")
 
@@ -77,8 +85,10 @@ def test_timeout_kills_the_function(client, deploy):
 def test_layers_are_extracted_in_order_and_a_later_file_wins(client, deploy):
     lam = client("lambda")
     arns = [
-        lam.publish_layer_version(LayerName=f"layer-{v}", Content={"ZipFile": zipped({
-            "python/marker.py": f"VALUE = {v!r}\n", f"python/only_{v}.py": "X = 1\n"})})["LayerVersionArn"]
+        lam.publish_layer_version(
+            LayerName=f"layer-{v}",
+            Content={"ZipFile": zipped({"python/marker.py": f"VALUE = {v!r}\n", f"python/only_{v}.py": "X = 1\n"})},
+        )["LayerVersionArn"]
         for v in ("first", "second")
     ]
     code = "import marker, only_first, only_second\ndef handler(e, c):\n    return marker.VALUE\n"
@@ -101,8 +111,10 @@ def test_runtime_mismatch_is_a_warning_in_the_log(client, deploy):
     deploy("other-runtime", "def handler(e, c):\n    return 'ran'\n", runtime=other)
     response, body = invoke(client, "other-runtime", {}, LogType="Tail")
     assert body == "ran"
-    assert f"WARNING: other-runtime is {other} but runs here on the local {LOCAL_RUNTIME}" in base64.b64decode(
-        response["LogResult"]).decode()
+    assert (
+        f"WARNING: other-runtime is {other} but runs here on the local {LOCAL_RUNTIME}"
+        in base64.b64decode(response["LogResult"]).decode()
+    )
 
 
 @pytest.fixture
@@ -118,7 +130,8 @@ def test_event_invocation_is_retried_then_sent_to_the_failure_destination(aws, c
     url, arn = failed_queue
     deploy("flaky", "def handler(e, c):\n    print('attempt')\n    raise RuntimeError('always')\n")
     client("lambda").put_function_event_invoke_config(
-        FunctionName="flaky", MaximumRetryAttempts=1, DestinationConfig={"OnFailure": {"Destination": arn}})
+        FunctionName="flaky", MaximumRetryAttempts=1, DestinationConfig={"OnFailure": {"Destination": arn}}
+    )
     response = client("lambda").invoke(FunctionName="flaky", InvocationType="Event", Payload=b'{"n": 7}')
     assert response["StatusCode"] == 202
     messages = client("sqs").receive_message(QueueUrl=url, WaitTimeSeconds=20)["Messages"]
@@ -131,14 +144,26 @@ def test_event_invocation_is_retried_then_sent_to_the_failure_destination(aws, c
 
 
 def test_s3_notification_invokes_asynchronously(aws, client, deploy):
-    arn = deploy("on-upload", "import boto3\ndef handler(e, c):\n    key = e['Records'][0]['s3']['object']['key']\n"
-                              "    boto3.client('s3').put_object(Bucket='seen', Key=key, Body=b'')\n")
+    arn = deploy(
+        "on-upload",
+        "import boto3\ndef handler(e, c):\n    key = e['Records'][0]['s3']['object']['key']\n"
+        "    boto3.client('s3').put_object(Bucket='seen', Key=key, Body=b'')\n",
+    )
     s3 = client("s3")
     for bucket in ("watched", "seen"):
         s3.create_bucket(Bucket=bucket)
-    s3.put_bucket_notification_configuration(Bucket="watched", NotificationConfiguration={
-        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"],
-                                          "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".txt"}]}}}]})
+    s3.put_bucket_notification_configuration(
+        Bucket="watched",
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [
+                {
+                    "LambdaFunctionArn": arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".txt"}]}},
+                }
+            ]
+        },
+    )
     s3.put_object(Bucket="watched", Key="skip.bin", Body=b"x")
     s3.put_object(Bucket="watched", Key="hello world.txt", Body=b"x")
     assert aws.invoker.wait_idle(30)

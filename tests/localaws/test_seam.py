@@ -24,41 +24,72 @@ def test_pinned_moto():
 
 def test_lambda_invoke_signature():
     assert list(inspect.signature(lambda_models.LambdaFunction.invoke).parameters) == [
-        "self", "body", "request_headers", "response_headers"]
+        "self",
+        "body",
+        "request_headers",
+        "response_headers",
+    ]
 
 
 def test_s3_notification_hook_signature():
     assert list(inspect.signature(notifications._invoke_awslambda).parameters) == [
-        "account_id", "event_body", "fn_arn", "region_name"]
+        "account_id",
+        "event_body",
+        "fn_arn",
+        "region_name",
+    ]
     assert "_invoke_awslambda(" in inspect.getsource(notifications.send_event)
 
 
 def test_s3_event_builders_signatures():
     assert list(inspect.signature(notifications._get_s3_event).parameters) == [
-        "event_name", "bucket", "key", "notification_id"]
+        "event_name",
+        "bucket",
+        "key",
+        "notification_id",
+    ]
     assert list(inspect.signature(notifications._send_event_bridge_message).parameters) == [
-        "account_id", "bucket", "event_name", "key"]
+        "account_id",
+        "bucket",
+        "event_name",
+        "key",
+    ]
     source = inspect.getsource(notifications.send_event)
     assert "_get_s3_event(" in source and "_send_event_bridge_message(" in source
 
 
 def test_sns_to_lambda_hook_signature():
     assert list(inspect.signature(lambda_models.LambdaBackend.send_sns_message).parameters) == [
-        "self", "function_name", "message", "subject", "qualifier"]
+        "self",
+        "function_name",
+        "message",
+        "subject",
+        "qualifier",
+    ]
     assert ".send_sns_message(" in inspect.getsource(sns_models.Subscription.publish)
 
 
 def test_sqs_mapping_hooks():
     assert list(inspect.signature(lambda_models.LambdaBackend.create_event_source_mapping).parameters) == [
-        "self", "spec"]
+        "self",
+        "spec",
+    ]
     assert "lambda_event_source_mappings" in inspect.getsource(sqs_models.Queue.add_message)
     assert list(inspect.signature(sqs_models.SQSBackend.receive_message).parameters)[:5] == [
-        "self", "queue_name", "count", "wait_seconds_timeout", "visibility_timeout"]
+        "self",
+        "queue_name",
+        "count",
+        "wait_seconds_timeout",
+        "visibility_timeout",
+    ]
 
 
 def test_eventbridge_rule_hook_and_the_gap_it_fills():
     assert list(inspect.signature(events_models.Rule.send_to_targets).parameters) == [
-        "self", "original_event", "transform_input"]
+        "self",
+        "original_event",
+        "transform_input",
+    ]
     source = inspect.getsource(events_models.Rule.send_to_targets)
     assert '"lambda"' not in source, "moto now delivers to Lambda targets itself: drop seam item 7"
     s3_events = inspect.getsource(notifications._send_event_bridge_message)
@@ -69,8 +100,10 @@ def test_install_and_uninstall_restore_moto(tmp_path):
     originals = [getattr(owner, name) for owner, name in seam._PATCHED]
     seam.install(object(), object())  # type: ignore[arg-type]
     try:
-        assert all(getattr(owner, name) is not original
-                   for (owner, name), original in zip(seam._PATCHED, originals, strict=True))
+        assert all(
+            getattr(owner, name) is not original
+            for (owner, name), original in zip(seam._PATCHED, originals, strict=True)
+        )
     finally:
         seam.uninstall()
     assert [getattr(owner, name) for owner, name in seam._PATCHED] == originals

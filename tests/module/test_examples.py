@@ -36,13 +36,15 @@ def plan_example(name: str, workspace: Path, endpoint: str) -> tftest.TerraformP
 
 def test_every_example_is_planned_here():
     assert EXAMPLES == ["complete", "existing-bucket", "public-layer", "sns-fanout", "sqs"], (
-        "a new example needs a test in this module")
+        "a new example needs a test in this module"
+    )
 
 
 def test_complete(endpoint, tmp_path):
     plan = plan_example("complete", tmp_path, endpoint)
     assert changes(plan, "module.thumbnails.module.function.aws_lambda_function.this")["function_name"] == (
-        "CreateThumbnail")
+        "CreateThumbnail"
+    )
 
 
 def test_existing_bucket_keeps_its_notification_and_shares_the_bucket(endpoint, tmp_path):
@@ -51,12 +53,18 @@ def test_existing_bucket_keeps_its_notification_and_shares_the_bucket(endpoint, 
     assert notifications == ["aws_s3_bucket_notification.photos"], "only the owner's: the module adds none"
     owner = changes(plan, "aws_s3_bucket_notification.photos")
     assert owner["eventbridge"] is True and len(owner["queue"]) == 1
-    rules = {a: c["change"]["after"] for a, c in plan.resource_changes.items()
-             if a.endswith("aws_cloudwatch_event_rule.this")}
+    rules = {
+        a: c["change"]["after"]
+        for a, c in plan.resource_changes.items()
+        if a.endswith("aws_cloudwatch_event_rule.this")
+    }
     assert sorted(r["name"] for r in rules.values()) == [
-        "thumbnails-existing-avatars-objects", "thumbnails-existing-photos-objects"]
-    prefixes = sorted(json.loads(r["event_pattern"])["detail"]["object"]["key"][0]["wildcard"].split("*")[0]
-                      for r in rules.values())
+        "thumbnails-existing-avatars-objects",
+        "thumbnails-existing-photos-objects",
+    ]
+    prefixes = sorted(
+        json.loads(r["event_pattern"])["detail"]["object"]["key"][0]["wildcard"].split("*")[0] for r in rules.values()
+    )
     assert prefixes == ["avatars/", "photos/"]
 
 
@@ -69,8 +77,11 @@ def test_sqs(endpoint, tmp_path):
 
 def test_sns_fanout(endpoint, tmp_path):
     plan = plan_example("sns-fanout", tmp_path, endpoint)
-    protocols = sorted(c["change"]["after"]["protocol"] for a, c in plan.resource_changes.items()
-                       if a.endswith("aws_sns_topic_subscription.this") or a.endswith("aws_sns_topic_subscription.audit"))
+    protocols = sorted(
+        c["change"]["after"]["protocol"]
+        for a, c in plan.resource_changes.items()
+        if a.endswith("aws_sns_topic_subscription.this") or a.endswith("aws_sns_topic_subscription.audit")
+    )
     assert protocols == ["lambda", "sqs"], "the function is one subscriber among others"
 
 

@@ -37,8 +37,12 @@ def test_function_configuration(root):
     assert fn["timeout"] == 60 and fn["timeout"] > 3
     assert fn["memory_size"] == 1024 and fn["ephemeral_storage"] == [{"size": 1024}]
     assert fn["environment"][0]["variables"] == {
-        "DESTINATION_BUCKET": "thumbs", "DESTINATION_PREFIX": "thumbnails/", "THUMBNAIL_SIZES": "512,128",
-        "OUTPUT_FORMAT": "webp", "QUALITY": "70", "MAX_IMAGE_PIXELS": "50000000",
+        "DESTINATION_BUCKET": "thumbs",
+        "DESTINATION_PREFIX": "thumbnails/",
+        "THUMBNAIL_SIZES": "512,128",
+        "OUTPUT_FORMAT": "webp",
+        "QUALITY": "70",
+        "MAX_IMAGE_PIXELS": "50000000",
         "DELETE_THUMBNAILS": "true",
     }
     assert "module.layer[0].aws_lambda_layer_version.this" in " ".join(plan.resource_changes)
@@ -48,12 +52,14 @@ def test_source_code_hash_is_known_at_plan_and_describes_the_sources(root):
     fn = changes(root.plan(**BASE), FUNCTION)
     source = ROOT / "function"
     files = sorted(
-        p.relative_to(source).as_posix() for p in source.rglob("*")
+        p.relative_to(source).as_posix()
+        for p in source.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
     )
     lines = [f"{f} {hashlib.sha256((source / f).read_bytes()).hexdigest()}" for f in files]
-    lines.append("build_function.py " + hashlib.sha256(
-        (ROOT / "modules/function/build_function.py").read_bytes()).hexdigest())
+    lines.append(
+        "build_function.py " + hashlib.sha256((ROOT / "modules/function/build_function.py").read_bytes()).hexdigest()
+    )
     assert fn["source_code_hash"] == hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
@@ -79,7 +85,8 @@ def test_iam_is_least_privilege(root):
     for sid, bucket, prefix in (("FindSources", "photos", "in/*"), ("FindThumbnails", "thumbs", "out/*")):
         assert (s[sid]["actions"], s[sid]["resources"]) == (["s3:ListBucket"], [f"arn:aws:s3:::{bucket}"])
         assert [(c["test"], c["variable"], c["values"]) for c in s[sid]["condition"]] == [
-            ("StringLike", "s3:prefix", [prefix])], "listing is limited to the prefix"
+            ("StringLike", "s3:prefix", [prefix])
+        ], "listing is limited to the prefix"
     assert s["WriteOwnLogs"]["actions"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert "*" not in json.dumps([st["resources"] for st in s.values()]).replace("/*", "")
     assert changes(plan, "aws_cloudwatch_log_group.lambda")["name"] == "/aws/lambda/CreateThumbnail"
@@ -110,8 +117,9 @@ def test_an_older_pillow_makes_amazon_linux_2_runtimes_plan(root, tmp_path):
 
 def test_failure_destination_gets_the_send_permission_and_the_invoke_config(root):
     queue = "arn:aws:sqs:us-east-1:111122223333:failed"
-    plan = root.plan(**BASE, on_failure_destination_arn=queue, maximum_retry_attempts=1,
-                     maximum_event_age_in_seconds=600)
+    plan = root.plan(
+        **BASE, on_failure_destination_arn=queue, maximum_retry_attempts=1, maximum_event_age_in_seconds=600
+    )
     s = statements(plan)["SendFailedEvents"]
     assert (s["actions"], s["resources"]) == (["sqs:SendMessage"], [queue])
     config = changes(plan, "aws_lambda_function_event_invoke_config.this")
@@ -137,11 +145,22 @@ def test_one_notification_rule_per_suffix(root):
     plan = root.plan(**BASE, filter_prefix="in/", filter_suffixes=[".jpg", ".JPG"])
     blocks = changes(plan, "aws_s3_bucket_notification.this[0]")["lambda_function"]
     assert sorted((b["filter_prefix"], b["filter_suffix"], tuple(b["events"])) for b in blocks) == [
-        ("in/", ".JPG", EVENTS), ("in/", ".jpg", EVENTS),
+        ("in/", ".JPG", EVENTS),
+        ("in/", ".jpg", EVENTS),
     ]
     default = changes(root.plan(**BASE), "aws_s3_bucket_notification.this[0]")["lambda_function"]
     assert {b["filter_suffix"] for b in default} == {
-        ".jpg", ".jpeg", ".png", ".webp", ".gif", ".JPG", ".JPEG", ".PNG", ".WEBP", ".GIF"}
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".webp",
+        ".gif",
+        ".JPG",
+        ".JPEG",
+        ".PNG",
+        ".WEBP",
+        ".GIF",
+    }
 
 
 def test_existing_layers_instead_of_ours(root):
@@ -171,47 +190,81 @@ BAD = [
     ({"ephemeral_storage_size": 20480}, "ephemeral_storage_size must be between 512 and 10240 MB; got 20480."),
     ({"timeout": 0}, "timeout must be between 1 and 900 seconds (the Lambda maximum); got 0."),
     ({"timeout": 901}, "timeout must be between 1 and 900 seconds (the Lambda maximum); got 901."),
-    ({"runtime": "python3.9"}, 'runtime must be one of python3.10, python3.11, python3.12, python3.13 (what every hashicorp/aws release this module admits, >= 5.76, accepts; python3.14 needs 6.x); got "python3.9".'),
+    (
+        {"runtime": "python3.9"},
+        "runtime must be one of python3.10, python3.11, python3.12, python3.13 (what every hashicorp/aws release "
+        'this module admits, >= 5.76, accepts; python3.14 needs 6.x); got "python3.9".',
+    ),
     ({"runtime": "python3.14"}, 'python3.14 needs 6.x); got "python3.14".'),
     ({"runtime": "python3.11"}, "runtime python3.11 runs on Amazon Linux 2 (glibc 2.26), where pillow 13.0 (pinned in"),
     ({"architecture": "arm"}, 'architecture must be x86_64 or arm64; got "arm".'),
-    ({"layer_arns": [f"arn:aws:lambda:us-east-1:1:layer:l:{i}" for i in range(5)]},
-     "A function takes at most 5 layers: layer_arns has 5 and create_layer adds 1."),
-    ({"thumbnail_sizes": [256, 0]}, "thumbnail_sizes must hold one or more whole numbers between 1 and 10000 pixels; got [256,0]."),
-    ({"thumbnail_sizes": []}, "thumbnail_sizes must hold one or more whole numbers between 1 and 10000 pixels; got []."),
+    (
+        {"layer_arns": [f"arn:aws:lambda:us-east-1:1:layer:l:{i}" for i in range(5)]},
+        "A function takes at most 5 layers: layer_arns has 5 and create_layer adds 1.",
+    ),
+    (
+        {"thumbnail_sizes": [256, 0]},
+        "thumbnail_sizes must hold one or more whole numbers between 1 and 10000 pixels; got [256,0].",
+    ),
+    (
+        {"thumbnail_sizes": []},
+        "thumbnail_sizes must hold one or more whole numbers between 1 and 10000 pixels; got [].",
+    ),
     ({"quality": 0}, "quality must be a whole number between 1 and 95; got 0."),
     ({"quality": 96}, "quality must be a whole number between 1 and 95; got 96."),
     ({"output_format": "gif"}, 'output_format must be one of auto, jpeg, png, webp; got "gif".'),
     ({"maximum_retry_attempts": 3}, "maximum_retry_attempts must be a whole number between 0 and 2; got 3."),
-    ({"maximum_event_age_in_seconds": 59}, "maximum_event_age_in_seconds must be between 60 and 21600 seconds; got 59."),
-    ({"maximum_event_age_in_seconds": 21601}, "maximum_event_age_in_seconds must be between 60 and 21600 seconds; got 21601."),
+    (
+        {"maximum_event_age_in_seconds": 59},
+        "maximum_event_age_in_seconds must be between 60 and 21600 seconds; got 59.",
+    ),
+    (
+        {"maximum_event_age_in_seconds": 21601},
+        "maximum_event_age_in_seconds must be between 60 and 21600 seconds; got 21601.",
+    ),
     ({"log_retention_in_days": 2}, "log_retention_in_days must be one of the values CloudWatch Logs accepts"),
     ({"reserved_concurrent_executions": -2}, "reserved_concurrent_executions must be -1 (unreserved) or more; got -2."),
-    ({"function_name": "bad name"}, 'function_name must be 1 to 64 letters, digits, hyphens or underscores; got "bad name".'),
-    ({"source_bucket": "Bad_Bucket"}, 'source_bucket must be an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens); got "Bad_Bucket".'),
+    (
+        {"function_name": "bad name"},
+        'function_name must be 1 to 64 letters, digits, hyphens or underscores; got "bad name".',
+    ),
+    (
+        {"source_bucket": "Bad_Bucket"},
+        "source_bucket must be an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens); "
+        'got "Bad_Bucket".',
+    ),
     ({"source_account": "12345"}, 'source_account must be a 12-digit AWS account ID; got "12345".'),
-    ({"filter_suffixes": [".jpg", "g"]}, 'filter_suffixes must be non-empty and none may end with another'),
-    ({"filter_suffixes": [".png", ".png"]}, 'filter_suffixes must be non-empty and none may end with another'),
+    ({"filter_suffixes": [".jpg", "g"]}, "filter_suffixes must be non-empty and none may end with another"),
+    ({"filter_suffixes": [".png", ".png"]}, "filter_suffixes must be non-empty and none may end with another"),
     ({"events": ["s3:ObjectRemoved:*"]}, "events must include s3:ObjectCreated:*"),
     ({"environment_variables": {"QUALITY": "10"}}, "environment_variables must not set QUALITY"),
     ({"on_failure_destination_arn": "my-queue"}, "on_failure_destination_arn must be the ARN of an SQS queue"),
     ({"build": {"layer_target": "docker"}}, 'build.layer_target must be "lambda" or "host"; got "docker".'),
-    ({"max_image_pixels": 178956971}, "max_image_pixels must be a whole number between 1 and 178956970 (Pillow's own decompression-bomb limit); got 178956971."),
+    (
+        {"max_image_pixels": 178956971},
+        "max_image_pixels must be a whole number between 1 and 178956970 (Pillow's own decompression-bomb limit); "
+        "got 178956971.",
+    ),
     ({"destination_prefix": "/thumbs/"}, 'destination_prefix must not start with "/"'),
 ]
 
 
-@pytest.mark.parametrize("override, message", BAD, ids=[next(iter(o)) + "=" + json.dumps(next(iter(o.values())))[:20] for o, _ in BAD])
+@pytest.mark.parametrize(
+    "override, message", BAD, ids=[next(iter(o)) + "=" + json.dumps(next(iter(o.values())))[:20] for o, _ in BAD]
+)
 def test_bad_values_fail_at_plan_with_a_sentence(root, override, message):
     assert message in root.plan_error(**{**BASE, **override})
 
 
-@pytest.mark.parametrize("override", [
-    {"destination_bucket": None, "filter_prefix": ""},
-    {"destination_bucket": "photos", "filter_prefix": "thumbnails/"},
-    {"destination_bucket": None, "filter_prefix": "thumbnails/256/"},
-    {"destination_bucket": None, "filter_prefix": "in/", "destination_prefix": ""},
-])
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"destination_bucket": None, "filter_prefix": ""},
+        {"destination_bucket": "photos", "filter_prefix": "thumbnails/"},
+        {"destination_bucket": None, "filter_prefix": "thumbnails/256/"},
+        {"destination_bucket": None, "filter_prefix": "in/", "destination_prefix": ""},
+    ],
+)
 def test_configurations_that_would_loop_fail_at_plan(root, override):
     error = root.plan_error(**{**BASE, **override})
     assert "This configuration would loop" in error and 'source bucket "photos"' in error

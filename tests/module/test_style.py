@@ -9,9 +9,15 @@ from pathlib import Path
 import hcl2
 import pytest
 
+from devkit import validate
+
 from .planner import ROOT
 
-MODULES = [ROOT, *(p for p in sorted((ROOT / "modules").iterdir()) if p.is_dir()), ROOT / "examples" / "complete"]
+MODULES = [
+    ROOT,
+    *(p for p in sorted((ROOT / "modules").iterdir()) if p.is_dir()),
+    *(p for p in sorted((ROOT / "examples").iterdir()) if (p / "main.tf").is_file()),
+]
 ATTRIBUTE_ORDER = ["type", "description", "default", "sensitive", "nullable", "validation"]
 
 
@@ -22,8 +28,9 @@ def blocks(path: Path, kind: str) -> list[tuple[str, dict]]:
 
 
 def test_terraform_fmt_is_clean():
-    done = subprocess.run(["terraform", "fmt", "-check", "-recursive", "-list=true", str(ROOT)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["terraform", "fmt", "-check", "-recursive", "-list=true", str(ROOT)], capture_output=True, text=True
+    )
     unformatted = [line for line in done.stdout.splitlines() if "/.terraform/" not in line]
     assert unformatted == [], f"run `make fmt` (terraform fmt -recursive): {unformatted}"
 
@@ -37,7 +44,9 @@ def test_variables_are_sorted_typed_and_described(module):
         assert "type" in body and not re.search(r"\bany\b", str(body["type"])), f"{name}: give it a type, not any"
         assert body.get("description"), f"{name}: describe it"
         present = [a for a in ATTRIBUTE_ORDER if a in body]
-        assert present == [k for k in body if k in ATTRIBUTE_ORDER], f"{name}: attributes in the order {ATTRIBUTE_ORDER}"
+        assert present == [k for k in body if k in ATTRIBUTE_ORDER], (
+            f"{name}: attributes in the order {ATTRIBUTE_ORDER}"
+        )
         if str(body["type"]).startswith(("${list", "${map", "${set", "${object")):
             assert body.get("nullable") is False, f"{name}: collections are nullable = false"
 
@@ -54,3 +63,8 @@ def test_every_submodule_has_a_readme_and_its_build_script_beside_it():
     for module in (ROOT / "modules").iterdir():
         assert (module / "README.md").is_file(), f"{module.name} needs a README"
     assert (ROOT / "modules/layer/build_layer.py").is_file() and (ROOT / "modules/function/build_function.py").is_file()
+
+
+@pytest.mark.parametrize("directory", validate.directories(), ids=lambda p: str(p.relative_to(ROOT)) or "root")
+def test_terraform_validate(directory):
+    assert validate.validate(directory) is None, f"terraform validate fails in {directory}"

@@ -36,20 +36,23 @@ def test_eventbridge_mode_rule_target_and_a_permission_for_that_rule_only(root):
     assert json.loads(rule["event_pattern"]) == {
         "source": ["aws.s3"],
         "detail-type": ["Object Created", "Object Deleted"],
-        "detail": {"bucket": {"name": ["photos"]},
-                   "object": {"key": [{"wildcard": "in+put/*.jpg"}, {"wildcard": "in+put/*.PNG"}]}},
+        "detail": {
+            "bucket": {"name": ["photos"]},
+            "object": {"key": [{"wildcard": "in+put/*.jpg"}, {"wildcard": "in+put/*.PNG"}]},
+        },
     }, "keys arrive URL-encoded in S3's EventBridge events, so the prefix is encoded too"
     permission = changes(plan, "eventbridge_trigger[0].aws_lambda_permission.events[0]")
     assert (permission["principal"], permission["action"]) == ("events.amazonaws.com", "lambda:InvokeFunction")
     assert references(plan, "eventbridge_trigger", "aws_lambda_permission.events", "source_arn")[0] == (
-        "aws_cloudwatch_event_rule.this.arn")
-    assert references(plan, "eventbridge_trigger", "aws_cloudwatch_event_target.this", "arn") == [
-        "var.target_arn"]
+        "aws_cloudwatch_event_rule.this.arn"
+    )
+    assert references(plan, "eventbridge_trigger", "aws_cloudwatch_event_target.this", "arn") == ["var.target_arn"]
 
 
 def test_eventbridge_mode_without_deletions_and_with_the_bucket_flag(root):
-    plan = root.plan(**BASE, trigger="eventbridge", delete_thumbnails=False, filter_suffixes=[],
-                     manage_bucket_eventbridge=True)
+    plan = root.plan(
+        **BASE, trigger="eventbridge", delete_thumbnails=False, filter_suffixes=[], manage_bucket_eventbridge=True
+    )
     pattern = json.loads(changes(plan, "aws_cloudwatch_event_rule.this")["event_pattern"])
     assert pattern["detail-type"] == ["Object Created"]
     assert pattern["detail"]["object"]["key"] == [{"prefix": "uploads/"}]
@@ -58,8 +61,12 @@ def test_eventbridge_mode_without_deletions_and_with_the_bucket_flag(root):
 
 
 def test_sqs_mode_queue_policy_mapping_and_receive_permission(root):
-    plan = root.plan(**BASE, trigger="sqs", timeout=120,
-                     sqs={"batch_size": 50, "maximum_batching_window_in_seconds": 5, "maximum_concurrency": 3})
+    plan = root.plan(
+        **BASE,
+        trigger="sqs",
+        timeout=120,
+        sqs={"batch_size": 50, "maximum_batching_window_in_seconds": 5, "maximum_concurrency": 3},
+    )
     queue = changes(plan, "sqs_trigger[0].aws_sqs_queue.this")
     assert queue["name"] == "CreateThumbnail-events" and queue["sqs_managed_sse_enabled"] is True
     assert queue["visibility_timeout_seconds"] == 720, "six times the function's timeout"
@@ -73,27 +80,32 @@ def test_sqs_mode_queue_policy_mapping_and_receive_permission(root):
     assert changes(plan, "aws_iam_role_policy.receive[0]")["role"] == "CreateThumbnail-us-east-1", "the function's role"
     rules = changes(plan, "sqs_trigger[0].aws_s3_bucket_notification.this[0]")["queue"]
     assert {tuple(sorted(r["events"])) for r in rules} == {
-        ("s3:LifecycleExpiration:*", "s3:ObjectCreated:*", "s3:ObjectRemoved:*")}
+        ("s3:LifecycleExpiration:*", "s3:ObjectCreated:*", "s3:ObjectRemoved:*")
+    }
     assert {r["filter_prefix"] for r in rules} == {"uploads/"} and len(rules) == 10
 
 
-@pytest.mark.parametrize("source, service, sender", [
-    ("s3", "s3.amazonaws.com", "arn:aws:s3:::photos"),
-    ("eventbridge", "events.amazonaws.com", "arn:aws:events:us-east-1:111122223333:rule/CreateThumbnail-objects"),
-])
+@pytest.mark.parametrize(
+    "source, service, sender",
+    [
+        ("s3", "s3.amazonaws.com", "arn:aws:s3:::photos"),
+        ("eventbridge", "events.amazonaws.com", "arn:aws:events:us-east-1:111122223333:rule/CreateThumbnail-objects"),
+    ],
+)
 def test_sqs_queue_admits_only_the_bucket_or_its_rule_from_the_bucket_account(root, source, service, sender):
     plan = root.plan(**BASE, trigger="sqs", sqs={"source": source})
     [statement] = changes(plan, "data.aws_iam_policy_document.queue")["statement"]
     assert statement["actions"] == ["sqs:SendMessage"]
     assert statement["principals"] == [{"type": "Service", "identifiers": [service]}]
     conditions = {(c["test"], c["variable"]): c["values"] for c in statement["condition"]}
-    assert conditions == {("ArnEquals", "aws:SourceArn"): [sender],
-                          ("StringEquals", "aws:SourceAccount"): ["111122223333"]}
+    assert conditions == {
+        ("ArnEquals", "aws:SourceArn"): [sender],
+        ("StringEquals", "aws:SourceAccount"): ["111122223333"],
+    }
     notifications = [a for a in plan.resource_changes if "aws_s3_bucket_notification" in a]
     assert bool(notifications) == (source == "s3"), "with EventBridge the bucket's configuration is not touched"
     if source == "eventbridge":
-        assert references(plan, "eventbridge_trigger", "aws_cloudwatch_event_target.this", "arn") == [
-            "var.target_arn"]
+        assert references(plan, "eventbridge_trigger", "aws_cloudwatch_event_target.this", "arn") == ["var.target_arn"]
 
 
 def test_sns_mode_subscribes_with_a_permission_for_that_topic(root):
@@ -118,7 +130,10 @@ def test_role_is_named_for_the_region_and_takes_a_path_and_a_boundary(root):
     plan = root.plan(**BASE, role_path="/apps/", role_permissions_boundary=boundary)
     role = changes(plan, "module.function.aws_iam_role.lambda[0]")
     assert (role["name"], role["path"], role["permissions_boundary"]) == (
-        "CreateThumbnail-us-east-1", "/apps/", boundary)
+        "CreateThumbnail-us-east-1",
+        "/apps/",
+        boundary,
+    )
     assert changes(root.plan(**BASE, role_name="thumbs-role"), "aws_iam_role.lambda[0]")["name"] == "thumbs-role"
 
 
@@ -132,21 +147,30 @@ def test_bring_your_own_role(root):
     assert "policy_json" in plan.output_changes
 
 
-@pytest.mark.parametrize("args, message", [
-    ({"trigger": "kinesis"}, 'trigger must be one of s3, eventbridge, sqs, sns, none; got "kinesis".'),
-    ({"trigger": "sns"}, 'sns_topic_arn must be set exactly when trigger = "sns"'),
-    ({"sns_topic_arn": TOPIC}, 'sns_topic_arn must be set exactly when trigger = "sns"'),
-    ({"trigger": "sns", "sns_topic_arn": "topic"}, 'topic_arn must be the ARN of an SNS topic'),
-    ({"sqs": {"source": "sns"}}, 'sqs.source must be "s3" or "eventbridge"; got "sns".'),
-    ({"sqs": {"batch_size": 0}}, "sqs.batch_size must be a whole number between 1 and 10000"),
-    ({"sqs": {"batch_size": 100}}, "sqs.maximum_batching_window_in_seconds must be between 1 and 300 seconds"),
-    ({"sqs": {"maximum_concurrency": 1}}, "sqs.maximum_concurrency must be between 2 and 1000"),
-    ({"sqs": {"max_receive_count": 0}}, "sqs.max_receive_count must be between 1 and 1000"),
-    ({"create_role": False}, "role_arn must be the ARN of an IAM role"),
-    ({"role_arn": "arn:aws:iam::111122223333:role/x"}, "and null otherwise"),
-    ({"role_name": "a" * 65}, "role_name must be 1 to 64 letters"),
-    ({"role_path": "apps"}, 'role_path must begin and end with / (IAM\'s rule for paths, at most 512 characters); got "apps".'),
-    ({"role_permissions_boundary": "boundary"}, "role_permissions_boundary must be the ARN of an IAM managed policy"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"trigger": "kinesis"}, 'trigger must be one of s3, eventbridge, sqs, sns, none; got "kinesis".'),
+        ({"trigger": "sns"}, 'sns_topic_arn must be set exactly when trigger = "sns"'),
+        ({"sns_topic_arn": TOPIC}, 'sns_topic_arn must be set exactly when trigger = "sns"'),
+        ({"trigger": "sns", "sns_topic_arn": "topic"}, "topic_arn must be the ARN of an SNS topic"),
+        ({"sqs": {"source": "sns"}}, 'sqs.source must be "s3" or "eventbridge"; got "sns".'),
+        ({"sqs": {"batch_size": 0}}, "sqs.batch_size must be a whole number between 1 and 10000"),
+        ({"sqs": {"batch_size": 100}}, "sqs.maximum_batching_window_in_seconds must be between 1 and 300 seconds"),
+        ({"sqs": {"maximum_concurrency": 1}}, "sqs.maximum_concurrency must be between 2 and 1000"),
+        ({"sqs": {"max_receive_count": 0}}, "sqs.max_receive_count must be between 1 and 1000"),
+        ({"create_role": False}, "role_arn must be the ARN of an IAM role"),
+        ({"role_arn": "arn:aws:iam::111122223333:role/x"}, "and null otherwise"),
+        ({"role_name": "a" * 65}, "role_name must be 1 to 64 letters"),
+        (
+            {"role_path": "apps"},
+            'role_path must begin and end with / (IAM\'s rule for paths, at most 512 characters); got "apps".',
+        ),
+        (
+            {"role_permissions_boundary": "boundary"},
+            "role_permissions_boundary must be the ARN of an IAM managed policy",
+        ),
+    ],
+)
 def test_bad_trigger_and_role_values_fail_at_plan(root, args, message):
     assert message in root.plan_error(**{**BASE, **args})

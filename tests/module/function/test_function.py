@@ -20,8 +20,14 @@ def sources(tmp_path: Path) -> Path:
     (src / "pkg").mkdir(parents=True)
     (src / "app.py").write_text("def handler(event, context):\n    return 1\n")
     (src / "pkg" / "core.py").write_text("X = 1\n")
-    for junk in ("pkg/__pycache__/core.cpython-311.pyc", "tests/test_app.py", ".env", "pkg/test_core.py",
-                 "conftest.py", "pkg/.hidden/file.py"):
+    for junk in (
+        "pkg/__pycache__/core.cpython-311.pyc",
+        "tests/test_app.py",
+        ".env",
+        "pkg/test_core.py",
+        "conftest.py",
+        "pkg/.hidden/file.py",
+    ):
         (src / junk).parent.mkdir(parents=True, exist_ok=True)
         (src / junk).write_text("not packaged")
     return src
@@ -48,15 +54,21 @@ def test_only_sources_are_packaged_and_hashed(planners, tmp_path):
     src = sources(tmp_path)
     plan = planners["function"].plan(
         outputs=("source_hash", "zip_path"),
-        function_name="Thumbs", source_dir=str(src),
-        read_access={"bucket": "in"}, write_access={"bucket": "out", "prefix": "t/"},
+        function_name="Thumbs",
+        source_dir=str(src),
+        read_access={"bucket": "in"},
+        write_access={"bucket": "out", "prefix": "t/"},
     )
     package = changes(plan, "terraform_data.package")
     assert package["input"]["zip"] == plan.outputs["zip_path"] == package["triggers_replace"], (
-        "the ZIP path names the function and the content: either changing rebuilds it")
+        "the ZIP path names the function and the content: either changing rebuilds it"
+    )
     digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
-    lines = [f"app.py {digest(src / 'app.py')}", f"pkg/core.py {digest(src / 'pkg/core.py')}",
-             f"build_function.py {digest(ROOT / 'modules/function/build_function.py')}"]
+    lines = [
+        f"app.py {digest(src / 'app.py')}",
+        f"pkg/core.py {digest(src / 'pkg/core.py')}",
+        f"build_function.py {digest(ROOT / 'modules/function/build_function.py')}",
+    ]
     assert plan.outputs["source_hash"] == hashlib.sha256("\n".join(lines).encode()).hexdigest()
     assert changes(plan, "aws_lambda_function.this")["source_code_hash"] == plan.outputs["source_hash"]
 
@@ -64,9 +76,17 @@ def test_only_sources_are_packaged_and_hashed(planners, tmp_path):
 def test_function_settings_and_layer_order(planners, tmp_path):
     layers = [f"arn:aws:lambda:us-east-1:111122223333:layer:l{i}:1" for i in range(3)]
     plan = planners["function"].plan(
-        function_name="Thumbs", source_dir=str(sources(tmp_path)), layers=layers, memory_size=2048,
-        ephemeral_storage_size=4096, timeout=120, reserved_concurrent_executions=5, architecture="arm64",
-        read_access={"bucket": "in", "prefix": "up/"}, write_access={"bucket": "out"}, tags={"team": "media"},
+        function_name="Thumbs",
+        source_dir=str(sources(tmp_path)),
+        layers=layers,
+        memory_size=2048,
+        ephemeral_storage_size=4096,
+        timeout=120,
+        reserved_concurrent_executions=5,
+        architecture="arm64",
+        read_access={"bucket": "in", "prefix": "up/"},
+        write_access={"bucket": "out"},
+        tags={"team": "media"},
     )
     fn = changes(plan, "aws_lambda_function.this")
     assert fn["layers"] == layers, "order is kept: Lambda extracts layers in order, a later file wins"
@@ -81,7 +101,10 @@ def test_function_settings_and_layer_order(planners, tmp_path):
 
 def test_too_many_layers_fail_at_plan(planners, tmp_path):
     error = planners["function"].plan_error(
-        function_name="Thumbs", source_dir=str(sources(tmp_path)), layers=[f"arn:l:{i}" for i in range(6)],
-        read_access={"bucket": "in"}, write_access={"bucket": "out"},
+        function_name="Thumbs",
+        source_dir=str(sources(tmp_path)),
+        layers=[f"arn:l:{i}" for i in range(6)],
+        read_access={"bucket": "in"},
+        write_access={"bucket": "out"},
     )
     assert "layers may hold at most 5 layer ARNs (the Lambda limit); got 6." in error

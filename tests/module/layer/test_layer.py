@@ -14,8 +14,10 @@ build_layer = load("layer", "build_layer.py")
 REQUIREMENTS = str(ROOT / "layer" / "requirements.txt")
 
 
-@pytest.mark.parametrize("runtime, newest", [("python3.10", 26), ("python3.11", 26), ("python3.12", 34),
-                                             ("python3.13", 34), ("python3.14", 34)])
+@pytest.mark.parametrize(
+    "runtime, newest",
+    [("python3.10", 26), ("python3.11", 26), ("python3.12", 34), ("python3.13", 34), ("python3.14", 34)],
+)
 def test_runtime_glibc_decides_the_platform_tags(runtime, newest):
     tags = build_layer.platform_tags(runtime, "x86_64")
     assert tags[0] == f"manylinux_2_{newest}_x86_64"
@@ -35,12 +37,18 @@ def test_pip_is_asked_for_the_target_never_the_host():
     joined = " ".join(command)
     assert "--only-binary=:all: " in joined and "--python-version 3.12" in joined and "--implementation cp" in joined
     assert "--platform manylinux_2_34_aarch64" in joined
-    assert "--platform" not in " ".join(build_layer.pip_command(Path("r.txt"), Path("t"), "python3.11", "x86_64", "host"))
+    assert "--platform" not in " ".join(
+        build_layer.pip_command(Path("r.txt"), Path("t"), "python3.11", "x86_64", "host")
+    )
 
 
 def test_pillow_13_on_amazon_linux_2_fails_with_a_clear_error(tmp_path, monkeypatch, capsys):
-    for name, value in {"LAYER_REQUIREMENTS": REQUIREMENTS, "LAYER_RUNTIME": "python3.11",
-                        "LAYER_ARCHITECTURE": "x86_64", "LAYER_TARGET": "lambda"}.items():
+    for name, value in {
+        "LAYER_REQUIREMENTS": REQUIREMENTS,
+        "LAYER_RUNTIME": "python3.11",
+        "LAYER_ARCHITECTURE": "x86_64",
+        "LAYER_TARGET": "lambda",
+    }.items():
         monkeypatch.setenv(name, value)
     assert build_layer.main(["build_layer.py", str(tmp_path / "layer.zip")]) == 1
     err = capsys.readouterr().err
@@ -51,8 +59,7 @@ def test_pillow_13_on_amazon_linux_2_fails_with_a_clear_error(tmp_path, monkeypa
 
 def test_host_build_refuses_a_runtime_that_is_not_the_local_python():
     with pytest.raises(build_layer.BuildError, match='The "host" layer target builds wheels for this machine'):
-        build_layer.check_host("python3.13" if build_layer.sys.version_info[:2] != (3, 13) else "python3.12",
-                               "x86_64")
+        build_layer.check_host("python3.13" if build_layer.sys.version_info[:2] != (3, 13) else "python3.12", "x86_64")
 
 
 def test_build_is_reproducible(tmp_path):
@@ -112,7 +119,8 @@ def test_large_layers_go_through_s3(planners):
 
 def test_bad_build_target_fails_at_plan(planners):
     assert 'build_target must be "lambda" or "host"; got "docker".' in planners["layer"].plan_error(
-        layer_name="deps", requirements_file=REQUIREMENTS, build_target="docker")
+        layer_name="deps", requirements_file=REQUIREMENTS, build_target="docker"
+    )
 
 
 def test_pruned_layer_still_makes_every_format(tmp_path):
