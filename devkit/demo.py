@@ -3,7 +3,9 @@
 Starts localaws, applies examples/complete against it, uploads the example's sample images with the AWS CLI,
 waits for the thumbnails, prints them as a table and writes a contact sheet, runs the classic
 ``aws lambda invoke`` flow, then destroys the stack and stops the endpoint. Everything it writes goes under
-build/demo/.
+build/demo/; Terraform's full output goes to build/demo/terraform.log, the screen shows its summaries.
+
+``make demo KEEP=1`` leaves the stack applied and the endpoint running, and prints what to try next.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,11 +44,28 @@ def step(number: int, text: str) -> None:
     print(f"\n\033[1m==> [{number}/{STEPS}] {text}\033[0m", flush=True)
 
 
-def run(command: list[str], **kw) -> subprocess.CompletedProcess:
-    """Run a command, its output shown indented; a failure names the command."""
+LOG = OUT / "terraform.log"
+# The lines of Terraform's output worth a screen: what a plan, an apply or a destroy came to, and errors.
+SUMMARY = re.compile(r"^(Plan:|Apply complete!|Destroy complete!|No changes\.|Terraform has been successfully|Error)")
+
+
+def run(command: list[str], summary: bool = False, **kw) -> subprocess.CompletedProcess:
+    """Run a command, its output shown indented; a failure names the command.
+
+    With ``summary``, the whole output goes to the log and the screen shows only the summary lines (and, on a
+    failure, the last lines, with the log's name).
+    """
     print("    $ " + " ".join(command), flush=True)
     done = subprocess.run(command, capture_output=True, text=True, **kw)
-    for line in (done.stdout + done.stderr).splitlines():
+    lines = (done.stdout + done.stderr).splitlines()
+    if summary:
+        with LOG.open("a") as log:
+            log.write(f"$ {' '.join(command)}\n" + "\n".join(lines) + "\n\n")
+        shown = [line for line in lines if SUMMARY.match(line.strip())]
+        if done.returncode != 0:
+            shown += ["…", *lines[-15:]]
+        lines = shown + [f"(full output: {LOG})"]
+    for line in lines:
         print("      " + line)
     if done.returncode != 0:
         raise DemoFailed(f"{' '.join(command[:3])} … exited with {done.returncode}")
@@ -68,13 +88,35 @@ def contact_sheet(rows: list[tuple[str, int, Image.Image]], path: Path) -> None:
     sheet.save(path)
 
 
-def demo() -> None:
+def explore(endpoint: str, stack: Path, outputs: dict, aws: str) -> None:
+    """KEEP=1: what is left running, and what to try next."""
+    function, source = outputs["function_name"], outputs["source_bucket"]
+    print(f"""
+\033[1mKept:\033[0m the stack is applied and localaws is serving at {endpoint}. Try:
+
+    export AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=localaws AWS_SECRET_ACCESS_KEY=localaws \\
+           AWS_DEFAULT_REGION=us-east-1
+    {aws} s3 cp examples/complete/images/lake.webp "s3://{source}/uploads/my lake.webp"
+    {aws} s3 ls --recursive s3://{outputs["destination_bucket"]}/thumbnails/
+    {aws} logs tail /aws/lambda/{function}
+    {aws} s3 rm "s3://{source}/uploads/my lake.webp"    # and its thumbnails go too
+
+When you are done:
+
+    terraform -chdir={stack} destroy -auto-approve   # with TF_CLI_CONFIG_FILE={
+        terraform_environment().get("TF_CLI_CONFIG_FILE", "")
+    }
+    kill $(cat {OUT / "localaws.pid"})
+""")
+
+
+def demo(keep: bool = False) -> None:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     aws = awscli.find()
     tf_env = {**os.environ, **terraform_environment()}
     step(1, "starting the local AWS (localaws: moto + Lambda execution without Docker)")
-    with localaws(OUT / "localaws.log", "--quiet") as endpoint:
+    with localaws(OUT / "localaws.log", "--quiet", keep=keep, pid_file=OUT / "localaws.pid") as endpoint:
         print(f"    localaws is serving AWS at {endpoint} (log: {OUT / 'localaws.log'})")
         stack = local_stack(OUT / "module", endpoint)
         cli_env = awscli.environment(endpoint)
@@ -84,8 +126,13 @@ def demo() -> None:
         applied = False
         try:
             step(2, f"terraform init + apply of examples/complete (copied to {stack})")
-            run(["terraform", "init", "-input=false", "-no-color"], cwd=stack, env=tf_env)
-            run(["terraform", "apply", "-input=false", "-auto-approve", "-no-color"], cwd=stack, env=tf_env)
+            run(["terraform", "init", "-input=false", "-no-color"], summary=True, cwd=stack, env=tf_env)
+            run(
+                ["terraform", "apply", "-input=false", "-auto-approve", "-no-color"],
+                summary=True,
+                cwd=stack,
+                env=tf_env,
+            )
             applied = True
             outputs = {
                 k: v["value"]
@@ -162,10 +209,19 @@ def demo() -> None:
             print("    out.json: " + (OUT / "out.json").read_text())
             if json.loads((OUT / "out.json").read_text()).get("failed"):
                 raise DemoFailed("the invocation reported failed records")
+            if keep:
+                explore(endpoint, stack, outputs, aws)
         finally:
-            if applied:
+            if applied and not keep:
                 step(6, "terraform destroy")
-                run(["terraform", "destroy", "-input=false", "-auto-approve", "-no-color"], cwd=stack, env=tf_env)
+                run(
+                    ["terraform", "destroy", "-input=false", "-auto-approve", "-no-color"],
+                    summary=True,
+                    cwd=stack,
+                    env=tf_env,
+                )
+        if keep:
+            return
         step(7, "stopping the local AWS")
     print(
         f"\n\033[1mDone.\033[0m Thumbnails made by the real pipeline are in {OUT / 'thumbnails'}; "
@@ -175,7 +231,7 @@ def demo() -> None:
 
 def main() -> int:
     try:
-        demo()
+        demo(keep=os.environ.get("KEEP", "") not in ("", "0"))
     except (DemoFailed, FileNotFoundError, RuntimeError, TimeoutError) as exc:
         print(f"\n\033[31mdemo failed at {_current[0]}: {exc}\033[0m", file=sys.stderr)
         return 1

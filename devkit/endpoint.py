@@ -17,8 +17,11 @@ T = TypeVar("T")
 
 
 @contextmanager
-def localaws(log: Path, *options: str, ready_within: float = 60) -> Iterator[str]:
-    """Start ``localaws --port 0`` (stderr to ``log``), yield its URL once it is ready, stop it with SIGTERM.
+def localaws(
+    log: Path, *options: str, ready_within: float = 60, keep: bool = False, pid_file: Path | None = None
+) -> Iterator[str]:
+    """Start ``localaws --port 0`` (stderr to ``log``), yield its URL once it is ready, stop it with SIGTERM --
+    unless ``keep``, when it is left running on its own (its process id in ``pid_file``).
 
     Raises RuntimeError if it does not start, or does not stop cleanly.
     """
@@ -26,7 +29,11 @@ def localaws(log: Path, *options: str, ready_within: float = 60) -> Iterator[str
         raise RuntimeError(f"{LOCALAWS} is missing: run `make setup` (pip install -e . provides localaws)")
     with log.open("w") as stderr:
         process = subprocess.Popen(
-            [str(LOCALAWS), "--port", "0", *options], stdout=subprocess.PIPE, stderr=stderr, text=True
+            [str(LOCALAWS), "--port", "0", *options],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            start_new_session=keep,  # a kept endpoint outlives make and its Ctrl-C
         )
         assert process.stdout is not None
         ready, _, _ = select.select([process.stdout], [], [], ready_within)
@@ -34,12 +41,15 @@ def localaws(log: Path, *options: str, ready_within: float = 60) -> Iterator[str
         if not line.startswith("localaws ready: "):
             process.kill()
             raise RuntimeError(f"localaws did not start ({line.strip()!r}); see {log}")
+        if pid_file is not None:
+            pid_file.write_text(f"{process.pid}\n")
         try:
             yield line.split(": ", 1)[1].strip()
         finally:
-            process.send_signal(signal.SIGTERM)
-            if process.wait(timeout=30) != 0:
-                raise RuntimeError(f"localaws did not stop cleanly (exit {process.returncode}); see {log}")
+            if not keep:
+                process.send_signal(signal.SIGTERM)
+                if process.wait(timeout=30) != 0:
+                    raise RuntimeError(f"localaws did not stop cleanly (exit {process.returncode}); see {log}")
 
 
 def wait_for(check: Callable[[], T], timeout: float, what: str) -> T:

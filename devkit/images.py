@@ -55,11 +55,29 @@ def encode(im: Image.Image, fmt: str, **options) -> bytes:
     return buf.getvalue()
 
 
+# For each EXIF orientation, how a camera stores an upright picture: the inverse of what a viewer applies.
+_STORED = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_90,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_270,
+}
+
+
 def rotated_jpeg(width: int, height: int, orientation: int = 6, seed: int = 1, quality: int = 90) -> bytes:
-    """A JPEG stored sideways with the EXIF orientation that turns it upright, as phones write them."""
+    """A JPEG as phones write them: a scene that is upright at ``width`` x ``height`` once the EXIF orientation is
+    applied, stored turned the other way (so a viewer that ignores the orientation shows it on its side)."""
     exif = Image.Exif()
     exif[EXIF_ORIENTATION] = orientation
-    return encode(scene(width, height, seed), "JPEG", quality=quality, exif=exif.tobytes())
+    stored = (
+        scene(width, height, seed).transpose(_STORED[orientation])
+        if orientation in _STORED
+        else scene(width, height, seed)
+    )
+    return encode(stored, "JPEG", quality=quality, exif=exif.tobytes())
 
 
 def samples(directory: Path) -> list[Path]:
@@ -67,7 +85,7 @@ def samples(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     made = {
         "mountains.jpg": encode(scene(3000, 2000, 1), "JPEG", quality=92),
-        "phone-portrait.jpg": rotated_jpeg(1600, 1200, 6, seed=2),
+        "phone-portrait.jpg": rotated_jpeg(1200, 1600, 6, seed=2),
         "lake.webp": encode(scene(1400, 900, 3), "WEBP", quality=80),
     }
     overlay = scene(800, 800, 4).convert("RGBA")
