@@ -18,7 +18,8 @@ from devkit.endpoint import wait_for
 
 from .test_pipeline import photo, thumbnail
 
-pytestmark = pytest.mark.e2e
+# The complete stack is applied once per worker: the files that use it run on one worker, in file order.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("complete-stack")]
 
 # Test-only: the real handler, with S3 throttling every GetObject of a key that contains "throttled".
 CHAOS = """
