@@ -136,14 +136,26 @@ def demo(keep: bool = False) -> None:
             applied = True
             outputs = {
                 k: v["value"]
-                for k, v in json.loads(run(["terraform", "output", "-json"], cwd=stack, env=tf_env).stdout).items()
+                for k, v in json.loads(
+                    run(["terraform", "output", "-json"], summary=True, cwd=stack, env=tf_env).stdout
+                ).items()
             }
             source, destination = outputs["source_bucket"], outputs["destination_bucket"]
             sizes = [1024, 256]
 
             step(3, "uploading the sample images with the AWS CLI")
             run(
-                [aws, "s3", "cp", str(IMAGES), f"s3://{source}/uploads/", "--recursive", "--endpoint-url", endpoint],
+                [
+                    aws,
+                    "s3",
+                    "cp",
+                    str(IMAGES),
+                    f"s3://{source}/uploads/",
+                    "--recursive",
+                    "--no-progress",
+                    "--endpoint-url",
+                    endpoint,
+                ],
                 env=cli_env,
             )
 
