@@ -117,7 +117,9 @@ def make_thumbnails(
         width, height = im.size
         if width * height > max_pixels:
             raise ImageRejected(f"{width}x{height} is {width * height} pixels, more than MAX_IMAGE_PIXELS={max_pixels}")
-        source_format = im.format or ""
+        # A JPEG with an MPF index (3D cameras, phones' HDR gain maps) is "MPO" to Pillow: its first picture, the
+        # one every viewer shows, is a JPEG, and that is the one decoded.
+        source_format = "JPEG" if im.format == "MPO" else (im.format or "")
         fmt = output_format(source_format, requested_format)
         try:
             shown, thumbnails = _thumbnails(im, sorted(set(sizes), reverse=True), fmt, quality)
@@ -145,7 +147,7 @@ def _thumbnails(
     shown = (height, width) if swap else (width, height)
     targets = [fit(*shown, size) for size in sizes]  # upright sizes, largest first
     first = targets[0][::-1] if swap else targets[0]  # the largest, in the stored orientation
-    if im.format == "JPEG" and first != (width, height):
+    if im.format in ("JPEG", "MPO") and first != (width, height):
         im.draft(None, first)  # DCT scaling: decode at 1/2, 1/4 or 1/8 when that still covers `first`
     icc = im.info.get("icc_profile") if im.mode != "CMYK" else None
     im.load()

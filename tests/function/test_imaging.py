@@ -180,3 +180,18 @@ def test_output_is_deterministic():
 )
 def test_fit(w, h, edge, want):
     assert fit(w, h, edge) == want
+
+
+def test_multi_picture_jpeg_is_thumbnailed_from_its_primary_picture():
+    """Phones' HDR gain-map JPEGs and 3D cameras write an MPF index: Pillow reports such a file as MPO."""
+    primary, second = Image.new("RGB", (1200, 800), (200, 40, 40)), Image.new("RGB", (600, 400), (20, 20, 220))
+    buf = io.BytesIO()
+    primary.save(buf, "MPO", save_all=True, append_images=[second], quality=90)
+    assert Image.open(io.BytesIO(buf.getvalue())).format == "MPO"
+    result = make_thumbnails(io.BytesIO(buf.getvalue()), [300])
+    [thumb] = result.thumbnails
+    assert result.source_format == "JPEG" and thumb.format.name == "jpeg", "written as the JPEG it is"
+    shown = Image.open(io.BytesIO(thumb.data))
+    assert shown.size == (300, 200) and shown.format == "JPEG"
+    red, green, blue = shown.convert("RGB").getpixel((150, 100))
+    assert red > 150 and blue < 90, "the primary picture, not the second one"
