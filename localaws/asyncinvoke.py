@@ -98,7 +98,7 @@ class AsyncInvoker:
     def _run(self, fn: Any, event: bytes, queued: float) -> None:
         try:
             self._attempts(fn, event, queued)
-        except Exception:
+        except Exception:  # an async failure must never take the endpoint down
             log.exception("localaws: asynchronous invocation of %s failed", getattr(fn, "function_name", fn))
         finally:
             with self._idle:

@@ -48,7 +48,7 @@ def main() -> int:
         module_name, function_name = os.environ["_HANDLER"].rsplit(".", 1)
         handler = getattr(importlib.import_module(module_name.replace("/", ".")), function_name)
         result = {"payload": handler(event, context)}
-    except Exception as exc:
+    except Exception as exc:  # reported the way Lambda reports it
         tb = traceback.extract_tb(exc.__traceback__)
         result = {
             "error": {

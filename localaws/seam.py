@@ -74,7 +74,7 @@ def _function(account_id: str, region_name: str, arn: str) -> Any | None:
 
     try:
         return get_backend(account_id, region_name).get_function(arn)
-    except Exception:
+    except Exception:  # as AWS: a missing function never fails the producer
         log.warning("localaws: an event for %s, which does not exist, is dropped", arn)
         return None
 
@@ -194,7 +194,7 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
         for rule in list(bus.rules.values()) if bus else []:
             try:
                 rule.send_to_targets(cast(Any, event), transform_input=False)
-            except Exception:
+            except Exception:  # as S3: a failing target never fails the upload
                 log.exception("localaws: EventBridge rule %s", rule.name)
 
     def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:

@@ -131,14 +131,14 @@ class SqsPoller:
                             continue
                         self._busy.add(esm.uuid)
                     self._pool.submit(self._poll, esm)
-            except Exception:
+            except Exception:  # the poller must outlive any one bad mapping
                 log.exception("localaws: SQS poller")
             self._stop.wait(POLL_INTERVAL)
 
     def _poll(self, esm: Any) -> None:
         try:
             self._deliver(esm)
-        except Exception:
+        except Exception:  # one bad batch must not stop the mapping
             log.exception("localaws: SQS mapping %s", esm.uuid)
         finally:
             with self._lock:

@@ -100,7 +100,7 @@ def _guarded(run: Callable[[], Outcome], request_id: str, change: Change) -> Out
         return Outcome(FAILED, str(exc), transient=True)
     except (ImageRejected, storage.PermanentFailure) as exc:
         return Outcome(FAILED, str(exc))
-    except Exception as exc:
+    except Exception as exc:  # a bug for one record must not lose the others
         log(logging.ERROR, "unexpected error", request_id=request_id, key=change.key, traceback=format_exc())
         return Outcome(FAILED, f"unexpected {type(exc).__name__}: {exc}")
 

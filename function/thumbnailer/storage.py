@@ -119,7 +119,7 @@ def current_version(client: Any, bucket: str, key: str) -> Version | None:
     """
     try:
         listed = client.list_objects_v2(Bucket=bucket, Prefix=key, MaxKeys=1).get("Contents", [])
-    except Exception as exc:
+    except Exception as exc:  # classified, not swallowed
         raise classify(exc, "look up") from exc
     if listed and listed[0]["Key"] == key:  # the key itself sorts before every longer key it prefixes
         return Version(str(listed[0].get("ETag", "")).strip('"'))
@@ -134,7 +134,7 @@ def download(client: Any, bucket: str, key: str, tmp_dir: Path) -> Download | No
     """
     try:
         response = client.get_object(Bucket=bucket, Key=key)
-    except Exception as exc:
+    except Exception as exc:  # classified, not swallowed
         if _is_gone(exc) or (_is_denied(exc) and current_version(client, bucket, key) is None):
             return None  # a missing key is AccessDenied to a role without s3:ListBucket
         raise classify(exc, "download") from exc
@@ -150,7 +150,7 @@ def download(client: Any, bucket: str, key: str, tmp_dir: Path) -> Download | No
         with path.open("wb") as out:
             for chunk in response["Body"].iter_chunks(_CHUNK):
                 out.write(chunk)
-    except Exception as exc:
+    except Exception as exc:  # classified, not swallowed
         path.unlink(missing_ok=True)
         raise classify(exc, "download") from exc
     return Download(path, _version(response), size)
@@ -165,7 +165,7 @@ def upload(client: Any, bucket: str, key: str, data: bytes, content_type: str, m
     """Write one thumbnail with its Content-Type and the metadata naming its source and its version."""
     try:
         client.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type, Metadata=metadata)
-    except Exception as exc:
+    except Exception as exc:  # classified, not swallowed
         raise classify(exc, "upload") from exc
 
 
@@ -187,14 +187,14 @@ def remove(client: Any, bucket: str, candidates: list[str], source: dict[str, st
                 if keys and keys[-1] >= last:
                     break
         ours = [k for k in found if _names(client.head_object(Bucket=bucket, Key=k).get("Metadata", {}), source)]
-    except Exception as exc:
+    except Exception as exc:  # classified, not swallowed
         raise classify(exc, "remove") from exc
     if ours:
         try:
             response = client.delete_objects(
                 Bucket=bucket, Delete={"Objects": [{"Key": k} for k in ours], "Quiet": True}
             )
-        except Exception as exc:
+        except Exception as exc:  # classified, not swallowed
             raise classify(exc, "remove") from exc
         if errors := response.get("Errors"):
             first = errors[0]
