@@ -9,7 +9,10 @@ import sys
 import threading
 from pathlib import Path
 
+from .guard import DEFAULT_CEILING_MB, MemoryGuard
 from .server import LocalAWS
+
+EXIT_MEMORY = 3  # stopped by the memory ceiling
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -25,6 +28,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=1.0,
         help="seconds before the first retry of a failed asynchronous invocation (default 1)",
+    )
+    parser.add_argument(
+        "--max-memory-mb",
+        type=int,
+        default=DEFAULT_CEILING_MB,
+        help=f"stop, saying why, when localaws itself uses more memory than this (default {DEFAULT_CEILING_MB}; "
+        "0: no ceiling)",
     )
     parser.add_argument("--quiet", action="store_true", help="log warnings only")
     return parser.parse_args(argv)
@@ -43,12 +53,23 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"localaws: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
+    exceeded: list[int] = []
+    guard = None
+    if args.max_memory_mb > 0:
+
+        def too_big(used_mb: int) -> None:
+            exceeded.append(used_mb)
+            stop.set()
+
+        guard = MemoryGuard(args.max_memory_mb, too_big).start()
     # The line tests and the demo wait for (a readiness check, not a sleep).
     print(f"localaws ready: {aws.endpoint_url}", flush=True)
     stop.wait()
     print("localaws: stopping", flush=True)
-    aws.stop()
-    return 0
+    if guard is not None:
+        guard.stop()
+    aws.stop(drain_seconds=0 if exceeded else 5.0)
+    return EXIT_MEMORY if exceeded else 0
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@
    URL-encoded, a real sequencer, ``deletion-type``), to the **default** bus only.
 7. ``moto.events.models.Rule.send_to_targets`` -- wrapped so a Lambda target is invoked asynchronously (moto has
    no Lambda targets); every other target goes to moto as before.
+8. ``moto.s3.responses.S3Response.list_object_versions`` -- wrapped so ``encoding-type=url`` is honoured, as
+   ListObjects(V2) already is in moto: keys, prefixes and markers URL-encoded and ``EncodingType`` in the answer.
+   Without it, a client that decodes keys (the Go SDK emptying a bucket for ``terraform destroy``) reads
+   ``a+b.jpg`` as ``a b.jpg``, deletes a key that does not exist, and lists again, forever.
 
 tests/localaws/test_seam.py pins every signature against the pinned moto version.
 """
@@ -31,11 +35,12 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, cast
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 from moto.awslambda import models as lambda_models
 from moto.events import models as events_models
 from moto.s3 import notifications as s3_notifications
+from moto.s3 import responses as s3_responses
 
 from .asyncinvoke import AsyncInvoker
 from .runtime import Runtime
@@ -51,6 +56,7 @@ _PATCHED = [
     (lambda_models.LambdaBackend, "create_event_source_mapping"),
     (s3_notifications, "_send_event_bridge_message"),
     (events_models.Rule, "send_to_targets"),
+    (s3_responses.S3Response, "list_object_versions"),
 ]
 _SEQUENCE = itertools.count()
 
@@ -115,6 +121,18 @@ def eventbridge_event(account_id: str, bucket: Any, event_name: str, key: Any) -
         "resources": [bucket.arn],
         "detail": detail,
     }
+
+
+def url_encode_listing(result: dict[str, Any]) -> None:
+    """Encode a ListObjectVersions result the way S3 does for ``encoding-type=url`` (in place)."""
+    for name in ("Prefix", "KeyMarker", "NextKeyMarker", "Delimiter"):
+        if result.get(name):
+            result[name] = quote(result[name])
+    for entry in [*result.get("Versions", []), *result.get("DeleteMarkers", [])]:
+        entry["Key"] = quote(entry["Key"])
+    for common in result.get("CommonPrefixes", []):
+        common["Prefix"] = quote(common["Prefix"])
+    result["EncodingType"] = "url"
 
 
 def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
@@ -211,6 +229,17 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
             rule.targets = others
             _ORIGINALS["send_to_targets"](rule, original_event, transform_input)
 
+    def list_object_versions(self: Any) -> Any:
+        if self.querystring.get("encoding-type", [None])[0] == "url":
+            serialize = self.serialized  # one response object per request: this changes only this answer
+
+            def serialized(action_result: Any) -> Any:
+                url_encode_listing(action_result.result)
+                return serialize(action_result)
+
+            self.serialized = serialized
+        return _ORIGINALS["list_object_versions"](self)
+
     lambda_models.LambdaFunction.invoke = invoke  # type: ignore[method-assign]
     s3_notifications._invoke_awslambda = invoke_from_s3
     s3_notifications._get_s3_event = get_s3_event
@@ -218,6 +247,7 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
     lambda_models.LambdaBackend.create_event_source_mapping = create_event_source_mapping  # type: ignore[method-assign]
     s3_notifications._send_event_bridge_message = send_event_bridge_message
     events_models.Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
+    s3_responses.S3Response.list_object_versions = list_object_versions  # type: ignore[method-assign]
 
 
 def uninstall() -> None:

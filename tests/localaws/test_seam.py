@@ -96,6 +96,14 @@ def test_eventbridge_rule_hook_and_the_gap_it_fills():
     assert '"key": key.name' in s3_events, "moto now encodes EventBridge keys: drop seam item 6's encoding"
 
 
+def test_object_versions_listing_still_ignores_encoding_type_upstream():
+    from moto.s3.responses import S3Response
+
+    source = inspect.getsource(S3Response.list_object_versions)
+    assert "encoding" not in source, "moto now honours encoding-type in ListObjectVersions: drop seam item 8"
+    assert "self.serialized(ActionResult(result))" in source, "seam item 8 wraps this call: move it with moto"
+
+
 def test_install_and_uninstall_restore_moto(tmp_path):
     originals = [getattr(owner, name) for owner, name in seam._PATCHED]
     seam.install(object(), object())  # type: ignore[arg-type]
