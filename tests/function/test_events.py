@@ -141,6 +141,12 @@ def test_events_that_change_no_pixel_are_skipped_without_touching_s3(s3, monkeyp
     assert json.loads(capsys.readouterr().out)["level"] == "INFO"
 
 
+def test_a_hand_made_record_without_event_source_is_read_as_s3(s3):
+    s3.put_object(Bucket=SOURCE, Key="hand made.jpg", Body=jpeg())
+    record = {"s3": {"bucket": {"name": SOURCE}, "object": {"key": "hand+made.jpg"}}}
+    assert invoke({"Records": [record]})["processed"][0]["key"] == "hand made.jpg"
+
+
 def test_test_event_in_a_queue_is_acknowledged_quietly(s3, capsys):
     assert invoke(recorded("sqs-s3-test-event.json")) == {"batchItemFailures": []}
     line = json.loads(capsys.readouterr().out)
