@@ -44,5 +44,7 @@ fmt: setup
 	$(PY) -m ruff format .
 
 clean:
-	rm -rf build .pytest_cache
-	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -path ./.venv -prune -o -name .terraform -type d -prune -exec rm -rf {} +  # from terraform validate
+	find . -path ./.venv -prune -o -name .terraform.lock.hcl -type f -exec rm -f {} +
