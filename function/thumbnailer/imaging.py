@@ -142,6 +142,11 @@ def _thumbnails(
 ) -> tuple[tuple[int, int], list[Thumbnail]]:
     """The picture's upright size and its thumbnails, largest first, each made from the one before."""
     width, height = im.size
+    if im.format not in ("JPEG", "MPO"):
+        # Decode now, where an error refuses the picture: reading a PNG's EXIF decodes it too, and _orientation
+        # forgives errors (a damaged EXIF block is no reason to refuse), which would keep a half-decoded picture.
+        # A JPEG's EXIF comes before its pixels, and decoding it later lets ``draft`` scale it.
+        im.load()
     upright = _ORIENTATION.get(_orientation(im))
     swap = upright in _SWAPS
     shown = (height, width) if swap else (width, height)

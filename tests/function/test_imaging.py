@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import random
+import struct
+import zlib
 
 import pytest
 from PIL import EpsImagePlugin, Image, ImageCms, JpegImagePlugin
@@ -195,3 +198,17 @@ def test_multi_picture_jpeg_is_thumbnailed_from_its_primary_picture():
     assert shown.size == (300, 200) and shown.format == "JPEG"
     red, green, blue = shown.convert("RGB").getpixel((150, 100))
     assert red > 150 and blue < 90, "the primary picture, not the second one"
+
+
+def test_a_png_corrupt_in_its_pixels_is_refused_not_half_drawn():
+    """Reading a PNG's EXIF decodes it; an error there must refuse the picture, not leave it two-thirds drawn."""
+    im = Image.linear_gradient("L").resize((600, 600)).convert("RGB")
+    data = bytearray(encode(im, "PNG", compress_level=1))
+    start = data.index(b"IDAT") + 4
+    length = struct.unpack(">I", data[start - 8 : start - 4])[0]
+    bad = start + int(length * 0.66)
+    data[bad : bad + 64] = random.Random(3).randbytes(64)  # damage the pixels two thirds of the way down...
+    crc = zlib.crc32(bytes(data[start - 4 : start + length])) & 0xFFFFFFFF
+    data[start + length : start + length + 4] = struct.pack(">I", crc)  # ...behind a valid chunk checksum
+    with pytest.raises(ImageRejected, match="broken data stream"):
+        make_thumbnails(io.BytesIO(bytes(data)), [300])
