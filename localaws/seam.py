@@ -70,6 +70,11 @@ def _header(headers: Any, name: str) -> str | None:
     return None
 
 
+def event_key(name: str) -> str:
+    """A key as S3 writes it in its events (notifications and EventBridge): form-encoded, slashes kept."""
+    return quote_plus(name, safe="/")
+
+
 def sequencer() -> str:
     """A hexadecimal string that grows with every change, as S3's does (compare them padded to one length)."""
     return f"{time.time_ns() // 1000:014X}{next(_SEQUENCE) % 0x10000:04X}"
@@ -88,7 +93,7 @@ def _function(account_id: str, region_name: str, arn: str) -> Any | None:
 def eventbridge_event(account_id: str, bucket: Any, event_name: str, key: Any) -> dict[str, Any]:
     """S3's event to EventBridge, as documented in the S3 user guide (EventBridge event message structure)."""
     detail_type = s3_notifications._detail_type(event_name)
-    obj: dict[str, Any] = {"key": quote_plus(key.name, safe="/"), "sequencer": sequencer()}
+    obj: dict[str, Any] = {"key": event_key(key.name), "sequencer": sequencer()}
     if key.version_id and bucket.is_versioned:
         obj["version-id"] = str(key.version_id)
     detail: dict[str, Any] = {
@@ -164,7 +169,7 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
     def get_s3_event(event_name: str, bucket: Any, key: Any, notification_id: str) -> dict[str, Any]:
         event = _ORIGINALS["_get_s3_event"](event_name, bucket, key, notification_id)
         obj = event["Records"][0]["s3"]["object"]
-        obj["key"] = quote_plus(key.name, safe="/")  # S3 form-encodes the key but keeps its slashes
+        obj["key"] = event_key(key.name)  # moto encodes the slashes too
         obj["sequencer"] = sequencer()
         if key.version_id and bucket.is_versioned:
             obj["versionId"] = str(key.version_id)
@@ -240,14 +245,18 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
             self.serialized = serialized
         return _ORIGINALS["list_object_versions"](self)
 
-    lambda_models.LambdaFunction.invoke = invoke  # type: ignore[method-assign]
-    s3_notifications._invoke_awslambda = invoke_from_s3
-    s3_notifications._get_s3_event = get_s3_event
-    lambda_models.LambdaBackend.send_sns_message = send_sns_message  # type: ignore[method-assign]
-    lambda_models.LambdaBackend.create_event_source_mapping = create_event_source_mapping  # type: ignore[method-assign]
-    s3_notifications._send_event_bridge_message = send_event_bridge_message
-    events_models.Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
-    s3_responses.S3Response.list_object_versions = list_object_versions  # type: ignore[method-assign]
+    replacements = {
+        "invoke": invoke,
+        "_invoke_awslambda": invoke_from_s3,
+        "_get_s3_event": get_s3_event,
+        "send_sns_message": send_sns_message,
+        "create_event_source_mapping": create_event_source_mapping,
+        "_send_event_bridge_message": send_event_bridge_message,
+        "send_to_targets": send_to_targets,
+        "list_object_versions": list_object_versions,
+    }
+    for owner, name in _PATCHED:
+        setattr(owner, name, replacements[name])
 
 
 def uninstall() -> None:

@@ -107,10 +107,6 @@ class SqsPoller:
         self._thread.join(timeout=5)
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def idle(self) -> bool:
-        with self._lock:
-            return not self._busy
-
     def _mappings(self) -> list[Any]:
         from moto.awslambda.models import lambda_backends
 

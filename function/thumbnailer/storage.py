@@ -108,6 +108,7 @@ def classify(exc: Exception, action: str) -> Exception:
 
 
 def _version(response: Mapping[str, Any]) -> Version:
+    """The version a GetObject answer or a listing entry describes (a listing carries no version id)."""
     return Version(str(response.get("ETag", "")).strip('"'), response.get("VersionId") or None)
 
 
@@ -122,7 +123,7 @@ def current_version(client: Any, bucket: str, key: str) -> Version | None:
     except Exception as exc:  # classified, not swallowed
         raise classify(exc, "look up") from exc
     if listed and listed[0]["Key"] == key:  # the key itself sorts before every longer key it prefixes
-        return Version(str(listed[0].get("ETag", "")).strip('"'))
+        return _version(listed[0])
     return None
 
 

@@ -30,6 +30,7 @@ locals {
   destination_service = var.on_failure_destination_arn == null ? null : split(":", var.on_failure_destination_arn)[2]
   # IAM is global: the region in the name lets the same stack live in several regions of one account.
   role_name = coalesce(var.role_name, substr("${var.function_name}-${data.aws_region.current.id}", 0, 64))
+  role_arn  = var.create_role ? aws_iam_role.lambda[0].arn : var.role_arn
   listings = merge(
     { FindSources = { bucket = var.read_access.bucket, prefix = var.read_access.prefix } },
     var.write_access.delete ? { FindThumbnails = { bucket = var.write_access.bucket, prefix = var.write_access.prefix } } : {},
@@ -164,7 +165,7 @@ resource "aws_cloudwatch_log_group" "lambda" {
 
 resource "aws_lambda_function" "this" {
   function_name = var.function_name
-  role          = var.create_role ? aws_iam_role.lambda[0].arn : var.role_arn
+  role          = local.role_arn
   handler       = var.handler
   runtime       = var.runtime
   architectures = [var.architecture]

@@ -20,7 +20,7 @@ output "policy_json" {
 
 output "role_arn" {
   description = "ARN of the function's execution role."
-  value       = var.create_role ? aws_iam_role.lambda[0].arn : var.role_arn
+  value       = local.role_arn
 }
 
 output "role_name" {
