@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import hcl2
+from devkit.hcl import blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN = "<!-- BEGIN GENERATED INPUTS AND OUTPUTS: regenerate with `make docs` -->"
@@ -24,12 +24,6 @@ END = "<!-- END GENERATED INPUTS AND OUTPUTS -->"
 
 def modules() -> list[Path]:
     return [ROOT, *(p for p in sorted((ROOT / "modules").iterdir()) if (p / "variables.tf").is_file())]
-
-
-def _blocks(path: Path, kind: str) -> list[tuple[str, dict[str, Any]]]:
-    with path.open() as f:
-        parsed = hcl2.load(f)
-    return [(name.strip('"'), body) for block in parsed.get(kind, []) for name, body in block.items()]
 
 
 def _unquote(value: Any) -> Any:
@@ -66,13 +60,13 @@ def _default(body: dict[str, Any]) -> str:
 
 def tables(module: Path) -> str:
     lines = ["### Inputs", "", "| name | description | type | default |", "|---|---|---|---|"]
-    for name, body in _blocks(module / "variables.tf", "variable"):
+    for name, body in blocks(module / "variables.tf", "variable"):
         lines.append(
             f"| `{name}` | {_cell(_unquote(body.get('description', '')))} | {_type(body.get('type'))} | "
             f"{_default(body)} |"
         )
     lines += ["", "### Outputs", "", "| name | description |", "|---|---|"]
-    for name, body in _blocks(module / "outputs.tf", "output"):
+    for name, body in blocks(module / "outputs.tf", "output"):
         lines.append(f"| `{name}` | {_cell(_unquote(body.get('description', '')))} |")
     return "\n".join(lines)
 

@@ -9,10 +9,12 @@ local run sets. Nothing is written into the repository.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
+from typing import Any
 
+from devkit.hcl import blocks
+from devkit.terraform import initialised
 from localaws.runtime import LOCAL_RUNTIME  # the Python that executes functions locally
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,10 +57,15 @@ def local_stack(target: Path, endpoint_url: str, example: str = "complete") -> P
     copy_module(target)
     stack = target / "examples" / example
     (stack / "localaws_override.tf.json").write_text(json.dumps(provider_override(endpoint_url), indent=2) + "\n")
-    declared = set(re.findall(r'^variable "(\w+)"', (stack / "variables.tf").read_text(), re.M))
+    declared = {name for name, _ in blocks(stack / "variables.tf", "variable")}
     local = {name: value for name, value in local_variables().items() if name in declared}
     (stack / "localaws.auto.tfvars.json").write_text(json.dumps(local, indent=2) + "\n")
     return stack
+
+
+def local_terraform(target: Path, endpoint_url: str, example: str = "complete") -> Any:
+    """``local_stack``, initialised: the ``tftest.TerraformTest`` of the example's copy."""
+    return initialised(local_stack(target, endpoint_url, example))
 
 
 def local_variables() -> dict[str, object]:

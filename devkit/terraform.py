@@ -14,6 +14,7 @@ import os
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PROVIDER = Path("registry.terraform.io") / "hashicorp" / "aws"
@@ -67,6 +68,15 @@ def environment(build_dir: Path = ROOT / "build") -> dict[str, str]:
     if not config.is_file() or config.read_text() != text:
         config.write_text(text)
     return {"TF_CLI_CONFIG_FILE": str(config), "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE": "1"}
+
+
+def initialised(directory: Path) -> Any:
+    """A ``tftest.TerraformTest`` for ``directory``, run with this machine's provider mirror, after init."""
+    import tftest  # a test dependency: only the tests and the e2e helpers call this
+
+    tf = tftest.TerraformTest(str(directory), env={**os.environ, **environment()})
+    tf.setup(cleanup_on_exit=False)
+    return tf
 
 
 def main() -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +12,7 @@ import pytest
 import tftest
 
 from devkit.endpoint import localaws
-from devkit.stack import local_stack
-from devkit.terraform import environment as terraform_environment
+from devkit.stack import local_terraform
 
 
 @pytest.fixture(scope="session")
@@ -48,9 +46,8 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack(endpoint, tmp_path_factory) -> Iterator[Stack]:
     workspace = tmp_path_factory.mktemp("module")
-    directory = local_stack(workspace, endpoint)
-    tf = tftest.TerraformTest(str(directory), env={**os.environ, **terraform_environment()})
-    tf.setup(cleanup_on_exit=False)
+    tf = local_terraform(workspace, endpoint)
+    directory = Path(tf.tfdir)
     tf.apply()
     outputs = {name: value for name, value in tf.output().items()}
     yield Stack(tf, workspace, directory, outputs)

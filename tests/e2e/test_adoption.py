@@ -7,7 +7,6 @@ Each test applies its own copy of an example and destroys it, so the endpoint is
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -18,25 +17,17 @@ import pytest
 import tftest
 
 from devkit.endpoint import wait_for
-from devkit.stack import local_stack
-from devkit.terraform import environment
+from devkit.stack import local_terraform
 
 from .test_pipeline import photo, thumbnail
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("adoption")]
 
 
-def example_copy(endpoint: str, workspace: Path, example: str) -> tftest.TerraformTest:
-    directory = local_stack(workspace, endpoint, example=example)
-    tf = tftest.TerraformTest(str(directory), env={**os.environ, **environment()})
-    tf.setup(cleanup_on_exit=False)
-    return tf
-
-
 @contextmanager
 def applied(endpoint: str, workspaces: dict[Path, tuple[str, dict[str, str]]]) -> Iterator[list[tftest.TerraformTest]]:
     """Apply several example copies at once (Terraform mostly waits on the endpoint), destroy them at the end."""
-    stacks = [(example_copy(endpoint, path, example), tf_vars) for path, (example, tf_vars) in workspaces.items()]
+    stacks = [(local_terraform(path, endpoint, example), tf_vars) for path, (example, tf_vars) in workspaces.items()]
     with ThreadPoolExecutor(len(stacks)) as pool:
         for done in [pool.submit(tf.apply, tf_vars=tf_vars) for tf, tf_vars in stacks]:
             done.result()

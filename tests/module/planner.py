@@ -8,13 +8,12 @@ files natively, so no HCL is templated. One working directory per module source 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import tftest
 
-from devkit.terraform import environment
+from devkit.terraform import initialised
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,8 +39,7 @@ class Planner:
         self.extra = extra or {}
         workdir.mkdir(parents=True, exist_ok=True)
         self._write({})
-        self.tf = tftest.TerraformTest(str(workdir), env={**os.environ, **environment()})
-        self.tf.setup(cleanup_on_exit=False)
+        self.tf = initialised(workdir)
 
     def _write(self, args: dict[str, Any], outputs: tuple[str, ...] = ()) -> None:
         config: dict[str, Any] = {

@@ -4,15 +4,13 @@ whose story needs it are also applied end to end in tests/e2e."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import tftest
 
-from devkit.stack import local_stack
-from devkit.terraform import environment
+from devkit.stack import local_terraform
 from localaws.server import LocalAWS
 
 from .planner import ROOT, changes
@@ -27,9 +25,7 @@ def endpoint(tmp_path_factory) -> Iterator[str]:
 
 
 def plan_example(name: str, workspace: Path, endpoint: str) -> tftest.TerraformPlanOutput:
-    directory = local_stack(workspace, endpoint, example=name)
-    tf = tftest.TerraformTest(str(directory), env={**os.environ, **environment()})
-    tf.setup(cleanup_on_exit=False)
+    tf = local_terraform(workspace, endpoint, example=name)
     tf.execute_command("validate")
     return tf.plan(output=True)
 

@@ -4,13 +4,10 @@ against an in-process local endpoint (the module reads the caller's account from
 from __future__ import annotations
 
 import json
-import os
 import re
 
-import tftest
-
 from devkit.stack import provider_override
-from devkit.terraform import environment
+from devkit.terraform import initialised
 from localaws.server import LocalAWS
 
 from .planner import ROOT, changes
@@ -30,9 +27,7 @@ def test_readme_example_plans(tmp_path):
         config = provider_override(aws.endpoint_url)
         config["terraform"] = {"required_providers": {"aws": {"source": "hashicorp/aws"}}}
         (tmp_path / "provider.tf.json").write_text(json.dumps(config))
-        tf = tftest.TerraformTest(str(tmp_path), env={**os.environ, **environment()})
-        tf.setup(cleanup_on_exit=False)
-        plan = tf.plan(output=True)
+        plan = initialised(tmp_path).plan(output=True)
     fn = changes(plan, "aws_lambda_function.this")
     assert fn["environment"][0]["variables"]["THUMBNAIL_SIZES"] == "1024,256"
     permission = changes(plan, "aws_lambda_permission.s3")

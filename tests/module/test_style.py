@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-from pathlib import Path
 
-import hcl2
 import pytest
 
 from devkit import validate
+from devkit.hcl import blocks
 
 from .planner import ROOT
 
@@ -19,12 +18,6 @@ MODULES = [
     *(p for p in sorted((ROOT / "examples").iterdir()) if (p / "main.tf").is_file()),
 ]
 ATTRIBUTE_ORDER = ["type", "description", "default", "sensitive", "nullable", "validation"]
-
-
-def blocks(path: Path, kind: str) -> list[tuple[str, dict]]:
-    with path.open() as f:
-        parsed = hcl2.load(f)
-    return [(name.strip('"'), body) for block in parsed.get(kind, []) for name, body in block.items()]
 
 
 def test_terraform_fmt_is_clean():
