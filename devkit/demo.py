@@ -1,7 +1,7 @@
 """``make demo``: the whole pipeline on this machine -- no AWS account, no Docker.
 
-Starts localaws, applies examples/complete against it, uploads the example's sample images with the AWS CLI,
-waits for the thumbnails, prints them as a table and writes a contact sheet, runs the classic
+Starts localaws, applies examples/complete against it, uploads sample pictures (made by devkit/images.py, seeded)
+with the AWS CLI, waits for the thumbnails, prints them as a table and writes a contact sheet, runs the classic
 ``aws lambda invoke`` flow, then destroys the stack and stops the endpoint. Everything it writes goes under
 build/demo/; Terraform's full output goes to build/demo/terraform.log, the screen shows its summaries.
 
@@ -24,11 +24,12 @@ from PIL import Image, ImageDraw, ImageOps
 
 from devkit import awscli
 from devkit.endpoint import localaws, wait_for
+from devkit.images import samples
 from devkit.stack import ROOT, local_stack
 from devkit.terraform import environment as terraform_environment
 
 OUT = ROOT / "build" / "demo"
-IMAGES = ROOT / "examples" / "complete" / "images"
+IMAGES = OUT / "images"  # made by devkit/images.py on each run: seeded, so the same pictures every time
 STEPS = 7
 
 
@@ -96,7 +97,7 @@ def explore(endpoint: str, stack: Path, outputs: dict, aws: str) -> None:
 
     export AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=localaws AWS_SECRET_ACCESS_KEY=localaws \\
            AWS_DEFAULT_REGION=us-east-1
-    {aws} s3 cp examples/complete/images/lake.webp "s3://{source}/uploads/my lake.webp"
+    {aws} s3 cp {IMAGES / "lake.webp"} "s3://{source}/uploads/my lake.webp"
     {aws} s3 ls --recursive s3://{outputs["destination_bucket"]}/thumbnails/
     {aws} logs tail /aws/lambda/{function}
     {aws} s3 rm "s3://{source}/uploads/my lake.webp"    # and its thumbnails go too
@@ -113,6 +114,7 @@ When you are done:
 def demo(keep: bool = False) -> None:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
+    samples(IMAGES)
     aws = awscli.find()
     tf_env = {**os.environ, **terraform_environment()}
     step(1, "starting the local AWS (localaws: moto + Lambda execution without Docker)")

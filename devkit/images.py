@@ -1,7 +1,7 @@
 """Seeded, photo-like test pictures: smooth regions, hard edges and sensor noise, not flat colour.
 
-Used by the benchmarks (inputs of any size) and to make the example's sample images
-(``python -m devkit.images examples/complete/images``).
+Used by the benchmarks (inputs of any size) and by ``make demo``, which makes its sample pictures with
+``samples()`` on each run (``python -m devkit.images DIR`` writes them anywhere).
 """
 
 from __future__ import annotations
@@ -81,7 +81,8 @@ def rotated_jpeg(width: int, height: int, orientation: int = 6, seed: int = 1, q
 
 
 def samples(directory: Path) -> list[Path]:
-    """The example's sample images; the first is larger than 1 MB, for the demo's multipart upload."""
+    """The demo's sample pictures, made on each run (seeded: the same every time); mountains.jpg is larger than
+    1 MB, for the demo's multipart upload."""
     directory.mkdir(parents=True, exist_ok=True)
     made = {
         "mountains.jpg": encode(scene(3000, 2000, 1), "JPEG", quality=92),
@@ -105,5 +106,5 @@ def samples(directory: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in samples(Path(sys.argv[1] if len(sys.argv) > 1 else "examples/complete/images")):
+    for path in samples(Path(sys.argv[1] if len(sys.argv) > 1 else "build/demo/images")):
         print(path, path.stat().st_size)
