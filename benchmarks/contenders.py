@@ -16,7 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "function"))
 import pyvips
 from PIL import Image
 
-from thumbnailer.imaging import PNG_COMPRESS_LEVEL, WEBP_METHOD, fit, make_thumbnails, output_format
+from thumbnailer.encoding import PNG_COMPRESS_LEVEL, WEBP_METHOD
+from thumbnailer.formats import output_format
+from thumbnailer.imaging import fit, make_thumbnails
 
 pyvips.cache_set_max(0)  # no operation cache: every call decodes, as a fresh invocation would
 

@@ -1,44 +1,27 @@
 """The thumbnail core: image bytes in, thumbnails out. Knows nothing about AWS.
 
 One decode serves every size: a JPEG is decoded with libjpeg's DCT scaling (``draft``) at the smallest scale
-that still covers the largest size, and each smaller size is made from the previous one.
+that still covers the largest size, and each smaller size is made from the previous one. A box size is filled by
+cropping (crop.py); an animation keeps its frames (encoding.py); a picture that already fits is never made bigger.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageMath, ImageSequence, UnidentifiedImageError
 
-# zlib level for PNG thumbnails: on photographic content within ~10% of level 6's size in a quarter of the time.
-PNG_COMPRESS_LEVEL = 3
-WEBP_METHOD = 4  # libwebp's default speed/size trade-off
+from . import crop, encoding
+from .formats import NATIVE_OUTPUT, OutputFormat, input_formats, output_format
+from .sizes import Size, fit, parse_size
 
-# Only these decoders are ever tried: EPS, PDF, PSD, TIFF and the rest are never parsed.
-INPUT_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+__all__ = ["ImageRejected", "Result", "Thumbnail", "fit", "make_thumbnails"]
 
-
-@dataclass(frozen=True)
-class OutputFormat:
-    name: str  # as in OUTPUT_FORMAT
-    pillow: str
-    content_type: str
-    extension: str
-    alpha: bool
-
-
-OUTPUTS = {
-    "jpeg": OutputFormat("jpeg", "JPEG", "image/jpeg", ".jpg", alpha=False),
-    "png": OutputFormat("png", "PNG", "image/png", ".png", alpha=True),
-    "webp": OutputFormat("webp", "WEBP", "image/webp", ".webp", alpha=True),
-}
-# The input formats that can be written as themselves; OUTPUT_FORMAT=auto keeps them, and makes GIF a PNG.
-NATIVE_OUTPUT = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
-AUTO_OUTPUT = {**NATIVE_OUTPUT, "GIF": "png"}
+ANIMATION_MAX_PIXELS = 50_000_000
+ANIMATED_FORMATS = ("GIF", "WEBP", "PNG")  # PNG: APNG  # frames x pixels of an animation that is kept; beyond it, the first frame
 
 # EXIF orientation -> the transposition that shows the picture upright (as in PIL.ImageOps.exif_transpose).
 _ORIENTATION = {
@@ -58,6 +41,7 @@ _SWAPS = (
     Image.Transpose.ROTATE_90,
     Image.Transpose.ROTATE_270,
 )
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError)
 
 
 class ImageRejected(Exception):
@@ -66,52 +50,57 @@ class ImageRejected(Exception):
 
 @dataclass(frozen=True)
 class Thumbnail:
-    size: int  # the requested longest edge
+    size: Size  # as asked: a longest edge or a box
     width: int
     height: int
     format: OutputFormat
     data: bytes
+    frames: int = 1
 
 
 @dataclass(frozen=True)
 class Result:
-    source_format: str  # Pillow's name: JPEG, PNG, WEBP or GIF
+    source_format: str  # Pillow's name: JPEG, PNG, WEBP, GIF, HEIF or AVIF (a multi-picture JPEG is JPEG)
     source_width: int  # as displayed, after EXIF orientation
     source_height: int
     thumbnails: list[Thumbnail]
+    notes: list[str] = field(default_factory=list)  # what the log should say: an animation not kept, and why
 
 
-def fit(width: int, height: int, longest_edge: int) -> tuple[int, int]:
-    """The size of a picture scaled so its longest edge is ``longest_edge``; never upscaled."""
-    longest = max(width, height)
-    if longest <= longest_edge:
-        return width, height
-    scale = longest_edge / longest
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
-def output_format(source_format: str, requested: str) -> OutputFormat:
-    return OUTPUTS[AUTO_OUTPUT[source_format] if requested == "auto" else requested]
+@dataclass(frozen=True)
+class Options:
+    requested_format: str = "auto"
+    quality: int = 85
+    crop: str = "entropy"
+    animation: bool = True
+    animation_max_pixels: int = ANIMATION_MAX_PIXELS
 
 
 def make_thumbnails(
     source: str | Path | BinaryIO,
-    sizes: Sequence[int],
+    sizes: Sequence[Size | int | str],
     *,
     requested_format: str = "auto",
     quality: int = 85,
     max_pixels: int = 50_000_000,
+    crop: str = "entropy",
+    animation: bool = True,
+    animation_max_pixels: int = ANIMATION_MAX_PIXELS,
+    extra_formats: tuple[str, ...] = (),
 ) -> Result:
-    """Decode ``source`` once and return one thumbnail per size (longest edge, pixels)."""
-    if not sizes:
+    """Decode ``source`` once and return one thumbnail per size, in the order asked."""
+    wanted = [parse_size(s) for s in sizes]
+    if not wanted:
         raise ValueError("at least one size is required")
+    options = Options(requested_format, quality, crop, animation, animation_max_pixels)
+    formats = input_formats(extra_formats)
     try:
-        im = Image.open(source, formats=INPUT_FORMATS)
+        im = Image.open(source, formats=formats)
     except UnidentifiedImageError:
-        raise ImageRejected("not an image in a supported format (JPEG, PNG, WebP, GIF)") from None
+        raise ImageRejected(f"not an image in a supported format ({', '.join(_names(formats))})") from None
     except Image.DecompressionBombError as exc:
         raise ImageRejected(f"too many pixels: {exc}") from None
-    except (OSError, SyntaxError, ValueError) as exc:
+    except _DECODE_ERRORS as exc:
         raise ImageRejected(f"corrupt image: {exc}") from None
     with im:
         width, height = im.size
@@ -120,13 +109,14 @@ def make_thumbnails(
         # A JPEG with an MPF index (3D cameras, phones' HDR gain maps) is "MPO" to Pillow: its first picture, the
         # one every viewer shows, is a JPEG, and that is the one decoded.
         source_format = "JPEG" if im.format == "MPO" else (im.format or "")
-        fmt = output_format(source_format, requested_format)
         try:
-            shown, thumbnails = _thumbnails(im, sorted(set(sizes), reverse=True), fmt, quality)
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            return _Render(im, source_format, source, options).run(sorted(set(wanted), reverse=True), wanted)
+        except _DECODE_ERRORS as exc:
             raise ImageRejected(f"corrupt or truncated image: {exc}") from None
-    by_size = {t.size: t for t in thumbnails}
-    return Result(source_format, shown[0], shown[1], [by_size[s] for s in sizes])
+
+
+def _names(formats: tuple[str, ...]) -> list[str]:
+    return [{"WEBP": "WebP"}.get(f, f) for f in formats]
 
 
 def _orientation(im: Image.Image) -> int:
@@ -137,40 +127,140 @@ def _orientation(im: Image.Image) -> int:
     return value if isinstance(value, int) else 1
 
 
-def _thumbnails(
-    im: ImageFile.ImageFile, sizes: list[int], fmt: OutputFormat, quality: int
-) -> tuple[tuple[int, int], list[Thumbnail]]:
-    """The picture's upright size and its thumbnails, largest first, each made from the one before."""
-    width, height = im.size
-    if im.format not in ("JPEG", "MPO"):
-        # Decode now, where an error refuses the picture: reading a PNG's EXIF decodes it too, and _orientation
-        # forgives errors (a damaged EXIF block is no reason to refuse), which would keep a half-decoded picture.
-        # A JPEG's EXIF comes before its pixels, and decoding it later lets ``draft`` scale it.
+class _Render:
+    """One decoded picture made into every size: the still path, or the animated one."""
+
+    def __init__(self, im: ImageFile.ImageFile, source_format: str, source: object, options: Options) -> None:
+        self.im = im
+        self.source_format = source_format
+        self.source = source
+        self.options = options
+        self.notes: list[str] = []
+
+    def run(self, sizes: list[Size], order: list[Size]) -> Result:
+        im = self.im
+        frames = self._animation_frames()
+        fmt = output_format(self.source_format, self.options.requested_format, animated=frames is not None)
+        if frames is not None and not fmt.animation:
+            self.notes.append(f"animation not kept: {fmt.name} output is a still picture; its first frame is used")
+            frames = None
+        if im.format not in ("JPEG", "MPO"):
+            # Decode now, where an error refuses the picture: reading a PNG's EXIF decodes it too, and _orientation
+            # forgives errors (a damaged EXIF block is no reason to refuse), which would keep a half-decoded
+            # picture. A JPEG's EXIF comes before its pixels, and decoding it later lets ``draft`` scale it.
+            im.load()
+        upright = _ORIENTATION.get(_orientation(im))
+        swap = upright in _SWAPS
+        shown = (im.height, im.width) if swap else im.size
+        plans = [(size, *size.target(*shown)) for size in sizes]
+        plans.sort(key=lambda plan: plan[1], reverse=True)  # largest scale first: each made from the one before
+        if frames is not None:
+            thumbnails = self._animated(frames, plans, upright, fmt)
+        else:
+            thumbnails = self._still(plans, upright, shown, fmt)
+        by_size = {t.size: t for t in thumbnails}
+        return Result(self.source_format, shown[0], shown[1], [by_size[s] for s in order], self.notes)
+
+    def _animation_frames(self) -> int | None:
+        """The number of frames to keep, or None for a still picture (or an animation not kept, noted)."""
+        im = self.im
+        if im.format not in ANIMATED_FORMATS or not getattr(im, "is_animated", False):
+            return None  # a multi-picture JPEG's other pictures are not frames
+        if not self.options.animation:
+            self.notes.append("animation not kept: ANIMATION is off; its first frame is used")
+            return None
+        count = getattr(im, "n_frames", 1) - (
+            1 if getattr(im, "default_image", False) else 0
+        )  # APNG: a still apart from frames
+        budget = self.options.animation_max_pixels
+        if count * im.width * im.height > budget:
+            self.notes.append(
+                f"animation not kept: {count} frames of {im.width}x{im.height} are more than "
+                f"ANIMATION_MAX_PIXELS={budget} frame pixels; its first frame is used"
+            )
+            return None
+        return count
+
+    def _still(
+        self,
+        plans: list[tuple[Size, tuple[int, int], tuple[int, int] | None]],
+        upright: Image.Transpose | None,
+        shown: tuple[int, int],
+        fmt: OutputFormat,
+    ) -> list[Thumbnail]:
+        im = self.im
+        first = plans[0][1][::-1] if upright in _SWAPS else plans[0][1]  # the largest, in the stored orientation
+        if im.format in ("JPEG", "MPO") and first != im.size:
+            im.draft(None, first)  # DCT scaling: decode at 1/2, 1/4 or 1/8 when that still covers `first`
+        icc = _icc(im)
         im.load()
-    upright = _ORIENTATION.get(_orientation(im))
-    swap = upright in _SWAPS
-    shown = (height, width) if swap else (width, height)
-    targets = [fit(*shown, size) for size in sizes]  # upright sizes, largest first
-    first = targets[0][::-1] if swap else targets[0]  # the largest, in the stored orientation
-    if im.format in ("JPEG", "MPO") and first != (width, height):
-        im.draft(None, first)  # DCT scaling: decode at 1/2, 1/4 or 1/8 when that still covers `first`
-    icc = im.info.get("icc_profile") if im.mode != "CMYK" else None
-    im.load()
-    current = _normalise(im)
-    if current.size != first:
-        current = _downscale(current, first)
-    if upright is not None:
-        current = current.transpose(upright)
-    out: list[Thumbnail] = []
-    encoded: dict[tuple[int, int], bytes] = {}
-    for size, target in zip(sizes, targets, strict=True):
-        if current.size != target:
-            current = _downscale(current, target)
-        data = encoded.get(target)
-        if data is None:
-            data = encoded[target] = _encode(current, fmt, quality, icc)
-        out.append(Thumbnail(size, current.width, current.height, fmt, data))
-    return shown, out
+        current = _normalise(im)
+        if current.size != first:
+            current = _downscale(current, first)
+        if upright is not None:
+            current = current.transpose(upright)
+        out: list[Thumbnail] = []
+        for size, scaled, box in plans:
+            if current.size != scaled:
+                current = _downscale(current, scaled)
+            picture = current.crop(crop.region(current, box, self.options.crop)) if box and box != scaled else current
+            if scaled == shown and picture is current:  # it already fits: never bigger than the source
+                native = NATIVE_OUTPUT.get(self.source_format) == fmt.name and upright is None
+                data = encoding.smallest(picture, fmt, self.options.quality, icc, self._source_bytes(), native)
+            else:
+                data = encoding.encode(picture, fmt, self.options.quality, icc)
+            out.append(Thumbnail(size, picture.width, picture.height, fmt, data))
+        return out
+
+    def _animated(
+        self,
+        count: int,
+        plans: list[tuple[Size, tuple[int, int], tuple[int, int] | None]],
+        upright: Image.Transpose | None,
+        fmt: OutputFormat,
+    ) -> list[Thumbnail]:
+        """Every frame resized to each size in turn (only one size's frames are held at a time)."""
+        im = self.im
+        loop = im.info.get("loop", 1 if im.format == "GIF" else 0)  # a GIF without a loop count plays once
+        durations: list[int] = []
+        frames: list[Image.Image] = []
+        largest = plans[0][1]
+        for frame in _frames(im, count):
+            durations.append(round(frame.info.get("duration", 0) or 0))
+            picture = frame.convert("RGBA")
+            if upright is not None:
+                picture = picture.transpose(upright)
+            frames.append(picture if picture.size == largest else _downscale(picture, largest))
+        out: list[Thumbnail] = []
+        region: tuple[int, int, int, int] | None = None
+        for size, scaled, box in plans:
+            frames = [f if f.size == scaled else _downscale(f, scaled) for f in frames]
+            pictures = frames
+            if box and box != scaled:
+                region = crop.region(frames[0], box, self.options.crop)  # one region for every frame
+                pictures = [f.crop(region) for f in frames]
+            data = encoding.encode_frames(pictures, durations, loop, fmt, self.options.quality)
+            out.append(Thumbnail(size, pictures[0].width, pictures[0].height, fmt, data, frames=len(pictures)))
+        return out
+
+    def _source_bytes(self) -> bytes:
+        if isinstance(self.source, (str, Path)):
+            return Path(self.source).read_bytes()
+        stream: BinaryIO = self.source  # type: ignore[assignment]
+        stream.seek(0)
+        return stream.read()
+
+
+def _frames(im: ImageFile.ImageFile, count: int) -> Iterator[Image.Image]:
+    """The frames of an animation as shown (composited by Pillow), without an APNG's separate default image."""
+    skip = getattr(im, "n_frames", 1) - count
+    for index, frame in enumerate(ImageSequence.Iterator(im)):
+        if index >= skip:
+            yield frame
+
+
+def _icc(im: Image.Image) -> bytes | None:
+    return im.info.get("icc_profile") if im.mode != "CMYK" else None
 
 
 def _downscale(im: Image.Image, size: tuple[int, int]) -> Image.Image:
@@ -189,7 +279,13 @@ def _normalise(im: Image.Image) -> Image.Image:
     mode = im.mode
     if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
         # 16-bit greyscale: scale 0..65535 to 0..255 (a plain convert("L") would clip to white)
-        return im.convert("I").point(lambda v: v * (1 / 257)).convert("L")
+        wide = im.convert("I")
+        grey = wide.point(lambda v: v * (1 / 257)).convert("L")
+        transparent = im.info.get("transparency")
+        if isinstance(transparent, int):  # a tRNS grey level: that exact 16-bit value is transparent
+            alpha = ImageMath.lambda_eval(lambda a: (a["im"] != transparent) * 255, im=wide).convert("L")
+            return Image.merge("RGBA", (grey, grey, grey, alpha))
+        return grey
     if mode == "F":
         return im.convert("L")
     if mode in ("1", "L", "RGB", "P") and im.info.get("transparency") is not None:
@@ -201,23 +297,3 @@ def _normalise(im: Image.Image) -> Image.Image:
     if mode == "1":
         return im.convert("L")
     return im.convert("RGB")  # CMYK (Adobe inversion handled by the decoder), YCbCr, P, RGBX, LAB, HSV
-
-
-def _encode(im: Image.Image, fmt: OutputFormat, quality: int, icc: bytes | None) -> bytes:
-    if im.mode == "RGBA" and not fmt.alpha:
-        flat = Image.new("RGB", im.size, "white")
-        flat.paste(im, mask=im.getchannel("A"))
-        im = flat
-    buf = io.BytesIO()
-    options: dict[str, object] = {}
-    if icc:
-        options["icc_profile"] = icc
-    if fmt.pillow == "JPEG":
-        options.update(quality=quality)
-    elif fmt.pillow == "WEBP":
-        options.update(quality=quality, method=WEBP_METHOD)
-    else:
-        options.update(compress_level=PNG_COMPRESS_LEVEL)
-    # No exif= is passed: EXIF and GPS metadata never reach a thumbnail.
-    im.save(buf, format=fmt.pillow, **options)
-    return buf.getvalue()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .imaging import NATIVE_OUTPUT, OUTPUTS, OutputFormat
+from .formats import NATIVE_OUTPUT, OUTPUTS, OutputFormat
+from .sizes import Size
 
 
-def thumbnail_key(prefix: str, size: int, source_key: str, source_format: str, fmt: OutputFormat) -> str:
-    """``{prefix}{size}/{source key}``; when the format changes, the new extension is appended.
+def thumbnail_key(prefix: str, size: Size, source_key: str, source_format: str, fmt: OutputFormat) -> str:
+    """``{prefix}{size}/{source key}``, the size as written (``256``, ``200x200``); when the format changes, the
+    new extension is appended.
 
     Appending rather than replacing keeps ``cat.gif`` (-> ``cat.gif.png``) and ``cat.png`` apart.
     """
@@ -23,7 +25,7 @@ def is_under_prefix(bucket: str, key: str, destination_bucket: str, prefix: str)
     return bucket == destination_bucket and key.startswith(prefix)
 
 
-def thumbnail_keys_of(prefix: str, sizes: Iterable[int], source_key: str) -> list[str]:
+def thumbnail_keys_of(prefix: str, sizes: Iterable[Size], source_key: str) -> list[str]:
     """Every key a thumbnail of ``source_key`` can have been written under: each size, as itself or with any
     output extension appended (the format may have changed since, through OUTPUT_FORMAT)."""
     keys = []

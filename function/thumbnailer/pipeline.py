@@ -147,7 +147,7 @@ def _reconcile(change: Change, settings: Settings, s3: Any, tmp_dir: Path, exist
                 continue
             current = storage.current_version(s3, change.bucket, change.key)
             if current == written[0]:
-                return Outcome(PROCESSED, thumbnails=written[1])
+                return Outcome(PROCESSED, "; ".join(written[2]) or None, thumbnails=written[1])
             exists = current is not None  # changed, or went, while we worked
         else:
             removed += _remove(change, settings, s3)
@@ -161,8 +161,9 @@ def _reconcile(change: Change, settings: Settings, s3: Any, tmp_dir: Path, exist
 
 def _render_current(
     change: Change, settings: Settings, s3: Any, tmp_dir: Path
-) -> tuple[storage.Version, list[str]] | None:
-    """Download the current version, make every size from one decode, upload; None when there is no object."""
+) -> tuple[storage.Version, list[str], list[str]] | None:
+    """Download the current version, make every size from one decode, upload; None when there is no object.
+    Returns the version, the keys written and the core's notes (an animation not kept, and why)."""
     download = storage.download(s3, change.bucket, change.key, tmp_dir)
     if download is None:
         return None
@@ -173,6 +174,10 @@ def _render_current(
             requested_format=settings.output_format,
             quality=settings.quality,
             max_pixels=settings.max_image_pixels,
+            crop=settings.crop,
+            animation=settings.animation,
+            animation_max_pixels=settings.animation_max_pixels,
+            extra_formats=settings.extra_formats,
         )
     finally:
         download.path.unlink(missing_ok=True)
@@ -182,7 +187,7 @@ def _render_current(
         key = thumbnail_key(settings.destination_prefix, thumb.size, change.key, result.source_format, thumb.format)
         storage.upload(s3, settings.destination_bucket, key, thumb.data, thumb.format.content_type, metadata)
         written.append(key)
-    return download.version, written
+    return download.version, written, result.notes
 
 
 def _remove(change: Change, settings: Settings, s3: Any) -> list[str]:

@@ -6,8 +6,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-OUTPUT_FORMATS = ("auto", "jpeg", "png", "webp")
-MAX_THUMBNAIL_SIZE = 10_000
+from .crop import CROPS
+from .formats import OPTIONAL_FORMATS, OUTPUTS
+from .imaging import ANIMATION_MAX_PIXELS
+from .sizes import MAX_EDGE, Size, parse_size
+
+OUTPUT_FORMATS = ("auto", *OUTPUTS)
 # Pillow refuses pictures above twice its MAX_IMAGE_PIXELS (2 x 89,478,485) whatever we allow.
 PILLOW_PIXEL_LIMIT = 178_956_970
 
@@ -20,11 +24,15 @@ class ConfigError(ValueError):
 class Settings:
     destination_bucket: str
     destination_prefix: str = "thumbnails/"
-    sizes: tuple[int, ...] = (256,)  # longest edge in pixels, largest first
+    sizes: tuple[Size, ...] = (Size(256, 0),)  # longest edges and boxes, largest first
     output_format: str = "auto"
     quality: int = 85
     max_image_pixels: int = 50_000_000
     delete_thumbnails: bool = True  # ObjectRemoved / LifecycleExpiration / "Object Deleted" remove the thumbnails
+    crop: str = "entropy"  # how a box size is filled: around the most detailed part, or the centre
+    animation: bool = True  # animated GIF, WebP and PNG keep their frames
+    animation_max_pixels: int = ANIMATION_MAX_PIXELS
+    extra_formats: tuple[str, ...] = ()  # optional inputs whose decoders the layer carries: heif, avif
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -49,21 +57,34 @@ def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
     return raw == "true"
 
 
-def _sizes(environ: Mapping[str, str]) -> tuple[int, ...]:
+def _sizes(environ: Mapping[str, str]) -> tuple[Size, ...]:
     raw = environ.get("THUMBNAIL_SIZES", "").strip() or "256"
-    sizes: set[int] = set()
-    for part in raw.split(","):
-        try:
-            size = int(part.strip())
-        except ValueError:
-            size = 0
-        if not 1 <= size <= MAX_THUMBNAIL_SIZE:
-            raise ConfigError(
-                "THUMBNAIL_SIZES must be a comma-separated list of whole numbers between 1 and "
-                f"{MAX_THUMBNAIL_SIZE}; got {raw!r}."
-            )
-        sizes.add(size)
+    try:
+        sizes = {parse_size(part) for part in raw.split(",")}
+    except ValueError:
+        raise ConfigError(
+            "THUMBNAIL_SIZES must be a comma-separated list of longest edges (256) and boxes (200x200), every side "
+            f"between 1 and {MAX_EDGE} pixels; got {raw!r}."
+        ) from None
     return tuple(sorted(sizes, reverse=True))
+
+
+def _choice(environ: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = (environ.get(name, "").strip() or default).lower()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}; got {value!r}.")
+    return value
+
+
+def _extra_formats(environ: Mapping[str, str]) -> tuple[str, ...]:
+    raw = environ.get("EXTRA_FORMATS", "")
+    names = tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+    unknown = [name for name in names if name not in OPTIONAL_FORMATS]
+    if unknown:
+        raise ConfigError(
+            f"EXTRA_FORMATS must be a comma-separated list of {', '.join(OPTIONAL_FORMATS)}; got {raw!r}."
+        )
+    return names
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -72,9 +93,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     bucket = env.get("DESTINATION_BUCKET", "").strip()
     if not bucket:
         raise ConfigError("DESTINATION_BUCKET must name the bucket thumbnails are written to; it is not set.")
-    output_format = (env.get("OUTPUT_FORMAT", "").strip() or "auto").lower()
-    if output_format not in OUTPUT_FORMATS:
-        raise ConfigError(f"OUTPUT_FORMAT must be one of {', '.join(OUTPUT_FORMATS)}; got {output_format!r}.")
+    extra_formats = _extra_formats(env)
+    output_format = _choice(env, "OUTPUT_FORMAT", "auto", OUTPUT_FORMATS)
+    if output_format in OPTIONAL_FORMATS and output_format not in extra_formats:
+        raise ConfigError(
+            f"OUTPUT_FORMAT={output_format} needs its codec in the layer: add {output_format} to EXTRA_FORMATS "
+            "(the module's image_formats)."
+        )
     return Settings(
         destination_bucket=bucket,
         destination_prefix=env.get("DESTINATION_PREFIX", "thumbnails/"),
@@ -83,4 +108,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         quality=_int(env, "QUALITY", 85, 1, 95),
         max_image_pixels=_int(env, "MAX_IMAGE_PIXELS", 50_000_000, 1, PILLOW_PIXEL_LIMIT),
         delete_thumbnails=_bool(env, "DELETE_THUMBNAILS", True),
+        crop=_choice(env, "CROP", "entropy", CROPS),
+        animation=_bool(env, "ANIMATION", True),
+        animation_max_pixels=_int(env, "ANIMATION_MAX_PIXELS", ANIMATION_MAX_PIXELS, 1, 10_000_000_000),
+        extra_formats=extra_formats,
     )

@@ -1,0 +1,93 @@
+"""Pictures to bytes: each output format with its options, animations, and the smallest encoding of a picture that
+already fits its size (never bigger than its source)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from PIL import Image, ImageChops
+
+from . import metadata
+from .formats import OutputFormat
+
+# zlib level for PNG thumbnails: on photographic content within ~10% of level 6's size in a quarter of the time.
+PNG_COMPRESS_LEVEL = 3
+WEBP_METHOD = 4  # libwebp's default speed/size trade-off
+AVIF_SPEED = 8  # libavif's 0 (slowest, smallest) to 10; 8 encodes a thumbnail in milliseconds
+_PALETTE_COLOURS = 256
+
+
+def encode(im: Image.Image, fmt: OutputFormat, quality: int, icc: bytes | None) -> bytes:
+    """One still picture (L, RGB or RGBA). No exif= is ever passed: EXIF and GPS metadata never reach a thumbnail."""
+    im = _flatten(im, fmt)
+    buf = io.BytesIO()
+    if fmt.pillow == "PNG":
+        im = _palette_if_lossless(im)
+    im.save(buf, format=fmt.pillow, **_options(fmt, quality, icc))
+    return buf.getvalue()
+
+
+def encode_frames(
+    frames: Sequence[Image.Image], durations: Sequence[int], loop: int, fmt: OutputFormat, quality: int
+) -> bytes:
+    """An animation (RGBA frames, each shown ``durations`` ms; ``loop`` 0: for ever) as animated WebP or PNG."""
+    buf = io.BytesIO()
+    first, *rest = frames
+    options = _options(fmt, quality, None)
+    first.save(
+        buf, format=fmt.pillow, save_all=True, append_images=rest, duration=list(durations), loop=loop, **options
+    )
+    return buf.getvalue()
+
+
+def smallest(im: Image.Image, fmt: OutputFormat, quality: int, icc: bytes | None, source: bytes, native: bool) -> bytes:
+    """The thumbnail of a picture shown at its own size: its usual encoding unless that is bigger than ``source``;
+    then its pixels in the format's most compact lossless-to-them form, or (``native``: the source is already
+    in this format and shown upright as stored) the source's own bytes without their metadata."""
+    data = encode(im, fmt, quality, icc)
+    if len(data) <= len(source):
+        return data
+    candidates = [data]
+    if fmt.pillow == "PNG":
+        flat = _palette_if_lossless(_flatten(im, fmt))
+        buf = io.BytesIO()
+        flat.save(buf, format="PNG", optimize=True, **({"icc_profile": icc} if icc else {}))
+        candidates.append(buf.getvalue())
+    if native and (stripped := metadata.strip(source, fmt.pillow)) is not None:
+        candidates.append(stripped)
+    return min(candidates, key=len)
+
+
+def _options(fmt: OutputFormat, quality: int, icc: bytes | None) -> dict[str, object]:
+    options: dict[str, object] = {"icc_profile": icc} if icc else {}
+    if fmt.pillow == "JPEG":
+        options.update(quality=quality, optimize=True)  # Huffman tables made for the picture: smaller, same pixels
+    elif fmt.pillow == "WEBP":
+        options.update(quality=quality, method=WEBP_METHOD)
+    elif fmt.pillow == "AVIF":
+        options.update(quality=quality, speed=AVIF_SPEED)
+    else:
+        options.update(compress_level=PNG_COMPRESS_LEVEL)
+    return options
+
+
+def _flatten(im: Image.Image, fmt: OutputFormat) -> Image.Image:
+    """A transparent picture on white, for formats without alpha (JPEG)."""
+    if im.mode == "RGBA" and not fmt.alpha:
+        flat = Image.new("RGB", im.size, "white")
+        flat.paste(im, mask=im.getchannel("A"))
+        return flat
+    return im
+
+
+def _palette_if_lossless(im: Image.Image) -> Image.Image:
+    """A picture of at most 256 colours as a palette PNG (often a fraction of the size), only when every pixel
+    comes back exactly; anything else unchanged."""
+    if im.mode not in ("RGB", "RGBA") or im.getcolors(_PALETTE_COLOURS) is None:
+        return im
+    method = Image.Quantize.FASTOCTREE if im.mode == "RGBA" else Image.Quantize.MEDIANCUT
+    palette = im.quantize(_PALETTE_COLOURS, method=method, dither=Image.Dither.NONE)
+    if ImageChops.difference(palette.convert(im.mode), im).getbbox(alpha_only=False) is None:
+        return palette
+    return im

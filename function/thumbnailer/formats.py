@@ -1,0 +1,58 @@
+"""Which pictures are read and how thumbnails are written: the input formats, the optional ones (HEIF, AVIF),
+and the output formats with what ``auto`` picks for each input."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+# Only these decoders are ever tried: EPS, PDF, PSD, TIFF and the rest are never parsed.
+INPUT_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+# Optional inputs, on when the layer carries their decoder (the module's image_formats) and EXTRA_FORMATS names
+# them: HEIF through pi-heif (libheif, libde265), AVIF through Pillow's own plugin (libavif).
+OPTIONAL_FORMATS = {"heif": "HEIF", "avif": "AVIF"}
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    name: str  # as in OUTPUT_FORMAT
+    pillow: str
+    content_type: str
+    extension: str
+    alpha: bool
+    animation: bool
+
+
+OUTPUTS = {
+    "jpeg": OutputFormat("jpeg", "JPEG", "image/jpeg", ".jpg", alpha=False, animation=False),
+    "png": OutputFormat("png", "PNG", "image/png", ".png", alpha=True, animation=True),
+    "webp": OutputFormat("webp", "WEBP", "image/webp", ".webp", alpha=True, animation=True),
+    "avif": OutputFormat("avif", "AVIF", "image/avif", ".avif", alpha=True, animation=False),
+}
+# The input formats that can be written as themselves; OUTPUT_FORMAT=auto keeps them, makes a still GIF a PNG,
+# HEIF and AVIF (which not every browser shows) JPEG, and any animation an animated WebP.
+NATIVE_OUTPUT = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "AVIF": "avif"}
+AUTO_OUTPUT = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "png", "HEIF": "jpeg", "AVIF": "jpeg"}
+AUTO_ANIMATED = "webp"
+
+
+def output_format(source_format: str, requested: str, *, animated: bool = False) -> OutputFormat:
+    if requested != "auto":
+        return OUTPUTS[requested]
+    return OUTPUTS[AUTO_ANIMATED if animated else AUTO_OUTPUT[source_format]]
+
+
+def input_formats(extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The Pillow format names to try: the four always read, and the optional ones named in ``extra``."""
+    for name in extra:
+        if name == "heif":
+            _register_heif()
+    return INPUT_FORMATS + tuple(OPTIONAL_FORMATS[name] for name in extra)
+
+
+@functools.cache
+def _register_heif() -> None:
+    """pi-heif is imported only when HEIF is on, so a function without it starts as fast as before."""
+    from pi_heif import register_heif_opener
+
+    register_heif_opener()
