@@ -42,20 +42,19 @@ def encode_frames(
 
 
 def smallest(im: Image.Image, fmt: OutputFormat, quality: int, icc: bytes | None, source: bytes, native: bool) -> bytes:
-    """The thumbnail of a picture shown at its own size: its usual encoding unless that is bigger than ``source``;
-    then its pixels in the format's most compact lossless-to-them form, or (``native``: the source is already
-    in this format and shown upright as stored) the source's own bytes without their metadata."""
+    """The thumbnail of a picture shown at its own size, never bigger than ``source`` when that can be helped.
+
+    The smallest of: its usual encoding; the source's own bytes without their metadata (``native``: the source is
+    in this format and shown upright as stored; lossless, so it wins a tie); and, when both are still bigger than
+    the source, for PNG its pixels at zlib's highest effort."""
     data = encode(im, fmt, quality, icc)
-    if len(data) <= len(source):
-        return data
     candidates = [data]
-    if fmt.pillow == "PNG":
-        flat = _palette_if_lossless(_flatten(im, fmt))
-        buf = io.BytesIO()
-        flat.save(buf, format="PNG", optimize=True, **({"icc_profile": icc} if icc else {}))
-        candidates.append(buf.getvalue())
     if native and (stripped := metadata.strip(source, fmt.pillow)) is not None:
-        candidates.append(stripped)
+        candidates.insert(0, stripped)
+    if fmt.pillow == "PNG" and min(map(len, candidates)) > len(source):
+        buf = io.BytesIO()
+        _palette_if_lossless(im).save(buf, format="PNG", optimize=True, **({"icc_profile": icc} if icc else {}))
+        candidates.append(buf.getvalue())
     return min(candidates, key=len)
 
 
@@ -89,5 +88,6 @@ def _palette_if_lossless(im: Image.Image) -> Image.Image:
     method = Image.Quantize.FASTOCTREE if im.mode == "RGBA" else Image.Quantize.MEDIANCUT
     palette = im.quantize(_PALETTE_COLOURS, method=method, dither=Image.Dither.NONE)
     if ImageChops.difference(palette.convert(im.mode), im).getbbox(alpha_only=False) is None:
+        palette.info.pop("transparency", None)  # the palette's own alpha is written as tRNS, not a stale index
         return palette
     return im

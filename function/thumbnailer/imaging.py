@@ -111,6 +111,8 @@ def make_thumbnails(
         source_format = "JPEG" if im.format == "MPO" else (im.format or "")
         try:
             return _Render(im, source_format, source, options).run(sorted(set(wanted), reverse=True), wanted)
+        except Image.DecompressionBombError as exc:  # a frame larger than the picture's own size says
+            raise ImageRejected(f"too many pixels: {exc}") from None
         except _DECODE_ERRORS as exc:
             raise ImageRejected(f"corrupt or truncated image: {exc}") from None
 

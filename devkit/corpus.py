@@ -1,0 +1,62 @@
+"""Real-world pictures nobody on this project made: the test images of Pillow's own source distribution.
+
+``pillow_test_images()`` fetches the sdist of the Pillow installed here (through pip, so through whatever index
+the machine uses) once into ``build/corpus/``, unpacks its ``Tests/images`` and returns that folder. About 1,100
+files: every format and mode Pillow reads, real camera and phone files, and the broken, truncated and hostile ones
+its own tests refuse. Nothing of it is committed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import PIL
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "build" / "corpus"
+
+
+def pillow_test_images() -> Path:
+    """``Tests/images`` of this Pillow's sdist; safe to call from several test workers at once."""
+    version = PIL.__version__
+    target = CORPUS / f"pillow-{version}"
+    done = target / ".complete"
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    with open(CORPUS / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker fetches, the others wait for it
+        if not done.exists():
+            archive = _download(version)
+            _extract(archive, target)
+            done.touch()
+    return target / "Tests" / "images"
+
+
+def _download(version: str) -> Path:
+    archive = CORPUS / f"pillow-{version}.tar.gz"
+    if archive.exists():
+        return archive
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:"]
+    done = subprocess.run(
+        [*command, "--dest", str(CORPUS), f"pillow=={version}"], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0 or not archive.exists():
+        raise RuntimeError(
+            f"could not fetch Pillow {version}'s source distribution for its test images (pip download):\n"
+            f"{done.stdout}{done.stderr}"
+        )
+    return archive
+
+
+def _extract(archive: Path, target: Path) -> None:
+    prefix = f"pillow-{PIL.__version__}/"
+    with tarfile.open(archive) as tar:
+        members = [
+            m for m in tar.getmembers() if m.isfile() and m.name.startswith(prefix + "Tests/images/")
+        ]
+        for member in members:
+            member.name = member.name.removeprefix(prefix)
+        tar.extractall(target, members=members, filter="data")
