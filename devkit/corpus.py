@@ -54,9 +54,7 @@ def _download(version: str) -> Path:
 def _extract(archive: Path, target: Path) -> None:
     prefix = f"pillow-{PIL.__version__}/"
     with tarfile.open(archive) as tar:
-        members = [
-            m for m in tar.getmembers() if m.isfile() and m.name.startswith(prefix + "Tests/images/")
-        ]
+        members = [m for m in tar.getmembers() if m.isfile() and m.name.startswith(prefix + "Tests/images/")]
         for member in members:
             member.name = member.name.removeprefix(prefix)
         tar.extractall(target, members=members, filter="data")

@@ -87,7 +87,7 @@ def _palette_if_lossless(im: Image.Image) -> Image.Image:
         return im
     method = Image.Quantize.FASTOCTREE if im.mode == "RGBA" else Image.Quantize.MEDIANCUT
     palette = im.quantize(_PALETTE_COLOURS, method=method, dither=Image.Dither.NONE)
+    palette.info.pop("transparency", None)  # a stale value from the source; the palette's own alpha is the tRNS
     if ImageChops.difference(palette.convert(im.mode), im).getbbox(alpha_only=False) is None:
-        palette.info.pop("transparency", None)  # the palette's own alpha is written as tRNS, not a stale index
         return palette
     return im

@@ -21,7 +21,11 @@ from .sizes import Size, fit, parse_size
 __all__ = ["ImageRejected", "Result", "Thumbnail", "fit", "make_thumbnails"]
 
 ANIMATION_MAX_PIXELS = 50_000_000
-ANIMATED_FORMATS = ("GIF", "WEBP", "PNG")  # PNG: APNG  # frames x pixels of an animation that is kept; beyond it, the first frame
+ANIMATED_FORMATS = (
+    "GIF",
+    "WEBP",
+    "PNG",
+)  # PNG: APNG  # frames x pixels of an animation that is kept; beyond it, the first frame
 
 # EXIF orientation -> the transposition that shows the picture upright (as in PIL.ImageOps.exif_transpose).
 _ORIENTATION = {
@@ -228,6 +232,7 @@ class _Render:
         frames: list[Image.Image] = []
         largest = plans[0][1]
         for frame in _frames(im, count):
+            frame.load()  # WebP sets a frame's duration when it decodes it
             durations.append(round(frame.info.get("duration", 0) or 0))
             picture = frame.convert("RGBA")
             if upright is not None:

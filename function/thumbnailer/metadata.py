@@ -112,5 +112,7 @@ def _webp(data: bytes) -> bytes | None:
         if kind not in _WEBP_DROP:
             chunks.append(chunk)
         pos = end
+    if not any(chunk[:4] in (b"VP8 ", b"VP8L", b"VP8X") for chunk in chunks):
+        return None  # no picture in it: truncated
     body = b"WEBP" + b"".join(chunks)
     return b"RIFF" + struct.pack("<I", len(body)) + body

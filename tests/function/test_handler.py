@@ -15,7 +15,7 @@ from thumbnailer import storage
 from thumbnailer.pipeline import RetryableError
 
 from .conftest import DEST, SOURCE, invoke, load_event, s3_event, thumbnail_keys
-from .images import EPS, encode, jpeg, photo, png_bomb
+from .images import EPS, animation, encode, jpeg, photo, png_bomb
 
 
 def put(s3, key: str, data: bytes, bucket: str = SOURCE) -> None:
@@ -112,6 +112,35 @@ def test_gif_becomes_png_with_the_extension_appended(s3):
     invoke(s3_event("anim.gif", "anim.png"))
     assert thumbnail_keys(s3) == ["thumbnails/256/anim.gif.png", "thumbnails/256/anim.png"]
     assert s3.head_object(Bucket=DEST, Key="thumbnails/256/anim.gif.png")["ContentType"] == "image/png"
+
+
+def test_boxes_and_an_animation_end_to_end_and_removed_together(s3, env):
+    env.setenv("THUMBNAIL_SIZES", "256,96x96")
+    put(s3, "clip.gif", animation("GIF")[0])
+    put(s3, "face.jpg", jpeg(800, 600))
+    summary = invoke(s3_event("clip.gif", "face.jpg"))
+    assert thumbnail_keys(s3) == [
+        "thumbnails/256/clip.gif.webp",
+        "thumbnails/256/face.jpg",
+        "thumbnails/96x96/clip.gif.webp",
+        "thumbnails/96x96/face.jpg",
+    ]
+    assert image_at(s3, "thumbnails/96x96/face.jpg").size == (96, 96)
+    assert image_at(s3, "thumbnails/96x96/clip.gif.webp").n_frames == 4
+    assert not summary["failed"] and all("reason" not in p for p in summary["processed"])
+    s3.delete_object(Bucket=SOURCE, Key="clip.gif")
+    event = s3_event("clip.gif")
+    event["Records"][0]["eventName"] = "ObjectRemoved:Delete"
+    invoke(event)
+    assert thumbnail_keys(s3) == ["thumbnails/256/face.jpg", "thumbnails/96x96/face.jpg"]
+
+
+def test_an_animation_not_kept_is_said_in_the_summary(s3, env):
+    env.setenv("ANIMATION", "false")
+    put(s3, "clip.gif", animation("GIF")[0])
+    [processed] = invoke(s3_event("clip.gif"))["processed"]
+    assert processed["reason"] == "animation not kept: ANIMATION is off; its first frame is used"
+    assert thumbnail_keys(s3) == ["thumbnails/256/clip.gif.png"]
 
 
 def test_eps_named_png_and_bomb_are_failed_not_crashed(s3):

@@ -10,6 +10,23 @@ def test_defaults():
     assert load_settings({"DESTINATION_BUCKET": "b"}) == Settings(destination_bucket="b")
 
 
+def test_boxes_crops_animation_and_extra_formats():
+    settings = load_settings(
+        {
+            "DESTINATION_BUCKET": "b",
+            "THUMBNAIL_SIZES": "256,200x200",
+            "CROP": "centre",
+            "ANIMATION": "false",
+            "ANIMATION_MAX_PIXELS": "1000",
+            "EXTRA_FORMATS": "avif, heif",
+            "OUTPUT_FORMAT": "avif",
+        }
+    )
+    assert [s.label for s in settings.sizes] == ["256", "200x200"]
+    assert (settings.crop, settings.animation, settings.animation_max_pixels) == ("centre", False, 1000)
+    assert settings.extra_formats == ("avif", "heif") and settings.output_format == "avif"
+
+
 def test_sizes_are_deduplicated_largest_first():
     assert load_settings({"DESTINATION_BUCKET": "b", "THUMBNAIL_SIZES": "128, 1024,128,512"}).sizes == (
         Size(1024, 0),
@@ -29,6 +46,11 @@ def test_sizes_are_deduplicated_largest_first():
         ({"QUALITY": "high"}, "QUALITY must be a whole number between 1 and 95; got 'high'"),
         ({"MAX_IMAGE_PIXELS": "-5"}, "MAX_IMAGE_PIXELS must be between 1 and 178956970; got -5"),
         ({"MAX_IMAGE_PIXELS": "178956971"}, "MAX_IMAGE_PIXELS must be between 1 and 178956970; got 178956971"),
+        ({"THUMBNAIL_SIZES": "256,200x0"}, r"THUMBNAIL_SIZES must be .* boxes \(200x200\).* got '256,200x0'"),
+        ({"CROP": "attention"}, "CROP must be one of entropy, centre; got 'attention'"),
+        ({"ANIMATION": "yes"}, "ANIMATION must be true or false; got 'yes'"),
+        ({"EXTRA_FORMATS": "heic"}, "EXTRA_FORMATS must be a comma-separated list of heif, avif; got 'heic'"),
+        ({"OUTPUT_FORMAT": "avif"}, "OUTPUT_FORMAT=avif needs its codec in the layer: add avif to EXTRA_FORMATS"),
     ],
 )
 def test_bad_values_name_the_variable_and_value(env, message):

@@ -1,0 +1,87 @@
+"""Animated GIF, WebP and PNG keep their frames, timing and loop count (as animated WebP under auto), within a
+frames x pixels budget; beyond it, or when turned off, the first frame is the thumbnail and the notes say why."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageSequence
+
+from thumbnailer.imaging import make_thumbnails
+
+from .images import animation
+
+
+def frames_of(data: bytes) -> tuple[str, list[int], int, tuple[int, int]]:
+    with Image.open(io.BytesIO(data)) as im:
+        durations = []
+        for frame in ImageSequence.Iterator(im):
+            frame.load()  # WebP sets a frame's duration when it is decoded
+            durations.append(frame.info.get("duration"))
+        return im.format, durations, im.info.get("loop"), im.size
+
+
+@pytest.mark.parametrize("source", ["GIF", "WEBP", "PNG"])
+def test_an_animation_keeps_its_frames_durations_and_loop_as_webp(source):
+    data, durations = animation(source, loop=3)
+    result = make_thumbnails(io.BytesIO(data), [100, 50])
+    for thumb, size in zip(result.thumbnails, [(100, 50), (50, 25)], strict=True):
+        fmt, kept, loop, shown = frames_of(thumb.data)
+        assert fmt == "WEBP" and thumb.format.name == "webp" and thumb.frames == len(durations)
+        assert kept == durations and shown == size and (thumb.width, thumb.height) == size
+        assert loop == 3
+    assert not result.notes
+
+
+def test_a_gif_that_loops_for_ever_still_does():
+    data, _ = animation("GIF", loop=0)
+    assert frames_of(make_thumbnails(io.BytesIO(data), [50]).thumbnails[0].data)[2] == 0
+
+
+def test_png_output_is_an_animated_png():
+    data, durations = animation("GIF", loop=0)
+    [thumb] = make_thumbnails(io.BytesIO(data), [50], requested_format="png").thumbnails
+    fmt, kept, _, _ = frames_of(thumb.data)
+    assert fmt == "PNG" and kept == durations
+
+
+def test_an_apng_default_image_is_not_a_frame():
+    """An APNG may carry a still for viewers without animation, apart from its frames: not part of the animation."""
+    still = Image.new("RGB", (200, 100), "black")
+    frames = [Image.new("RGB", (200, 100), colour) for colour in ("red", "lime", "blue")]
+    buf = io.BytesIO()
+    still.save(buf, "PNG", save_all=True, append_images=frames, default_image=True, duration=[0, 100, 200, 300])
+    [thumb] = make_thumbnails(io.BytesIO(buf.getvalue()), [50]).thumbnails
+    with Image.open(io.BytesIO(thumb.data)) as im:
+        assert im.n_frames == 3 and im.convert("RGB").getpixel((5, 5))[0] > 200, "starts with the red frame"
+
+
+def test_beyond_the_budget_the_first_frame_is_used_and_noted():
+    data, _ = animation("GIF", frames=4, size=(200, 100))
+    result = make_thumbnails(io.BytesIO(data), [50], animation_max_pixels=4 * 200 * 100 - 1)
+    [thumb] = result.thumbnails
+    assert thumb.frames == 1 and thumb.format.name == "png" and not Image.open(io.BytesIO(thumb.data)).is_animated
+    assert result.notes == [
+        "animation not kept: 4 frames of 200x100 are more than ANIMATION_MAX_PIXELS=79999 frame pixels; "
+        "its first frame is used"
+    ]
+
+
+def test_animation_can_be_turned_off():
+    data, _ = animation("WEBP")
+    result = make_thumbnails(io.BytesIO(data), [50], animation=False)
+    assert result.thumbnails[0].frames == 1 and "ANIMATION is off" in result.notes[0]
+
+
+def test_jpeg_output_takes_the_first_frame_and_says_so():
+    data, _ = animation("GIF")
+    result = make_thumbnails(io.BytesIO(data), [50], requested_format="jpeg")
+    assert result.thumbnails[0].frames == 1 and "jpeg output is a still picture" in result.notes[0]
+
+
+def test_a_crop_cuts_every_frame_alike():
+    data, durations = animation("GIF", size=(300, 100))
+    [thumb] = make_thumbnails(io.BytesIO(data), ["80x80"]).thumbnails
+    fmt, kept, _, shown = frames_of(thumb.data)
+    assert shown == (80, 80) and kept == durations

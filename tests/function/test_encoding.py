@@ -1,0 +1,67 @@
+"""How thumbnails are encoded: Huffman-optimised JPEG, lossless palette PNG, and never bigger than a source that
+already fits its size, without the source's metadata either way."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageDraw
+
+from thumbnailer.encoding import encode
+from thumbnailer.formats import OUTPUTS
+from thumbnailer.imaging import make_thumbnails
+
+from .images import encode as save
+from .images import exif_with_gps, photo
+
+
+def badge(size: tuple[int, int] = (800, 800)) -> Image.Image:
+    """A design tool's kind of PNG: few flat colours, transparent corners, sharp edges."""
+    im = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(im)
+    draw.ellipse((20, 20, size[0] - 20, size[1] - 20), fill=(30, 120, 200, 255), outline=(255, 255, 255, 255), width=12)
+    draw.rectangle((size[0] // 3, size[1] // 3, 2 * size[0] // 3, 2 * size[1] // 3), fill=(250, 200, 40, 255))
+    return im
+
+
+def test_a_badge_png_that_fits_comes_out_no_bigger_and_the_same():
+    source = save(badge(), "PNG", compress_level=9, optimize=True)
+    [thumb] = make_thumbnails(io.BytesIO(source), [1024]).thumbnails
+    assert len(thumb.data) <= len(source)
+    out = Image.open(io.BytesIO(thumb.data)).convert("RGBA")
+    assert out.tobytes() == badge().tobytes(), "every pixel and its alpha unchanged"
+
+
+@pytest.mark.parametrize("fmt, options", [("JPEG", {"quality": 70}), ("PNG", {}), ("WEBP", {"quality": 60})])
+def test_a_photo_that_fits_is_never_bigger_and_loses_its_exif(fmt, options):
+    source = save(photo(400, 300), fmt, exif=exif_with_gps(), **options)
+    [thumb] = make_thumbnails(io.BytesIO(source), [512], quality=95).thumbnails
+    assert len(thumb.data) <= len(source), "quality 95 would make it bigger: the source's own pixels are kept"
+    out = Image.open(io.BytesIO(thumb.data))
+    assert out.size == (400, 300) and not out.getexif(), "no EXIF (and so no GPS) in the thumbnail"
+
+
+def test_a_rotated_source_that_fits_is_re_encoded_upright():
+    source = save(photo(300, 200), "JPEG", quality=60, exif=exif_with_gps(orientation=6))
+    [thumb] = make_thumbnails(io.BytesIO(source), [512]).thumbnails
+    out = Image.open(io.BytesIO(thumb.data))
+    assert out.size == (200, 300) and not out.getexif(), "its bytes could not be kept: EXIF said which way is up"
+
+
+def test_jpeg_huffman_tables_are_optimised():
+    im = photo(512, 384)
+    plain = io.BytesIO()
+    im.save(plain, "JPEG", quality=85)
+    optimised = encode(im, OUTPUTS["jpeg"], 85, None)
+    assert len(optimised) < len(plain.getvalue())
+    assert Image.open(io.BytesIO(optimised)).tobytes() == Image.open(plain).tobytes(), "same pixels"
+
+
+def test_few_colours_become_a_palette_png_only_when_lossless():
+    flat = badge((200, 200))
+    data = encode(flat, OUTPUTS["png"], 85, None)
+    out = Image.open(io.BytesIO(data))
+    assert out.mode == "P" and out.convert("RGBA").tobytes() == flat.tobytes()
+    many = photo(200, 200)  # a gradient: thousands of colours
+    assert Image.open(io.BytesIO(encode(many, OUTPUTS["png"], 85, None))).mode == "RGB"
