@@ -20,12 +20,10 @@ from .sizes import Size, fit, parse_size
 
 __all__ = ["ImageRejected", "Result", "Thumbnail", "fit", "make_thumbnails"]
 
+# Frames x pixels of an animation that is kept (decoded frames cost 4 bytes a pixel before they are scaled down);
+# beyond it, the first frame is the thumbnail.
 ANIMATION_MAX_PIXELS = 50_000_000
-ANIMATED_FORMATS = (
-    "GIF",
-    "WEBP",
-    "PNG",
-)  # PNG: APNG  # frames x pixels of an animation that is kept; beyond it, the first frame
+ANIMATED_FORMATS = ("GIF", "WEBP", "PNG")  # PNG: APNG
 
 # EXIF orientation -> the transposition that shows the picture upright (as in PIL.ImageOps.exif_transpose).
 _ORIENTATION = {
