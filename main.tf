@@ -7,6 +7,13 @@ locals {
   # Deletions by a request and by a lifecycle rule are different S3 events; both remove the thumbnails.
   s3_events    = distinct(concat(var.events, var.delete_thumbnails ? ["s3:ObjectRemoved:*", "s3:LifecycleExpiration:*"] : []))
   detail_types = concat(["Object Created"], var.delete_thumbnails ? ["Object Deleted"] : [])
+  # The picture suffixes of the formats that are on, in both cases (S3's suffix filter is case-sensitive).
+  suffixes = concat(
+    [".jpg", ".jpeg", ".png", ".webp", ".gif"],
+    contains(var.extra_formats, "heif") ? [".heic", ".heif"] : [],
+    contains(var.extra_formats, "avif") ? [".avif"] : [],
+  )
+  filter_suffixes = var.filter_suffixes != null ? var.filter_suffixes : concat(local.suffixes, [for s in local.suffixes : upper(s)])
   # The EventBridge rule that sees the bucket's events: for the function, or for the queue in front of it. S3 sends
   # them to the default bus of the bucket owner's account, so the rule's ARN is known before it exists.
   eventbridge = var.trigger == "eventbridge" || (var.trigger == "sqs" && var.sqs.source == "eventbridge")
@@ -27,9 +34,16 @@ module "layer" {
   source = "./modules/layer"
   count  = var.create_layer ? 1 : 0
 
-  layer_name        = "${var.function_name}-deps"
-  requirements_file = coalesce(var.build.requirements_file, "${path.module}/layer/requirements.txt")
-  exclude_file      = coalesce(var.build.layer_exclude_file, "${path.module}/layer/exclude.txt")
+  layer_name = "${var.function_name}-deps"
+  # The optional formats add their decoder (HEIF) or keep Pillow's own (AVIF, otherwise left out).
+  requirements_files = concat(
+    [coalesce(var.build.requirements_file, "${path.module}/layer/requirements.txt")],
+    contains(var.extra_formats, "heif") ? ["${path.module}/layer/requirements-heif.txt"] : [],
+  )
+  exclude_files = concat(
+    [coalesce(var.build.layer_exclude_file, "${path.module}/layer/exclude.txt")],
+    contains(var.extra_formats, "avif") ? [] : ["${path.module}/layer/exclude-avif.txt"],
+  )
   runtime           = var.runtime
   architecture      = var.architecture
   build_target      = var.build.layer_target
@@ -61,13 +75,17 @@ module "function" {
   log_retention_in_days  = var.log_retention_in_days
 
   environment_variables = merge(var.environment_variables, {
-    DESTINATION_BUCKET = local.destination_bucket
-    DESTINATION_PREFIX = var.destination_prefix
-    THUMBNAIL_SIZES    = join(",", var.thumbnail_sizes)
-    OUTPUT_FORMAT      = var.output_format
-    QUALITY            = tostring(var.quality)
-    MAX_IMAGE_PIXELS   = tostring(var.max_image_pixels)
-    DELETE_THUMBNAILS  = tostring(var.delete_thumbnails)
+    DESTINATION_BUCKET   = local.destination_bucket
+    DESTINATION_PREFIX   = var.destination_prefix
+    THUMBNAIL_SIZES      = join(",", var.thumbnail_sizes)
+    OUTPUT_FORMAT        = var.output_format
+    QUALITY              = tostring(var.quality)
+    MAX_IMAGE_PIXELS     = tostring(var.max_image_pixels)
+    DELETE_THUMBNAILS    = tostring(var.delete_thumbnails)
+    CROP                 = var.crop
+    ANIMATION            = tostring(var.animation.enabled)
+    ANIMATION_MAX_PIXELS = format("%d", var.animation.max_pixels)
+    EXTRA_FORMATS        = join(",", var.extra_formats)
   })
 
   read_access  = { bucket = var.source_bucket, prefix = var.filter_prefix }
@@ -93,7 +111,7 @@ module "s3_trigger" {
   source_account             = var.source_account
   events                     = local.s3_events
   filter_prefix              = var.filter_prefix
-  filter_suffixes            = var.filter_suffixes
+  filter_suffixes            = local.filter_suffixes
   create_bucket_notification = var.trigger == "s3"
 }
 
@@ -104,7 +122,7 @@ module "eventbridge_trigger" {
   bucket                    = var.source_bucket
   rule_name                 = local.rule_name
   filter_prefix             = var.filter_prefix
-  filter_suffixes           = var.filter_suffixes
+  filter_suffixes           = local.filter_suffixes
   detail_types              = local.detail_types
   target_arn                = var.trigger == "sqs" ? one(module.sqs_trigger[*].queue_arn) : module.function.function_arn
   function_name             = var.trigger == "sqs" ? null : module.function.function_name
@@ -123,7 +141,7 @@ module "sqs_trigger" {
   eventbridge_rule_arn = var.sqs.source == "eventbridge" ? local.rule_arn : null
   events               = local.s3_events
   filter_prefix        = var.filter_prefix
-  filter_suffixes      = var.filter_suffixes
+  filter_suffixes      = local.filter_suffixes
 
   function_arn                       = module.function.function_arn
   function_timeout                   = var.timeout

@@ -1,6 +1,21 @@
 # Inputs of the thumbnails module, alphabetical. Limits are checked at plan, each with a sentence naming the
 # variable, the range and the value; the submodules check the Lambda settings they own.
 
+variable "animation" {
+  type = object({
+    enabled    = optional(bool, true)
+    max_pixels = optional(number, 50000000)
+  })
+  description = "Animated GIF, WebP and PNG keep their frames, timing and loop count (as animated WebP under output_format auto, animated PNG under png; jpeg is always a still). max_pixels bounds frames x width x height: decoded frames take 4 bytes a pixel before they are scaled, so the default stays under 200 MB; a bigger animation, or enabled = false, makes a still of the first frame and the log says why."
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = var.animation.max_pixels >= 1 && var.animation.max_pixels <= 10000000000 && floor(var.animation.max_pixels) == var.animation.max_pixels
+    error_message = "animation.max_pixels must be a whole number between 1 and 10000000000 frame pixels; got ${var.animation.max_pixels}."
+  }
+}
+
 variable "architecture" {
   type        = string
   description = "Instruction set of the function and of the layer's binary wheels: x86_64 or arm64."
@@ -42,6 +57,18 @@ variable "create_role" {
   nullable    = false
 }
 
+variable "crop" {
+  type        = string
+  description = "How a box size (\"200x200\" in thumbnail_sizes) is filled: \"entropy\" keeps the most detailed part of the picture (libvips' smartcrop measure), \"centre\" its middle."
+  default     = "entropy"
+  nullable    = false
+
+  validation {
+    condition     = contains(["entropy", "centre"], var.crop)
+    error_message = "crop must be \"entropy\" or \"centre\"; got \"${var.crop}\"."
+  }
+}
+
 variable "delete_thumbnails" {
   type        = bool
   description = "Remove an object's thumbnails when it is deleted or expires: adds s3:ObjectRemoved:* and s3:LifecycleExpiration:* to the trigger, and lets the role list and delete under destination_prefix. A non-current version's removal keeps them."
@@ -77,13 +104,13 @@ variable "destination_prefix" {
 
 variable "environment_variables" {
   type        = map(string)
-  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY and MAX_IMAGE_PIXELS itself."
+  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY, MAX_IMAGE_PIXELS, DELETE_THUMBNAILS, CROP, ANIMATION, ANIMATION_MAX_PIXELS and EXTRA_FORMATS itself."
   default     = {}
   nullable    = false
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS"])) == 0
-    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels)."
+    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS"])) == 0
+    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats)."
   }
 }
 
@@ -101,6 +128,18 @@ variable "events" {
   nullable    = false
 }
 
+variable "extra_formats" {
+  type        = list(string)
+  description = "Input formats beyond JPEG, PNG, WebP and GIF: \"heif\" (HEIC/HEIF, iPhones' camera format; adds pi-heif to the layer) and \"avif\" (keeps Pillow's AVIF codec in the layer). Both are read upright with their colour profile and written as JPEG by output_format auto; docs/formats.md gives what each adds to the layer and the cold start, and the codecs' licences."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(setsubtract(var.extra_formats, ["heif", "avif"])) == 0
+    error_message = "extra_formats may hold \"heif\" and \"avif\"; got ${jsonencode(var.extra_formats)}."
+  }
+}
+
 variable "filter_prefix" {
   type        = string
   description = "Only uploads under this prefix trigger the function. \"\" with a separate destination_bucket: every key."
@@ -110,9 +149,8 @@ variable "filter_prefix" {
 
 variable "filter_suffixes" {
   type        = list(string)
-  description = "Only keys ending with one of these trigger the function; S3 compares case-sensitively, so upper-case forms are listed too. []: any key."
-  default     = [".jpg", ".jpeg", ".png", ".webp", ".gif", ".JPG", ".JPEG", ".PNG", ".WEBP", ".GIF"]
-  nullable    = false
+  description = "Only keys ending with one of these trigger the function; S3 compares case-sensitively, so upper-case forms must be listed too. Null: .jpg .jpeg .png .webp .gif, with .heic .heif (\"heif\") and .avif (\"avif\") when extra_formats has them, each in lower and upper case. []: any key."
+  default     = null
 }
 
 variable "function_name" {
@@ -196,13 +234,17 @@ variable "on_failure_destination_arn" {
 
 variable "output_format" {
   type        = string
-  description = "auto (JPEG stays JPEG, PNG and WebP stay, GIF becomes PNG), jpeg, png or webp."
+  description = "auto (JPEG, PNG and WebP stay as they are, a still GIF becomes PNG, HEIF and AVIF become JPEG, an animation becomes animated WebP), jpeg, png, webp or avif (with \"avif\" in extra_formats)."
   default     = "auto"
   nullable    = false
 
   validation {
-    condition     = contains(["auto", "jpeg", "png", "webp"], var.output_format)
-    error_message = "output_format must be one of auto, jpeg, png, webp; got \"${var.output_format}\"."
+    condition     = contains(["auto", "jpeg", "png", "webp", "avif"], var.output_format)
+    error_message = "output_format must be one of auto, jpeg, png, webp, avif; got \"${var.output_format}\"."
+  }
+  validation {
+    condition     = var.output_format != "avif" || contains(var.extra_formats, "avif")
+    error_message = "output_format = \"avif\" needs the AVIF codec in the layer: add \"avif\" to extra_formats (it is ${jsonencode(var.extra_formats)})."
   }
 }
 
@@ -322,14 +364,16 @@ variable "tags" {
 }
 
 variable "thumbnail_sizes" {
-  type        = list(number)
-  description = "Longest edge of each thumbnail, in pixels; smaller pictures are never upscaled."
-  default     = [256]
+  type        = list(string)
+  description = "Each thumbnail size: a longest edge in pixels (256) or a box filled by cropping (\"200x200\", see crop); keys name it ({destination_prefix}256/..., {destination_prefix}200x200/...). Smaller pictures are never upscaled."
+  default     = ["256"]
   nullable    = false
 
   validation {
-    condition     = length(var.thumbnail_sizes) > 0 && alltrue([for s in var.thumbnail_sizes : s >= 1 && s <= 10000 && floor(s) == s])
-    error_message = "thumbnail_sizes must hold one or more whole numbers between 1 and 10000 pixels; got ${jsonencode(var.thumbnail_sizes)}."
+    condition = length(var.thumbnail_sizes) > 0 && alltrue([
+      for s in var.thumbnail_sizes : can(regex("^[0-9]+(x[0-9]+)?$", s)) && alltrue([for side in split("x", s) : try(tonumber(side) >= 1 && tonumber(side) <= 10000, false)])
+    ])
+    error_message = "thumbnail_sizes must hold one or more longest edges (256) or boxes (\"200x200\"), every side a whole number between 1 and 10000 pixels; got ${jsonencode(var.thumbnail_sizes)}."
   }
 }
 

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import boto3
+import pillow_heif
 from PIL import Image, ImageDraw, ImageOps
 
 from devkit import awscli
@@ -73,7 +74,7 @@ def run(command: list[str], summary: bool = False, **kw) -> subprocess.Completed
     return done
 
 
-def contact_sheet(rows: list[tuple[str, int, Image.Image]], path: Path) -> None:
+def contact_sheet(rows: list[tuple[str, str, Image.Image]], path: Path) -> None:
     cell, pad, label = 256, 12, 28
     columns = 4
     lines = (len(rows) + columns - 1) // columns
@@ -143,7 +144,7 @@ def demo(keep: bool = False) -> None:
                 ).items()
             }
             source, destination = outputs["source_bucket"], outputs["destination_bucket"]
-            sizes = [1024, 256]
+            sizes = ["1024", "256", "128x128"]
 
             step(3, "uploading the sample images with the AWS CLI")
             run(
@@ -170,8 +171,11 @@ def demo(keep: bool = False) -> None:
                 aws_secret_access_key="localaws",
             )
             expected = []
+            # The extension a thumbnail gains when its format is not the source's: an animated GIF stays animated
+            # as WebP, a HEIC becomes a JPEG (output_format auto).
+            gained = {".gif": ".webp", ".heic": ".jpg"}
             for path in sorted(IMAGES.iterdir()):
-                suffix = ".png" if path.suffix == ".gif" else ""
+                suffix = gained.get(path.suffix.lower(), "")
                 expected += [(path, size, f"thumbnails/{size}/uploads/{path.name}{suffix}") for size in sizes]
 
             def listed() -> set[str]:
@@ -180,7 +184,8 @@ def demo(keep: bool = False) -> None:
                 return keys if all(k in keys for _, _, k in expected) else set()
 
             wait_for(listed, 120, "every thumbnail")
-            rows: list[tuple[str, int, Image.Image]] = []
+            rows: list[tuple[str, str, Image.Image]] = []
+            pillow_heif.register_heif_opener()  # to read the HEIC sample's own size here
             print(f"\n    {'source':<22}{'source size':>13}{'thumbnail':>11}{'dimensions':>13}{'bytes':>10}")
             for path, size, key in expected:
                 data = s3.get_object(Bucket=destination, Key=key)["Body"].read()
@@ -193,7 +198,7 @@ def demo(keep: bool = False) -> None:
                 print(f"    {path.name:<22}{source_size:>13}{size:>11}{f'{im.width}x{im.height}':>13}{len(data):>10}")
                 rows.append((path.name, size, im))
             contact_sheet(
-                [r for r in rows if r[1] == 256] + [r for r in rows if r[1] == 1024], OUT / "contact-sheet.png"
+                [r for size in ("128x128", "256", "1024") for r in rows if r[1] == size], OUT / "contact-sheet.png"
             )
             print(f"\n    contact sheet: {OUT / 'contact-sheet.png'}; thumbnails: {OUT / 'thumbnails'}")
 

@@ -70,6 +70,23 @@ _STORED = {
 def rotated_jpeg(width: int, height: int, orientation: int = 6, seed: int = 1, quality: int = 90) -> bytes:
     """A JPEG as phones write them: a scene that is upright at ``width`` x ``height`` once the EXIF orientation is
     applied, stored turned the other way (so a viewer that ignores the orientation shows it on its side)."""
+    stored, exif = _as_stored(width, height, orientation, seed)
+    return encode(stored, "JPEG", quality=quality, exif=exif)
+
+
+def _as_stored(width: int, height: int, orientation: int, seed: int) -> tuple[Image.Image, bytes]:
+    """A scene upright at ``width`` x ``height`` as a camera stores it, and the EXIF block that says how."""
+    exif = Image.Exif()
+    exif[EXIF_ORIENTATION] = orientation
+    upright = scene(width, height, seed)
+    return (upright.transpose(_STORED[orientation]) if orientation in _STORED else upright), exif.tobytes()
+
+
+def heic(width: int, height: int, orientation: int = 6, seed: int = 1, quality: int = 80) -> bytes:
+    """A HEIC as iPhones write them: upright at ``width`` x ``height`` once its orientation is applied, stored
+    turned. Made with pillow-heif's encoder (a development dependency; the layer carries only pi-heif's decoder)."""
+    import pillow_heif
+
     exif = Image.Exif()
     exif[EXIF_ORIENTATION] = orientation
     stored = (
@@ -77,7 +94,17 @@ def rotated_jpeg(width: int, height: int, orientation: int = 6, seed: int = 1, q
         if orientation in _STORED
         else scene(width, height, seed)
     )
-    return encode(stored, "JPEG", quality=quality, exif=exif.tobytes())
+    buf = io.BytesIO()
+    pillow_heif.from_pillow(stored).save(buf, quality=quality, exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def animated_gif(width: int, height: int, frames: int = 3, duration: int = 400) -> bytes:
+    """A looping slideshow of ``frames`` scenes, 64 colours each."""
+    pictures = [scene(width, height, seed).quantize(64) for seed in range(5, 5 + frames)]
+    buf = io.BytesIO()
+    pictures[0].save(buf, format="GIF", save_all=True, append_images=pictures[1:], duration=duration, loop=0)
+    return buf.getvalue()
 
 
 def samples(directory: Path) -> list[Path]:
@@ -94,10 +121,8 @@ def samples(directory: Path) -> list[Path]:
     ImageDraw.Draw(mask).ellipse((40, 40, 760, 760), fill=255)
     overlay.putalpha(mask)
     made["badge.png"] = encode(overlay, "PNG", optimize=True)
-    frames = [scene(480, 320, seed).quantize(64) for seed in (5, 6, 7)]
-    buf = io.BytesIO()
-    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=400, loop=0)
-    made["slideshow.gif"] = buf.getvalue()
+    made["slideshow.gif"] = animated_gif(480, 320)
+    made["IMG_0042.HEIC"] = heic(1512, 2016, 6, seed=8)  # an iPhone portrait, stored sideways
     paths = []
     for name, data in made.items():
         (directory / name).write_bytes(data)

@@ -3,13 +3,14 @@
 
 Run by the module's ``terraform_data`` through ``local-exec``; settings arrive as environment variables:
 
-  LAYER_REQUIREMENTS  requirements file
+  LAYER_REQUIREMENTS  requirements files, one per line (installed together)
   LAYER_RUNTIME       Lambda runtime, e.g. python3.13
   LAYER_ARCHITECTURE  x86_64 or arm64
   LAYER_TARGET        lambda: binary wheels for the runtime's Python, glibc and architecture (never the host's)
                       host:   wheels for the Python running this script, on this machine (the local endpoint)
   LAYER_MAX_ZIP_BYTES refuse a bigger ZIP (0: no limit; Lambda takes 50 MB through the API)
-  LAYER_EXCLUDE       optional file of glob patterns (relative to python/) of installed files to leave out
+  LAYER_EXCLUDE       optional files of glob patterns (relative to python/) of installed files to leave out,
+                      one per line
   argument 1          the ZIP to write (written atomically)
 
 Standard library only: it runs with whatever python3 the user has, wherever the module is sourced from.
@@ -59,7 +60,9 @@ def python_version(runtime: str) -> str:
     return runtime.removeprefix("python")
 
 
-def pip_command(requirements: Path, target: Path, runtime: str, architecture: str, where: str) -> list[str]:
+def pip_command(
+    requirements: Path | list[Path], target: Path, runtime: str, architecture: str, where: str
+) -> list[str]:
     command = [
         sys.executable,
         "-m",
@@ -71,9 +74,9 @@ def pip_command(requirements: Path, target: Path, runtime: str, architecture: st
         "--only-binary=:all:",
         "--target",
         str(target),
-        "--requirement",
-        str(requirements),
     ]
+    for path in requirements if isinstance(requirements, list) else [requirements]:
+        command += ["--requirement", str(path)]
     if where == "lambda":
         command += ["--implementation", "cp", "--python-version", python_version(runtime)]
         for tag in platform_tags(runtime, architecture):
@@ -112,11 +115,14 @@ def explain_pip_failure(output: str, runtime: str, architecture: str, where: str
     return f"{advice}\npip said:\n{output.strip()}"
 
 
-def read_patterns(exclude_file: Path | None) -> list[str]:
-    if exclude_file is None:
+def read_patterns(exclude_files: Path | list[Path] | None) -> list[str]:
+    if exclude_files is None:
         return []
-    lines = (line.strip() for line in exclude_file.read_text().splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
+    patterns = []
+    for path in exclude_files if isinstance(exclude_files, list) else [exclude_files]:
+        lines = (line.strip() for line in path.read_text().splitlines())
+        patterns += [line for line in lines if line and not line.startswith("#")]
+    return patterns
 
 
 def write_zip(tree: Path, output: Path, exclude: list[str] = ()) -> int:
@@ -149,13 +155,13 @@ def write_zip(tree: Path, output: Path, exclude: list[str] = ()) -> int:
 
 
 def build(
-    requirements: Path,
+    requirements: Path | list[Path],
     output: Path,
     runtime: str,
     architecture: str,
     where: str,
     max_bytes: int,
-    exclude_file: Path | None = None,
+    exclude_file: Path | list[Path] | None = None,
 ) -> int:
     if where not in ("lambda", "host"):
         raise BuildError(f'layer build target must be "lambda" or "host"; got {where!r}')
@@ -179,6 +185,10 @@ def build(
     return size
 
 
+def _paths(value: str) -> list[Path]:
+    return [Path(line) for line in value.splitlines() if line.strip()]
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("usage: build_layer.py OUTPUT.zip (settings in LAYER_* environment variables)", file=sys.stderr)
@@ -186,13 +196,13 @@ def main(argv: list[str]) -> int:
     env = os.environ
     try:
         size = build(
-            Path(env["LAYER_REQUIREMENTS"]),
+            _paths(env["LAYER_REQUIREMENTS"]),
             Path(argv[1]),
             env["LAYER_RUNTIME"],
             env["LAYER_ARCHITECTURE"],
             env.get("LAYER_TARGET", "lambda"),
             int(env.get("LAYER_MAX_ZIP_BYTES", "0") or 0),
-            Path(env["LAYER_EXCLUDE"]) if env.get("LAYER_EXCLUDE") else None,
+            _paths(env.get("LAYER_EXCLUDE", "")),
         )
     except BuildError as exc:
         print(f"layer build failed: {exc}", file=sys.stderr)

@@ -4,11 +4,11 @@ locals {
 
   # Content address: the ZIP is rebuilt, and a layer version published, only when one of these changes.
   build_inputs = {
-    requirements = file(var.requirements_file)
+    requirements = join("\n", [for f in var.requirements_files : file(f)])
     runtime      = var.runtime
     architecture = var.architecture
     target       = var.build_target
-    exclude      = var.exclude_file == null ? "" : file(var.exclude_file)
+    exclude      = join("\n", [for f in var.exclude_files : file(f)])
     script       = filesha256(local.build_script)
   }
   build_hash = sha256(jsonencode(local.build_inputs))
@@ -29,7 +29,7 @@ resource "terraform_data" "build" {
   lifecycle {
     precondition {
       condition     = !local.pillow_too_new
-      error_message = "runtime ${var.runtime} runs on Amazon Linux 2 (glibc 2.26), where pillow ${try(join(".", local.pillow_pin), "")} (pinned in ${var.requirements_file}) has no wheel: choose runtime python3.12 or later, or point build.requirements_file at a file that pins pillow<12.3 (for example pillow==12.2.0)."
+      error_message = "runtime ${var.runtime} runs on Amazon Linux 2 (glibc 2.26), where pillow ${try(join(".", local.pillow_pin), "")} (pinned in ${join(", ", var.requirements_files)}) has no wheel: choose runtime python3.12 or later, or point build.requirements_file at a file that pins pillow<12.3 (for example pillow==12.2.0)."
     }
   }
 
@@ -37,12 +37,12 @@ resource "terraform_data" "build" {
     interpreter = [var.python_executable, local.build_script]
     command     = local.zip_path
     environment = {
-      LAYER_REQUIREMENTS  = var.requirements_file
+      LAYER_REQUIREMENTS  = join("\n", var.requirements_files)
       LAYER_RUNTIME       = var.runtime
       LAYER_ARCHITECTURE  = var.architecture
       LAYER_TARGET        = var.build_target
       LAYER_MAX_ZIP_BYTES = var.s3_bucket == null ? "50000000" : "0"
-      LAYER_EXCLUDE       = var.exclude_file == null ? "" : var.exclude_file
+      LAYER_EXCLUDE       = join("\n", var.exclude_files)
     }
   }
 

@@ -28,10 +28,11 @@ variable "build_target" {
   }
 }
 
-variable "exclude_file" {
-  type        = string
-  description = "File of glob patterns (relative to python/) of installed files to leave out of the layer, such as optional native extensions the function never loads. Null: keep everything."
-  default     = null
+variable "exclude_files" {
+  type        = list(string)
+  description = "Files of glob patterns (relative to python/) of installed files to leave out of the layer, such as optional native extensions the function never loads. []: keep everything."
+  default     = []
+  nullable    = false
 }
 
 variable "layer_name" {
@@ -52,10 +53,15 @@ variable "python_executable" {
   nullable    = false
 }
 
-variable "requirements_file" {
-  type        = string
-  description = "pip requirements file of what the layer installs under python/."
+variable "requirements_files" {
+  type        = list(string)
+  description = "pip requirements files of what the layer installs under python/, installed together (one resolution)."
   nullable    = false
+
+  validation {
+    condition     = length(var.requirements_files) > 0
+    error_message = "requirements_files must name at least one pip requirements file; got []."
+  }
 }
 
 variable "runtime" {

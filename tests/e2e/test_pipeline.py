@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from PIL import Image
 
-from devkit import awscli
+from devkit import awscli, images
 from devkit.endpoint import wait_for
 from devkit.stack import LOCAL_RUNTIME
 
@@ -56,14 +56,14 @@ def test_apply_wired_function_layer_permission_and_trigger(stack, client):
     out = stack.outputs
     fn = client("lambda").get_function(FunctionName=out["function_name"])["Configuration"]
     assert fn["Runtime"] == LOCAL_RUNTIME and fn["Handler"] == "app.handler" and len(fn["Layers"]) == 1
-    assert fn["Timeout"] == 60 and fn["Environment"]["Variables"]["THUMBNAIL_SIZES"] == "1024,256"
+    assert fn["Timeout"] == 60 and fn["Environment"]["Variables"]["THUMBNAIL_SIZES"] == "1024,256,128x128"
     policy = json.loads(client("lambda").get_policy(FunctionName=out["function_name"])["Policy"])
     (statement,) = policy["Statement"]
     assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
     assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == f"arn:aws:s3:::{out['source_bucket']}"
     assert statement["Condition"]["StringEquals"]["AWS:SourceAccount"] == "123456789012"
     rules = client("s3").get_bucket_notification_configuration(Bucket=out["source_bucket"])
-    assert len(rules["LambdaFunctionConfigurations"]) == 10
+    assert len(rules["LambdaFunctionConfigurations"]) == 16, "jpg jpeg png webp gif heic heif avif, both cases"
     role = f"{out['function_name']}-us-east-1"  # named for the region, so several regions fit one account
     role_policy = client("iam").get_role_policy(RoleName=role, PolicyName="thumbnails")
     resources = json.dumps(role_policy["PolicyDocument"])
@@ -75,6 +75,20 @@ def test_upload_with_boto3_makes_thumbnails(stack, client):
     client("s3").put_object(Bucket=out["source_bucket"], Key="uploads/beach photo.jpg", Body=photo(2000, 1500))
     assert thumbnail(client, out["destination_bucket"], "thumbnails/1024/uploads/beach photo.jpg").size == (1024, 768)
     assert thumbnail(client, out["destination_bucket"], "thumbnails/256/uploads/beach photo.jpg").size == (256, 192)
+
+
+def test_an_iphone_heic_and_an_animated_gif(stack, client):
+    """The layer built at apply carries HEIF (pi-heif): a phone's HEIC, stored sideways with its EXIF orientation,
+    becomes upright JPEGs; an animated GIF stays animated (WebP), cropped to the avatar box frame by frame."""
+    out, s3 = stack.outputs, client("s3")
+    s3.put_object(Bucket=out["source_bucket"], Key="uploads/IMG_0001.HEIC", Body=images.heic(1200, 1600, 6))
+    s3.put_object(Bucket=out["source_bucket"], Key="uploads/clip.gif", Body=images.animated_gif(480, 320))
+    dest = out["destination_bucket"]
+    shown = thumbnail(client, dest, "thumbnails/1024/uploads/IMG_0001.HEIC.jpg")
+    assert shown.format == "JPEG" and shown.size == (768, 1024), "upright: a portrait"
+    assert thumbnail(client, dest, "thumbnails/128x128/uploads/IMG_0001.HEIC.jpg").size == (128, 128)
+    clip = thumbnail(client, dest, "thumbnails/128x128/uploads/clip.gif.webp")
+    assert clip.format == "WEBP" and clip.size == (128, 128) and clip.n_frames == 3
 
 
 def test_upload_with_the_aws_cli_multipart(stack, client, endpoint, tmp_path):

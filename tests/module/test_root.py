@@ -44,6 +44,10 @@ def test_function_configuration(root):
         "QUALITY": "70",
         "MAX_IMAGE_PIXELS": "50000000",
         "DELETE_THUMBNAILS": "true",
+        "CROP": "entropy",
+        "ANIMATION": "true",
+        "ANIMATION_MAX_PIXELS": "50000000",
+        "EXTRA_FORMATS": "",
     }
     assert "module.layer[0].aws_lambda_layer_version.this" in " ".join(plan.resource_changes)
 
@@ -163,6 +167,20 @@ def test_one_notification_rule_per_suffix(root):
     }
 
 
+def test_extra_formats_reach_the_function_the_layer_and_the_suffix_filter(root):
+    plan = root.plan(**BASE, extra_formats=["heif", "avif"], output_format="avif", thumbnail_sizes=[512, "96x96"])
+    env = changes(plan, FUNCTION)["environment"][0]["variables"]
+    assert (env["EXTRA_FORMATS"], env["OUTPUT_FORMAT"], env["THUMBNAIL_SIZES"]) == ("heif,avif", "avif", "512,96x96")
+    blocks = changes(plan, "aws_s3_bucket_notification.this[0]")["lambda_function"]
+    assert {".heic", ".heif", ".avif", ".HEIC", ".HEIF", ".AVIF", ".jpg", ".GIF"} <= {
+        b["filter_suffix"] for b in blocks
+    }
+    zip_path = "module.layer[0].terraform_data.build"
+    assert changes(plan, zip_path)["input"]["zip"] != changes(root.plan(**BASE), zip_path)["input"]["zip"], (
+        "another layer: pi-heif in it, AVIF kept"
+    )
+
+
 def test_existing_layers_instead_of_ours(root):
     arns = ["arn:aws:lambda:us-east-1:770693421928:layer:Klayers-p313-pillow:1"]
     plan = root.plan(**BASE, create_layer=False, layer_arns=arns, outputs=("layer_version_arn", "layer_zip_path"))
@@ -204,15 +222,25 @@ BAD = [
     ),
     (
         {"thumbnail_sizes": [256, 0]},
-        "thumbnail_sizes must hold one or more whole numbers between 1 and 10000 pixels; got [256,0].",
+        'thumbnail_sizes must hold one or more longest edges (256) or boxes ("200x200"), every side a whole number '
+        'between 1 and 10000 pixels; got ["256","0"].',
+    ),
+    ({"thumbnail_sizes": []}, "thumbnail_sizes must hold one or more longest edges (256) or boxes"),
+    ({"thumbnail_sizes": ["200x", "abc"]}, 'pixels; got ["200x","abc"].'),
+    ({"thumbnail_sizes": ["200x20000"]}, 'pixels; got ["200x20000"].'),
+    ({"crop": "attention"}, 'crop must be "entropy" or "centre"; got "attention".'),
+    ({"extra_formats": ["heic"]}, 'extra_formats may hold "heif" and "avif"; got ["heic"].'),
+    (
+        {"output_format": "avif"},
+        'output_format = "avif" needs the AVIF codec in the layer: add "avif" to extra_formats (it is []).',
     ),
     (
-        {"thumbnail_sizes": []},
-        "thumbnail_sizes must hold one or more whole numbers between 1 and 10000 pixels; got [].",
+        {"animation": {"max_pixels": 0}},
+        "animation.max_pixels must be a whole number between 1 and 10000000000 frame pixels; got 0.",
     ),
     ({"quality": 0}, "quality must be a whole number between 1 and 95; got 0."),
     ({"quality": 96}, "quality must be a whole number between 1 and 95; got 96."),
-    ({"output_format": "gif"}, 'output_format must be one of auto, jpeg, png, webp; got "gif".'),
+    ({"output_format": "gif"}, 'output_format must be one of auto, jpeg, png, webp, avif; got "gif".'),
     ({"maximum_retry_attempts": 3}, "maximum_retry_attempts must be a whole number between 0 and 2; got 3."),
     (
         {"maximum_event_age_in_seconds": 59},

@@ -88,7 +88,7 @@ def test_oversized_zip_is_refused_without_an_s3_bucket(tmp_path):
 def plan_layer(planners, **args):
     return planners["layer"].plan(
         outputs=("zip_path", "build_hash"),
-        **{"layer_name": "deps", "requirements_file": REQUIREMENTS, **args},
+        **{"layer_name": "deps", "requirements_files": [REQUIREMENTS], **args},
     )
 
 
@@ -107,6 +107,10 @@ def test_zip_is_content_addressed(planners):
     assert plan_layer(planners, runtime="python3.12").outputs["zip_path"] != base["zip_path"]
     assert plan_layer(planners, architecture="arm64").outputs["zip_path"] != base["zip_path"]
     assert plan_layer(planners, build_target="host").outputs["zip_path"] != base["zip_path"]
+    heif = [REQUIREMENTS, str(ROOT / "layer" / "requirements-heif.txt")]
+    assert plan_layer(planners, requirements_files=heif).outputs["zip_path"] != base["zip_path"]
+    exclude = [str(ROOT / "layer" / "exclude-avif.txt")]
+    assert plan_layer(planners, exclude_files=exclude).outputs["zip_path"] != base["zip_path"]
 
 
 def test_large_layers_go_through_s3(planners):
@@ -119,32 +123,72 @@ def test_large_layers_go_through_s3(planners):
 
 def test_bad_build_target_fails_at_plan(planners):
     assert 'build_target must be "lambda" or "host"; got "docker".' in planners["layer"].plan_error(
-        layer_name="deps", requirements_file=REQUIREMENTS, build_target="docker"
+        layer_name="deps", requirements_files=[REQUIREMENTS], build_target="docker"
     )
 
 
-def test_pruned_layer_still_makes_every_format(tmp_path):
-    """The default layer leaves out what layer/exclude.txt lists; the four input formats must still work, with
-    only the layer and the function on the import path (no host packages)."""
-    import subprocess
+def host_layer(tmp_path: Path, requirements: list[Path], exclude: list[Path]) -> tuple[Path, list[str]]:
+    """Build a layer for this machine's Python and unpack it; its python/ folder and its file names."""
     import sys
 
     runtime = f"python{sys.version_info.major}.{sys.version_info.minor}"
     out = tmp_path / "layer.zip"
-    build_layer.build(Path(REQUIREMENTS), out, runtime, "x86_64", "host", 50_000_000, ROOT / "layer" / "exclude.txt")
+    build_layer.build(requirements, out, runtime, "x86_64", "host", 50_000_000, exclude)
     with zipfile.ZipFile(out) as archive:
-        names = archive.namelist()
         archive.extractall(tmp_path / "opt")
-    assert not [n for n in names if "_avif" in n or "libavif" in n or "_imagingft" in n]
-    assert any("/_imaging." in n for n in names)
+        return tmp_path / "opt" / "python", archive.namelist()
+
+
+def thumbnail_widths(layer: Path, pictures: dict[str, Path], extra: tuple[str, ...]) -> list[str]:
+    """Thumbnail each picture with only the layer and the function importable (no host packages), as Lambda does."""
+    import subprocess
+    import sys
+
     script = (
-        "import io, sys\n"
-        f"sys.path[:0] = [{str(tmp_path / 'opt' / 'python')!r}, {str(ROOT / 'function')!r}]\n"
-        "from PIL import Image\n"
+        "import sys\n"
+        f"sys.path[:0] = [{str(layer)!r}, {str(ROOT / 'function')!r}]\n"
         "from thumbnailer.imaging import make_thumbnails\n"
-        "for fmt in ('JPEG', 'PNG', 'WEBP', 'GIF'):\n"
-        "    buf = io.BytesIO(); Image.new('RGB', (500, 400), 'red').save(buf, fmt); buf.seek(0)\n"
-        "    print(fmt, make_thumbnails(buf, [100]).thumbnails[0].width)\n"
+        f"for name, path in { ({k: str(v) for k, v in pictures.items()})!r}.items():\n"
+        f"    print(name, make_thumbnails(path, [100], extra_formats={extra!r}).thumbnails[0].width)\n"
     )
     done = subprocess.run([sys.executable, "-S", "-E", "-c", script], capture_output=True, text=True, check=True)
-    assert done.stdout.split("\n")[:4] == ["JPEG 100", "PNG 100", "WEBP 100", "GIF 100"]
+    return done.stdout.split()
+
+
+def pictures(tmp_path: Path, formats: tuple[str, ...]) -> dict[str, Path]:
+    from PIL import Image
+
+    made = {}
+    for fmt in formats:
+        path = made[fmt] = tmp_path / f"picture.{fmt.lower()}"
+        im = Image.new("RGB", (500, 400), "red")
+        if fmt == "HEIF":
+            import pillow_heif
+
+            pillow_heif.from_pillow(im).save(path, quality=80)
+        else:
+            im.save(path, fmt)
+    return made
+
+
+def test_pruned_layer_still_makes_every_format(tmp_path):
+    """The default layer leaves out what layer/exclude.txt and exclude-avif.txt list; the four input formats must
+    still work, with only the layer and the function on the import path."""
+    layer, names = host_layer(
+        tmp_path, [Path(REQUIREMENTS)], [ROOT / "layer" / "exclude.txt", ROOT / "layer" / "exclude-avif.txt"]
+    )
+    assert not [n for n in names if "_avif" in n or "libavif" in n or "_imagingft" in n or "heif" in n]
+    assert any("/_imaging." in n for n in names)
+    widths = thumbnail_widths(layer, pictures(tmp_path, ("JPEG", "PNG", "WEBP", "GIF")), ())
+    assert widths == ["JPEG", "100", "PNG", "100", "WEBP", "100", "GIF", "100"]
+
+
+def test_extra_formats_bring_their_decoders_into_the_layer(tmp_path):
+    """extra_formats = ["heif", "avif"]: requirements-heif.txt is installed too and exclude-avif.txt is not used."""
+    layer, names = host_layer(
+        tmp_path, [Path(REQUIREMENTS), ROOT / "layer" / "requirements-heif.txt"], [ROOT / "layer" / "exclude.txt"]
+    )
+    assert any(n.startswith("python/pi_heif/") for n in names) and any("libavif" in n for n in names)
+    assert not any(n.startswith("python/pillow_heif") or "x265" in n for n in names), "no GPL encoder"
+    widths = thumbnail_widths(layer, pictures(tmp_path, ("HEIF", "AVIF", "JPEG")), ("heif", "avif"))
+    assert widths == ["HEIF", "100", "AVIF", "100", "JPEG", "100"]
