@@ -17,10 +17,12 @@ import pyvips
 from PIL import Image
 
 from thumbnailer.encoding import PNG_COMPRESS_LEVEL, WEBP_METHOD
-from thumbnailer.formats import output_format
+from thumbnailer.formats import input_formats, output_format
 from thumbnailer.imaging import fit, make_thumbnails
 
 pyvips.cache_set_max(0)  # no operation cache: every call decodes, as a fresh invocation would
+EXTRA = ("heif", "avif")
+input_formats(EXTRA)  # registers the HEIF opener, so every contender's Pillow reads HEIC
 
 QUALITY = 85
 Contender = Callable[[Path, Sequence[int]], list[bytes]]
@@ -29,7 +31,7 @@ Contender = Callable[[Path, Sequence[int]], list[bytes]]
 def _pillow_save(im: Image.Image, fmt: str) -> bytes:
     buf = io.BytesIO()
     if fmt == "JPEG":
-        im.convert("RGB").save(buf, "JPEG", quality=QUALITY)
+        im.convert("RGB").save(buf, "JPEG", quality=QUALITY, optimize=True)
     elif fmt == "WEBP":
         im.save(buf, "WEBP", quality=QUALITY, method=WEBP_METHOD)
     else:
@@ -38,13 +40,16 @@ def _pillow_save(im: Image.Image, fmt: str) -> bytes:
 
 
 def _pillow_output(path: Path) -> str:
+    """The format the project writes for this input (auto), which every contender writes too."""
     with Image.open(path) as im:
-        return output_format(im.format or "", "auto").pillow
+        source = "JPEG" if im.format == "MPO" else im.format or ""
+        animated = source in ("GIF", "WEBP", "PNG") and getattr(im, "is_animated", False)
+        return output_format(source, "auto", animated=animated).pillow
 
 
 def project(path: Path, sizes: Sequence[int]) -> list[bytes]:
     """This project's core: one decode (DCT-scaled for JPEG), each size from the previous one."""
-    return [t.data for t in make_thumbnails(path, sizes, quality=QUALITY).thumbnails]
+    return [t.data for t in make_thumbnails(path, sizes, quality=QUALITY, extra_formats=EXTRA).thumbnails]
 
 
 def baseline(path: Path, sizes: Sequence[int]) -> list[bytes]:
@@ -67,14 +72,16 @@ def pillow_thumbnail(path: Path, sizes: Sequence[int]) -> list[bytes]:
 
 
 def vips(path: Path, sizes: Sequence[int]) -> list[bytes]:
-    """libvips' thumbnail once per size (shrink-on-load for JPEG and WebP, EXIF orientation applied)."""
+    """libvips' thumbnail once per size (shrink-on-load for JPEG and WebP, EXIF orientation applied, never
+    upscaled); every frame of an animation (n=-1). JPEG with optimised Huffman tables, as the project writes."""
     suffix = {
-        "JPEG": f".jpg[Q={QUALITY}]",
+        "JPEG": f".jpg[Q={QUALITY},optimize_coding=true]",
         "WEBP": f".webp[Q={QUALITY},effort={WEBP_METHOD}]",
         "PNG": f".png[compression={PNG_COMPRESS_LEVEL}]",
     }
     fmt = _pillow_output(path)
-    return [pyvips.Image.thumbnail(str(path), size).write_to_buffer(suffix[fmt]) for size in sizes]
+    name = f"{path}[n=-1]" if fmt == "WEBP" and path.suffix.lower() == ".gif" else str(path)
+    return [pyvips.Image.thumbnail(name, size, size="down").write_to_buffer(suffix[fmt]) for size in sizes]
 
 
 def decode_floor(path: Path, sizes: Sequence[int]) -> list[bytes]:
@@ -86,6 +93,10 @@ def decode_floor(path: Path, sizes: Sequence[int]) -> list[bytes]:
         im.load()
     return []
 
+
+# Inputs only some contenders handle as the project does (HEIF, AVIF, animation): the others would make a
+# still of a first frame, or cannot read them.
+FORMAT_CONTENDERS = ("project", "pyvips")
 
 CONTENDERS: dict[str, Contender] = {
     "project": project,

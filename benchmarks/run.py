@@ -21,8 +21,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from benchmarks.contenders import CONTENDERS, versions
-from devkit.images import encode, rotated_jpeg, scene
+from benchmarks.contenders import CONTENDERS, FORMAT_CONTENDERS, versions
+from devkit.images import animated_gif, encode, heic, rotated_jpeg, scene
 
 ROOT = Path(__file__).resolve().parents[1]
 THREE = [1024, 512, 256]
@@ -33,12 +33,14 @@ ONE = [256]
 class Input:
     name: str
     path: Path
+    contenders: tuple[str, ...] = tuple(CONTENDERS)
 
 
 @dataclass
 class Report:
     machine: dict[str, str]
     times: dict[tuple[str, str, str], float] = field(default_factory=dict)  # (input, sizes, contender) -> ms
+    sizes: dict[tuple[str, str], int] = field(default_factory=dict)  # (input, contender) -> bytes, three sizes
     memory: dict[str, float] = field(default_factory=dict)  # contender -> peak MiB
     cold: dict[str, float] = field(default_factory=dict)
     artifacts: dict[str, int] = field(default_factory=dict)
@@ -57,13 +59,31 @@ def make_inputs(directory: Path, smoke: bool) -> list[Input]:
         "4K WebP": ("photo-4k.webp", lambda: encode(scene(px(3840), px(2160), 13), "WEBP", quality=90)),
         "12 MP JPEG, EXIF-rotated": ("photo-rotated.jpg", lambda: rotated_jpeg(px(4000), px(3000), 6, seed=14)),
     }
+    # The pictures the project reads beyond the classic four, or makes more of: project and libvips only.
+    formats = {
+        "12 MP HEIC (iPhone, rotated)": ("photo.heic", lambda: heic(px(3000), px(4000), 6, seed=15)),
+        "12 MP AVIF": ("photo.avif", lambda: encode(scene(px(4000), px(3000), 16), "AVIF", quality=70)),
+        "animated GIF, 12 frames 480x320": ("clip.gif", lambda: animated_gif(px(480), px(320), frames=12)),
+        "800x800 badge PNG (fits)": ("badge.png", lambda: _badge(px(800))),
+    }
     inputs = []
-    for label, (name, make) in files.items():
-        path = directory / name
-        if not path.exists():
-            path.write_bytes(make())
-        inputs.append(Input(label, path))
+    for group, names in ((files, tuple(CONTENDERS)), (formats, FORMAT_CONTENDERS)):
+        for label, (name, make) in group.items():
+            path = directory / name
+            if not path.exists():
+                path.write_bytes(make())
+            # pyvips' wheel reads HEIF's AVIF flavour but has no HEVC decoder (libde265): the project alone.
+            inputs.append(Input(label, path, ("project",) if name.endswith(".heic") else names))
     return inputs
+
+
+def _badge(side: int) -> bytes:
+    """A design tool's PNG: flat colours, transparent corners; already smaller than the largest size."""
+    im = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(im)
+    draw.ellipse((side // 40, side // 40, side - side // 40, side - side // 40), fill=(30, 120, 200, 255))
+    draw.rectangle((side // 3, side // 3, 2 * side // 3, 2 * side // 3), fill=(250, 200, 40, 255))
+    return encode(im, "PNG", optimize=True)
 
 
 def time_contenders(inputs: list[Input], rounds: int, report: Report) -> None:
@@ -72,11 +92,13 @@ def time_contenders(inputs: list[Input], rounds: int, report: Report) -> None:
     plan = [(i, sizes) for i in inputs for sizes in (THREE, ONE)]
     for _ in range(rounds):
         for item, sizes in plan:
-            for name, contender in CONTENDERS.items():
+            for name in item.contenders:
                 started = time.perf_counter()
-                contender(item.path, sizes)
+                made = CONTENDERS[name](item.path, sizes)
                 elapsed = (time.perf_counter() - started) * 1000
                 samples.setdefault((item.name, ",".join(map(str, sizes)), name), []).append(elapsed)
+                if sizes is THREE and made:
+                    report.sizes[(item.name, name)] = sum(map(len, made))
     report.times = {key: statistics.median(values) for key, values in samples.items()}
 
 
@@ -102,10 +124,21 @@ COLD_BOTO3 = (
 )
 
 
+# What turning on each optional format adds to the first invocation: its decoder's import and registration,
+# after Pillow itself (which every invocation imports anyway).
+COLD_FORMAT = (
+    "import sys, time; sys.path.insert(0, {function!r}); import PIL.Image; from thumbnailer import formats; "
+    "t = time.perf_counter(); formats.input_formats(({name!r},)); {load}; print((time.perf_counter() - t) * 1000)"
+)
+LOADS = {"heif": "pass", "avif": "from PIL import AvifImagePlugin; assert AvifImagePlugin.SUPPORTED"}
+
+
 def cold_start(runs: int, report: Report) -> None:
     env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
     code = {"handler": COLD_HANDLER.format(function=str(ROOT / "function")), "boto3": COLD_BOTO3}
-    samples: dict[str, list[float]] = {"handler": [], "boto3": []}
+    for name, load in LOADS.items():
+        code[name] = COLD_FORMAT.format(function=str(ROOT / "function"), name=name, load=load)
+    samples: dict[str, list[float]] = {name: [] for name in code}
     for _ in range(runs):
         for name, snippet in code.items():
             done = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, check=True, env=env)
@@ -126,18 +159,16 @@ def artifacts(work: Path, report: Report) -> None:
         else [p.relative_to(ROOT / "function").as_posix() for p in (ROOT / "function").rglob("*.py")]
     )
     report.artifacts["function_zip"] = build_function.write_zip(ROOT / "function", files, work / "function.zip")
-    layer = work / "layer.zip"
-    report.artifacts["layer_zip"] = build_layer.build(
-        ROOT / "layer" / "requirements.txt",
-        layer,
-        "python3.13",
-        "x86_64",
-        "lambda",
-        50_000_000,
-        ROOT / "layer" / "exclude.txt",
-    )
-    with zipfile.ZipFile(layer) as archive:
-        report.artifacts["layer_unzipped"] = sum(i.file_size for i in archive.infolist())
+    layer_dir = ROOT / "layer"
+    default = ([layer_dir / "requirements.txt"], [layer_dir / "exclude.txt", layer_dir / "exclude-avif.txt"])
+    extra = ([layer_dir / "requirements.txt", layer_dir / "requirements-heif.txt"], [layer_dir / "exclude.txt"])
+    for name, (requirements, exclude) in {"layer": default, "layer_extra_formats": extra}.items():
+        layer = work / f"{name}.zip"
+        report.artifacts[f"{name}_zip"] = build_layer.build(
+            requirements, layer, "python3.13", "x86_64", "lambda", 50_000_000, exclude
+        )
+        with zipfile.ZipFile(layer) as archive:
+            report.artifacts[f"{name}_unzipped"] = sum(i.file_size for i in archive.infolist())
 
 
 def machine() -> dict[str, str]:
@@ -179,9 +210,16 @@ def targets(report: Report) -> list[tuple[str, float, float, str]]:
             "x",
         ),
         ("cold start: handler / bare boto3 + client", report.cold["handler"] / report.cold["boto3"], 1.1, "x"),
+        ("bytes of the thumbnails, all inputs: project / pyvips", bytes_ratio(report), 1.0, "x"),
         ("function ZIP", report.artifacts["function_zip"] / 1000, 50, "KB"),
         ("layer ZIP", report.artifacts["layer_zip"] / 1e6, 6, "MB"),
     ]
+
+
+def bytes_ratio(report: Report) -> float:
+    """Every input's three thumbnails, in bytes, the project's over libvips' (same format, quality and effort)."""
+    inputs = {item for item, name in report.sizes if name == "pyvips"}
+    return sum(report.sizes[(i, "project")] for i in inputs) / sum(report.sizes[(i, "pyvips")] for i in inputs)
 
 
 def markdown(report: Report, rounds: int, smoke: bool) -> str:
@@ -206,9 +244,23 @@ def markdown(report: Report, rounds: int, smoke: bool) -> str:
         for sizes in ("1024,512,256", "256"):
             mine = report.times[(item, sizes, "project")]
             cells = [
-                f"{report.times[(item, sizes, n)]:.1f} ({report.times[(item, sizes, n)] / mine:.2f}x)" for n in names
+                f"{report.times[(item, sizes, n)]:.1f} ({report.times[(item, sizes, n)] / mine:.2f}x)"
+                if (item, sizes, n) in report.times
+                else "—"
+                for n in names
             ]
             lines.append(f"| {item} | {sizes} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Bytes of the three thumbnails (1024, 512, 256; same format, quality and effort as libvips)",
+        "",
+        "| input | project | pyvips | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for item in inputs:
+        if (item, "pyvips") in report.sizes:
+            mine, theirs = report.sizes[(item, "project")], report.sizes[(item, "pyvips")]
+            lines.append(f"| {item} | {mine:,} | {theirs:,} | {mine / theirs:.2f} |")
     lines += [
         "",
         "## Peak resident memory (24 MP JPEG, three sizes, each in its own process)",
@@ -228,17 +280,25 @@ def markdown(report: Report, rounds: int, smoke: bool) -> str:
         f"- import the handler module and make its S3 client: {report.cold['handler']:.0f} ms",
         f"- bare `import boto3` and one client: {report.cold['boto3']:.0f} ms",
         f"- ratio: {report.cold['handler'] / report.cold['boto3']:.2f}",
+        f'- added on the first invocation by extra_formats "heif" (import pi-heif, register it): '
+        f'{report.cold["heif"]:.0f} ms; by "avif" (Pillow\'s AVIF plugin and libavif): {report.cold["avif"]:.0f} ms',
         "",
         "## Artifacts (default runtime python3.13, x86_64)",
         "",
         f"- function ZIP: {report.artifacts['function_zip']:,} bytes",
         f"- layer ZIP: {report.artifacts['layer_zip']:,} bytes zipped, "
         f"{report.artifacts['layer_unzipped']:,} bytes unzipped",
+        f'- layer ZIP with extra_formats = ["heif", "avif"]: {report.artifacts["layer_extra_formats_zip"]:,} '
+        f"bytes zipped, {report.artifacts['layer_extra_formats_unzipped']:,} bytes unzipped",
         "",
         "## Notes",
         "",
-        "- Every contender writes the same format, quality and compression effort; libvips runs on one thread "
-        "(`VIPS_CONCURRENCY=1`), as a Lambda function of up to 1769 MB has one vCPU.",
+        "- Every contender writes the same format, quality and compression effort (JPEG with optimised Huffman "
+        "tables); libvips runs on one thread (`VIPS_CONCURRENCY=1`), as a Lambda function of up to 1769 MB has "
+        "one vCPU. HEIC, AVIF, animation and the badge are measured against libvips only: the plain Pillow "
+        "contenders cannot read HEIC without a plugin, and would make a still of an animation.",
+        "- The badge already fits 1024: the project writes it no bigger than its source (docs/formats.md); "
+        "libvips re-encodes it.",
         "- *decode-floor* only decodes, at the scale the project decodes at: the least any Pillow approach "
         "can spend. What the project adds to it for three sizes is mostly one bicubic resample of the "
         "1/4-scale decode (1500x1000 to 1024x683): no power-of-two DCT scale lands closer. libjpeg-turbo's "
@@ -278,6 +338,9 @@ def chart(report: Report, path: Path) -> None:
     for item, sizes in groups:
         draw.text((10, y + 2), f"{item} [{sizes}]", fill="black")
         for name in names:
+            if (item, sizes, name) not in report.times:
+                y += bar
+                continue
             value = report.times[(item, sizes, name)]
             length = int(width * value / top)
             draw.rectangle((left, y, left + max(1, length), y + bar - 3), fill=colours[name])
@@ -317,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
                 "memory": report.memory,
                 "cold": report.cold,
                 "artifacts": report.artifacts,
+                "bytes": {" | ".join(k): v for k, v in report.sizes.items()},
                 "machine": report.machine,
             },
             indent=2,

@@ -21,12 +21,17 @@ def test_smoke_run_writes_the_report_and_the_chart(tmp_path):
         text=True,
     )
     report = (tmp_path / "benchmarks.md").read_text()
-    for section in ("## Targets", "## Speed", "## Peak resident memory", "## Cold start", "## Artifacts"):
+    for section in ("## Targets", "## Speed", "## Bytes", "## Peak resident memory", "## Cold start", "## Artifacts"):
         assert section in report
     for contender in ("project", "baseline", "pillow-thumbnail", "pyvips", "decode-floor"):
         assert f"| {contender} |" in report
     figures = json.loads((tmp_path / "benchmarks.json").read_text())
-    assert len(figures["times"]) == 4 * 2 * 5, "4 inputs x 2 size sets x 5 contenders"
+    assert len(figures["times"]) == 4 * 2 * 5 + 2 + 3 * 2 * 2, (
+        "4 classic inputs x 2 size sets x 5 contenders; HEIC: the project alone; AVIF, animation, badge: and pyvips"
+    )
+    assert set(figures["bytes"]) >= {"800x800 badge PNG (fits) | project", "800x800 badge PNG (fits) | pyvips"}
+    assert figures["cold"]["heif"] > 0 and figures["cold"]["avif"] > 0
+    assert figures["artifacts"]["layer_extra_formats_zip"] > figures["artifacts"]["layer_zip"]
     assert all(value > 0 for value in figures["times"].values())
     assert figures["memory"]["baseline"] > figures["memory"]["idle"] > 0
     assert 0 < figures["artifacts"]["function_zip"] < figures["artifacts"]["layer_zip"]
