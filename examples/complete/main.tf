@@ -64,7 +64,7 @@ module "thumbnails" {
   destination_bucket = aws_s3_bucket.this["thumbnails"].bucket
   filter_prefix      = "uploads/"
   thumbnail_sizes    = [1024, 256, "128x128"] # two longest edges and a square avatar, cropped to its detail
-  extra_formats      = ["heif", "avif"]        # iPhone photos (HEIC) and AVIF too, written as JPEG
+  extra_formats      = ["heif", "avif"]       # iPhone photos (HEIC) and AVIF too, written as JPEG
 
   runtime = var.runtime
   build   = { layer_target = var.layer_build_target }

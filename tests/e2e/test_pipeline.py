@@ -146,6 +146,7 @@ def test_classic_cli_invoke(stack, client, endpoint, tmp_path):
     assert summary["processed"][0]["thumbnails"] == [
         "thumbnails/1024/uploads/example.jpg",
         "thumbnails/256/uploads/example.jpg",
+        "thumbnails/128x128/uploads/example.jpg",
     ]
 
 
