@@ -134,7 +134,13 @@ LOADS = {"heif": "pass", "avif": "from PIL import AvifImagePlugin; assert AvifIm
 
 
 def cold_start(runs: int, report: Report) -> None:
-    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    env = {
+        **os.environ,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "DESTINATION_BUCKET": "thumbnails",  # the client is made with the settings (its ExpectedBucketOwner)
+    }
     code = {"handler": COLD_HANDLER.format(function=str(ROOT / "function")), "boto3": COLD_BOTO3}
     for name, load in LOADS.items():
         code[name] = COLD_FORMAT.format(function=str(ROOT / "function"), name=name, load=load)

@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from thumbnailer import storage
 from thumbnailer.events import UnsupportedEvent, parse_event
 from thumbnailer.logs import log
 from thumbnailer.pipeline import process
@@ -31,7 +32,12 @@ def settings() -> Settings:
 
 @functools.cache
 def s3_client() -> Any:
-    return boto3.client("s3", config=_CLIENT_CONFIG)
+    client = boto3.client("s3", config=_CLIENT_CONFIG)
+    config = settings()
+    storage.expect_owners(
+        client, config.destination_bucket, config.destination_bucket_owner, config.source_bucket_owner
+    )
+    return client
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:

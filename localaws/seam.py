@@ -19,6 +19,9 @@
    ListObjects(V2) already is in moto: keys, prefixes and markers URL-encoded and ``EncodingType`` in the answer.
    Without it, a client that decodes keys (the Go SDK emptying a bucket for ``terraform destroy``) reads
    ``a+b.jpg`` as ``a b.jpg``, deletes a key that does not exist, and lists again, forever.
+9. ``moto.s3.responses.S3Response._bucket_response`` and ``._key_response`` -- wrapped so
+   ``x-amz-expected-bucket-owner`` is checked, as S3 does: a bucket owned by another account answers 403
+   AccessDenied (moto ignores the header).
 
 tests/localaws/test_seam.py pins every signature against the pinned moto version.
 """
@@ -39,6 +42,7 @@ from urllib.parse import quote, quote_plus
 
 from moto.awslambda import models as lambda_models
 from moto.events import models as events_models
+from moto.s3 import exceptions as s3_exceptions
 from moto.s3 import notifications as s3_notifications
 from moto.s3 import responses as s3_responses
 
@@ -57,6 +61,8 @@ _PATCHED = [
     (s3_notifications, "_send_event_bridge_message"),
     (events_models.Rule, "send_to_targets"),
     (s3_responses.S3Response, "list_object_versions"),
+    (s3_responses.S3Response, "_bucket_response"),
+    (s3_responses.S3Response, "_key_response"),
 ]
 _SEQUENCE = itertools.count()
 
@@ -138,6 +144,23 @@ def url_encode_listing(result: dict[str, Any]) -> None:
     for common in result.get("CommonPrefixes", []):
         common["Prefix"] = quote(common["Prefix"])
     result["EncodingType"] = "url"
+
+
+def owner_checked(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``original`` (an S3Response handler) preceded by S3's ExpectedBucketOwner check."""
+
+    def checked(self: Any, request: Any, full_url: str) -> Any:
+        expected = _header(request.headers, "x-amz-expected-bucket-owner")
+        if expected and self.bucket_name:
+            try:
+                bucket = self.backend.get_bucket(self.bucket_name)
+            except s3_exceptions.MissingBucket:
+                bucket = None  # the call itself answers NoSuchBucket
+            if bucket is not None and bucket.account_id != expected:
+                raise s3_exceptions.S3AccessDeniedError()
+        return original(self, request, full_url)
+
+    return checked
 
 
 def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
@@ -254,6 +277,8 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
         "_send_event_bridge_message": send_event_bridge_message,
         "send_to_targets": send_to_targets,
         "list_object_versions": list_object_versions,
+        "_bucket_response": owner_checked(_ORIGINALS["_bucket_response"]),
+        "_key_response": owner_checked(_ORIGINALS["_key_response"]),
     }
     for owner, name in _PATCHED:
         setattr(owner, name, replacements[name])

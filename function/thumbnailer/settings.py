@@ -33,6 +33,8 @@ class Settings:
     animation: bool = True  # animated GIF, WebP and PNG keep their frames
     animation_max_pixels: int = ANIMATION_MAX_PIXELS
     extra_formats: tuple[str, ...] = ()  # optional inputs whose decoders the layer carries: heif, avif
+    source_bucket_owner: str = ""  # account that must own the buckets read (ExpectedBucketOwner); "": unchecked
+    destination_bucket_owner: str = ""  # account that must own destination_bucket
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -76,6 +78,13 @@ def _choice(environ: Mapping[str, str], name: str, default: str, allowed: tuple[
     return value
 
 
+def _account(environ: Mapping[str, str], name: str) -> str:
+    value = environ.get(name, "").strip()
+    if value and not (len(value) == 12 and value.isdigit()):
+        raise ConfigError(f"{name} must be a 12-digit AWS account ID; got {value!r}.")
+    return value
+
+
 def _extra_formats(environ: Mapping[str, str]) -> tuple[str, ...]:
     raw = environ.get("EXTRA_FORMATS", "")
     names = tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
@@ -112,4 +121,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         animation=_bool(env, "ANIMATION", True),
         animation_max_pixels=_int(env, "ANIMATION_MAX_PIXELS", ANIMATION_MAX_PIXELS, 1, 10_000_000_000),
         extra_formats=extra_formats,
+        source_bucket_owner=_account(env, "SOURCE_BUCKET_OWNER"),
+        destination_bucket_owner=_account(env, "DESTINATION_BUCKET_OWNER"),
     )

@@ -73,6 +73,20 @@ class Download:
     size: int
 
 
+def expect_owners(client: Any, destination_bucket: str, destination_owner: str, source_owner: str) -> None:
+    """Make every S3 call of ``client`` pass ``ExpectedBucketOwner``: the destination bucket's owner for it, the
+    source owner for any other bucket. S3 then refuses (403) a bucket that another account owns -- one whose name
+    was freed and registered again -- instead of reading sources from it or writing thumbnails into it. An empty
+    owner checks nothing (local development)."""
+
+    def add_owner(params: dict[str, Any], **_: Any) -> None:
+        owner = destination_owner if params.get("Bucket") == destination_bucket else source_owner
+        if owner and "Bucket" in params:
+            params.setdefault("ExpectedBucketOwner", owner)
+
+    client.meta.events.register("provide-client-params.s3.*", add_owner)
+
+
 def temp_path(tmp_dir: Path, key: str) -> Path:
     """``{tmp}/{uuid4}{name}``: only the key's last segment, reduced to safe characters, never a path."""
     name = _SAFE_NAME.sub("_", PurePosixPath(key).name)[-64:]

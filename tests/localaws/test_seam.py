@@ -104,6 +104,15 @@ def test_object_versions_listing_still_ignores_encoding_type_upstream():
     assert "self.serialized(ActionResult(result))" in source, "seam item 8 wraps this call: move it with moto"
 
 
+def test_expected_bucket_owner_is_still_ignored_upstream():
+    from moto.s3.responses import S3Response
+
+    for handler in (S3Response._bucket_response, S3Response._key_response):
+        assert list(inspect.signature(handler).parameters) == ["self", "request", "full_url"]
+    source = inspect.getsource(S3Response._key_response) + inspect.getsource(S3Response._bucket_response)
+    assert "expected-bucket-owner" not in source, "moto now checks ExpectedBucketOwner: drop seam item 9"
+
+
 def test_install_and_uninstall_restore_moto(tmp_path):
     originals = [getattr(owner, name) for owner, name in seam._PATCHED]
     seam.install(object(), object())  # type: ignore[arg-type]
