@@ -18,16 +18,20 @@ locals {
   # them to the default bus of the bucket owner's account, so the rule's ARN is known before it exists.
   eventbridge = var.trigger == "eventbridge" || (var.trigger == "sqs" && var.sqs.source == "eventbridge")
   rule_name   = "${var.function_name}-objects"
-  account     = coalesce(var.source_account, one(data.aws_caller_identity.current[*].account_id))
-  rule_arn    = "arn:${local.partition}:events:${local.region}:${local.account}:rule/${local.rule_name}"
+  caller      = coalesce(var.account_id, one(data.aws_caller_identity.current[*].account_id))
+  account     = coalesce(var.source_account, local.caller)
+  # The destination's owner, checked by ExpectedBucketOwner and s3:ResourceAccount like the source's.
+  destination_account = coalesce(var.destination_account, local.caller)
+  rule_arn            = "arn:${local.partition}:events:${local.region}:${local.account}:rule/${local.rule_name}"
 }
 
 data "aws_partition" "current" {}
 
 data "aws_region" "current" {}
 
+# The account the stack is applied in, unless account_id says so (a plan then makes no STS call).
 data "aws_caller_identity" "current" {
-  count = var.source_account == null ? 1 : 0
+  count = var.account_id == null ? 1 : 0
 }
 
 module "layer" {
@@ -56,6 +60,7 @@ module "function" {
   source = "./modules/function"
 
   function_name = var.function_name
+  account_id    = local.caller
   source_dir    = coalesce(var.build.source_dir, "${path.module}/function")
 
   create_role               = var.create_role
@@ -75,21 +80,23 @@ module "function" {
   log_retention_in_days  = var.log_retention_in_days
 
   environment_variables = merge(var.environment_variables, {
-    DESTINATION_BUCKET   = local.destination_bucket
-    DESTINATION_PREFIX   = var.destination_prefix
-    THUMBNAIL_SIZES      = join(",", var.thumbnail_sizes)
-    OUTPUT_FORMAT        = var.output_format
-    QUALITY              = tostring(var.quality)
-    MAX_IMAGE_PIXELS     = tostring(var.max_image_pixels)
-    DELETE_THUMBNAILS    = tostring(var.delete_thumbnails)
-    CROP                 = var.crop
-    ANIMATION            = tostring(var.animation.enabled)
-    ANIMATION_MAX_PIXELS = format("%d", var.animation.max_pixels)
-    EXTRA_FORMATS        = join(",", var.extra_formats)
+    DESTINATION_BUCKET       = local.destination_bucket
+    DESTINATION_PREFIX       = var.destination_prefix
+    THUMBNAIL_SIZES          = join(",", var.thumbnail_sizes)
+    OUTPUT_FORMAT            = var.output_format
+    QUALITY                  = tostring(var.quality)
+    MAX_IMAGE_PIXELS         = tostring(var.max_image_pixels)
+    DELETE_THUMBNAILS        = tostring(var.delete_thumbnails)
+    CROP                     = var.crop
+    ANIMATION                = tostring(var.animation.enabled)
+    ANIMATION_MAX_PIXELS     = format("%d", var.animation.max_pixels)
+    EXTRA_FORMATS            = join(",", var.extra_formats)
+    SOURCE_BUCKET_OWNER      = local.account
+    DESTINATION_BUCKET_OWNER = local.destination_account
   })
 
-  read_access  = { bucket = var.source_bucket, prefix = var.filter_prefix }
-  write_access = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = var.delete_thumbnails }
+  read_access  = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }
+  write_access = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = var.delete_thumbnails, account = local.destination_account }
   kms_key_arns = var.kms_key_arns
 
   maximum_retry_attempts         = var.maximum_retry_attempts
@@ -108,7 +115,7 @@ module "s3_trigger" {
   bucket                     = var.source_bucket
   function_name              = module.function.function_name
   function_arn               = module.function.function_arn
-  source_account             = var.source_account
+  source_account             = local.account
   events                     = local.s3_events
   filter_prefix              = var.filter_prefix
   filter_suffixes            = local.filter_suffixes
@@ -135,7 +142,7 @@ module "sqs_trigger" {
   count  = var.trigger == "sqs" ? 1 : 0
 
   bucket               = var.source_bucket
-  source_account       = var.source_account
+  source_account       = local.account
   queue_name           = "${var.function_name}-events"
   event_source         = var.sqs.source
   eventbridge_rule_arn = var.sqs.source == "eventbridge" ? local.rule_arn : null

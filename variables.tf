@@ -1,6 +1,17 @@
 # Inputs of the thumbnails module, alphabetical. Limits are checked at plan, each with a sentence naming the
 # variable, the range and the value; the submodules check the Lambda settings they own.
 
+variable "account_id" {
+  type        = string
+  description = "Account the function and its role live in (the provider's): the role's trust policy admits Lambda only on behalf of this account (aws:SourceAccount), and the buckets' owners default to it. Null: read with aws_caller_identity."
+  default     = null
+
+  validation {
+    condition     = var.account_id == null || can(regex("^[0-9]{12}$", coalesce(var.account_id, "x")))
+    error_message = "account_id must be a 12-digit AWS account ID; got \"${coalesce(var.account_id, "null")}\"."
+  }
+}
+
 variable "animation" {
   type = object({
     enabled    = optional(bool, true)
@@ -76,6 +87,17 @@ variable "delete_thumbnails" {
   nullable    = false
 }
 
+variable "destination_account" {
+  type        = string
+  description = "Account that owns destination_bucket: every write passes it as ExpectedBucketOwner and the role's statements require it (s3:ResourceAccount), so a bucket name freed and registered by another account is never written to. Null: account_id."
+  default     = null
+
+  validation {
+    condition     = var.destination_account == null || can(regex("^[0-9]{12}$", coalesce(var.destination_account, "x")))
+    error_message = "destination_account must be a 12-digit AWS account ID; got \"${coalesce(var.destination_account, "null")}\"."
+  }
+}
+
 variable "destination_bucket" {
   type        = string
   description = "Bucket thumbnails are written to. Null: the source bucket (then the trigger's filter must not match the destination prefix)."
@@ -104,13 +126,13 @@ variable "destination_prefix" {
 
 variable "environment_variables" {
   type        = map(string)
-  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY, MAX_IMAGE_PIXELS, DELETE_THUMBNAILS, CROP, ANIMATION, ANIMATION_MAX_PIXELS and EXTRA_FORMATS itself."
+  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY, MAX_IMAGE_PIXELS, DELETE_THUMBNAILS, CROP, ANIMATION, ANIMATION_MAX_PIXELS, EXTRA_FORMATS, SOURCE_BUCKET_OWNER and DESTINATION_BUCKET_OWNER itself."
   default     = {}
   nullable    = false
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS"])) == 0
-    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats)."
+    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER"])) == 0
+    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats, source_account, destination_account)."
   }
 }
 
@@ -307,7 +329,7 @@ variable "sns_topic_arn" {
 
 variable "source_account" {
   type        = string
-  description = "Account that owns the source bucket, for the permission's source_account. Null: the caller's account."
+  description = "Account that owns the source bucket: the permission's source_account, the ExpectedBucketOwner of every read and the role's s3:ResourceAccount condition. Null: account_id."
   default     = null
 }
 

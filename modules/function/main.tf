@@ -2,6 +2,10 @@ data "aws_partition" "current" {}
 
 data "aws_region" "current" {}
 
+data "aws_caller_identity" "current" {
+  count = var.account_id == null ? 1 : 0
+}
+
 locals {
   artifacts_dir = coalesce(var.artifacts_dir, "${path.root}/.terraform/thumbnails")
   build_script  = "${path.module}/build_function.py"
@@ -32,8 +36,8 @@ locals {
   role_name = coalesce(var.role_name, substr("${var.function_name}-${data.aws_region.current.id}", 0, 64))
   role_arn  = var.create_role ? aws_iam_role.lambda[0].arn : var.role_arn
   listings = merge(
-    { FindSources = { bucket = var.read_access.bucket, prefix = var.read_access.prefix } },
-    var.write_access.delete ? { FindThumbnails = { bucket = var.write_access.bucket, prefix = var.write_access.prefix } } : {},
+    { FindSources = var.read_access },
+    var.write_access.delete ? { FindThumbnails = var.write_access } : {},
   )
 }
 
@@ -66,6 +70,12 @@ data "aws_iam_policy_document" "assume" {
       type        = "Service"
       identifiers = ["lambda.amazonaws.com"]
     }
+    # Only Lambda acting for a function of this account may take the role (the confused-deputy guard).
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [coalesce(var.account_id, one(data.aws_caller_identity.current[*].account_id))]
+    }
   }
 }
 
@@ -85,16 +95,36 @@ moved {
 }
 
 data "aws_iam_policy_document" "lambda" {
+  # Every S3 statement holds only while the bucket belongs to the expected account (s3:ResourceAccount): a
+  # bucket name freed and registered again by someone else is neither read nor written.
   statement {
     sid       = "ReadSources"
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
     resources = ["arn:${local.partition}:s3:::${var.read_access.bucket}/${var.read_access.prefix}*"]
+
+    dynamic "condition" {
+      for_each = var.read_access.account == null ? [] : [var.read_access.account]
+      content {
+        test     = "StringEquals"
+        variable = "s3:ResourceAccount"
+        values   = [condition.value]
+      }
+    }
   }
 
   statement {
     sid       = "WriteThumbnails"
     actions   = var.write_access.delete ? ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"] : ["s3:PutObject"]
     resources = ["arn:${local.partition}:s3:::${var.write_access.bucket}/${var.write_access.prefix}*"]
+
+    dynamic "condition" {
+      for_each = var.write_access.account == null ? [] : [var.write_access.account]
+      content {
+        test     = "StringEquals"
+        variable = "s3:ResourceAccount"
+        values   = [condition.value]
+      }
+    }
   }
 
   # Whether an object exists is a listing of its own key (a HEAD of a missing key is 403 without ListBucket), and
@@ -114,6 +144,14 @@ data "aws_iam_policy_document" "lambda" {
           values   = ["${condition.value}*"]
         }
       }
+      dynamic "condition" {
+        for_each = statement.value.account == null ? [] : [statement.value.account]
+        content {
+          test     = "StringEquals"
+          variable = "s3:ResourceAccount"
+          values   = [condition.value]
+        }
+      }
     }
   }
 
@@ -129,6 +167,12 @@ data "aws_iam_policy_document" "lambda" {
       sid       = "UseBucketKeys"
       actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
       resources = var.kms_key_arns
+      # Only for S3's encryption of the buckets' objects, never a direct call.
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${data.aws_region.current.id}.amazonaws.com"]
+      }
     }
   }
 

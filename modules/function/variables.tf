@@ -1,3 +1,9 @@
+variable "account_id" {
+  type        = string
+  description = "Account the function and its role live in: the trust policy admits Lambda only on its behalf (aws:SourceAccount). Null: read with aws_caller_identity."
+  default     = null
+}
+
 variable "architecture" {
   type        = string
   description = "Instruction set of the function: x86_64 or arm64."
@@ -147,10 +153,11 @@ variable "python_executable" {
 
 variable "read_access" {
   type = object({
-    bucket = string
-    prefix = optional(string, "")
+    bucket  = string
+    prefix  = optional(string, "")
+    account = optional(string)
   })
-  description = "Objects the function may read: s3:GetObject and s3:GetObjectVersion on bucket/prefix*, and s3:ListBucket on the bucket for keys under prefix (to tell a deleted object from a denied one)."
+  description = "Objects the function may read: s3:GetObject and s3:GetObjectVersion on bucket/prefix*, and s3:ListBucket on the bucket for keys under prefix (to tell a deleted object from a denied one). account: the bucket's owner, required by an s3:ResourceAccount condition on each statement (null: no condition)."
   nullable    = false
 }
 
@@ -250,10 +257,11 @@ variable "timeout" {
 
 variable "write_access" {
   type = object({
-    bucket = string
-    prefix = optional(string, "")
-    delete = optional(bool, false)
+    bucket  = string
+    prefix  = optional(string, "")
+    delete  = optional(bool, false)
+    account = optional(string)
   })
-  description = "Objects the function may write: s3:PutObject on bucket/prefix*. delete: also s3:GetObject and s3:DeleteObject there, and s3:ListBucket for keys under prefix, to remove a deleted object's thumbnails."
+  description = "Objects the function may write: s3:PutObject on bucket/prefix*. delete: also s3:GetObject and s3:DeleteObject there, and s3:ListBucket for keys under prefix, to remove a deleted object's thumbnails. account: the bucket's owner, required by an s3:ResourceAccount condition (null: no condition)."
   nullable    = false
 }

@@ -26,4 +26,10 @@ def root(planners) -> Planner:
     return planners["root"]
 
 
-BASE = {"source_bucket": "photos", "destination_bucket": "thumbs", "source_account": "111122223333"}
+BASE = {
+    "source_bucket": "photos",
+    "destination_bucket": "thumbs",
+    "account_id": "123456789012",
+    "source_account": "111122223333",
+    "destination_account": "444455556666",
+}

@@ -22,7 +22,7 @@ def statements(plan) -> dict[str, dict]:
 
 
 def test_defaults_are_valid_and_loop_free(root):
-    plan = root.plan(source_bucket="photos", source_account="111122223333")
+    plan = root.plan(source_bucket="photos", account_id="111122223333")
     env = changes(plan, FUNCTION)["environment"][0]["variables"]
     assert env["DESTINATION_BUCKET"] == "photos" and env["DESTINATION_PREFIX"] == "thumbnails/"
     blocks = changes(plan, "aws_s3_bucket_notification.this[0]")["lambda_function"]
@@ -48,6 +48,8 @@ def test_function_configuration(root):
         "ANIMATION": "true",
         "ANIMATION_MAX_PIXELS": "50000000",
         "EXTRA_FORMATS": "",
+        "SOURCE_BUCKET_OWNER": "111122223333",
+        "DESTINATION_BUCKET_OWNER": "444455556666",
     }
     assert "module.layer[0].aws_lambda_layer_version.this" in " ".join(plan.resource_changes)
 
@@ -88,11 +90,22 @@ def test_iam_is_least_privilege(root):
     assert s["WriteThumbnails"]["resources"] == ["arn:aws:s3:::thumbs/out/*"]
     for sid, bucket, prefix in (("FindSources", "photos", "in/*"), ("FindThumbnails", "thumbs", "out/*")):
         assert (s[sid]["actions"], s[sid]["resources"]) == (["s3:ListBucket"], [f"arn:aws:s3:::{bucket}"])
-        assert [(c["test"], c["variable"], c["values"]) for c in s[sid]["condition"]] == [
-            ("StringLike", "s3:prefix", [prefix])
+        assert ("StringLike", "s3:prefix", [prefix]) in [
+            (c["test"], c["variable"], c["values"]) for c in s[sid]["condition"]
         ], "listing is limited to the prefix"
     assert s["WriteOwnLogs"]["actions"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert "*" not in json.dumps([st["resources"] for st in s.values()]).replace("/*", "")
+    owners = {"ReadSources": "111122223333", "FindSources": "111122223333", "WriteThumbnails": "444455556666"}
+    for sid, owner in {**owners, "FindThumbnails": "444455556666"}.items():
+        assert ("StringEquals", "s3:ResourceAccount", [owner]) in [
+            (c["test"], c["variable"], c["values"]) for c in s[sid]["condition"]
+        ], f"{sid} holds only for a bucket of {owner}"
+    env = changes(plan, FUNCTION)["environment"][0]["variables"]
+    assert (env["SOURCE_BUCKET_OWNER"], env["DESTINATION_BUCKET_OWNER"]) == ("111122223333", "444455556666")
+    trust = json.loads(changes(plan, "module.function.aws_iam_role.lambda[0]")["assume_role_policy"])
+    [statement] = trust["Statement"]
+    assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}, "account_id"
     assert changes(plan, "aws_cloudwatch_log_group.lambda")["name"] == "/aws/lambda/CreateThumbnail"
     assert changes(plan, "aws_cloudwatch_log_group.lambda")["retention_in_days"] == 30
 
@@ -135,6 +148,9 @@ def test_kms_keys_are_granted_only_when_given(root):
     key = "arn:aws:kms:us-east-1:111122223333:key/1234"
     s = statements(root.plan(**BASE, kms_key_arns=[key]))["UseBucketKeys"]
     assert s["actions"] == ["kms:Decrypt", "kms:GenerateDataKey"] and s["resources"] == [key]
+    assert [(c["test"], c["variable"], c["values"]) for c in s["condition"]] == [
+        ("StringEquals", "kms:ViaService", ["s3.us-east-1.amazonaws.com"])
+    ], "only through S3"
 
 
 def test_permission_for_s3_with_source_arn_and_account(root):

@@ -50,11 +50,15 @@ def test_zip_is_byte_identical_whatever_the_timestamps_and_permissions(tmp_path)
         assert {(i.date_time, i.external_attr >> 16) for i in archive.infolist()} == {((1980, 1, 1, 0, 0, 0), 0o100644)}
 
 
+ACCOUNT = "123456789012"  # given, so the plan needs no STS call
+
+
 def test_only_sources_are_packaged_and_hashed(planners, tmp_path):
     src = sources(tmp_path)
     plan = planners["function"].plan(
         outputs=("source_hash", "zip_path"),
         function_name="Thumbs",
+        account_id=ACCOUNT,
         source_dir=str(src),
         read_access={"bucket": "in"},
         write_access={"bucket": "out", "prefix": "t/"},
@@ -77,6 +81,7 @@ def test_function_settings_and_layer_order(planners, tmp_path):
     layers = [f"arn:aws:lambda:us-east-1:111122223333:layer:l{i}:1" for i in range(3)]
     plan = planners["function"].plan(
         function_name="Thumbs",
+        account_id=ACCOUNT,
         source_dir=str(sources(tmp_path)),
         layers=layers,
         memory_size=2048,
@@ -96,12 +101,16 @@ def test_function_settings_and_layer_order(planners, tmp_path):
     policy = {s["sid"]: s for s in changes(plan, "data.aws_iam_policy_document.lambda")["statement"]}
     assert policy["ReadSources"]["resources"] == ["arn:aws:s3:::in/up/*"]
     assert policy["WriteThumbnails"]["resources"] == ["arn:aws:s3:::out/*"]
-    assert json.dumps(changes(plan, "aws_iam_role.lambda[0]")["assume_role_policy"]).count("lambda.amazonaws.com") == 1
+    trust = json.loads(changes(plan, "aws_iam_role.lambda[0]")["assume_role_policy"])
+    [statement] = trust["Statement"]
+    assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}, "Lambda alone may take the role"
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}, "for this account only"
 
 
 def test_too_many_layers_fail_at_plan(planners, tmp_path):
     error = planners["function"].plan_error(
         function_name="Thumbs",
+        account_id=ACCOUNT,
         source_dir=str(sources(tmp_path)),
         layers=[f"arn:l:{i}" for i in range(6)],
         read_access={"bucket": "in"},
