@@ -93,6 +93,7 @@ module "function" {
     EXTRA_FORMATS            = join(",", var.extra_formats)
     SOURCE_BUCKET_OWNER      = local.account
     DESTINATION_BUCKET_OWNER = local.destination_account
+    MAX_OBJECT_BYTES         = format("%d", var.max_object_bytes)
   })
 
   read_access  = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }

@@ -126,13 +126,13 @@ variable "destination_prefix" {
 
 variable "environment_variables" {
   type        = map(string)
-  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY, MAX_IMAGE_PIXELS, DELETE_THUMBNAILS, CROP, ANIMATION, ANIMATION_MAX_PIXELS, EXTRA_FORMATS, SOURCE_BUCKET_OWNER and DESTINATION_BUCKET_OWNER itself."
+  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY, MAX_IMAGE_PIXELS, DELETE_THUMBNAILS, CROP, ANIMATION, ANIMATION_MAX_PIXELS, EXTRA_FORMATS, SOURCE_BUCKET_OWNER, DESTINATION_BUCKET_OWNER and MAX_OBJECT_BYTES itself."
   default     = {}
   nullable    = false
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER"])) == 0
-    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats, source_account, destination_account)."
+    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES"])) == 0
+    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats, source_account, destination_account, max_object_bytes)."
   }
 }
 
@@ -224,6 +224,18 @@ variable "max_image_pixels" {
   validation {
     condition     = var.max_image_pixels >= 1 && var.max_image_pixels <= 178956970 && floor(var.max_image_pixels) == var.max_image_pixels
     error_message = "max_image_pixels must be a whole number between 1 and 178956970 (Pillow's own decompression-bomb limit); got ${var.max_image_pixels}."
+  }
+}
+
+variable "max_object_bytes" {
+  type        = number
+  description = "Uploads larger than this are refused without being downloaded (and a picture's header is read first, so one with too many pixels is refused after 64 KiB). Default 100 MiB; at most 10 GiB, and it must fit ephemeral_storage_size."
+  default     = 104857600
+  nullable    = false
+
+  validation {
+    condition     = var.max_object_bytes >= 1 && var.max_object_bytes <= 10737418240 && floor(var.max_object_bytes) == var.max_object_bytes
+    error_message = "max_object_bytes must be a whole number of bytes between 1 and 10737418240 (10 GiB); got ${var.max_object_bytes}."
   }
 }
 

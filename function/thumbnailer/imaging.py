@@ -7,6 +7,7 @@ cropping (crop.py); an animation keeps its frames (encoding.py); a picture that 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from . import crop, encoding
 from .formats import NATIVE_OUTPUT, OutputFormat, input_formats, output_format
 from .sizes import Size, fit, parse_size
 
-__all__ = ["ImageRejected", "Result", "Thumbnail", "fit", "make_thumbnails"]
+__all__ = ["ImageRejected", "Result", "Thumbnail", "check_header", "fit", "make_thumbnails"]
 
 # Frames x pixels of an animation that is kept (decoded frames cost 4 bytes a pixel before they are scaled down);
 # beyond it, the first frame is the thumbnail.
@@ -105,9 +106,7 @@ def make_thumbnails(
     except _DECODE_ERRORS as exc:
         raise ImageRejected(f"corrupt image: {exc}") from None
     with im:
-        width, height = im.size
-        if width * height > max_pixels:
-            raise ImageRejected(f"{width}x{height} is {width * height} pixels, more than MAX_IMAGE_PIXELS={max_pixels}")
+        _check_pixels(*im.size, max_pixels)
         # A JPEG with an MPF index (3D cameras, phones' HDR gain maps) is "MPO" to Pillow: its first picture, the
         # one every viewer shows, is a JPEG, and that is the one decoded.
         source_format = "JPEG" if im.format == "MPO" else (im.format or "")
@@ -117,6 +116,25 @@ def make_thumbnails(
             raise ImageRejected(f"too many pixels: {exc}") from None
         except _DECODE_ERRORS as exc:
             raise ImageRejected(f"corrupt or truncated image: {exc}") from None
+
+
+def check_header(header: bytes, max_pixels: int, extra_formats: tuple[str, ...] = ()) -> None:
+    """Refuse a picture from its first bytes when they already say it has too many pixels (a decompression bomb
+    is refused before it is downloaded). Bytes that do not say, or are not a picture, are left to the full
+    decode, which decides."""
+    try:
+        with Image.open(io.BytesIO(header), formats=input_formats(extra_formats)) as im:
+            size = im.size
+    except Image.DecompressionBombError as exc:
+        raise ImageRejected(f"too many pixels: {exc}") from None
+    except Exception:  # a header cut short is no verdict
+        return
+    _check_pixels(*size, max_pixels)
+
+
+def _check_pixels(width: int, height: int, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise ImageRejected(f"{width}x{height} is {width * height} pixels, more than MAX_IMAGE_PIXELS={max_pixels}")
 
 
 def _names(formats: tuple[str, ...]) -> list[str]:

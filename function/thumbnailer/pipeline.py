@@ -24,7 +24,7 @@ from typing import Any
 
 from . import storage
 from .events import CREATE, IGNORE, Change, Intake, Item
-from .imaging import ImageRejected, make_thumbnails
+from .imaging import ImageRejected, check_header, make_thumbnails
 from .keys import is_under_prefix, thumbnail_key, thumbnail_keys_of
 from .logs import log
 from .settings import Settings
@@ -164,7 +164,8 @@ def _render_current(
 ) -> tuple[storage.Version, list[str], list[str]] | None:
     """Download the current version, make every size from one decode, upload; None when there is no object.
     Returns the version, the keys written and the core's notes (an animation not kept, and why)."""
-    download = storage.download(s3, change.bucket, change.key, tmp_dir)
+    inspect = partial(check_header, max_pixels=settings.max_image_pixels, extra_formats=settings.extra_formats)
+    download = storage.download(s3, change.bucket, change.key, tmp_dir, settings.max_object_bytes, inspect)
     if download is None:
         return None
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -44,6 +44,7 @@ TRANSIENT_CODES = frozenset(
 )
 GONE_CODES = frozenset({"NoSuchKey", "NoSuchVersion", "NoSuchBucket", "NotFound", "404"})
 _CHUNK = 1024 * 1024
+HEADER_BYTES = 64 * 1024  # read first and inspected (the picture's size) before the rest is downloaded
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -141,11 +142,20 @@ def current_version(client: Any, bucket: str, key: str) -> Version | None:
     return None
 
 
-def download(client: Any, bucket: str, key: str, tmp_dir: Path) -> Download | None:
+def download(
+    client: Any,
+    bucket: str,
+    key: str,
+    tmp_dir: Path,
+    max_bytes: int = 0,
+    inspect: Callable[[bytes], None] | None = None,
+) -> Download | None:
     """Stream the object's *current* version to a fresh file in ``tmp_dir``; None when it no longer exists.
 
     Never the version an event named: events arrive late and out of order, and only the current version's
-    thumbnails are right. Refused before the body is read if it cannot fit in ``tmp_dir``.
+    thumbnails are right. Refused before the body is read if it is larger than ``max_bytes`` (0: no limit) or
+    cannot fit in ``tmp_dir``; ``inspect`` sees its first HEADER_BYTES before the rest is read, and refuses it by
+    raising (the stream is then closed, nothing written).
     """
     try:
         response = client.get_object(Bucket=bucket, Key=key)
@@ -155,14 +165,28 @@ def download(client: Any, bucket: str, key: str, tmp_dir: Path) -> Download | No
         raise classify(exc, "download") from exc
     size = int(response.get("ContentLength") or 0)
     free = shutil.disk_usage(tmp_dir).free
+    if max_bytes and size > max_bytes:
+        response["Body"].close()
+        raise PermanentFailure(f"object is {size} bytes, more than MAX_OBJECT_BYTES={max_bytes}; not downloaded")
     if size > free:
         response["Body"].close()
         raise PermanentFailure(
             f"object is {size} bytes but {tmp_dir} has {free} bytes free; raise ephemeral_storage_size"
         )
+    try:
+        header = response["Body"].read(HEADER_BYTES)
+    except Exception as exc:  # classified, not swallowed
+        raise classify(exc, "download") from exc
+    if inspect is not None:
+        try:
+            inspect(header)
+        except BaseException:
+            response["Body"].close()
+            raise
     path = temp_path(tmp_dir, key)
     try:
         with path.open("wb") as out:
+            out.write(header)
             for chunk in response["Body"].iter_chunks(_CHUNK):
                 out.write(chunk)
     except Exception as exc:  # classified, not swallowed

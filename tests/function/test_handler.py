@@ -226,3 +226,31 @@ def test_access_denied_means_gone_only_when_the_listing_agrees(s3, monkeypatch):
         ("private.jpg", ["download", " AccessDenied"])
     ]
     assert [s["key"] for s in summary["skipped"]] == ["missing.jpg"]
+
+
+def test_an_object_above_max_object_bytes_is_refused_without_downloading_it(s3, env, tmp):
+    env.setenv("MAX_OBJECT_BYTES", "1000")
+    put(s3, "big.jpg", jpeg(400, 300))
+    [failed] = invoke(s3_event("big.jpg"))["failed"]
+    assert "more than MAX_OBJECT_BYTES=1000; not downloaded" in failed["reason"] and "transient" not in failed
+    assert not list(tmp.iterdir()), "nothing written to /tmp"
+
+
+def test_a_decompression_bomb_is_refused_from_its_header_before_the_rest_is_read(s3, tmp, monkeypatch):
+    """A PNG that announces 10000x10000 pixels, padded to 5 MB: only its first 64 KiB are read."""
+    from botocore.response import StreamingBody
+
+    put(s3, "bomb.png", png_bomb(10_000, 10_000) + b"\0" * 5_000_000)
+    read: list[int] = []
+    original = StreamingBody.read
+
+    def counting(self, amt=None):
+        data = original(self, amt)
+        read.append(len(data))
+        return data
+
+    monkeypatch.setattr(StreamingBody, "read", counting)
+    [failed] = invoke(s3_event("bomb.png"))["failed"]
+    assert "10000x10000 is 100000000 pixels, more than MAX_IMAGE_PIXELS=50000000" in failed["reason"]
+    assert sum(read) <= storage.HEADER_BYTES, f"read {sum(read)} bytes of a 5 MB object"
+    assert not list(tmp.iterdir())

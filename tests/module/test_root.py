@@ -50,6 +50,7 @@ def test_function_configuration(root):
         "EXTRA_FORMATS": "",
         "SOURCE_BUCKET_OWNER": "111122223333",
         "DESTINATION_BUCKET_OWNER": "444455556666",
+        "MAX_OBJECT_BYTES": "104857600",
     }
     assert "module.layer[0].aws_lambda_layer_version.this" in " ".join(plan.resource_changes)
 
@@ -255,6 +256,12 @@ BAD = [
         "animation.max_pixels must be a whole number between 1 and 10000000000 frame pixels; got 0.",
     ),
     ({"quality": 0}, "quality must be a whole number between 1 and 95; got 0."),
+    (
+        {"max_object_bytes": 0},
+        "max_object_bytes must be a whole number of bytes between 1 and 10737418240 (10 GiB); got 0.",
+    ),
+    ({"destination_account": "12"}, 'destination_account must be a 12-digit AWS account ID; got "12".'),
+    ({"account_id": "abc"}, 'account_id must be a 12-digit AWS account ID; got "abc".'),
     ({"quality": 96}, "quality must be a whole number between 1 and 95; got 96."),
     ({"output_format": "gif"}, 'output_format must be one of auto, jpeg, png, webp, avif; got "gif".'),
     ({"maximum_retry_attempts": 3}, "maximum_retry_attempts must be a whole number between 0 and 2; got 3."),
