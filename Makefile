@@ -8,6 +8,9 @@ PYTHON  ?= python3
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat requirements-dev.txt pyproject.toml | sha256sum | cut -c1-12)
+# checkov has a venv of its own: it pins an older boto3 than the tests use.
+CHECKOV_VENV  := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | sha256sum | cut -c1-12)
 PYTEST_ARGS ?=
 
 .PHONY: setup test lint demo bench docs fmt clean
@@ -19,7 +22,13 @@ $(STAMP):
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-setup: $(STAMP)
+$(CHECKOV_STAMP):
+	rm -f $(CHECKOV_VENV)/.installed-*
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
+setup: $(STAMP) $(CHECKOV_STAMP)
 	$(PYTHON) devkit/system.py
 
 test: setup lint
@@ -45,6 +54,6 @@ fmt: setup
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
-	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
-	find . -path ./.venv -prune -o -name .terraform -type d -prune -exec rm -rf {} +  # from terraform validate
-	find . -path ./.venv -prune -o -name .terraform.lock.hcl -type f -exec rm -f {} +
+	find . -path ./.venv -prune -o -path ./.venv-checkov -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -path ./.venv -prune -o -path ./.venv-checkov -prune -o -name .terraform -type d -prune -exec rm -rf {} +  # from terraform validate
+	find . -path ./.venv -prune -o -path ./.venv-checkov -prune -o -name .terraform.lock.hcl -type f -exec rm -f {} +

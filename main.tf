@@ -100,6 +100,13 @@ module "function" {
   write_access = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = var.delete_thumbnails, account = local.destination_account }
   kms_key_arns = var.kms_key_arns
 
+  tracing_mode                = var.tracing_mode
+  code_signing_config_arn     = var.code_signing_config_arn
+  dead_letter_target_arn      = var.dead_letter_target_arn
+  kms_key_arn                 = var.kms_key_arn
+  cloudwatch_logs_kms_key_arn = var.cloudwatch_logs_kms_key_arn
+  vpc                         = var.vpc
+
   maximum_retry_attempts         = var.maximum_retry_attempts
   maximum_event_age_in_seconds   = var.maximum_event_age_in_seconds
   on_failure_destination_arn     = var.on_failure_destination_arn

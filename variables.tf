@@ -54,6 +54,18 @@ variable "build" {
   }
 }
 
+variable "cloudwatch_logs_kms_key_arn" {
+  type        = string
+  description = "KMS key that encrypts the function's log group (its key policy must let logs.<region>.amazonaws.com use it). Null: CloudWatch Logs' own encryption."
+  default     = null
+}
+
+variable "code_signing_config_arn" {
+  type        = string
+  description = "Code signing configuration the function's code must satisfy (aws_lambda_code_signing_config; the ZIP is then deployed through your signing job). Null: none."
+  default     = null
+}
+
 variable "create_layer" {
   type        = bool
   description = "Build and publish the layer of layer/requirements.txt. false: bring Pillow in layer_arns instead."
@@ -77,6 +89,17 @@ variable "crop" {
   validation {
     condition     = contains(["entropy", "centre"], var.crop)
     error_message = "crop must be \"entropy\" or \"centre\"; got \"${var.crop}\"."
+  }
+}
+
+variable "dead_letter_target_arn" {
+  type        = string
+  description = "SQS queue or SNS topic that receives asynchronous events whose retries are exhausted (the classic dead-letter queue; on_failure_destination_arn also carries the error). Null: none."
+  default     = null
+
+  validation {
+    condition     = var.dead_letter_target_arn == null || can(regex("^arn:[^:]+:(sqs|sns):", coalesce(var.dead_letter_target_arn, "x")))
+    error_message = "dead_letter_target_arn must be the ARN of an SQS queue or an SNS topic; got \"${coalesce(var.dead_letter_target_arn, "null")}\"."
   }
 }
 
@@ -180,6 +203,12 @@ variable "function_name" {
   description = "Name of the function, its role, its log group and (with -deps) its layer."
   default     = "CreateThumbnail"
   nullable    = false
+}
+
+variable "kms_key_arn" {
+  type        = string
+  description = "KMS key that encrypts the function's environment variables at rest (they hold bucket names and settings, never a secret). Null: Lambda's AWS-managed key."
+  default     = null
 }
 
 variable "kms_key_arns" {
@@ -418,6 +447,18 @@ variable "timeout" {
   nullable    = false
 }
 
+variable "tracing_mode" {
+  type        = string
+  description = "X-Ray tracing: \"Active\" samples and traces invocations (X-Ray charges per trace; the role gets xray:PutTraceSegments), \"PassThrough\" only follows an upstream decision."
+  default     = "PassThrough"
+  nullable    = false
+
+  validation {
+    condition     = contains(["Active", "PassThrough"], var.tracing_mode)
+    error_message = "tracing_mode must be \"Active\" or \"PassThrough\"; got \"${var.tracing_mode}\"."
+  }
+}
+
 variable "trigger" {
   type        = string
   description = "How S3 events reach the function. \"s3\": the bucket's notification configuration, managed here -- it REPLACES any other notification on the bucket (a bucket has one). \"eventbridge\": a rule on the default bus; any number of instances and other consumers can share the bucket. \"sqs\": through a queue this module creates (buffering, a concurrency ceiling). \"sns\": subscribe to sns_topic_arn, a topic the bucket already publishes to. \"none\": no trigger; wire the outputs yourself."
@@ -432,4 +473,13 @@ variable "trigger" {
     condition     = (var.trigger == "sns") == (var.sns_topic_arn != null)
     error_message = "sns_topic_arn must be set exactly when trigger = \"sns\" (the topic the bucket publishes to); got trigger = \"${var.trigger}\" and sns_topic_arn = ${jsonencode(var.sns_topic_arn)}."
   }
+}
+
+variable "vpc" {
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  description = "Run the function in these private subnets with these security groups (it then needs a route to S3: an S3 gateway endpoint, or a NAT). The role gets the network-interface permissions Lambda needs, for these subnets and groups only. Null: Lambda's own network."
+  default     = null
 }

@@ -25,6 +25,13 @@ locals {
 
 resource "aws_s3_bucket" "this" {
   for_each = local.buckets
+  #checkov:skip=CKV_AWS_144:Example: one region; cross-region replication needs a second bucket and region of the caller's choosing.
+  #checkov:skip=CKV_AWS_145:Example: SSE-S3 (AES256) encryption at rest; SSE-KMS with the caller's key works too (the module's kms_key_arns).
+  #checkov:skip=CKV_AWS_18:Example: server access logs need a log bucket of the caller's choosing; CloudTrail data events are the other way.
+  #checkov:skip=CKV2_AWS_61:Example data with force_destroy; a lifecycle policy is the owner's retention decision.
+  #checkov:skip=CKV_AWS_21:Example: unversioned so the demo and destroy stay simple; the function handles versioned buckets (it renders the current version), and a production source should be versioned.
+  #checkov:skip=CKV2_AWS_62:This bucket's events reach the function through another path (EventBridge, SQS or SNS) or it only holds thumbnails, which must not trigger anything.
+  #checkov:skip=CKV2_AWS_6:The public access block is the aws_s3_bucket_public_access_block resource beside it (for_each over the same buckets), which the check does not follow.
 
   bucket        = each.value
   force_destroy = var.force_destroy

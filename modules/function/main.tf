@@ -176,6 +176,58 @@ data "aws_iam_policy_document" "lambda" {
     }
   }
 
+  # X-Ray has no resource-level permissions: its two write actions can only be granted on "*".
+  dynamic "statement" {
+    for_each = var.tracing_mode == "Active" ? [1] : []
+    content {
+      sid       = "WriteTraces"
+      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.dead_letter_target_arn == null ? [] : [var.dead_letter_target_arn]
+    content {
+      sid       = "SendDeadLetters"
+      actions   = [split(":", statement.value)[2] == "sqs" ? "sqs:SendMessage" : "sns:Publish"]
+      resources = [statement.value]
+    }
+  }
+
+  # Lambda's network interfaces in the caller's subnets: creating one is limited to those subnets and security
+  # groups; describing them has no resource-level permission.
+  dynamic "statement" {
+    for_each = var.vpc == null ? [] : [var.vpc]
+    content {
+      sid     = "AttachToSubnets"
+      actions = ["ec2:CreateNetworkInterface"]
+      resources = concat(
+        ["arn:${local.partition}:ec2:${data.aws_region.current.id}:*:network-interface/*"],
+        [for id in statement.value.subnet_ids : "arn:${local.partition}:ec2:${data.aws_region.current.id}:*:subnet/${id}"],
+        [for id in statement.value.security_group_ids : "arn:${local.partition}:ec2:${data.aws_region.current.id}:*:security-group/${id}"],
+      )
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.vpc == null ? [] : [var.vpc]
+    content {
+      sid       = "ManageNetworkInterfaces"
+      actions   = ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+      resources = ["arn:${local.partition}:ec2:${data.aws_region.current.id}:*:network-interface/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.vpc == null ? [] : [var.vpc]
+    content {
+      sid       = "DescribeNetworkInterfaces"
+      actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"]
+      resources = ["*"]
+    }
+  }
+
   dynamic "statement" {
     for_each = local.destination_service == null ? [] : [1]
     content {
@@ -202,12 +254,20 @@ moved {
 }
 
 resource "aws_cloudwatch_log_group" "lambda" {
+  #checkov:skip=CKV_AWS_158:A customer-managed key is offered (cloudwatch_logs_kms_key_arn) but not required: the logs hold object keys and outcomes, never picture data or secrets, and CloudWatch Logs encrypts them at rest either way.
+  #checkov:skip=CKV_AWS_338:Retention is the caller's choice (log_retention_in_days, default 30 days of operational logs; set 365 or more where an audit policy asks for it).
   name              = "/aws/lambda/${var.function_name}"
   retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.cloudwatch_logs_kms_key_arn
   tags              = var.tags
 }
 
 resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_50:X-Ray is offered (tracing_mode = "Active") and off by default because it is charged per trace.
+  #checkov:skip=CKV_AWS_116:Failed asynchronous events go to on_failure_destination_arn (with their error); a classic dead-letter queue is offered (dead_letter_target_arn) but needs the caller's queue.
+  #checkov:skip=CKV_AWS_117:The function reaches only S3 and CloudWatch through their public endpoints; a VPC is offered (vpc = { subnet_ids, security_group_ids }) and needs the caller's network.
+  #checkov:skip=CKV_AWS_173:The environment holds bucket names and settings, never a secret, and Lambda encrypts it at rest; a customer-managed key is offered (kms_key_arn).
+  #checkov:skip=CKV_AWS_272:Code signing is offered (code_signing_config_arn) and needs the caller's signing profile; the module builds the ZIP from sources it hashes at plan.
   function_name = var.function_name
   role          = local.role_arn
   handler       = var.handler
@@ -221,6 +281,27 @@ resource "aws_lambda_function" "this" {
   memory_size                    = var.memory_size
   timeout                        = var.timeout
   reserved_concurrent_executions = var.reserved_concurrent_executions
+  kms_key_arn                    = var.kms_key_arn
+  code_signing_config_arn        = var.code_signing_config_arn
+
+  tracing_config {
+    mode = var.tracing_mode
+  }
+
+  dynamic "dead_letter_config" {
+    for_each = var.dead_letter_target_arn == null ? [] : [var.dead_letter_target_arn]
+    content {
+      target_arn = dead_letter_config.value
+    }
+  }
+
+  dynamic "vpc_config" {
+    for_each = var.vpc == null ? [] : [var.vpc]
+    content {
+      subnet_ids         = vpc_config.value.subnet_ids
+      security_group_ids = vpc_config.value.security_group_ids
+    }
+  }
 
   ephemeral_storage {
     size = var.ephemeral_storage_size

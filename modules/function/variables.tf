@@ -22,11 +22,34 @@ variable "artifacts_dir" {
   default     = null
 }
 
+variable "cloudwatch_logs_kms_key_arn" {
+  type        = string
+  description = "KMS key that encrypts the function's log group (its key policy must let logs.<region>.amazonaws.com use it). Null: CloudWatch Logs' own encryption."
+  default     = null
+}
+
+variable "code_signing_config_arn" {
+  type        = string
+  description = "Code signing configuration the function's code must satisfy (aws_lambda_code_signing_config; the ZIP is then deployed through your signing job). Null: none."
+  default     = null
+}
+
 variable "create_role" {
   type        = bool
   description = "Create the function's execution role here (least privilege, see policy_json). false: bring your own with role_arn; it needs the permissions in the policy_json output."
   default     = true
   nullable    = false
+}
+
+variable "dead_letter_target_arn" {
+  type        = string
+  description = "SQS queue or SNS topic that receives asynchronous events whose retries are exhausted (the classic dead-letter queue; on_failure_destination_arn also carries the error). Null: none."
+  default     = null
+
+  validation {
+    condition     = var.dead_letter_target_arn == null || can(regex("^arn:[^:]+:(sqs|sns):", coalesce(var.dead_letter_target_arn, "x")))
+    error_message = "dead_letter_target_arn must be the ARN of an SQS queue or an SNS topic; got \"${coalesce(var.dead_letter_target_arn, "null")}\"."
+  }
 }
 
 variable "environment_variables" {
@@ -64,6 +87,12 @@ variable "handler" {
   description = "Module and function Lambda calls."
   default     = "app.handler"
   nullable    = false
+}
+
+variable "kms_key_arn" {
+  type        = string
+  description = "KMS key that encrypts the function's environment variables at rest (they hold bucket names and settings, never a secret). Null: Lambda's AWS-managed key."
+  default     = null
 }
 
 variable "kms_key_arns" {
@@ -253,6 +282,27 @@ variable "timeout" {
     condition     = var.timeout >= 1 && var.timeout <= 900
     error_message = "timeout must be between 1 and 900 seconds (the Lambda maximum); got ${var.timeout}."
   }
+}
+
+variable "tracing_mode" {
+  type        = string
+  description = "X-Ray tracing: \"Active\" samples and traces invocations (X-Ray charges per trace; the role gets xray:PutTraceSegments), \"PassThrough\" only follows an upstream decision."
+  default     = "PassThrough"
+  nullable    = false
+
+  validation {
+    condition     = contains(["Active", "PassThrough"], var.tracing_mode)
+    error_message = "tracing_mode must be \"Active\" or \"PassThrough\"; got \"${var.tracing_mode}\"."
+  }
+}
+
+variable "vpc" {
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  description = "Run the function in these private subnets with these security groups (it then needs a route to S3: an S3 gateway endpoint, or a NAT). The role gets the network-interface permissions Lambda needs, for these subnets and groups only. Null: Lambda's own network."
+  default     = null
 }
 
 variable "write_access" {

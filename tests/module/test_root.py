@@ -154,6 +154,41 @@ def test_kms_keys_are_granted_only_when_given(root):
     ], "only through S3"
 
 
+def test_what_the_scanners_ask_for_is_offered(root):
+    """KMS for the environment and the logs, X-Ray, code signing, a dead-letter queue, a VPC: each wires the
+    function and, where it needs one, the narrowest statement."""
+    key = "arn:aws:kms:us-east-1:123456789012:key/env"
+    logs_key = "arn:aws:kms:us-east-1:123456789012:key/logs"
+    signing = "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-1"
+    dlq = "arn:aws:sqs:us-east-1:123456789012:dead"
+    vpc = {"subnet_ids": ["subnet-1", "subnet-2"], "security_group_ids": ["sg-1"]}
+    plan = root.plan(
+        **BASE,
+        kms_key_arn=key,
+        cloudwatch_logs_kms_key_arn=logs_key,
+        tracing_mode="Active",
+        code_signing_config_arn=signing,
+        dead_letter_target_arn=dlq,
+        vpc=vpc,
+    )
+    fn = changes(plan, FUNCTION)
+    assert (fn["kms_key_arn"], fn["code_signing_config_arn"]) == (key, signing)
+    assert fn["tracing_config"] == [{"mode": "Active"}] and fn["dead_letter_config"] == [{"target_arn": dlq}]
+    assert fn["vpc_config"][0]["subnet_ids"] == ["subnet-1", "subnet-2"]
+    assert changes(plan, "module.function.aws_cloudwatch_log_group.lambda")["kms_key_id"] == logs_key
+    s = statements(plan)
+    assert (s["WriteTraces"]["actions"], s["WriteTraces"]["resources"]) == (
+        ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+        ["*"],
+    ), "X-Ray has no resource-level permissions"
+    assert (s["SendDeadLetters"]["actions"], s["SendDeadLetters"]["resources"]) == (["sqs:SendMessage"], [dlq])
+    assert "arn:aws:ec2:us-east-1:*:subnet/subnet-1" in s["AttachToSubnets"]["resources"]
+    assert "*" not in s["AttachToSubnets"]["resources"] and "*" not in s["ManageNetworkInterfaces"]["resources"]
+    default = changes(root.plan(**BASE), FUNCTION)
+    assert default["tracing_config"] == [{"mode": "PassThrough"}] and default["vpc_config"] == []
+    assert not {"WriteTraces", "SendDeadLetters", "AttachToSubnets"} & set(statements(root.plan(**BASE)))
+
+
 def test_permission_for_s3_with_source_arn_and_account(root):
     permission = changes(root.plan(**BASE), "s3_trigger[0].aws_lambda_permission.s3")
     assert permission["principal"] == "s3.amazonaws.com"
@@ -262,6 +297,11 @@ BAD = [
     ),
     ({"destination_account": "12"}, 'destination_account must be a 12-digit AWS account ID; got "12".'),
     ({"account_id": "abc"}, 'account_id must be a 12-digit AWS account ID; got "abc".'),
+    ({"tracing_mode": "On"}, 'tracing_mode must be "Active" or "PassThrough"; got "On".'),
+    (
+        {"dead_letter_target_arn": "q"},
+        'dead_letter_target_arn must be the ARN of an SQS queue or an SNS topic; got "q".',
+    ),
     ({"quality": 96}, "quality must be a whole number between 1 and 95; got 96."),
     ({"output_format": "gif"}, 'output_format must be one of auto, jpeg, png, webp, avif; got "gif".'),
     ({"maximum_retry_attempts": 3}, "maximum_retry_attempts must be a whole number between 0 and 2; got 3."),

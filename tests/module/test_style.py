@@ -30,9 +30,9 @@ def test_terraform_fmt_is_clean():
     assert unformatted == [], f"run `make fmt` (terraform fmt -recursive): {unformatted}"
 
 
-# Collections whose null default means "derived from other inputs", which no literal default can say (the root's
-# filter_suffixes follow extra_formats); each says so in its description.
-DERIVED_WHEN_NULL = {"filter_suffixes"}
+# Collections whose null default means something no literal can say, and whose description says what: the root's
+# filter_suffixes follow extra_formats; vpc = null is "not in a VPC".
+DERIVED_WHEN_NULL = {"filter_suffixes", "vpc"}
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(ROOT)) or "root")
