@@ -94,6 +94,7 @@ module "function" {
     SOURCE_BUCKET_OWNER      = local.account
     DESTINATION_BUCKET_OWNER = local.destination_account
     MAX_OBJECT_BYTES         = format("%d", var.max_object_bytes)
+    SOURCE_METADATA          = tostring(var.source_metadata)
   })
 
   read_access  = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }

@@ -149,13 +149,13 @@ variable "destination_prefix" {
 
 variable "environment_variables" {
   type        = map(string)
-  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY, MAX_IMAGE_PIXELS, DELETE_THUMBNAILS, CROP, ANIMATION, ANIMATION_MAX_PIXELS, EXTRA_FORMATS, SOURCE_BUCKET_OWNER, DESTINATION_BUCKET_OWNER and MAX_OBJECT_BYTES itself."
+  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY, MAX_IMAGE_PIXELS, DELETE_THUMBNAILS, CROP, ANIMATION, ANIMATION_MAX_PIXELS, EXTRA_FORMATS, SOURCE_BUCKET_OWNER, DESTINATION_BUCKET_OWNER, MAX_OBJECT_BYTES and SOURCE_METADATA itself."
   default     = {}
   nullable    = false
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES"])) == 0
-    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats, source_account, destination_account, max_object_bytes)."
+    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA"])) == 0
+    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats, source_account, destination_account, max_object_bytes, source_metadata)."
   }
 }
 
@@ -383,6 +383,13 @@ variable "source_bucket" {
     condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.source_bucket))
     error_message = "source_bucket must be an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens); got \"${var.source_bucket}\"."
   }
+}
+
+variable "source_metadata" {
+  type        = bool
+  description = "Thumbnails carry metadata naming their source (source-bucket, source-key, source-etag, source-version-id). false, for thumbnails served publicly: only a digest of the bucket and key (source-digest), which still lets a removal delete only its own thumbnails."
+  default     = true
+  nullable    = false
 }
 
 variable "sqs" {

@@ -182,7 +182,10 @@ def _render_current(
         )
     finally:
         download.path.unlink(missing_ok=True)
-    metadata = {**storage.source_metadata(change.bucket, change.key), **download.version.metadata()}
+    named = settings.source_metadata
+    metadata = storage.source_metadata(change.bucket, change.key, named)
+    if named:
+        metadata |= download.version.metadata()
     written = []
     for thumb in result.thumbnails:
         key = thumbnail_key(settings.destination_prefix, thumb.size, change.key, result.source_format, thumb.format)
@@ -196,5 +199,8 @@ def _remove(change: Change, settings: Settings, s3: Any) -> list[str]:
         return []
     candidates = thumbnail_keys_of(settings.destination_prefix, settings.sizes, change.key)
     return storage.remove(
-        s3, settings.destination_bucket, candidates, storage.source_metadata(change.bucket, change.key)
+        s3,
+        settings.destination_bucket,
+        candidates,
+        storage.source_metadata(change.bucket, change.key, settings.source_metadata),
     )

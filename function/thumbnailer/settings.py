@@ -33,6 +33,7 @@ class Settings:
     animation: bool = True  # animated GIF, WebP and PNG keep their frames
     animation_max_pixels: int = ANIMATION_MAX_PIXELS
     extra_formats: tuple[str, ...] = ()  # optional inputs whose decoders the layer carries: heif, avif
+    source_metadata: bool = True  # thumbnails name their source (bucket, key, ETag); false: only a digest
     max_object_bytes: int = 100 * 1024 * 1024  # larger objects are refused without being downloaded
     source_bucket_owner: str = ""  # account that must own the buckets read (ExpectedBucketOwner); "": unchecked
     destination_bucket_owner: str = ""  # account that must own destination_bucket
@@ -122,6 +123,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         animation=_bool(env, "ANIMATION", True),
         animation_max_pixels=_int(env, "ANIMATION_MAX_PIXELS", ANIMATION_MAX_PIXELS, 1, 10_000_000_000),
         extra_formats=extra_formats,
+        source_metadata=_bool(env, "SOURCE_METADATA", True),
         max_object_bytes=_int(env, "MAX_OBJECT_BYTES", 100 * 1024 * 1024, 1, 10 * 1024**3),
         source_bucket_owner=_account(env, "SOURCE_BUCKET_OWNER"),
         destination_bucket_owner=_account(env, "DESTINATION_BUCKET_OWNER"),

@@ -5,6 +5,7 @@ Every function takes its S3 client as an argument, so tests pass a moto-backed o
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import uuid
@@ -195,8 +196,14 @@ def download(
     return Download(path, _version(response), size)
 
 
-def source_metadata(bucket: str, key: str) -> dict[str, str]:
-    """The metadata that names a thumbnail's source (ASCII: S3 headers cannot carry the key as it is)."""
+def source_metadata(bucket: str, key: str, named: bool = True) -> dict[str, str]:
+    """The metadata that ties a thumbnail to its source, so a removal deletes only its own thumbnails.
+
+    ``named``: the bucket and key (ASCII: S3 headers cannot carry the key as it is). Otherwise, for thumbnails
+    served publicly, only a digest of them, which ties the thumbnail to its source without saying what it is.
+    """
+    if not named:
+        return {"source-digest": hashlib.sha256(f"{bucket}/{key}".encode()).hexdigest()[:32]}
     return {"source-bucket": bucket, "source-key": quote(key, safe="/")}
 
 

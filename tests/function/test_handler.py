@@ -67,6 +67,24 @@ def test_thumbnail_carries_content_type_and_source_metadata(s3):
     assert head["Metadata"] == {"source-bucket": SOURCE, "source-key": "photos/x.jpg", "source-etag": etag}
 
 
+def test_thumbnails_served_publicly_can_keep_their_source_to_themselves(s3, env):
+    """SOURCE_METADATA=false: no bucket, key or ETag in the thumbnail's metadata, only a digest that still lets a
+    removal tell its own thumbnails from a look-alike."""
+    env.setenv("SOURCE_METADATA", "false")
+    put(s3, "private/x.jpg", jpeg())
+    s3.put_object(Bucket=DEST, Key="thumbnails/256/private/y.jpg", Body=b"someone else's")
+    invoke(s3_event("private/x.jpg"))
+    metadata = s3.head_object(Bucket=DEST, Key="thumbnails/256/private/x.jpg")["Metadata"]
+    assert list(metadata) == ["source-digest"] and "private" not in json.dumps(metadata)
+    assert len(metadata["source-digest"]) == 32
+    for key in ("x.jpg", "y.jpg"):
+        s3.delete_object(Bucket=SOURCE, Key=f"private/{key}")
+        event = s3_event(f"private/{key}")
+        event["Records"][0]["eventName"] = "ObjectRemoved:Delete"
+        invoke(event)
+    assert thumbnail_keys(s3, DEST) == ["thumbnails/256/private/y.jpg"], "only its own thumbnail went"
+
+
 @pytest.mark.parametrize("key", ["summer holiday/café + friends.jpg", "a+b%2Bc.jpg", "사진/고양이.jpg"])
 def test_encoded_keys_are_decoded(s3, key):
     put(s3, key, jpeg())

@@ -51,6 +51,7 @@ def test_function_configuration(root):
         "SOURCE_BUCKET_OWNER": "111122223333",
         "DESTINATION_BUCKET_OWNER": "444455556666",
         "MAX_OBJECT_BYTES": "104857600",
+        "SOURCE_METADATA": "true",
     }
     assert "module.layer[0].aws_lambda_layer_version.this" in " ".join(plan.resource_changes)
 
