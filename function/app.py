@@ -9,16 +9,17 @@ from __future__ import annotations
 import functools
 import logging
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-from thumbnailer import storage
+from thumbnailer import metrics, storage
 from thumbnailer.events import UnsupportedEvent, parse_event
 from thumbnailer.logs import log
-from thumbnailer.pipeline import process
+from thumbnailer.pipeline import FAILED, Result, process
 from thumbnailer.responses import respond
 from thumbnailer.settings import Settings, load_settings
 
@@ -48,5 +49,23 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     except UnsupportedEvent as exc:
         log(logging.ERROR, "unsupported event", request_id=request_id, reason=str(exc))
         raise
+    started = time.perf_counter()
     results = process(intake, settings(), s3_client(), request_id, Path(tempfile.gettempdir()))
+    _publish_metrics(results, (time.perf_counter() - started) * 1000)
     return respond(intake, results)
+
+
+def _publish_metrics(results: list[Result], duration_ms: float) -> None:
+    """What became of every change, as CloudWatch metrics (thumbnailer/metrics.py): refusals are counted even
+    though the invocation succeeds."""
+    counts = {"Processed": 0, "Deleted": 0, "Skipped": 0, "TransientFailures": 0}
+    refusals = []
+    for result in results:
+        for _, outcome in result.outcomes:
+            if outcome.status != FAILED:
+                counts[outcome.status.capitalize()] += 1
+            elif outcome.transient:
+                counts["TransientFailures"] += 1
+            else:
+                refusals.append(outcome.reason or "")
+    metrics.publish(counts, refusals, duration_ms)

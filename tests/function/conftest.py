@@ -84,3 +84,8 @@ def invoke(event: dict) -> dict:
 
 def thumbnail_keys(client, bucket: str = DEST) -> list[str]:
     return sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", []))
+
+
+def log_lines(out: str) -> list[dict]:
+    """The function's log lines in captured stdout, without its embedded-metric lines (test_metrics.py)."""
+    return [line for line in map(json.loads, filter(None, out.splitlines())) if "_aws" not in line]

@@ -19,7 +19,7 @@ import app
 from thumbnailer.events import UnsupportedEvent
 from thumbnailer.pipeline import RetryableError
 
-from .conftest import EVENTS, SOURCE, invoke, thumbnail_keys
+from .conftest import EVENTS, SOURCE, invoke, log_lines, thumbnail_keys
 from .images import encode, jpeg, photo
 
 RECORDED_KEY = "photos/summer holiday/café + friends.jpg"
@@ -138,7 +138,7 @@ def test_events_that_change_no_pixel_are_skipped_without_touching_s3(s3, monkeyp
     assert response["skipped"] == [
         {"bucket": SOURCE, "key": RECORDED_KEY, "reason": f"{event_name}: the picture did not change"}
     ]
-    assert json.loads(capsys.readouterr().out)["level"] == "INFO"
+    assert log_lines(capsys.readouterr().out)[0]["level"] == "INFO"
 
 
 def test_a_hand_made_record_without_event_source_is_read_as_s3(s3):
@@ -149,7 +149,7 @@ def test_a_hand_made_record_without_event_source_is_read_as_s3(s3):
 
 def test_test_event_in_a_queue_is_acknowledged_quietly(s3, capsys):
     assert invoke(recorded("sqs-s3-test-event.json")) == {"batchItemFailures": []}
-    line = json.loads(capsys.readouterr().out)
+    [line] = log_lines(capsys.readouterr().out)
     assert (line["level"], line["message"]) == ("INFO", "S3 test event acknowledged")
 
 
@@ -168,7 +168,7 @@ def test_anything_else_is_rejected_naming_what_arrived(s3, event, named, capsys)
     with pytest.raises(UnsupportedEvent) as raised:
         invoke(event)
     assert named in str(raised.value)
-    line = json.loads(capsys.readouterr().out)
+    [line] = log_lines(capsys.readouterr().out)
     assert (line["level"], line["message"]) == ("ERROR", "unsupported event") and named in line["reason"]
 
 
@@ -205,7 +205,7 @@ def test_queue_batch_names_only_the_transiently_failed_messages(s3, monkeypatch,
     assert invoke(event) == {"batchItemFailures": [{"itemIdentifier": "message-7"}]}
     made = {k.removeprefix("thumbnails/256/") for k in thumbnail_keys(s3)}
     assert made == set(keys) - {keys[2], keys[4], keys[7]}
-    errors = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    errors = log_lines(capsys.readouterr().out)
     errors = {e["item"]: e["reason"] for e in errors if e["level"] == "ERROR"}
     assert set(errors) == {"message-2", "message-4", "message-7"}
     assert errors["message-2"] == "the message is not JSON, so not an S3 event"

@@ -14,7 +14,7 @@ import app
 from thumbnailer import storage
 from thumbnailer.pipeline import RetryableError
 
-from .conftest import DEST, SOURCE, invoke, load_event, s3_event, thumbnail_keys
+from .conftest import DEST, SOURCE, invoke, load_event, log_lines, s3_event, thumbnail_keys
 from .images import EPS, animation, encode, jpeg, photo, png_bomb
 
 
@@ -45,7 +45,7 @@ def test_multi_record_event_mixing_good_and_bad_objects(s3, tmp: Path, capsys):
     assert image_at(s3, "thumbnails/256/b.png").size == (128, 256)
     assert list(tmp.iterdir()) == [], "every temporary file is removed, whatever happened"
 
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    lines = log_lines(capsys.readouterr().out)
     assert [(entry["key"], entry["outcome"]) for entry in lines] == [
         ("a.jpg", "processed"),
         ("notes.jpg", "failed"),
