@@ -182,3 +182,17 @@ moved {
   from = module.s3_trigger
   to   = module.s3_trigger[0]
 }
+
+module "alarms" {
+  source = "./modules/alarms"
+  count  = var.alarms == null ? 0 : 1
+
+  function_name      = module.function.function_name
+  topic_arn          = var.alarms.topic_arn
+  refused            = var.alarms.refused
+  transient_failures = var.alarms.transient_failures
+  errors             = var.alarms.errors
+  throttles          = var.alarms.throttles
+  period             = var.alarms.period
+  tags               = var.tags
+}

@@ -1,3 +1,8 @@
+output "alarm_arns" {
+  description = "ARN of each alarm by name (refused, transient-failures, errors, throttles); null without alarms."
+  value       = one(module.alarms[*].alarm_arns)
+}
+
 output "bucket_notification_lambda_functions" {
   description = "The notification rules (lambda_function blocks of aws_s3_bucket_notification) to merge into the bucket's notification configuration you manage, with trigger = \"none\" (also shown with \"s3\"); null with the other triggers."
   value       = one(module.s3_trigger[*].lambda_function_configurations)

@@ -12,6 +12,19 @@ variable "account_id" {
   }
 }
 
+variable "alarms" {
+  type = object({
+    topic_arn          = string
+    refused            = optional(number, 1)
+    transient_failures = optional(number, 5)
+    errors             = optional(number, 1)
+    throttles          = optional(number, 1)
+    period             = optional(number, 300)
+  })
+  description = "CloudWatch alarms (modules/alarms) notifying topic_arn: uploads refused (which do not fail the invocation, so only this says so), transient failures, the function's errors and throttles, each a count within period seconds. Null: no alarms."
+  default     = null
+}
+
 variable "animation" {
   type = object({
     enabled    = optional(bool, true)

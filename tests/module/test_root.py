@@ -190,6 +190,26 @@ def test_what_the_scanners_ask_for_is_offered(root):
     assert not {"WriteTraces", "SendDeadLetters", "AttachToSubnets"} & set(statements(root.plan(**BASE)))
 
 
+def test_alarms_watch_refusals_failures_errors_and_throttles(root):
+    topic = "arn:aws:sns:us-east-1:123456789012:oncall"
+    plan = root.plan(**BASE, alarms={"topic_arn": topic, "refused": 3}, outputs=("alarm_arns",))
+    alarms = {
+        name: changes(plan, f'module.alarms[0].aws_cloudwatch_metric_alarm.this["{name}"]')
+        for name in ("refused", "transient-failures", "errors", "throttles")
+    }
+    assert {n: (a["namespace"], a["metric_name"]) for n, a in alarms.items()} == {
+        "refused": ("Thumbnails", "Refused"),
+        "transient-failures": ("Thumbnails", "TransientFailures"),
+        "errors": ("AWS/Lambda", "Errors"),
+        "throttles": ("AWS/Lambda", "Throttles"),
+    }
+    assert alarms["refused"]["threshold"] == 3 and alarms["refused"]["dimensions"] == {
+        "FunctionName": "CreateThumbnail"
+    }
+    assert all(a["alarm_actions"] == [topic] == a["ok_actions"] for a in alarms.values())
+    assert not [a for a in root.plan(**BASE).resource_changes if "module.alarms" in a], "off by default"
+
+
 def test_permission_for_s3_with_source_arn_and_account(root):
     permission = changes(root.plan(**BASE), "s3_trigger[0].aws_lambda_permission.s3")
     assert permission["principal"] == "s3.amazonaws.com"
@@ -299,6 +319,7 @@ BAD = [
     ({"destination_account": "12"}, 'destination_account must be a 12-digit AWS account ID; got "12".'),
     ({"account_id": "abc"}, 'account_id must be a 12-digit AWS account ID; got "abc".'),
     ({"tracing_mode": "On"}, 'tracing_mode must be "Active" or "PassThrough"; got "On".'),
+    ({"alarms": {"topic_arn": "t", "period": 90}}, "period must be a multiple of 60 seconds, at least 60; got 90."),
     (
         {"dead_letter_target_arn": "q"},
         'dead_letter_target_arn must be the ARN of an SQS queue or an SNS topic; got "q".',

@@ -31,8 +31,8 @@ def test_terraform_fmt_is_clean():
 
 
 # Collections whose null default means something no literal can say, and whose description says what: the root's
-# filter_suffixes follow extra_formats; vpc = null is "not in a VPC".
-DERIVED_WHEN_NULL = {"filter_suffixes", "vpc"}
+# filter_suffixes follow extra_formats; vpc = null is "not in a VPC", alarms = null "no alarms".
+DERIVED_WHEN_NULL = {"filter_suffixes", "vpc", "alarms"}
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(ROOT)) or "root")
