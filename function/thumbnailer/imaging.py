@@ -8,6 +8,7 @@ cropping (crop.py); an animation keeps its frames (encoding.py); a picture that 
 from __future__ import annotations
 
 import io
+import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,10 @@ _SWAPS = (
     Image.Transpose.ROTATE_90,
     Image.Transpose.ROTATE_270,
 )
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError)
+# What a damaged file makes Pillow's decoders raise: the errors Image.open itself treats as "not this format",
+# and the ones decoding raises. Found by tests/function/test_fuzz.py: a GIF cut inside a frame's header raises
+# IndexError or struct.error while its frames are counted.
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error)
 
 
 class ImageRejected(Exception):

@@ -1,0 +1,109 @@
+"""Seeded, mutated JPEG, PNG, WebP and GIF byte strings through the core and the handler: every outcome is
+thumbnails or a clean refusal -- no other exception, no hang, nothing left in /tmp."""
+
+from __future__ import annotations
+
+import io
+import random
+import signal
+import time
+
+import pytest
+from PIL import Image
+
+from thumbnailer.imaging import ImageRejected, make_thumbnails
+
+from .conftest import invoke, s3_event
+from .images import animation, encode, photo
+
+# Pillow warns about what it reads in damaged files; what is checked here is the outcome.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::UserWarning"),
+    pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning"),
+]
+CASES = 600  # per format: 2,400 in all, a few seconds
+SECONDS = 5  # per case: far above any honest one, so a hang fails instead of blocking the run
+
+
+def seeds() -> dict[str, bytes]:
+    picture = photo(96, 64)
+    return {
+        "JPEG": encode(picture, "JPEG", quality=80, progressive=True),
+        "PNG": encode(picture.convert("RGBA"), "PNG"),
+        "WEBP": encode(picture, "WEBP", quality=70),
+        "GIF": animation("GIF", frames=3, size=(64, 40))[0],
+    }
+
+
+def mutate(data: bytes, rng: random.Random) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 6)):
+        kind = rng.random()
+        at = rng.randrange(len(out)) if out else 0
+        if kind < 0.45 and out:  # flip bytes (headers, lengths, sizes among them)
+            for i in range(rng.randint(1, 4)):
+                out[(at + i) % len(out)] = rng.randrange(256)
+        elif kind < 0.6:  # cut short
+            del out[rng.randrange(max(1, len(out))) :]
+        elif kind < 0.75:  # insert junk
+            out[at:at] = rng.randbytes(rng.randint(1, 64))
+        elif kind < 0.9 and out:  # repeat a slice (chunks, segments, frames)
+            end = min(len(out), at + rng.randint(1, 256))
+            out[at:at] = out[at:end]
+        else:  # a huge number where a size may be
+            out[at : at + 4] = rng.choice([b"\xff\xff\xff\xff", b"\x00\x00\x00\x00", b"\x7f\xff\xff\xff"])
+    return bytes(out)
+
+
+class Hang(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Hang()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF"])
+def test_mutated_pictures_become_thumbnails_or_clean_refusals(fmt):
+    rng = random.Random(f"fuzz-{fmt}")
+    seed = seeds()[fmt]
+    outcomes = {"thumbnails": 0, "refused": 0}
+    crashes = []
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    try:
+        for case in range(CASES):
+            data = mutate(seed, rng)
+            signal.alarm(SECONDS)
+            started = time.perf_counter()
+            try:
+                result = make_thumbnails(io.BytesIO(data), [48, "24x24"], max_pixels=4_000_000)
+                for thumb in result.thumbnails:
+                    with Image.open(io.BytesIO(thumb.data)) as made:
+                        assert made.size == (thumb.width, thumb.height)
+                outcomes["thumbnails"] += 1
+            except ImageRejected:
+                outcomes["refused"] += 1
+            except Hang:
+                crashes.append((case, f"still running after {SECONDS} s"))
+            except Exception as exc:  # anything else is a crash of the record
+                crashes.append((case, f"{type(exc).__name__}: {exc}"))
+            finally:
+                signal.alarm(0)
+            assert time.perf_counter() - started < SECONDS + 1
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert not crashes, f"{len(crashes)} of {CASES} mutated {fmt} files crashed: {crashes[:5]}"
+    assert outcomes["thumbnails"] > 0 and outcomes["refused"] > 0, f"the mutations must exercise both: {outcomes}"
+
+
+def test_mutated_uploads_through_the_handler_leave_nothing_in_tmp(s3, tmp):
+    rng = random.Random("fuzz-handler")
+    keys = []
+    for index, (fmt, seed) in enumerate(sorted(seeds().items()) * 25):
+        key = f"fuzz/{index}.{fmt.lower()}"
+        s3.put_object(Bucket="uploads", Key=key, Body=mutate(seed, rng))
+        keys.append(key)
+    summary = invoke(s3_event(*keys))
+    assert len(summary["processed"]) + len(summary["failed"]) == len(keys)
+    assert not [f for f in summary["failed"] if f.get("transient") or "unexpected" in f["reason"]]
+    assert not list(tmp.iterdir()), "every download removed"
