@@ -338,7 +338,7 @@ variable "quality" {
 
 variable "reserved_concurrent_executions" {
   type        = number
-  description = "Concurrency reserved for the function; -1: unreserved."
+  description = "Concurrency reserved for the function, which is also its ceiling: set it to bound what an upload storm can cost and take from the account's other functions (throttled S3, SNS and EventBridge events are retried by Lambda for up to 6 hours; with trigger = \"sqs\", sqs.maximum_concurrency is the gentler ceiling). -1 (the default): unreserved, because a reservation fails in accounts whose concurrency limit is the new-account 10 (Lambda keeps 100 unreserved) and is taken from every other function whether used or not."
   default     = -1
   nullable    = false
 }
