@@ -2,6 +2,7 @@
 # make test   sets up what the tests need, lints (ruff, mypy), then runs every test (function, module plans, localaws, end to end)
 # make bench  the full benchmark run; writes docs/benchmarks.md and docs/benchmarks.png
 # make docs   regenerates the inputs/outputs tables of the READMEs from variables.tf and outputs.tf
+# make lock   locks layer/requirements*.txt with every wheel's hash (layer/*.lock; make test checks they are current)
 
 SHELL   := /bin/bash
 PYTHON  ?= python3
@@ -13,7 +14,7 @@ CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | sha256sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: setup test lint demo bench docs fmt clean
+.PHONY: setup test lint demo bench docs lock fmt clean
 
 $(STAMP):
 	rm -f $(VENV)/.installed-*
@@ -47,6 +48,9 @@ bench: setup
 
 docs: setup
 	$(PY) -m devkit.docs
+
+lock: setup
+	$(PY) -m devkit.lock
 
 fmt: setup
 	terraform fmt -recursive .

@@ -40,9 +40,10 @@ module "layer" {
 
   layer_name = "${var.function_name}-deps"
   # The optional formats add their decoder (HEIF) or keep Pillow's own (AVIF, otherwise left out).
+  # The locks (`make lock`: every wheel's hash), unless build.requirements_file brings its own requirements.
   requirements_files = concat(
-    [coalesce(var.build.requirements_file, "${path.module}/layer/requirements.txt")],
-    contains(var.extra_formats, "heif") ? ["${path.module}/layer/requirements-heif.txt"] : [],
+    [coalesce(var.build.requirements_file, "${path.module}/layer/requirements.lock")],
+    contains(var.extra_formats, "heif") ? ["${path.module}/layer/requirements-heif.lock"] : [],
   )
   exclude_files = concat(
     [coalesce(var.build.layer_exclude_file, "${path.module}/layer/exclude.txt")],
@@ -54,6 +55,7 @@ module "layer" {
   s3_bucket         = var.build.layer_s3_bucket
   artifacts_dir     = var.build.artifacts_dir
   python_executable = var.build.python_executable
+  index_url         = var.build.index_url
 }
 
 module "function" {

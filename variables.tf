@@ -49,12 +49,13 @@ variable "architecture" {
 
 variable "build" {
   type = object({
-    artifacts_dir      = optional(string)           # null: .terraform/thumbnails under the root module
-    layer_target       = optional(string, "lambda") # "lambda", or "host" for the project's local endpoint
-    layer_s3_bucket    = optional(string)           # upload the layer through S3 (needed above 50 MB)
-    layer_exclude_file = optional(string)           # null: this module's layer/exclude.txt
+    artifacts_dir      = optional(string)                            # null: .terraform/thumbnails under the root module
+    index_url          = optional(string, "https://pypi.org/simple") # the only index the layer build uses
+    layer_target       = optional(string, "lambda")                  # "lambda", or "host" for the project's local endpoint
+    layer_s3_bucket    = optional(string)                            # upload the layer through S3 (needed above 50 MB)
+    layer_exclude_file = optional(string)                            # null: this module's layer/exclude.txt
     python_executable  = optional(string, "python3")
-    requirements_file  = optional(string) # null: this module's layer/requirements.txt
+    requirements_file  = optional(string) # null: this module's layer/requirements.lock (hashes checked)
     source_dir         = optional(string) # null: this module's function/
   })
   description = "How the two ZIPs are built on the machine running Terraform. layer_target = \"lambda\" fetches binary wheels for the runtime's Python, glibc and architecture; \"host\" builds them for the local Python instead, for the local endpoint (docs/layer.md)."

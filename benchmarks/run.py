@@ -166,8 +166,8 @@ def artifacts(work: Path, report: Report) -> None:
     )
     report.artifacts["function_zip"] = build_function.write_zip(ROOT / "function", files, work / "function.zip")
     layer_dir = ROOT / "layer"
-    default = ([layer_dir / "requirements.txt"], [layer_dir / "exclude.txt", layer_dir / "exclude-avif.txt"])
-    extra = ([layer_dir / "requirements.txt", layer_dir / "requirements-heif.txt"], [layer_dir / "exclude.txt"])
+    default = ([layer_dir / "requirements.lock"], [layer_dir / "exclude.txt", layer_dir / "exclude-avif.txt"])
+    extra = ([layer_dir / "requirements.lock", layer_dir / "requirements-heif.lock"], [layer_dir / "exclude.txt"])
     for name, (requirements, exclude) in {"layer": default, "layer_extra_formats": extra}.items():
         layer = work / f"{name}.zip"
         report.artifacts[f"{name}_zip"] = build_layer.build(

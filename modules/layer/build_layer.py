@@ -9,6 +9,8 @@ Run by the module's ``terraform_data`` through ``local-exec``; settings arrive a
   LAYER_TARGET        lambda: binary wheels for the runtime's Python, glibc and architecture (never the host's)
                       host:   wheels for the Python running this script, on this machine (the local endpoint)
   LAYER_MAX_ZIP_BYTES refuse a bigger ZIP (0: no limit; Lambda takes 50 MB through the API)
+  LAYER_INDEX_URL     the package index pip installs from (only it: pip runs --isolated from the machine's pip
+                      configuration and environment); default https://pypi.org/simple
   LAYER_EXCLUDE       optional files of glob patterns (relative to python/) of installed files to leave out,
                       one per line
   argument 1          the ZIP to write (written atomically)
@@ -29,6 +31,7 @@ from pathlib import Path
 
 # Highest manylinux glibc each runtime accepts: Amazon Linux 2 (glibc 2.26) for python3.10/3.11,
 # Amazon Linux 2023 (glibc 2.34) for python3.12 and later.
+DEFAULT_INDEX = "https://pypi.org/simple"
 RUNTIME_GLIBC = {"python3.10": 26, "python3.11": 26, "python3.12": 34, "python3.13": 34, "python3.14": 34}
 MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
 # manylinux's legacy aliases: manylinux1 = 2_5, manylinux2010 = 2_12, manylinux2014 = 2_17.
@@ -61,27 +64,48 @@ def python_version(runtime: str) -> str:
 
 
 def pip_command(
-    requirements: Path | list[Path], target: Path, runtime: str, architecture: str, where: str
+    requirements: Path | list[Path],
+    target: Path,
+    runtime: str,
+    architecture: str,
+    where: str,
+    index_url: str = DEFAULT_INDEX,
 ) -> list[str]:
+    """pip, isolated from the machine's pip configuration and environment (no stray index, mirror or find-links),
+    from ``index_url`` alone; locked files (every requirement with its hashes) are installed --require-hashes."""
+    files = requirements if isinstance(requirements, list) else [requirements]
     command = [
         sys.executable,
         "-m",
         "pip",
         "install",
+        "--isolated",
         "--quiet",
         "--disable-pip-version-check",
         "--no-compile",
         "--only-binary=:all:",
+        "--index-url",
+        index_url,
         "--target",
         str(target),
     ]
-    for path in requirements if isinstance(requirements, list) else [requirements]:
+    if all(_locked(path) for path in files):
+        command.append("--require-hashes")
+    for path in files:
         command += ["--requirement", str(path)]
     if where == "lambda":
         command += ["--implementation", "cp", "--python-version", python_version(runtime)]
         for tag in platform_tags(runtime, architecture):
             command += ["--platform", tag]
     return command
+
+
+def _locked(path: Path) -> bool:
+    """A requirements file in pip's hash-checking form (what `make lock` writes)."""
+    try:
+        return "--hash=" in path.read_text()
+    except OSError:
+        return False
 
 
 def check_host(runtime: str, architecture: str) -> None:
@@ -97,6 +121,14 @@ def check_host(runtime: str, architecture: str) -> None:
 
 
 def explain_pip_failure(output: str, runtime: str, architecture: str, where: str) -> str:
+    if "DO NOT MATCH THE HASHES" in output:
+        packages = sorted(set(re.findall(r"^\s+(\S+==\S+) from ", output, re.M))) or ["a package"]
+        return (
+            f"{', '.join(packages)}: the wheel the index served does not match the hash in the lock file, so the "
+            "layer is not built. Either the index serves something else than what was locked (a poisoned mirror, "
+            "a replaced file), or the lock is stale: run `make lock` only if you trust the change.\n"
+            f"pip said:\n{output.strip()}"
+        )
     missing = re.findall(r"No matching distribution found for (\S+)", output)
     names = ", ".join(missing) or "a requirement"
     if where == "host":
@@ -162,6 +194,7 @@ def build(
     where: str,
     max_bytes: int,
     exclude_file: Path | list[Path] | None = None,
+    index_url: str = DEFAULT_INDEX,
 ) -> int:
     if where not in ("lambda", "host"):
         raise BuildError(f'layer build target must be "lambda" or "host"; got {where!r}')
@@ -171,7 +204,7 @@ def build(
         platform_tags(runtime, architecture)  # validates both
     with tempfile.TemporaryDirectory(prefix="layer-build-") as work:
         tree = Path(work) / ZIP_ROOT
-        command = pip_command(requirements, tree, runtime, architecture, where)
+        command = pip_command(requirements, tree, runtime, architecture, where, index_url)
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise BuildError(explain_pip_failure(done.stdout + done.stderr, runtime, architecture, where))
@@ -203,6 +236,7 @@ def main(argv: list[str]) -> int:
             env.get("LAYER_TARGET", "lambda"),
             int(env.get("LAYER_MAX_ZIP_BYTES", "0") or 0),
             _paths(env.get("LAYER_EXCLUDE", "")),
+            env.get("LAYER_INDEX_URL") or DEFAULT_INDEX,
         )
     except BuildError as exc:
         print(f"layer build failed: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ locals {
     architecture = var.architecture
     target       = var.build_target
     exclude      = join("\n", [for f in var.exclude_files : file(f)])
+    index        = var.index_url
     script       = filesha256(local.build_script)
   }
   build_hash = sha256(jsonencode(local.build_inputs))
@@ -43,6 +44,7 @@ resource "terraform_data" "build" {
       LAYER_TARGET        = var.build_target
       LAYER_MAX_ZIP_BYTES = var.s3_bucket == null ? "50000000" : "0"
       LAYER_EXCLUDE       = join("\n", var.exclude_files)
+      LAYER_INDEX_URL     = var.index_url
     }
   }
 

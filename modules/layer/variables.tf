@@ -35,6 +35,13 @@ variable "exclude_files" {
   nullable    = false
 }
 
+variable "index_url" {
+  type        = string
+  description = "The package index the build installs from, and only it: pip runs --isolated from the machine's pip configuration. Point it at your private mirror; locked requirements are still checked against their hashes."
+  default     = "https://pypi.org/simple"
+  nullable    = false
+}
+
 variable "layer_name" {
   type        = string
   description = "Name of the layer; each build publishes a new version of it."
@@ -55,7 +62,7 @@ variable "python_executable" {
 
 variable "requirements_files" {
   type        = list(string)
-  description = "pip requirements files of what the layer installs under python/, installed together (one resolution)."
+  description = "pip requirements files of what the layer installs under python/, installed together (one resolution). Lock files (every requirement with --hash, as `make lock` writes) are installed with --require-hashes."
   nullable    = false
 
   validation {

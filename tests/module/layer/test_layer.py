@@ -11,7 +11,7 @@ from ..planner import ROOT, changes
 from ..scripts import load
 
 build_layer = load("layer", "build_layer.py")
-REQUIREMENTS = str(ROOT / "layer" / "requirements.txt")
+REQUIREMENTS = str(ROOT / "layer" / "requirements.lock")
 
 
 @pytest.mark.parametrize(
@@ -40,6 +40,10 @@ def test_pip_is_asked_for_the_target_never_the_host():
     assert "--platform" not in " ".join(
         build_layer.pip_command(Path("r.txt"), Path("t"), "python3.11", "x86_64", "host")
     )
+    assert "--isolated" in command and command[command.index("--index-url") + 1] == "https://pypi.org/simple"
+    assert "--require-hashes" not in command, "r.txt holds no hashes"
+    locked = build_layer.pip_command([Path(REQUIREMENTS)], Path("t"), "python3.13", "x86_64", "lambda", "https://m/s")
+    assert "--require-hashes" in locked and locked[locked.index("--index-url") + 1] == "https://m/s"
 
 
 def test_pillow_13_on_amazon_linux_2_fails_with_a_clear_error(tmp_path, monkeypatch, capsys):
@@ -107,7 +111,7 @@ def test_zip_is_content_addressed(planners):
     assert plan_layer(planners, runtime="python3.12").outputs["zip_path"] != base["zip_path"]
     assert plan_layer(planners, architecture="arm64").outputs["zip_path"] != base["zip_path"]
     assert plan_layer(planners, build_target="host").outputs["zip_path"] != base["zip_path"]
-    heif = [REQUIREMENTS, str(ROOT / "layer" / "requirements-heif.txt")]
+    heif = [REQUIREMENTS, str(ROOT / "layer" / "requirements-heif.lock")]
     assert plan_layer(planners, requirements_files=heif).outputs["zip_path"] != base["zip_path"]
     exclude = [str(ROOT / "layer" / "exclude-avif.txt")]
     assert plan_layer(planners, exclude_files=exclude).outputs["zip_path"] != base["zip_path"]
@@ -186,7 +190,7 @@ def test_pruned_layer_still_makes_every_format(tmp_path):
 def test_extra_formats_bring_their_decoders_into_the_layer(tmp_path):
     """extra_formats = ["heif", "avif"]: requirements-heif.txt is installed too and exclude-avif.txt is not used."""
     layer, names = host_layer(
-        tmp_path, [Path(REQUIREMENTS), ROOT / "layer" / "requirements-heif.txt"], [ROOT / "layer" / "exclude.txt"]
+        tmp_path, [Path(REQUIREMENTS), ROOT / "layer" / "requirements-heif.lock"], [ROOT / "layer" / "exclude.txt"]
     )
     assert any(n.startswith("python/pi_heif/") for n in names) and any("libavif" in n for n in names)
     assert not any(n.startswith("python/pillow_heif") or "x265" in n for n in names), "no GPL encoder"
