@@ -48,6 +48,7 @@ _SWAPS = (
 # What a damaged file makes Pillow's decoders raise: the errors Image.open itself treats as "not this format",
 # and the ones decoding raises. Found by tests/function/test_fuzz.py: a GIF cut inside a frame's header raises
 # IndexError or struct.error while its frames are counted.
+_BROWSER_MODES = ("1", "L", "LA", "La", "P", "PA", "RGB", "RGBA")
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error)
 
 
@@ -231,7 +232,12 @@ class _Render:
                 current = _downscale(current, scaled)
             picture = current.crop(crop.region(current, box, self.options.crop)) if box and box != scaled else current
             if scaled == shown and picture is current:  # it already fits: never bigger than the source
-                native = NATIVE_OUTPUT.get(self.source_format) == fmt.name and upright is None
+                # The source's own bytes only where every browser shows them as we would (not CMYK, not 16-bit).
+                native = (
+                    NATIVE_OUTPUT.get(self.source_format) == fmt.name
+                    and upright is None
+                    and self.im.mode in _BROWSER_MODES
+                )
                 data = encoding.smallest(picture, fmt, self.options.quality, icc, self._source_bytes(), native)
             else:
                 data = encoding.encode(picture, fmt, self.options.quality, icc)

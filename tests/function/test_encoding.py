@@ -65,3 +65,10 @@ def test_few_colours_become_a_palette_png_only_when_lossless():
     assert out.mode == "P" and out.convert("RGBA").tobytes() == flat.tobytes()
     many = photo(200, 200)  # a gradient: thousands of colours
     assert Image.open(io.BytesIO(encode(many, OUTPUTS["png"], 85, None))).mode == "RGB"
+
+
+def test_a_cmyk_jpeg_that_fits_is_re_encoded_as_rgb_not_kept():
+    """Its own bytes would be smaller, but browsers disagree on CMYK: the thumbnail is the RGB re-encoding."""
+    source = save(photo(200, 100).convert("CMYK"), "JPEG", quality=50)
+    [thumb] = make_thumbnails(io.BytesIO(source), [512]).thumbnails
+    assert Image.open(io.BytesIO(thumb.data)).mode == "RGB"
