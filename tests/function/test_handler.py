@@ -254,6 +254,7 @@ def test_an_object_above_max_object_bytes_is_refused_without_downloading_it(s3, 
     assert not list(tmp.iterdir()), "nothing written to /tmp"
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow's own warning, then ours
 def test_a_decompression_bomb_is_refused_from_its_header_before_the_rest_is_read(s3, tmp, monkeypatch):
     """A PNG that announces 10000x10000 pixels, padded to 5 MB: only its first 64 KiB are read."""
     from botocore.response import StreamingBody

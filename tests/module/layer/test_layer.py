@@ -175,9 +175,12 @@ def pictures(tmp_path: Path, formats: tuple[str, ...]) -> dict[str, Path]:
     return made
 
 
-def test_pruned_layer_still_makes_every_format(tmp_path):
+def test_pruned_layer_still_makes_every_format(tmp_path, monkeypatch):
     """The default layer leaves out what layer/exclude.txt and exclude-avif.txt list; the four input formats must
-    still work, with only the layer and the function on the import path."""
+    still work, with only the layer and the function on the import path. It is built with a hostile pip
+    environment (a dependency-confusion index), which pip --isolated ignores."""
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/nowhere")
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "http://127.0.0.1:9/nowhere")
     layer, names = host_layer(
         tmp_path, [Path(REQUIREMENTS)], [ROOT / "layer" / "exclude.txt", ROOT / "layer" / "exclude-avif.txt"]
     )
