@@ -198,9 +198,6 @@ def _remove(change: Change, settings: Settings, s3: Any) -> list[str]:
     if not settings.delete_thumbnails:
         return []
     candidates = thumbnail_keys_of(settings.destination_prefix, settings.sizes, change.key)
-    return storage.remove(
-        s3,
-        settings.destination_bucket,
-        candidates,
-        storage.source_metadata(change.bucket, change.key, settings.source_metadata),
-    )
+    # Either kind of metadata: thumbnails written before source_metadata changed are still this object's.
+    named, digest = (storage.source_metadata(change.bucket, change.key, by_name) for by_name in (True, False))
+    return storage.remove(s3, settings.destination_bucket, candidates, named, digest)

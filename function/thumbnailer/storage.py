@@ -215,7 +215,7 @@ def upload(client: Any, bucket: str, key: str, data: bytes, content_type: str, m
         raise classify(exc, "upload") from exc
 
 
-def remove(client: Any, bucket: str, candidates: list[str], source: dict[str, str]) -> list[str]:
+def remove(client: Any, bucket: str, candidates: list[str], *sources: dict[str, str]) -> list[str]:
     """Delete those of ``candidates`` that are thumbnails of ``source`` (their metadata names it); return them.
 
     The candidates are found by listing (one prefix per size), so a missing one costs nothing and needs no
@@ -232,7 +232,7 @@ def remove(client: Any, bucket: str, candidates: list[str], source: dict[str, st
                 found += [k for k in keys if k in wanted]
                 if keys and keys[-1] >= last:
                     break
-        ours = [k for k in found if _names(client.head_object(Bucket=bucket, Key=k).get("Metadata", {}), source)]
+        ours = [k for k in found if _names(client.head_object(Bucket=bucket, Key=k).get("Metadata", {}), sources)]
     except Exception as exc:  # classified, not swallowed
         raise classify(exc, "remove") from exc
     if ours:
@@ -251,5 +251,6 @@ def remove(client: Any, bucket: str, candidates: list[str], source: dict[str, st
     return ours
 
 
-def _names(metadata: Mapping[str, str], source: Mapping[str, str]) -> bool:
-    return all(metadata.get(name) == value for name, value in source.items())
+def _names(metadata: Mapping[str, str], sources: tuple[dict[str, str], ...]) -> bool:
+    """The metadata ties the thumbnail to one of ``sources`` (its name, or its digest)."""
+    return any(all(metadata.get(name) == value for name, value in source.items()) for source in sources)

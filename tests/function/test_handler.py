@@ -83,6 +83,19 @@ def test_thumbnails_served_publicly_can_keep_their_source_to_themselves(s3, env)
         event["Records"][0]["eventName"] = "ObjectRemoved:Delete"
         invoke(event)
     assert thumbnail_keys(s3, DEST) == ["thumbnails/256/private/y.jpg"], "only its own thumbnail went"
+    env.setenv("SOURCE_METADATA", "true")  # turned back on: a thumbnail written with the digest still goes
+    app.settings.cache_clear()
+    put(s3, "private/z.jpg", jpeg())
+    env.setenv("SOURCE_METADATA", "false")
+    app.settings.cache_clear()
+    invoke(s3_event("private/z.jpg"))
+    env.setenv("SOURCE_METADATA", "true")
+    app.settings.cache_clear()
+    s3.delete_object(Bucket=SOURCE, Key="private/z.jpg")
+    event = s3_event("private/z.jpg")
+    event["Records"][0]["eventName"] = "ObjectRemoved:Delete"
+    invoke(event)
+    assert thumbnail_keys(s3, DEST) == ["thumbnails/256/private/y.jpg"]
 
 
 @pytest.mark.parametrize("key", ["summer holiday/café + friends.jpg", "a+b%2Bc.jpg", "사진/고양이.jpg"])
