@@ -20,11 +20,18 @@ _PALETTE_COLOURS = 256
 
 def encode(im: Image.Image, fmt: OutputFormat, quality: int, icc: bytes | None) -> bytes:
     """One still picture (L, RGB or RGBA). No exif= is ever passed: EXIF and GPS metadata never reach a thumbnail."""
+    return _save(_prepared(im, fmt), fmt, _options(fmt, quality, icc))
+
+
+def _prepared(im: Image.Image, fmt: OutputFormat) -> Image.Image:
+    """Flattened for a format without alpha; for PNG, a palette when that is lossless."""
     im = _flatten(im, fmt)
+    return _palette_if_lossless(im) if fmt.pillow == "PNG" else im
+
+
+def _save(im: Image.Image, fmt: OutputFormat, options: dict[str, object]) -> bytes:
     buf = io.BytesIO()
-    if fmt.pillow == "PNG":
-        im = _palette_if_lossless(im)
-    im.save(buf, format=fmt.pillow, **_options(fmt, quality, icc))
+    im.save(buf, format=fmt.pillow, **options)
     return buf.getvalue()
 
 
@@ -47,14 +54,12 @@ def smallest(im: Image.Image, fmt: OutputFormat, quality: int, icc: bytes | None
     The smallest of: its usual encoding; the source's own bytes without their metadata (``native``: the source is
     in this format and shown upright as stored; lossless, so it wins a tie); and, when both are still bigger than
     the source, for PNG its pixels at zlib's highest effort."""
-    data = encode(im, fmt, quality, icc)
-    candidates = [data]
+    prepared = _prepared(im, fmt)  # the palette check once, for both PNG encodings
+    candidates = [_save(prepared, fmt, _options(fmt, quality, icc))]
     if native and (stripped := metadata.strip(source, fmt.pillow)) is not None:
         candidates.insert(0, stripped)
     if fmt.pillow == "PNG" and min(map(len, candidates)) > len(source):
-        buf = io.BytesIO()
-        _palette_if_lossless(im).save(buf, format="PNG", optimize=True, **({"icc_profile": icc} if icc else {}))
-        candidates.append(buf.getvalue())
+        candidates.append(_save(prepared, fmt, {"optimize": True, **({"icc_profile": icc} if icc else {})}))
     return min(candidates, key=len)
 
 

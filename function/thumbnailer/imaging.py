@@ -265,7 +265,6 @@ class _Render:
                 picture = picture.transpose(upright)
             frames.append(picture if picture.size == largest else _downscale(picture, largest))
         out: list[Thumbnail] = []
-        region: tuple[int, int, int, int] | None = None
         for size, scaled, box in plans:
             frames = [f if f.size == scaled else _downscale(f, scaled) for f in frames]
             pictures = frames
