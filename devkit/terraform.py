@@ -67,7 +67,11 @@ def environment(build_dir: Path = ROOT / "build") -> dict[str, str]:
     text = cli_config(mirror, cache)
     if not config.is_file() or config.read_text() != text:
         config.write_text(text)
-    return {"TF_CLI_CONFIG_FILE": str(config), "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE": "1"}
+    return {
+        "TF_CLI_CONFIG_FILE": str(config),
+        "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE": "1",
+        "CHECKPOINT_DISABLE": "1",  # no version check over the network on every run
+    }
 
 
 def initialised(directory: Path) -> Any:

@@ -22,6 +22,9 @@
 9. ``moto.s3.responses.S3Response._bucket_response`` and ``._key_response`` -- wrapped so
    ``x-amz-expected-bucket-owner`` is checked, as S3 does: a bucket owned by another account answers 403
    AccessDenied (moto ignores the header).
+10. ``moto.sqs.models.Queue.attributes`` -- wrapped so ``RedrivePolicy`` is compact JSON, as SQS returns it. moto
+   writes it with spaces, which the provider reads as a change to every queue with a dead-letter queue: a second
+   ``terraform apply`` updated the queue again (and waited 25 s for the attributes to settle) every time.
 
 tests/localaws/test_seam.py pins every signature against the pinned moto version.
 """
@@ -45,6 +48,7 @@ from moto.events import models as events_models
 from moto.s3 import exceptions as s3_exceptions
 from moto.s3 import notifications as s3_notifications
 from moto.s3 import responses as s3_responses
+from moto.sqs import models as sqs_models
 
 from .asyncinvoke import AsyncInvoker
 from .runtime import Runtime
@@ -63,6 +67,7 @@ _PATCHED = [
     (s3_responses.S3Response, "list_object_versions"),
     (s3_responses.S3Response, "_bucket_response"),
     (s3_responses.S3Response, "_key_response"),
+    (sqs_models.Queue, "attributes"),
 ]
 _SEQUENCE = itertools.count()
 
@@ -161,6 +166,16 @@ def owner_checked(original: Callable[..., Any]) -> Callable[..., Any]:
         return original(self, request, full_url)
 
     return checked
+
+
+def compact_redrive_policy(original: property) -> property:
+    def attributes(self: Any) -> dict[str, Any]:
+        result = cast(dict[str, Any], original.fget(self))  # type: ignore[misc]
+        if self.redrive_policy:
+            result["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
+        return result
+
+    return property(attributes)
 
 
 def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
@@ -279,6 +294,7 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
         "list_object_versions": list_object_versions,
         "_bucket_response": owner_checked(_ORIGINALS["_bucket_response"]),
         "_key_response": owner_checked(_ORIGINALS["_key_response"]),
+        "attributes": compact_redrive_policy(cast(property, _ORIGINALS["attributes"])),
     }
     for owner, name in _PATCHED:
         setattr(owner, name, replacements[name])

@@ -1,7 +1,8 @@
 """Adopting the module where things already live, applied on localaws: a bucket whose notification is kept while
-two instances share it through EventBridge; the same stack twice in one account; a renamed function.
+two instances share it through EventBridge; the same stack twice in one account.
 
-Each test applies its own copy of an example and destroys it, so the endpoint is left as it was found.
+The two tests may run on either worker (each worker has its own localaws). Each applies its own copies of an
+example and destroys them, so the endpoint is left as it was found.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from devkit.stack import local_terraform
 
 from .test_pipeline import photo, thumbnail
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("adoption")]
+pytestmark = pytest.mark.e2e
 
 
 @contextmanager
@@ -77,7 +78,7 @@ def test_existing_bucket_keeps_its_notification_and_two_instances_share_it(endpo
         assert [a for a in changed if a.startswith("module.thumbnails")] == [], changed
 
 
-def test_the_same_stack_twice_in_one_account_and_a_rename(endpoint, client, tmp_path):
+def test_the_same_stack_twice_in_one_account(endpoint, client, tmp_path):
     first = {"name_prefix": "adopt-a", "function_name": "thumbs-a"}
     second = {"name_prefix": "adopt-b", "function_name": "thumbs-b"}
     with applied(endpoint, {tmp_path / "a": ("sqs", first), tmp_path / "b": ("sqs", second)}) as (a, _):
@@ -89,16 +90,6 @@ def test_the_same_stack_twice_in_one_account_and_a_rename(endpoint, client, tmp_
             r["RoleName"] for r in client("iam").list_roles()["Roles"] if r["RoleName"].startswith("thumbs-")
         )
         assert roles == ["thumbs-a-us-east-1", "thumbs-b-us-east-1"], "role names carry the region"
-
-        artifacts = Path(a.tfdir) / ".terraform" / "thumbnails"
-        before = {p.name for p in artifacts.glob("function-*.zip")}
-        renamed = {**first, "function_name": "thumbs-a2"}
-        a.apply(tf_vars=renamed)
-        after = {p.name for p in artifacts.glob("function-*.zip")}
-        assert after and all(n.startswith("function-thumbs-a2-") for n in after), (
-            f"the old name's ZIP goes with the build that made it: {before} -> {after}"
-        )
-        functions = {f["FunctionName"] for f in client("lambda").list_functions()["Functions"]}
-        assert {"thumbs-a2", "thumbs-b"} <= functions and "thumbs-a" not in functions
-        upload_then_delete(client, "adopt-a-uploads", "uploads/y.jpg", "thumbnails/512/uploads/y.jpg")
-        a.apply(tf_vars=renamed)  # and it applies again: nothing is stuck
+        plan = a.plan(output=True, tf_vars=first)
+        changed = [a for a, c in plan.resource_changes.items() if c["change"]["actions"] not in (["no-op"], ["read"])]
+        assert changed == [], "a second plan of the queue-fed stack changes nothing (localaws seam item 10)"

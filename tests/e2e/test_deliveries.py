@@ -103,12 +103,24 @@ def gone(client, bucket: str, key: str) -> bool:
     return "Contents" not in client("s3").list_objects_v2(Bucket=bucket, Prefix=key)
 
 
-def upload_then_delete(client, source: str, destination: str, key: str) -> None:
+def logged(client, function: str, key: str, outcome: str) -> bool:
+    """The function's log has a record of ``key`` with ``outcome`` (localaws writes it when the invocation ends)."""
+    try:
+        events = client("logs").filter_log_events(logGroupName=f"/aws/lambda/{function}")["events"]
+    except client("logs").exceptions.ResourceNotFoundException:
+        return False
+    lines = [json.loads(e["message"]) for e in events if e["message"].startswith("{")]
+    return any(line.get("key") == key and line.get("outcome") == outcome for line in lines)
+
+
+def upload_then_delete(client, function: str, source: str, destination: str, key: str) -> None:
     s3 = client("s3")
     s3.put_object(Bucket=source, Key=key, Body=photo(640, 480))
     assert thumbnail(client, destination, f"thumbnails/128/{key}").size == (128, 96)
     s3.delete_object(Bucket=source, Key=key)
     wait_for(lambda: gone(client, destination, f"thumbnails/128/{key}"), 60, f"the thumbnails of {key} to go")
+    # and the invocation that removed them has ended, so the clean-up does not race its log
+    wait_for(lambda: logged(client, function, key, "deleted"), 60, f"the removal of {key} in the log")
 
 
 def test_sns_fed_function_makes_and_removes_thumbnails(deploy, client):
@@ -122,7 +134,7 @@ def test_sns_fed_function_makes_and_removes_thumbnails(deploy, client):
             "TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]}]
         },
     )
-    upload_then_delete(client, "sns-uploads", "sns-thumbs", "trip/café + friends.jpg")
+    upload_then_delete(client, "thumbs-sns", "sns-uploads", "sns-thumbs", "trip/café + friends.jpg")
 
 
 def test_eventbridge_fed_function_makes_and_removes_thumbnails(deploy, client):
@@ -142,7 +154,7 @@ def test_eventbridge_fed_function_makes_and_removes_thumbnails(deploy, client):
         ),
     )
     bridge.put_targets(Rule="eb-uploads-objects", Targets=[{"Id": "thumbnails", "Arn": arn}])
-    upload_then_delete(client, "eb-uploads", "eb-thumbs", "a+b 사진.jpg")
+    upload_then_delete(client, "thumbs-eventbridge", "eb-uploads", "eb-thumbs", "a+b 사진.jpg")
 
 
 def test_queue_fed_function_reports_only_the_transiently_failed_message(deploy, client):

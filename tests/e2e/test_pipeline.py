@@ -253,6 +253,23 @@ def test_a_burst_of_awkward_uploads_is_all_thumbnailed(stack, client, record_pro
     )
 
 
+def test_a_renamed_function_replaces_the_old_one_and_its_build(stack, client):
+    """The stack is left renamed: the destroy below removes whatever the state holds."""
+    builds = stack.directory / ".terraform" / "thumbnails"
+    renamed = {"function_name": "RenamedThumbnail"}
+    stack.tf.apply(tf_vars=renamed)
+    after = {p.name for p in builds.glob("function-*.zip")}
+    assert after and all(n.startswith("function-RenamedThumbnail-") for n in after), (
+        f"the old name's ZIP goes with the build that made it: {after}"
+    )
+    functions = {f["FunctionName"] for f in client("lambda").list_functions()["Functions"]}
+    assert "RenamedThumbnail" in functions and stack.outputs["function_name"] not in functions
+    assert changed(stack.tf.plan(output=True, tf_vars=renamed)) == {}, "and it applies again: nothing is stuck"
+    out = stack.outputs
+    client("s3").put_object(Bucket=out["source_bucket"], Key="uploads/renamed.jpg", Body=photo(300, 200))
+    assert thumbnail(client, out["destination_bucket"], "thumbnails/256/uploads/renamed.jpg").size == (256, 171)
+
+
 def test_destroy_leaves_nothing(stack, client):
     stack.tf.destroy()
     out = stack.outputs

@@ -113,6 +113,13 @@ def test_expected_bucket_owner_is_still_ignored_upstream():
     assert "expected-bucket-owner" not in source, "moto now checks ExpectedBucketOwner: drop seam item 9"
 
 
+def test_redrive_policy_is_still_spaced_upstream():
+    source = inspect.getsource(sqs_models.Queue.attributes.fget)
+    assert 'result["RedrivePolicy"] = json.dumps(self.redrive_policy)' in source, (
+        "moto changed how it writes RedrivePolicy: if it is compact now, drop seam item 10"
+    )
+
+
 def test_install_and_uninstall_restore_moto(tmp_path):
     originals = [getattr(owner, name) for owner, name in seam._PATCHED]
     seam.install(object(), object())  # type: ignore[arg-type]

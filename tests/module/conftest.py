@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .planner import ROOT, Planner
+from .planner import Planner
 
 
 @pytest.fixture(scope="session")
@@ -14,8 +14,8 @@ def planners(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pla
 
     class Lazy(dict):
         def __missing__(self, name: str) -> Planner:
-            source = ROOT if name == "root" else ROOT / "modules" / name
-            made[name] = self[name] = Planner(tmp_path_factory.mktemp(f"plan-{name}"), source)
+            module = "." if name == "root" else f"modules/{name}"
+            made[name] = self[name] = Planner(tmp_path_factory.mktemp(f"plan-{name}"), module)
             return made[name]
 
     yield Lazy()

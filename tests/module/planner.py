@@ -1,13 +1,20 @@
 """Plan a module of this repository with tftest, offline, with no AWS account.
 
-A throw-away root configuration (``main.tf.json``) holds a provider block that needs no credentials and one
-``module "under_test"`` call with the arguments a test gives, rendered as JSON: Terraform reads ``.tf.json``
-files natively, so no HCL is templated. One working directory per module source is initialised once per session.
+A throw-away root configuration (``main.tf.json``) holds a provider block that needs no credentials and module
+calls with the arguments a test gives, rendered as JSON: Terraform reads ``.tf.json`` files natively, so no HCL is
+templated. One working directory per module source is initialised once per session.
+
+Each module call gets its own copy of the module's files (``./under_test``, ``./case_3``; 0.8 MB, the sources
+and nothing else) and calls it by a relative path, which Terraform uses in place (an absolute path would be copied
+again, repository and all) and names in its diagnostics. So an error tells which call it belongs to, and
+``plan_errors`` plans many configurations that must fail in one Terraform run instead of one run each.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +23,8 @@ import tftest
 from devkit.terraform import initialised
 
 ROOT = Path(__file__).resolve().parents[2]
+CASES = 64  # module calls plan_errors may use at once (each is installed by the one init)
+MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "function", "layer")
 
 OFFLINE_PROVIDER = {
     "region": "us-east-1",
@@ -26,46 +35,107 @@ OFFLINE_PROVIDER = {
     "skip_metadata_api_check": True,
     "skip_region_validation": True,
 }
+# Where a diagnostic names the call it belongs to: the call itself, or a file of the call's (symlinked) source.
+_CALL = re.compile(r"\b(case_\d+)\b")
 
 
 class PlanError(AssertionError):
     pass
 
 
+def folded(text: str) -> str:
+    """Terraform's boxed, wrapped error text on one line, for matching."""
+    return " ".join(text.replace("│", " ").split())
+
+
 class Planner:
-    def __init__(self, workdir: Path, module_source: Path, extra: dict[str, Any] | None = None) -> None:
+    def __init__(self, workdir: Path, module: str = ".", extra: dict[str, Any] | None = None) -> None:
+        """``module``: the module's directory in the repository ("." for the root, "modules/layer")."""
         self.workdir = workdir
-        self.source = module_source
+        self.module = module
         self.extra = extra or {}
+        self.batches: dict[str, dict[str, str]] = {}  # error_lookup's answers
         workdir.mkdir(parents=True, exist_ok=True)
-        self._write({})
+        ignore = shutil.ignore_patterns("__pycache__", ".terraform*", "*.tfstate*")
+        calls = ["under_test", *(f"case_{i}" for i in range(CASES))]
+        for call in calls:
+            for name in MODULE_FILES:
+                source, target = ROOT / name, workdir / call / name
+                if source.is_dir():
+                    shutil.copytree(source, target, ignore=ignore)
+                else:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(source, target)
+        self._write({call: {} for call in calls})
         self.tf = initialised(workdir)
 
-    def _write(self, args: dict[str, Any], outputs: tuple[str, ...] = ()) -> None:
+    def _write(self, calls: dict[str, dict[str, Any]], outputs: tuple[str, ...] = ()) -> None:
         config: dict[str, Any] = {
             "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}},
             "provider": {"aws": OFFLINE_PROVIDER},
-            "module": {"under_test": {"source": str(self.source), **args}},
+            "module": {call: {"source": f"./{call}/{self.module}", **args} for call, args in calls.items()},
             **self.extra,
         }
         if outputs:
             config["output"] = {name: {"value": f"${{module.under_test.{name}}}"} for name in outputs}
         (self.workdir / "main.tf.json").write_text(json.dumps(config, indent=2))
 
-    def plan(self, outputs: tuple[str, ...] = (), **args: Any) -> tftest.TerraformPlanOutput:
-        self._write(args, outputs)
+    def _plan(self) -> tftest.TerraformPlanOutput:
         try:
             return self.tf.plan(output=True, refresh=False)
         except tftest.TerraformTestError as exc:
-            raise PlanError("\n".join(str(a) for a in exc.args)) from None
+            raise PlanError(exc.cmd_error or str(exc)) from None
+
+    def plan(self, outputs: tuple[str, ...] = (), **args: Any) -> tftest.TerraformPlanOutput:
+        self._write({"under_test": args}, outputs)
+        return self._plan()
 
     def plan_error(self, **args: Any) -> str:
         """The error text of a plan that must fail, folded onto one line for matching."""
-        try:
-            self.plan(**args)
-        except PlanError as exc:
-            return " ".join(str(exc).replace("│", " ").split())
-        raise AssertionError(f"the plan with {args} was expected to fail and did not")
+        return self.plan_errors([args])[0]
+
+    def plan_errors(self, cases: list[dict[str, Any]]) -> list[str]:
+        """The folded error text of each configuration, which must all fail, planned together.
+
+        Terraform reports some errors (a variable's own validation) before it evaluates others (a validation that
+        reads another variable, a precondition), so the cases not yet answered are planned again until each has
+        its errors. A case that answers nothing fails the test, naming its arguments.
+        """
+        assert len(cases) <= CASES, f"plan_errors takes at most {CASES} cases at once"
+        pending = dict(enumerate(cases))
+        found: dict[int, list[str]] = {}
+        while pending:
+            self._write({f"case_{i}": args for i, args in pending.items()})
+            try:
+                self._plan()
+            except PlanError as exc:
+                errors = str(exc).split("Error: ")[1:]
+            else:
+                raise AssertionError(f"the plans with {list(pending.values())} were expected to fail and did not")
+            answered = {}
+            for error in errors:
+                calls = set(_CALL.findall(error))
+                if len(calls) == 1:
+                    answered.setdefault(int(calls.pop().removeprefix("case_")), []).append(folded(error))
+            if not answered:
+                raise AssertionError(f"the plans with {list(pending.values())} failed with no error of their own")
+            for i, texts in answered.items():
+                found[i] = texts
+                pending.pop(i, None)
+        return [" ".join(found[i]) for i in range(len(cases))]
+
+
+def error_lookup(planner: Planner, base: dict[str, Any], overrides: list[dict[str, Any]]) -> Any:
+    """Plan ``base`` with each override (all must fail) together; returns override -> its folded error text.
+
+    Planned once per planner (that is, per worker): pytest may set a module's fixtures up more than once.
+    """
+    key = json.dumps([base, overrides], sort_keys=True)
+    if key not in planner.batches:
+        texts = planner.plan_errors([{**base, **override} for override in overrides])
+        planner.batches[key] = {json.dumps(o, sort_keys=True): text for o, text in zip(overrides, texts, strict=True)}
+    by_case = planner.batches[key]
+    return lambda override: by_case[json.dumps(override, sort_keys=True)]
 
 
 def changes(plan: tftest.TerraformPlanOutput, address_suffix: str) -> dict[str, Any]:

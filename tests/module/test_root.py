@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import BASE
-from .planner import ROOT, changes
+from .planner import ROOT, changes, error_lookup
 
 FUNCTION = "module.function.aws_lambda_function.this"
 POLICY = "module.function.data.aws_iam_policy_document.lambda"
@@ -362,24 +362,33 @@ BAD = [
 ]
 
 
+LOOPS = [
+    {"destination_bucket": None, "filter_prefix": ""},
+    {"destination_bucket": "photos", "filter_prefix": "thumbnails/"},
+    {"destination_bucket": None, "filter_prefix": "thumbnails/256/"},
+    {"destination_bucket": None, "filter_prefix": "in/", "destination_prefix": ""},
+]
+# The plans below must all fail: they are planned together, once, on one worker (Planner.plan_errors).
+errors_group = pytest.mark.xdist_group("root-plan-errors")
+
+
+@pytest.fixture(scope="module")
+def error_of(root):
+    return error_lookup(root, BASE, [override for override, _ in BAD] + LOOPS)
+
+
+@errors_group
 @pytest.mark.parametrize(
     "override, message", BAD, ids=[next(iter(o)) + "=" + json.dumps(next(iter(o.values())))[:20] for o, _ in BAD]
 )
-def test_bad_values_fail_at_plan_with_a_sentence(root, override, message):
-    assert message in root.plan_error(**{**BASE, **override})
+def test_bad_values_fail_at_plan_with_a_sentence(error_of, override, message):
+    assert message in error_of(override)
 
 
-@pytest.mark.parametrize(
-    "override",
-    [
-        {"destination_bucket": None, "filter_prefix": ""},
-        {"destination_bucket": "photos", "filter_prefix": "thumbnails/"},
-        {"destination_bucket": None, "filter_prefix": "thumbnails/256/"},
-        {"destination_bucket": None, "filter_prefix": "in/", "destination_prefix": ""},
-    ],
-)
-def test_configurations_that_would_loop_fail_at_plan(root, override):
-    error = root.plan_error(**{**BASE, **override})
+@errors_group
+@pytest.mark.parametrize("override", LOOPS)
+def test_configurations_that_would_loop_fail_at_plan(error_of, override):
+    error = error_of(override)
     assert "This configuration would loop" in error and 'source bucket "photos"' in error
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from .conftest import BASE
-from .planner import changes
+from .planner import changes, error_lookup
 
 TOPIC = "arn:aws:sns:us-east-1:111122223333:bucket-events"
 
@@ -147,30 +147,37 @@ def test_bring_your_own_role(root):
     assert "policy_json" in plan.output_changes
 
 
-@pytest.mark.parametrize(
-    "args, message",
-    [
-        ({"trigger": "kinesis"}, 'trigger must be one of s3, eventbridge, sqs, sns, none; got "kinesis".'),
-        ({"trigger": "sns"}, 'sns_topic_arn must be set exactly when trigger = "sns"'),
-        ({"sns_topic_arn": TOPIC}, 'sns_topic_arn must be set exactly when trigger = "sns"'),
-        ({"trigger": "sns", "sns_topic_arn": "topic"}, "topic_arn must be the ARN of an SNS topic"),
-        ({"sqs": {"source": "sns"}}, 'sqs.source must be "s3" or "eventbridge"; got "sns".'),
-        ({"sqs": {"batch_size": 0}}, "sqs.batch_size must be a whole number between 1 and 10000"),
-        ({"sqs": {"batch_size": 100}}, "sqs.maximum_batching_window_in_seconds must be between 1 and 300 seconds"),
-        ({"sqs": {"maximum_concurrency": 1}}, "sqs.maximum_concurrency must be between 2 and 1000"),
-        ({"sqs": {"max_receive_count": 0}}, "sqs.max_receive_count must be between 1 and 1000"),
-        ({"create_role": False}, "role_arn must be the ARN of an IAM role"),
-        ({"role_arn": "arn:aws:iam::111122223333:role/x"}, "and null otherwise"),
-        ({"role_name": "a" * 65}, "role_name must be 1 to 64 letters"),
-        (
-            {"role_path": "apps"},
-            'role_path must begin and end with / (IAM\'s rule for paths, at most 512 characters); got "apps".',
-        ),
-        (
-            {"role_permissions_boundary": "boundary"},
-            "role_permissions_boundary must be the ARN of an IAM managed policy",
-        ),
-    ],
-)
-def test_bad_trigger_and_role_values_fail_at_plan(root, args, message):
-    assert message in root.plan_error(**{**BASE, **args})
+BAD = [
+    ({"trigger": "kinesis"}, 'trigger must be one of s3, eventbridge, sqs, sns, none; got "kinesis".'),
+    ({"trigger": "sns"}, 'sns_topic_arn must be set exactly when trigger = "sns"'),
+    ({"sns_topic_arn": TOPIC}, 'sns_topic_arn must be set exactly when trigger = "sns"'),
+    ({"trigger": "sns", "sns_topic_arn": "topic"}, "topic_arn must be the ARN of an SNS topic"),
+    ({"sqs": {"source": "sns"}}, 'sqs.source must be "s3" or "eventbridge"; got "sns".'),
+    ({"sqs": {"batch_size": 0}}, "sqs.batch_size must be a whole number between 1 and 10000"),
+    ({"sqs": {"batch_size": 100}}, "sqs.maximum_batching_window_in_seconds must be between 1 and 300 seconds"),
+    ({"sqs": {"maximum_concurrency": 1}}, "sqs.maximum_concurrency must be between 2 and 1000"),
+    ({"sqs": {"max_receive_count": 0}}, "sqs.max_receive_count must be between 1 and 1000"),
+    ({"create_role": False}, "role_arn must be the ARN of an IAM role"),
+    ({"role_arn": "arn:aws:iam::111122223333:role/x"}, "and null otherwise"),
+    ({"role_name": "a" * 65}, "role_name must be 1 to 64 letters"),
+    (
+        {"role_path": "apps"},
+        'role_path must begin and end with / (IAM\'s rule for paths, at most 512 characters); got "apps".',
+    ),
+    (
+        {"role_permissions_boundary": "boundary"},
+        "role_permissions_boundary must be the ARN of an IAM managed policy",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def error_of(root):
+    return error_lookup(root, BASE, [args for args, _ in BAD])
+
+
+# The plans above must all fail: they are planned together, once, on one worker (Planner.plan_errors).
+@pytest.mark.xdist_group("trigger-plan-errors")
+@pytest.mark.parametrize("args, message", BAD)
+def test_bad_trigger_and_role_values_fail_at_plan(error_of, args, message):
+    assert message in error_of(args)
