@@ -260,13 +260,20 @@ variable "manage_bucket_eventbridge" {
 
 variable "max_image_pixels" {
   type        = number
-  description = "Pictures with more pixels are refused before they are decoded (decompression bombs); at most 178956970, Pillow's own limit."
+  description = "Pictures with more pixels are refused before they are decoded (decompression bombs); at most 178956970, Pillow's own limit, and at most what memory_size can decode as a JPEG (about 104 million pixels at 1024 MB). Pictures that cost more a pixel (WebP, alpha or 16-bit PNG) are refused when they would not fit memory_size."
   default     = 50000000
   nullable    = false
 
   validation {
     condition     = var.max_image_pixels >= 1 && var.max_image_pixels <= 178956970 && floor(var.max_image_pixels) == var.max_image_pixels
     error_message = "max_image_pixels must be a whole number between 1 and 178956970 (Pillow's own decompression-bomb limit); got ${var.max_image_pixels}."
+  }
+  # A JPEG of max_image_pixels must fit memory_size: 7.5 bytes a pixel at its dearest, measured, a 20% margin, and
+  # 128 MB for the runtime (function/thumbnailer/memory.py; its test pins these numbers). Costlier pictures (WebP,
+  # alpha or 16-bit PNG) are refused by the function, before decoding, when they would not fit.
+  validation {
+    condition     = var.max_image_pixels <= floor((var.memory_size - 128) * 1048576 / 9)
+    error_message = "max_image_pixels = ${var.max_image_pixels} needs a memory_size of at least ${ceil(128 + var.max_image_pixels * 9 / 1048576)} MB to thumbnail a JPEG that large (7.5 bytes a pixel with a 20% margin, and 128 MB for the runtime); memory_size is ${var.memory_size}: raise memory_size, or lower max_image_pixels to ${max(0, floor((var.memory_size - 128) * 1048576 / 9))} or less."
   }
 }
 

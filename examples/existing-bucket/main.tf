@@ -35,6 +35,14 @@ resource "aws_s3_bucket_public_access_block" "photos" {
   restrict_public_buckets = true
 }
 
+# ACLs off: every object, thumbnails included, belongs to the bucket's own account.
+resource "aws_s3_bucket_ownership_controls" "photos" {
+  bucket = aws_s3_bucket.photos.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
 # What was there before: every upload also goes to this queue (another team's consumer).
 resource "aws_sqs_queue" "existing" {
   name                    = "${var.name_prefix}-existing-consumer"

@@ -35,6 +35,14 @@ resource "aws_s3_bucket_public_access_block" "uploads" {
   restrict_public_buckets = true
 }
 
+# ACLs off: every object, thumbnails included, belongs to the bucket's own account.
+resource "aws_s3_bucket_ownership_controls" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
 module "thumbnails" {
   source = "../.."
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 # Only these decoders are ever tried: EPS, PDF, PSD, TIFF and the rest are never parsed.
 INPUT_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
-# Optional inputs, on when the layer carries their decoder (the module's image_formats) and EXTRA_FORMATS names
+# Optional inputs, on when the layer carries their decoder (the module's extra_formats) and EXTRA_FORMATS names
 # them: HEIF through pi-heif (libheif, libde265), AVIF through Pillow's own plugin (libavif).
 OPTIONAL_FORMATS = {"heif": "HEIF", "avif": "AVIF"}
 

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from PIL import Image, ImageFile, ImageMath, ImageSequence, UnidentifiedImageError
 
-from . import crop, encoding
+from . import crop, encoding, memory
 from .formats import NATIVE_OUTPUT, OutputFormat, input_formats, output_format
 from .sizes import Size, fit, parse_size
 
@@ -95,8 +95,12 @@ def make_thumbnails(
     animation: bool = True,
     animation_max_pixels: int = ANIMATION_MAX_PIXELS,
     extra_formats: tuple[str, ...] = (),
+    memory_mb: int = 0,
 ) -> Result:
-    """Decode ``source`` once and return one thumbnail per size, in the order asked."""
+    """Decode ``source`` once and return one thumbnail per size, in the order asked.
+
+    ``memory_mb``: the function's memory; a picture that would not fit it is refused before it is decoded (0: no
+    limit but ``max_pixels``)."""
     wanted = [parse_size(s) for s in sizes]
     if not wanted:
         raise ValueError("at least one size is required")
@@ -112,6 +116,7 @@ def make_thumbnails(
         raise ImageRejected(f"corrupt image: {exc}") from None
     with im:
         _check_pixels(*im.size, max_pixels)
+        _check_memory(im, memory_mb)
         # A JPEG with an MPF index (3D cameras, phones' HDR gain maps) is "MPO" to Pillow: its first picture, the
         # one every viewer shows, is a JPEG, and that is the one decoded.
         source_format = "JPEG" if im.format == "MPO" else (im.format or "")
@@ -123,23 +128,37 @@ def make_thumbnails(
             raise ImageRejected(f"corrupt or truncated image: {exc}") from None
 
 
-def check_header(header: bytes, max_pixels: int, extra_formats: tuple[str, ...] = ()) -> None:
-    """Refuse a picture from its first bytes when they already say it has too many pixels (a decompression bomb
-    is refused before it is downloaded). Bytes that do not say, or are not a picture, are left to the full
-    decode, which decides."""
+def check_header(header: bytes, max_pixels: int, extra_formats: tuple[str, ...] = (), memory_mb: int = 0) -> None:
+    """Refuse a picture from its first bytes when they already say it has too many pixels or would not fit the
+    function's memory (a decompression bomb is refused before it is downloaded). Bytes that do not say, or are
+    not a picture, are left to the full decode, which decides."""
     try:
-        with Image.open(io.BytesIO(header), formats=input_formats(extra_formats)) as im:
-            size = im.size
+        im = Image.open(io.BytesIO(header), formats=input_formats(extra_formats))
     except Image.DecompressionBombError as exc:
         raise ImageRejected(f"too many pixels: {exc}") from None
     except Exception:  # a header cut short is no verdict
         return
-    _check_pixels(*size, max_pixels)
+    with im:
+        _check_pixels(*im.size, max_pixels)
+        _check_memory(im, memory_mb)
 
 
 def _check_pixels(width: int, height: int, max_pixels: int) -> None:
     if width * height > max_pixels:
         raise ImageRejected(f"{width}x{height} is {width * height} pixels, more than MAX_IMAGE_PIXELS={max_pixels}")
+
+
+def _check_memory(im: Image.Image, memory_mb: int) -> None:
+    if not memory_mb:
+        return
+    fmt = "JPEG" if im.format == "MPO" else (im.format or "")
+    transparent = im.info.get("transparency") is not None
+    needed = memory.needed_mb(fmt, im.mode, im.width * im.height, transparent)
+    if needed > memory_mb:
+        raise ImageRejected(
+            f"{im.width}x{im.height} {fmt} {im.mode} needs about {needed:.0f} MB to thumbnail, more than the "
+            f"function's memory_size of {memory_mb} MB: raise memory_size, or lower max_image_pixels"
+        )
 
 
 def _names(formats: tuple[str, ...]) -> list[str]:

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 NAMESPACE = "Thumbnails"
-REASONS = ("not-an-image", "corrupt", "too-many-pixels", "too-large", "access-denied")
+REASONS = ("not-an-image", "corrupt", "too-little-memory", "too-many-pixels", "too-large", "access-denied")
 
 
 def reason_of(text: str) -> str:
@@ -28,6 +28,7 @@ def reason_of(text: str) -> str:
     lowered = text.lower()
     for reason, marks in (
         ("not-an-image", ("not an image",)),
+        ("too-little-memory", ("memory_size",)),
         ("too-many-pixels", ("pixels",)),
         ("too-large", ("max_object_bytes", "bytes free")),
         ("access-denied", ("accessdenied", "access denied")),

@@ -164,7 +164,12 @@ def _render_current(
 ) -> tuple[storage.Version, list[str], list[str]] | None:
     """Download the current version, make every size from one decode, upload; None when there is no object.
     Returns the version, the keys written and the core's notes (an animation not kept, and why)."""
-    inspect = partial(check_header, max_pixels=settings.max_image_pixels, extra_formats=settings.extra_formats)
+    inspect = partial(
+        check_header,
+        max_pixels=settings.max_image_pixels,
+        extra_formats=settings.extra_formats,
+        memory_mb=settings.memory_mb,
+    )
     download = storage.download(s3, change.bucket, change.key, tmp_dir, settings.max_object_bytes, inspect)
     if download is None:
         return None
@@ -179,6 +184,7 @@ def _render_current(
             animation=settings.animation,
             animation_max_pixels=settings.animation_max_pixels,
             extra_formats=settings.extra_formats,
+            memory_mb=settings.memory_mb,
         )
     finally:
         download.path.unlink(missing_ok=True)

@@ -37,6 +37,9 @@ class Settings:
     max_object_bytes: int = 100 * 1024 * 1024  # larger objects are refused without being downloaded
     source_bucket_owner: str = ""  # account that must own the buckets read (ExpectedBucketOwner); "": unchecked
     destination_bucket_owner: str = ""  # account that must own destination_bucket
+    memory_mb: int = (
+        0  # the function's memory (Lambda's AWS_LAMBDA_FUNCTION_MEMORY_SIZE): what would not fit is refused
+    )
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -109,7 +112,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if output_format in OPTIONAL_FORMATS and output_format not in extra_formats:
         raise ConfigError(
             f"OUTPUT_FORMAT={output_format} needs its codec in the layer: add {output_format} to EXTRA_FORMATS "
-            "(the module's image_formats)."
+            "(the module's extra_formats)."
         )
     return Settings(
         destination_bucket=bucket,
@@ -127,4 +130,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_object_bytes=_int(env, "MAX_OBJECT_BYTES", 100 * 1024 * 1024, 1, 10 * 1024**3),
         source_bucket_owner=_account(env, "SOURCE_BUCKET_OWNER"),
         destination_bucket_owner=_account(env, "DESTINATION_BUCKET_OWNER"),
+        memory_mb=_int(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 0, 0, 10240),
     )

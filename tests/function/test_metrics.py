@@ -45,6 +45,11 @@ def test_counts_and_refusals_by_reason_are_published(s3, capsys, monkeypatch):
         ("not an image in a supported format (JPEG, PNG, WebP, GIF)", "not-an-image"),
         ("corrupt or truncated image: image file is truncated", "corrupt"),
         ("100x100 is 10000 pixels, more than MAX_IMAGE_PIXELS=1", "too-many-pixels"),
+        (
+            "8000x6000 JPEG RGB needs about 540 MB to thumbnail, more than the function's memory_size of 512 MB: "
+            "raise memory_size, or lower max_image_pixels",
+            "too-little-memory",
+        ),
         ("object is 5 bytes, more than MAX_OBJECT_BYTES=1; not downloaded", "too-large"),
         ("download: AccessDenied: An error occurred (AccessDenied)", "access-denied"),
         ("unexpected KeyError: 'x'", "other"),

@@ -56,3 +56,8 @@ def test_sizes_are_deduplicated_largest_first():
 def test_bad_values_name_the_variable_and_value(env, message):
     with pytest.raises(ConfigError, match=message):
         load_settings({"DESTINATION_BUCKET": "b", **env} if env else {})
+
+
+def test_the_functions_memory_comes_from_lambda():
+    assert load_settings({"DESTINATION_BUCKET": "b"}).memory_mb == 0, "unknown outside Lambda: no memory refusal"
+    assert load_settings({"DESTINATION_BUCKET": "b", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1769"}).memory_mb == 1769

@@ -27,7 +27,32 @@ def endpoint(tmp_path_factory) -> Iterator[str]:
 def plan_example(name: str, workspace: Path, endpoint: str) -> tftest.TerraformPlanOutput:
     tf = local_terraform(workspace, endpoint, example=name)
     tf.execute_command("validate")
-    return tf.plan(output=True)
+    plan = tf.plan(output=True)
+    assert_buckets_are_private(plan)
+    return plan
+
+
+def assert_buckets_are_private(plan: tftest.TerraformPlanOutput) -> None:
+    """Every bucket an example creates blocks public access and has ACLs off (owner-enforced ownership)."""
+
+    def of_type(kind: str) -> list[dict]:
+        return [c["change"]["after"] for c in plan.resource_changes.values() if c["type"] == kind]
+
+    buckets = of_type("aws_s3_bucket")
+    blocks = [
+        b
+        for b in of_type("aws_s3_bucket_public_access_block")
+        if all(
+            b[flag]
+            for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+        )
+    ]
+    owned = [
+        o
+        for o in of_type("aws_s3_bucket_ownership_controls")
+        if o["rule"] == [{"object_ownership": "BucketOwnerEnforced"}]
+    ]
+    assert buckets and len(blocks) == len(owned) == len(buckets), (len(buckets), len(blocks), len(owned))
 
 
 def test_every_example_is_planned_here():

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from thumbnailer import memory
+
 from .conftest import BASE
 from .planner import ROOT, changes, error_lookup
 
@@ -30,7 +32,8 @@ def test_defaults_are_valid_and_loop_free(root):
 
 
 def test_function_configuration(root):
-    plan = root.plan(**BASE, thumbnail_sizes=[512, 128], quality=70, output_format="webp")
+    largest = memory.largest_jpeg(1024)  # the plan-time check and the function's own figures agree
+    plan = root.plan(**BASE, thumbnail_sizes=[512, 128], quality=70, output_format="webp", max_image_pixels=largest)
     fn = changes(plan, FUNCTION)
     assert fn["function_name"] == "CreateThumbnail"
     assert (fn["handler"], fn["runtime"], fn["architectures"]) == ("app.handler", "python3.13", ["x86_64"])
@@ -42,7 +45,7 @@ def test_function_configuration(root):
         "THUMBNAIL_SIZES": "512,128",
         "OUTPUT_FORMAT": "webp",
         "QUALITY": "70",
-        "MAX_IMAGE_PIXELS": "50000000",
+        "MAX_IMAGE_PIXELS": str(largest),
         "DELETE_THUMBNAILS": "true",
         "CROP": "entropy",
         "ANIMATION": "true",
@@ -359,6 +362,16 @@ BAD = [
         "got 178956971.",
     ),
     ({"destination_prefix": "/thumbs/"}, 'destination_prefix must not start with "/"'),
+    (
+        {"max_image_pixels": memory.largest_jpeg(1024) + 1},
+        f"max_image_pixels = {memory.largest_jpeg(1024) + 1} needs a memory_size of at least 1025 MB to thumbnail a "
+        "JPEG that large (7.5 bytes a pixel with a 20% margin, and 128 MB for the runtime); memory_size is 1024: "
+        f"raise memory_size, or lower max_image_pixels to {memory.largest_jpeg(1024)} or less.",
+    ),
+    (
+        {"max_image_pixels": 100_000_000, "memory_size": 512},
+        "needs a memory_size of at least 987 MB to thumbnail a JPEG that large",
+    ),
 ]
 
 
