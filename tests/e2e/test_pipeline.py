@@ -168,6 +168,7 @@ def test_timeout_on_a_heavy_image_ends_in_the_failure_queue(stack, client):
             Code={"ZipFile": code.read()},
             Layers=[layer["Arn"] for layer in deployed["Layers"]],
             Timeout=1,
+            MemorySize=2048,  # enough for the picture (the function refuses what would not fit its memory)
             Environment={
                 "Variables": {
                     **deployed["Environment"]["Variables"],
