@@ -35,7 +35,7 @@ OFFLINE_PROVIDER = {
     "skip_metadata_api_check": True,
     "skip_region_validation": True,
 }
-# Where a diagnostic names the call it belongs to: the call itself, or a file of the call's (symlinked) source.
+# Where a diagnostic names the call it belongs to: the call itself (module.case_3) or a file of its copy (case_3/...).
 _CALL = re.compile(r"\b(case_\d+)\b")
 
 
