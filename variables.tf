@@ -110,11 +110,6 @@ variable "dead_letter_target_arn" {
   type        = string
   description = "SQS queue or SNS topic that receives asynchronous events whose retries are exhausted (the classic dead-letter queue; on_failure_destination_arn also carries the error). Null: none."
   default     = null
-
-  validation {
-    condition     = var.dead_letter_target_arn == null || can(regex("^arn:[^:]+:(sqs|sns):", coalesce(var.dead_letter_target_arn, "x")))
-    error_message = "dead_letter_target_arn must be the ARN of an SQS queue or an SNS topic; got \"${coalesce(var.dead_letter_target_arn, "null")}\"."
-  }
 }
 
 variable "delete_thumbnails" {
@@ -480,11 +475,6 @@ variable "tracing_mode" {
   description = "X-Ray tracing: \"Active\" samples and traces invocations (X-Ray charges per trace; the role gets xray:PutTraceSegments), \"PassThrough\" only follows an upstream decision."
   default     = "PassThrough"
   nullable    = false
-
-  validation {
-    condition     = contains(["Active", "PassThrough"], var.tracing_mode)
-    error_message = "tracing_mode must be \"Active\" or \"PassThrough\"; got \"${var.tracing_mode}\"."
-  }
 }
 
 variable "trigger" {
