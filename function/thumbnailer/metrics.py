@@ -2,8 +2,8 @@
 API call, no extra permission, no latency.
 
 Per invocation, in namespace ``Thumbnails`` with the ``FunctionName`` dimension: ``Processed``, ``Deleted``,
-``Skipped``, ``Refused`` (also by ``Reason``: not-an-image, corrupt, too-many-pixels, too-large, access-denied,
-other), ``TransientFailures`` and ``Duration`` (ms). A refused upload therefore reaches a metric and an alarm
+``Skipped``, ``Refused`` (also by ``Reason``: one of ``REASONS``, or other), ``TransientFailures`` and ``Duration``
+(ms). A refused upload therefore reaches a metric and an alarm
 (modules/alarms), though the invocation succeeds.
 
 Hand-written: the format is one documented JSON object. aws-embedded-metrics imports aiohttp (about 165 ms of
@@ -20,20 +20,22 @@ from collections import Counter
 from collections.abc import Iterable
 
 NAMESPACE = "Thumbnails"
-REASONS = ("not-an-image", "corrupt", "too-little-memory", "too-many-pixels", "too-large", "access-denied")
+# Each reason and the words of a refusal that say it, tried in order (a memory refusal also mentions pixels).
+_MARKS = (
+    ("not-an-image", ("not an image",)),
+    ("too-little-memory", ("memory_size",)),
+    ("too-many-pixels", ("pixels",)),
+    ("too-large", ("max_object_bytes", "bytes free")),
+    ("access-denied", ("accessdenied", "access denied")),
+    ("corrupt", ("corrupt", "truncated")),
+)
+REASONS = tuple(reason for reason, _ in _MARKS)
 
 
 def reason_of(text: str) -> str:
     """A refusal's reason in a few words a dimension can carry (never the key or the message itself)."""
     lowered = text.lower()
-    for reason, marks in (
-        ("not-an-image", ("not an image",)),
-        ("too-little-memory", ("memory_size",)),
-        ("too-many-pixels", ("pixels",)),
-        ("too-large", ("max_object_bytes", "bytes free")),
-        ("access-denied", ("accessdenied", "access denied")),
-        ("corrupt", ("corrupt", "truncated")),
-    ):
+    for reason, marks in _MARKS:
         if any(mark in lowered for mark in marks):
             return reason
     return "other"
