@@ -23,6 +23,7 @@ locals {
   zip_path = "${local.artifacts_dir}/function-${var.function_name}-${substr(local.source_hash, 0, 16)}.zip"
 
   partition = data.aws_partition.current.partition
+  ec2_arn   = "arn:${local.partition}:ec2:${data.aws_region.current.id}:*" # network interfaces, subnets, groups
   # The destination's service decides the action the role needs to send a failed event there.
   destination_actions = {
     sqs    = ["sqs:SendMessage"]
@@ -203,9 +204,9 @@ data "aws_iam_policy_document" "lambda" {
       sid     = "AttachToSubnets"
       actions = ["ec2:CreateNetworkInterface"]
       resources = concat(
-        ["arn:${local.partition}:ec2:${data.aws_region.current.id}:*:network-interface/*"],
-        [for id in statement.value.subnet_ids : "arn:${local.partition}:ec2:${data.aws_region.current.id}:*:subnet/${id}"],
-        [for id in statement.value.security_group_ids : "arn:${local.partition}:ec2:${data.aws_region.current.id}:*:security-group/${id}"],
+        ["${local.ec2_arn}:network-interface/*"],
+        [for id in statement.value.subnet_ids : "${local.ec2_arn}:subnet/${id}"],
+        [for id in statement.value.security_group_ids : "${local.ec2_arn}:security-group/${id}"],
       )
     }
   }
@@ -215,7 +216,7 @@ data "aws_iam_policy_document" "lambda" {
     content {
       sid       = "ManageNetworkInterfaces"
       actions   = ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
-      resources = ["arn:${local.partition}:ec2:${data.aws_region.current.id}:*:network-interface/*"]
+      resources = ["${local.ec2_arn}:network-interface/*"]
     }
   }
 
