@@ -29,9 +29,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+DEFAULT_INDEX = "https://pypi.org/simple"
 # Highest manylinux glibc each runtime accepts: Amazon Linux 2 (glibc 2.26) for python3.10/3.11,
 # Amazon Linux 2023 (glibc 2.34) for python3.12 and later.
-DEFAULT_INDEX = "https://pypi.org/simple"
 RUNTIME_GLIBC = {"python3.10": 26, "python3.11": 26, "python3.12": 34, "python3.13": 34, "python3.14": 34}
 MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
 # manylinux's legacy aliases: manylinux1 = 2_5, manylinux2010 = 2_12, manylinux2014 = 2_17.
@@ -44,15 +44,16 @@ class BuildError(Exception):
     pass
 
 
-def platform_tags(runtime: str, architecture: str) -> list[str]:
-    """Every platform tag the runtime accepts, newest first: pip matches tags exactly, so list them all."""
+def platform_tags(runtime: str, architecture: str, glibc: int | None = None) -> list[str]:
+    """Every platform tag the runtime accepts, newest first: pip matches tags exactly, so list them all.
+    ``glibc``: a higher ceiling than the runtime's own (``make lock`` covers host builds on a newer glibc)."""
     if runtime not in RUNTIME_GLIBC:
         raise BuildError(f"runtime {runtime!r} is not a supported Python runtime ({', '.join(RUNTIME_GLIBC)})")
     if architecture not in MACHINE:
         raise BuildError(f"architecture {architecture!r} must be one of {', '.join(MACHINE)}")
     machine = MACHINE[architecture]
     tags = []
-    for minor in range(RUNTIME_GLIBC[runtime], 4, -1):
+    for minor in range(glibc or RUNTIME_GLIBC[runtime], 4, -1):
         tags.append(f"manylinux_2_{minor}_{machine}")
         if minor in LEGACY and not (machine == "aarch64" and minor < 17):
             tags.append(f"{LEGACY[minor]}_{machine}")
