@@ -20,7 +20,7 @@ import tftest
 from devkit.endpoint import wait_for
 from devkit.stack import local_terraform
 
-from .test_pipeline import photo, thumbnail
+from .test_pipeline import gone, photo, thumbnail
 
 pytestmark = pytest.mark.e2e
 
@@ -38,10 +38,6 @@ def applied(endpoint: str, workspaces: dict[Path, tuple[str, dict[str, str]]]) -
         with ThreadPoolExecutor(len(stacks)) as pool:
             for done in [pool.submit(tf.destroy, tf_vars=tf_vars) for tf, tf_vars in stacks]:
                 done.result()
-
-
-def gone(client, bucket: str, key: str) -> bool:
-    return "Contents" not in client("s3").list_objects_v2(Bucket=bucket, Prefix=key)
 
 
 def upload_then_delete(client, bucket: str, key: str, thumb: str) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from devkit.endpoint import wait_for
 
-from .test_pipeline import photo, thumbnail
+from .test_pipeline import gone, photo, thumbnail
 
 # The complete stack is applied once per worker: the files that use it run on one worker, in file order.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("complete-stack")]
@@ -97,10 +97,6 @@ def remove_everything_but(client, made: list[tuple[str, list[str]]]) -> None:
     for url in sqs.list_queues().get("QueueUrls", []):
         if url.rsplit("/", 1)[1].startswith("q-uploads"):
             sqs.delete_queue(QueueUrl=url)
-
-
-def gone(client, bucket: str, key: str) -> bool:
-    return "Contents" not in client("s3").list_objects_v2(Bucket=bucket, Prefix=key)
 
 
 def logged(client, function: str, key: str, outcome: str) -> bool:

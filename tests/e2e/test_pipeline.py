@@ -44,6 +44,11 @@ def thumbnail(client, bucket: str, key: str) -> Image.Image:
     return Image.open(io.BytesIO(wait_for(fetch, 60, what=f"s3://{bucket}/{key}")))
 
 
+def gone(client, bucket: str, key: str) -> bool:
+    """No object is left under ``key`` (a thumbnail, or every size under a prefix)."""
+    return "Contents" not in client("s3").list_objects_v2(Bucket=bucket, Prefix=key)
+
+
 def changed(plan) -> dict[str, list[str]]:
     return {
         a: c["change"]["actions"]
