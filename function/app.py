@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -41,6 +42,23 @@ def s3_client() -> Any:
     return client
 
 
+@functools.cache
+def catalogue() -> Any:
+    """The image catalogue (thumbnailer/catalogue.py), or None when it is off: DATABASE_SECRET_ARN names its
+    login, or -- for local development only -- DB_HOST and the other DB_* variables do. Imported here, so a
+    function without a database never loads the driver."""
+    config = settings()
+    if not config.database_secret_arn and not os.environ.get("DB_HOST"):
+        return None
+    from thumbnailer.catalogue import Catalogue
+    from thumbnailer.credentials import EnvironmentLogin, SecretLogin
+
+    if config.database_secret_arn:
+        client = boto3.client("secretsmanager", config=_CLIENT_CONFIG)
+        return Catalogue(SecretLogin(client, config.database_secret_arn), config.database_table)
+    return Catalogue(EnvironmentLogin(os.environ), config.database_table)
+
+
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """S3, SQS, SNS, EventBridge or S3 Batch Operations in; that caller's response out (see responses.py)."""
     request_id = getattr(context, "aws_request_id", "-")
@@ -50,7 +68,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         log(logging.ERROR, "unsupported event", request_id=request_id, reason=str(exc))
         raise
     started = time.perf_counter()
-    results = process(intake, settings(), s3_client(), request_id, Path(tempfile.gettempdir()))
+    results = process(intake, settings(), s3_client(), request_id, Path(tempfile.gettempdir()), catalogue())
     _publish_metrics(results, (time.perf_counter() - started) * 1000)
     return respond(intake, results)
 

@@ -17,6 +17,7 @@ from typing import BinaryIO
 from PIL import Image, ImageFile, ImageMath, ImageSequence, UnidentifiedImageError
 
 from . import crop, encoding, memory
+from .placeholder import blurhash_of
 from .formats import NATIVE_OUTPUT, OutputFormat, input_formats, output_format
 from .sizes import Size, fit, parse_size
 
@@ -73,6 +74,7 @@ class Result:
     source_height: int
     thumbnails: list[Thumbnail]
     notes: list[str] = field(default_factory=list)  # what the log should say: an animation not kept, and why
+    blurhash: str = ""  # the BlurHash placeholder, from the smallest thumbnail (placeholder.py)
 
 
 @dataclass(frozen=True)
@@ -201,11 +203,12 @@ class _Render:
         plans = [(size, *size.target(*shown)) for size in sizes]
         plans.sort(key=lambda plan: plan[1], reverse=True)  # largest scale first: each made from the one before
         if frames is not None:
-            thumbnails = self._animated(frames, plans, upright, fmt)
+            thumbnails, smallest = self._animated(frames, plans, upright, fmt)
         else:
-            thumbnails = self._still(plans, upright, shown, fmt)
+            thumbnails, smallest = self._still(plans, upright, shown, fmt)
         by_size = {t.size: t for t in thumbnails}
-        return Result(self.source_format, shown[0], shown[1], [by_size[s] for s in order], self.notes)
+        ordered = [by_size[s] for s in order]
+        return Result(self.source_format, shown[0], shown[1], ordered, self.notes, blurhash_of(smallest))
 
     def _animation_frames(self) -> int | None:
         """The number of frames to keep, or None for a still picture (or an animation not kept, noted)."""
@@ -233,7 +236,8 @@ class _Render:
         upright: Image.Transpose | None,
         shown: tuple[int, int],
         fmt: OutputFormat,
-    ) -> list[Thumbnail]:
+    ) -> tuple[list[Thumbnail], Image.Image]:
+        """Every size, and the smallest picture (the placeholder's source)."""
         im = self.im
         first = plans[0][1][::-1] if upright in _SWAPS else plans[0][1]  # the largest, in the stored orientation
         if im.format in ("JPEG", "MPO") and first != im.size:
@@ -261,7 +265,7 @@ class _Render:
             else:
                 data = encoding.encode(picture, fmt, self.options.quality, icc)
             out.append(Thumbnail(size, picture.width, picture.height, fmt, data))
-        return out
+        return out, picture
 
     def _animated(
         self,
@@ -269,8 +273,9 @@ class _Render:
         plans: list[tuple[Size, tuple[int, int], tuple[int, int] | None]],
         upright: Image.Transpose | None,
         fmt: OutputFormat,
-    ) -> list[Thumbnail]:
-        """Every frame resized to each size in turn (only one size's frames are held at a time)."""
+    ) -> tuple[list[Thumbnail], Image.Image]:
+        """Every frame resized to each size in turn (only one size's frames are held at a time); and the smallest
+        size's first frame (the placeholder's source)."""
         im = self.im
         loop = im.info.get("loop", 1 if im.format == "GIF" else 0)  # a GIF without a loop count plays once
         durations: list[int] = []
@@ -292,7 +297,7 @@ class _Render:
                 pictures = [f.crop(region) for f in frames]
             data = encoding.encode_frames(pictures, durations, loop, fmt, self.options.quality)
             out.append(Thumbnail(size, pictures[0].width, pictures[0].height, fmt, data, frames=len(pictures)))
-        return out
+        return out, pictures[0]
 
     def _source_bytes(self) -> bytes:
         if isinstance(self.source, (str, Path)):

@@ -9,6 +9,9 @@ change the pipeline makes the thumbnails match the object's current state:
 
 The check *after* the write is what makes the latest version win: of two runs racing on one key, the one that
 writes last also checks last, and it sees the newest version (or the deletion) and converges to it.
+
+With a catalogue (catalogue.py), the rows follow the thumbnails: written once the thumbnails are, removed once
+they are. The catalogue is passed in (None: off), so this module never imports the database driver.
 """
 
 from __future__ import annotations
@@ -20,14 +23,17 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from traceback import format_exc
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import storage
 from .events import CREATE, IGNORE, Change, Intake, Item
-from .imaging import ImageRejected, check_header, make_thumbnails
+from .imaging import ImageRejected, Result as Rendering, check_header, make_thumbnails
 from .keys import is_under_prefix, thumbnail_key, thumbnail_keys_of
 from .logs import log
 from .settings import Settings
+
+if TYPE_CHECKING:  # imported by app.py only when the catalogue is on
+    from .catalogue import Catalogue, Row
 
 # How often one run re-renders an object that keeps changing under it before it gives up (transiently).
 MAX_ROUNDS = 4
@@ -73,7 +79,24 @@ class Result:
         return any(outcome.status == FAILED for _, outcome in self.outcomes)
 
 
-def process(intake: Intake, settings: Settings, s3: Any, request_id: str, tmp_dir: Path) -> list[Result]:
+@dataclass(frozen=True)
+class Rendered:
+    """One version of an object made into thumbnails and written."""
+
+    version: storage.Version
+    source_bytes: int
+    rendering: Rendering
+    keys: list[str]  # written, in the order of rendering.thumbnails
+
+
+def process(
+    intake: Intake,
+    settings: Settings,
+    s3: Any,
+    request_id: str,
+    tmp_dir: Path,
+    catalogue: Catalogue | None = None,
+) -> list[Result]:
     """Process every change of every item; a bad one is logged and reported and never stops the others."""
     results = []
     for item in intake.items:
@@ -86,7 +109,7 @@ def process(intake: Intake, settings: Settings, s3: Any, request_id: str, tmp_di
             log(logging.INFO, "S3 test event acknowledged", request_id=request_id, source=intake.kind, item=item.id)
         for change in item.changes:
             started = time.perf_counter()
-            outcome = _guarded(partial(apply, change, settings, s3, tmp_dir), request_id, change)
+            outcome = _guarded(partial(apply, change, settings, s3, tmp_dir, catalogue), request_id, change)
             _log(request_id, intake.kind, item, change, outcome, time.perf_counter() - started)
             outcomes.append((change, outcome))
         results.append(Result(item, outcomes))
@@ -121,36 +144,43 @@ def _log(request_id: str, kind: str, item: Item, change: Change | None, outcome:
     )
 
 
-def apply(change: Change, settings: Settings, s3: Any, tmp_dir: Path) -> Outcome:
-    """Make the thumbnails of ``change``'s object match what the object is now."""
+def apply(change: Change, settings: Settings, s3: Any, tmp_dir: Path, catalogue: Catalogue | None = None) -> Outcome:
+    """Make the thumbnails of ``change``'s object (and its catalogue rows) match what the object is now."""
     if change.action == IGNORE:
         return Outcome(SKIPPED, f"{change.event_name}: the picture did not change")
     if is_under_prefix(change.bucket, change.key, settings.destination_bucket, settings.destination_prefix):
         return Outcome(SKIPPED, "under the destination prefix (recursion guard)")
     if change.action == CREATE:
-        return _reconcile(change, settings, s3, tmp_dir, exists=True)
+        return _reconcile(change, settings, s3, tmp_dir, catalogue, exists=True)
     if not settings.delete_thumbnails:
         return Outcome(SKIPPED, f"{change.event_name}: DELETE_THUMBNAILS is off")
     if storage.current_version(s3, change.bucket, change.key) is not None:
         return Outcome(SKIPPED, f"{change.event_name}: the object still exists (a non-current version went)")
-    return _reconcile(change, settings, s3, tmp_dir, exists=False)
+    return _reconcile(change, settings, s3, tmp_dir, catalogue, exists=False)
 
 
-def _reconcile(change: Change, settings: Settings, s3: Any, tmp_dir: Path, exists: bool) -> Outcome:
+def _reconcile(
+    change: Change, settings: Settings, s3: Any, tmp_dir: Path, catalogue: Catalogue | None, exists: bool
+) -> Outcome:
     """Render or remove, then look at the object again; repeat while it changes under us."""
     removed: list[str] = []
     for _ in range(MAX_ROUNDS):
         if exists:
-            written = _render_current(change, settings, s3, tmp_dir)
-            if written is None:  # it went before we could read it
+            rendered = _render_current(change, settings, s3, tmp_dir)
+            if rendered is None:  # it went before we could read it
                 exists = False
                 continue
             current = storage.current_version(s3, change.bucket, change.key)
-            if current == written[0]:
-                return Outcome(PROCESSED, "; ".join(written[2]) or None, thumbnails=written[1])
+            if current == rendered.version:
+                if catalogue is not None:
+                    catalogue.record(rows(change, settings.destination_bucket, rendered))
+                notes = "; ".join(rendered.rendering.notes) or None
+                return Outcome(PROCESSED, notes, thumbnails=rendered.keys)
             exists = current is not None  # changed, or went, while we worked
         else:
             removed += _remove(change, settings, s3)
+            if catalogue is not None:
+                catalogue.forget(change.bucket, change.key, change.sequencer)
             if storage.current_version(s3, change.bucket, change.key) is None:
                 if removed:
                     return Outcome(DELETED, thumbnails=removed)
@@ -159,11 +189,8 @@ def _reconcile(change: Change, settings: Settings, s3: Any, tmp_dir: Path, exist
     raise storage.TransientFailure(f"the object changed {MAX_ROUNDS} times while its thumbnails were made")
 
 
-def _render_current(
-    change: Change, settings: Settings, s3: Any, tmp_dir: Path
-) -> tuple[storage.Version, list[str], list[str]] | None:
-    """Download the current version, make every size from one decode, upload; None when there is no object.
-    Returns the version, the keys written and the core's notes (an animation not kept, and why)."""
+def _render_current(change: Change, settings: Settings, s3: Any, tmp_dir: Path) -> Rendered | None:
+    """Download the current version, make every size from one decode, upload; None when there is no object."""
     inspect = partial(
         check_header,
         max_pixels=settings.max_image_pixels,
@@ -192,12 +219,42 @@ def _render_current(
     metadata = storage.source_metadata(change.bucket, change.key, named)
     if named:
         metadata |= download.version.metadata()
+    metadata["blurhash"] = result.blurhash  # the placeholder, useful without a catalogue
     written = []
     for thumb in result.thumbnails:
         key = thumbnail_key(settings.destination_prefix, thumb.size, change.key, result.source_format, thumb.format)
         storage.upload(s3, settings.destination_bucket, key, thumb.data, thumb.format.content_type, metadata)
         written.append(key)
-    return download.version, written, result.notes
+    return Rendered(download.version, download.size, result, written)
+
+
+def rows(change: Change, thumbnail_bucket: str, rendered: Rendered) -> list[Row]:
+    """The catalogue's rows for what was written: one per size."""
+    from .catalogue import Row
+
+    rendering = rendered.rendering
+    return [
+        Row(
+            source_bucket=change.bucket,
+            source_key=change.key,
+            source_version_id=rendered.version.version_id,
+            source_etag=rendered.version.etag,
+            source_bytes=rendered.source_bytes,
+            source_width=rendering.source_width,
+            source_height=rendering.source_height,
+            source_format=rendering.source_format.lower(),  # as OUTPUT_FORMAT names formats
+            size=thumb.size.label,
+            thumbnail_bucket=thumbnail_bucket,
+            thumbnail_key=key,
+            width=thumb.width,
+            height=thumb.height,
+            bytes=len(thumb.data),
+            format=thumb.format.name,
+            blurhash=rendering.blurhash,
+            sequencer=change.sequencer,
+        )
+        for thumb, key in zip(rendering.thumbnails, rendered.keys, strict=True)
+    ]
 
 
 def _remove(change: Change, settings: Settings, s3: Any) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -14,6 +15,8 @@ from .sizes import MAX_EDGE, Size, parse_size
 OUTPUT_FORMATS = ("auto", *OUTPUTS)
 # Pillow refuses pictures above twice its MAX_IMAGE_PIXELS (2 x 89,478,485) whatever we allow.
 PILLOW_PIXEL_LIMIT = 178_956_970
+_TABLE = re.compile(r"^[A-Za-z0-9_]{1,48}$")  # room for the "_migrations" table beside it (64 characters)
+_SECRET_ARN = re.compile(r"^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$")
 
 
 class ConfigError(ValueError):
@@ -40,6 +43,8 @@ class Settings:
     memory_mb: int = (
         0  # the function's memory (Lambda's AWS_LAMBDA_FUNCTION_MEMORY_SIZE): what would not fit is refused
     )
+    database_secret_arn: str = ""  # the catalogue's login (Secrets Manager); "": no catalogue, unless DB_HOST
+    database_table: str = "thumbnails"  # the catalogue's table
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -101,6 +106,18 @@ def _extra_formats(environ: Mapping[str, str]) -> tuple[str, ...]:
     return names
 
 
+def _database(environ: Mapping[str, str]) -> tuple[str, str]:
+    arn = environ.get("DATABASE_SECRET_ARN", "").strip()
+    if arn and not _SECRET_ARN.match(arn):
+        raise ConfigError(f"DATABASE_SECRET_ARN must be the ARN of a Secrets Manager secret; got {arn!r}.")
+    table = environ.get("DATABASE_TABLE", "").strip() or "thumbnails"
+    if not _TABLE.match(table):
+        raise ConfigError(
+            f"DATABASE_TABLE must be 1 to 48 letters, digits or underscores (a table name); got {table!r}."
+        )
+    return arn, table
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the configuration; every error names the variable and the value."""
     env = os.environ if environ is None else environ
@@ -114,6 +131,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"OUTPUT_FORMAT={output_format} needs its codec in the layer: add {output_format} to EXTRA_FORMATS "
             "(the module's extra_formats)."
         )
+    database_secret_arn, database_table = _database(env)
     return Settings(
         destination_bucket=bucket,
         destination_prefix=env.get("DESTINATION_PREFIX", "thumbnails/"),
@@ -131,4 +149,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         source_bucket_owner=_account(env, "SOURCE_BUCKET_OWNER"),
         destination_bucket_owner=_account(env, "DESTINATION_BUCKET_OWNER"),
         memory_mb=_int(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 0, 0, 10240),
+        database_secret_arn=database_secret_arn,
+        database_table=database_table,
     )

@@ -64,7 +64,9 @@ def test_thumbnail_carries_content_type_and_source_metadata(s3):
     invoke(s3_event("photos/x.jpg"))
     head = s3.head_object(Bucket=DEST, Key="thumbnails/256/photos/x.jpg")
     assert head["ContentType"] == "image/jpeg"
+    blurhash = head["Metadata"].pop("blurhash")
     assert head["Metadata"] == {"source-bucket": SOURCE, "source-key": "photos/x.jpg", "source-etag": etag}
+    assert 20 <= len(blurhash) <= 30 and blurhash.isascii(), "the placeholder, as an application reads it"
 
 
 def test_thumbnails_served_publicly_can_keep_their_source_to_themselves(s3, env):
@@ -75,7 +77,7 @@ def test_thumbnails_served_publicly_can_keep_their_source_to_themselves(s3, env)
     s3.put_object(Bucket=DEST, Key="thumbnails/256/private/y.jpg", Body=b"someone else's")
     invoke(s3_event("private/x.jpg"))
     metadata = s3.head_object(Bucket=DEST, Key="thumbnails/256/private/x.jpg")["Metadata"]
-    assert list(metadata) == ["source-digest"] and "private" not in json.dumps(metadata)
+    assert sorted(metadata) == ["blurhash", "source-digest"] and "private" not in json.dumps(metadata)
     assert len(metadata["source-digest"]) == 32
     for key in ("x.jpg", "y.jpg"):
         s3.delete_object(Bucket=SOURCE, Key=f"private/{key}")

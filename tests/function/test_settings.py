@@ -51,6 +51,10 @@ def test_sizes_are_deduplicated_largest_first():
         ({"ANIMATION": "yes"}, "ANIMATION must be true or false; got 'yes'"),
         ({"EXTRA_FORMATS": "heic"}, "EXTRA_FORMATS must be a comma-separated list of heif, avif; got 'heic'"),
         ({"OUTPUT_FORMAT": "avif"}, "OUTPUT_FORMAT=avif needs its codec in the layer: add avif to EXTRA_FORMATS"),
+        ({"DATABASE_SECRET_ARN": "thumbnails-db"}, "DATABASE_SECRET_ARN must be the ARN of a Secrets Manager secret; "
+         "got 'thumbnails-db'"),  # fmt: skip
+        ({"DATABASE_TABLE": "images; DROP"}, "DATABASE_TABLE must be 1 to 48 letters, digits or underscores .* "
+         "got 'images; DROP'"),  # fmt: skip
     ],
 )
 def test_bad_values_name_the_variable_and_value(env, message):
@@ -61,3 +65,10 @@ def test_bad_values_name_the_variable_and_value(env, message):
 def test_the_functions_memory_comes_from_lambda():
     assert load_settings({"DESTINATION_BUCKET": "b"}).memory_mb == 0, "unknown outside Lambda: no memory refusal"
     assert load_settings({"DESTINATION_BUCKET": "b", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1769"}).memory_mb == 1769
+
+
+def test_the_catalogue_is_named_by_its_secret_and_table():
+    arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1a2b-AbCdEf"
+    settings = load_settings({"DESTINATION_BUCKET": "b", "DATABASE_SECRET_ARN": arn, "DATABASE_TABLE": "images"})
+    assert (settings.database_secret_arn, settings.database_table) == (arn, "images")
+    assert load_settings({"DESTINATION_BUCKET": "b"}).database_table == "thumbnails"

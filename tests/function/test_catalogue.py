@@ -1,0 +1,268 @@
+"""The image catalogue against a real MariaDB server (tests/conftest.py starts a private one): rows for every size,
+upserts, sequencer order, 1,024-byte keys, a rotated password, a stopped server, deletions, migrations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import boto3
+import pytest
+
+import app
+from thumbnailer import schema
+from thumbnailer.catalogue import Catalogue, CatalogueUnavailable, Row
+from thumbnailer.credentials import Login
+from thumbnailer.pipeline import RetryableError
+
+from .conftest import DEST, SOURCE, invoke, load_event, log_lines, s3_event
+from .images import jpeg
+
+SIZES = {"512": (512, 384), "256": (256, 192), "64x64": (64, 64)}
+
+
+class Fixed:
+    """A login that never changes (the catalogue's LoginSource), for the tests of the table itself."""
+
+    def __init__(self, database):
+        self.login = Login(database.host, database.port, database.user, database.password, database.name)
+
+    def get(self) -> Login:
+        return self.login
+
+    refresh = get
+
+
+@pytest.fixture
+def secret(s3, env, database):
+    """The catalogue switched on as the module switches it on: DATABASE_SECRET_ARN names an RDS-shaped secret."""
+    client = boto3.client("secretsmanager", region_name="us-east-1")
+    arn = client.create_secret(Name="thumbnails-db", SecretString=database.secret())["ARN"]
+    env.setenv("DATABASE_SECRET_ARN", arn)
+    env.setenv("THUMBNAIL_SIZES", ",".join(SIZES))
+    for name in ("DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME", "DATABASE_TABLE"):
+        env.delenv(name, raising=False)
+    app.settings.cache_clear()
+    app.catalogue.cache_clear()
+    yield client, arn
+    if (catalogue := app.catalogue()) is not None:
+        catalogue.close()
+    app.catalogue.cache_clear()
+
+
+def upload(s3, key: str, width: int = 1024, height: int = 768) -> None:
+    s3.put_object(Bucket=SOURCE, Key=key, Body=jpeg(width, height))
+
+
+def event(key: str, sequencer: str, name: str = "s3-put.json") -> dict:
+    record = load_event(name)["Records"][0]
+    record["s3"]["bucket"].update(name=SOURCE, arn=f"arn:aws:s3:::{SOURCE}")
+    record["s3"]["object"].update(key=quote_plus(key, safe="/"), sequencer=sequencer)
+    return {"Records": [record]}
+
+
+def rows(database, *columns: str) -> list[tuple]:
+    return database.query(f"SELECT {', '.join(columns)} FROM thumbnails ORDER BY source_key, width DESC")
+
+
+def test_rows_appear_for_every_size_with_their_dimensions(s3, secret, database, capsys):
+    upload(s3, "cats/tabby cat.jpg")
+    summary = invoke(s3_event("cats/tabby cat.jpg"))
+
+    assert len(summary["processed"]) == 1, summary
+    found = rows(
+        database, "source_bucket", "source_key", "source_width", "source_height", "source_format", "size",
+        "thumbnail_bucket", "thumbnail_key", "width", "height", "format", "source_version_id",
+    )  # fmt: skip
+    assert found == [
+        (SOURCE, "cats/tabby cat.jpg", 1024, 768, "jpeg", size, DEST, f"thumbnails/{size}/cats/tabby cat.jpg", w, h,
+         "jpeg", None)
+        for size, (w, h) in SIZES.items()
+    ]  # fmt: skip
+    etag = s3.head_object(Bucket=SOURCE, Key="cats/tabby cat.jpg")["ETag"].strip('"')
+    for size, thumb_bytes, source_bytes, source_etag, blurhash, sequencer in rows(
+        database, "size", "bytes", "source_bytes", "source_etag", "blurhash", "sequencer"
+    ):
+        stored = s3.head_object(Bucket=DEST, Key=f"thumbnails/{size}/cats/tabby cat.jpg")
+        assert thumb_bytes == stored["ContentLength"]
+        assert source_bytes == s3.head_object(Bucket=SOURCE, Key="cats/tabby cat.jpg")["ContentLength"]
+        assert source_etag == etag
+        assert blurhash == stored["Metadata"]["blurhash"] and 20 <= len(blurhash) <= 30, "one placeholder for all"
+        assert sequencer == "0A1B2C3D4E5F678901"
+    assert database.password not in capsys.readouterr().out, "the password is never logged"
+
+
+def test_a_duplicated_event_leaves_one_row_per_size(s3, secret, database):
+    upload(s3, "dup.jpg")
+    for _ in range(3):
+        invoke(s3_event("dup.jpg"))
+    assert database.query("SELECT size, COUNT(*) FROM thumbnails GROUP BY size ORDER BY size") == [
+        ("256", 1), ("512", 1), ("64x64", 1)
+    ]  # fmt: skip
+
+
+def test_an_older_event_never_overwrites_newer_rows(database):
+    catalogue = Catalogue(Fixed(database), "thumbnails")
+
+    def row(width: int, sequencer: str | None) -> Row:
+        return Row(SOURCE, "k.jpg", None, "e", 1, width, width, "JPEG", "256", DEST, "t/k.jpg", width, width, 9,
+                   "jpeg", "L00000fQfQfQfQfQfQfQfQfQfQfQ", sequencer)  # fmt: skip
+
+    catalogue.record([row(300, "0055AED6DCD90281E5")])
+    catalogue.record([row(100, "0055AED6DCD90281E4")])  # older: ignored
+    assert rows(database, "width", "sequencer") == [(300, "0055AED6DCD90281E5")]
+    catalogue.record([row(200, "0055AED6DCD90281E500")])  # longer, equal once right-padded: not older, written
+    assert rows(database, "width", "sequencer") == [(200, "0055AED6DCD90281E500")]
+    catalogue.record([row(250, "0055aed6dcd90281e6")])  # hexadecimal, whatever the case
+    assert rows(database, "width") == [(250,)]
+    catalogue.record([row(260, None)])  # no sequencer (S3 Batch Operations): what the object is now
+    assert rows(database, "width", "sequencer") == [(260, "0055AED6DCD90281E6".lower())]
+
+    assert catalogue.forget(SOURCE, "k.jpg", "0055AED6DCD90281E0") == 0, "an older deletion leaves newer rows"
+    assert catalogue.forget(SOURCE, "k.jpg", "0055AED6DCD90281F0") == 1
+    catalogue.close()
+
+
+def test_a_1024_byte_unicode_key_is_unique_per_size(database):
+    key = "ü" * 510 + ".jpg"
+    assert len(key.encode()) == 1024
+    catalogue = Catalogue(Fixed(database), "thumbnails")
+    for size in ("256", "64x64", "256"):
+        catalogue.record(
+            [Row(SOURCE, key, "v1", "e", 1, 9, 9, "JPEG", size, DEST, f"thumbnails/{size}/{key}", 9, 9, 9, "jpeg",
+                 "L00000fQfQfQfQfQfQfQfQfQfQfQ", "01")]  # fmt: skip
+        )
+    assert database.query("SELECT source_key, size FROM thumbnails ORDER BY size") == [(key, "256"), (key, "64x64")]
+    other = key[:-5] + "a.jpg"  # the same first 1,019 bytes: a different key, its own rows
+    catalogue.record([Row(SOURCE, other, None, "e", 1, 9, 9, "JPEG", "256", DEST, "t", 9, 9, 9, "jpeg", "x", "01")])
+    assert catalogue.forget(SOURCE, key, None) == 2
+    assert database.query("SELECT source_key FROM thumbnails") == [(other,)]
+    catalogue.close()
+
+
+def test_a_deletion_removes_the_rows(s3, secret, database, capsys):
+    upload(s3, "gone soon.jpg")
+    invoke(event("gone soon.jpg", "0055AED6DCD90281E5"))
+    assert len(rows(database, "size")) == 3
+    s3.delete_object(Bucket=SOURCE, Key="gone soon.jpg")
+    summary = invoke(event("gone soon.jpg", "0055AED6DCD90281E6", "s3-delete.json"))
+    assert len(summary["deleted"]) == 1, summary
+    assert rows(database, "size") == []
+
+
+def test_a_rotated_password_recovers_after_one_refresh(s3, secret, database, capsys):
+    client, arn = secret
+    upload(s3, "before.jpg")
+    invoke(s3_event("before.jpg"))
+    rotated = database.set_password("rotated-" + database.password)
+    client.put_secret_value(SecretId=arn, SecretString=rotated.secret())
+    app.catalogue().close()  # a new connection must log in: with the cached (old) password first
+
+    upload(s3, "after.jpg")
+    summary = invoke(s3_event("after.jpg"))
+
+    assert len(summary["processed"]) == 1, summary
+    assert {key for (key,) in rows(database, "source_key")} == {"before.jpg", "after.jpg"}
+    out = capsys.readouterr().out
+    assert [line["message"] for line in log_lines(out)].count(
+        "catalogue login refused: fetching the secret again (rotated?)"
+    ) == 1
+    assert database.password not in out and rotated.password not in out
+
+
+def test_a_stopped_server_fails_the_invocation_and_the_retry_completes_the_rows(s3, secret, database, capsys):
+    upload(s3, "first.jpg")
+    invoke(s3_event("first.jpg"))
+    upload(s3, "second.jpg")
+    database.server.stop()
+    try:
+        with pytest.raises(RetryableError, match="second.jpg: catalogue record: OperationalError 2003"):
+            invoke(s3_event("second.jpg"))
+        assert s3.head_object(Bucket=DEST, Key="thumbnails/256/second.jpg"), "written thumbnails stay"
+    finally:
+        database.server.start()
+    summary = invoke(s3_event("second.jpg"))  # the retry
+    assert len(summary["processed"]) == 1, summary
+    assert database.query("SELECT COUNT(*) FROM thumbnails WHERE source_key = 'second.jpg'") == [(3,)]
+    assert database.password not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        ("host=db;password=hunter2-not-json", "is not JSON"),
+        (json.dumps({"host": "db", "username": "u", "port": 3306, "secretish": "hunter2-left-out"}), "has no password"),
+        (json.dumps({"host": "db", "username": "u", "password": "hunter2-bad-port", "port": "x"}), ": port must be"),
+    ],
+)
+def test_a_bad_secret_is_a_configuration_error_naming_the_arn_and_the_key(s3, secret, value, named, capsys):
+    client, arn = secret
+    client.put_secret_value(SecretId=arn, SecretString=value)
+    upload(s3, "a.jpg")
+    with pytest.raises(RetryableError) as raised:
+        invoke(s3_event("a.jpg"))
+    assert f"catalogue record: configuration: secret {arn}" in str(raised.value)
+    assert named in str(raised.value)
+    assert "hunter2" not in str(raised.value) + capsys.readouterr().out, "never the secret's value"
+
+
+def test_db_variables_are_a_fallback_that_warns_once(s3, env, database, capsys):
+    for name, value in {"DB_HOST": database.host, "DB_PORT": str(database.port), "DB_USER": database.user,
+                        "DB_PASSWORD": database.password, "DB_NAME": database.name}.items():  # fmt: skip
+        env.setenv(name, value)
+    env.delenv("DATABASE_SECRET_ARN", raising=False)
+    app.catalogue.cache_clear()
+    try:
+        for key in ("one.jpg", "two.jpg"):
+            upload(s3, key)
+            invoke(s3_event(key))
+    finally:
+        app.catalogue().close()
+        app.catalogue.cache_clear()
+    assert {key for (key,) in rows(database, "source_key")} == {"one.jpg", "two.jpg"}
+    warnings = [line for line in log_lines(capsys.readouterr().out) if line["level"] == "WARNING"]
+    assert len(warnings) == 1 and "DB_* environment variables" in warnings[0]["message"]
+    assert database.password not in json.dumps(warnings)
+
+
+def test_migrations_create_the_table_then_apply_only_what_is_new(database):
+    table = "images"
+    Catalogue(Fixed(database), table).record([])  # nothing to write: no connection yet
+    first = Catalogue(Fixed(database), table)
+    first.forget(SOURCE, "none", None)  # connects, so migrates
+    first.close()
+    assert database.query("SELECT version FROM images_migrations") == [(1,)]
+
+    later = (*schema.MIGRATIONS, "ALTER TABLE `{table}` ADD COLUMN alt_text VARCHAR(200) NULL")
+    for _ in range(2):  # the second environment finds nothing to do
+        catalogue = Catalogue(Fixed(database), table, migrations=later)
+        catalogue.forget(SOURCE, "none", None)
+        catalogue.close()
+    assert database.query("SELECT version FROM images_migrations ORDER BY version") == [(1,), (2,)]
+    columns = {name for (name,) in database.query("SELECT column_name FROM information_schema.columns "
+                                                   "WHERE table_schema = DATABASE() AND table_name = 'images'")}  # fmt: skip
+    assert {"alt_text", *Row.__dataclass_fields__, "processed_at", "source_id"} <= columns
+
+
+def test_an_unreachable_database_is_a_transient_failure(database):
+    database.server.stop()
+    try:
+        with pytest.raises(CatalogueUnavailable, match="will be retried"):
+            Catalogue(Fixed(database), "thumbnails", timeout=2).forget(SOURCE, "k", None)
+    finally:
+        database.server.start()
+
+
+def test_without_a_database_the_driver_is_never_imported(tmp_path: Path):
+    """The cold start of a function without a catalogue does not pay for it (benchmarks/ measures it)."""
+    script = (
+        "import sys, app\n"
+        "assert app.catalogue() is None\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pymysql', 'thumbnailer.catalogue')))"
+    )
+    env = {"DESTINATION_BUCKET": DEST, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(app.__file__).parent)}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

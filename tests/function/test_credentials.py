@@ -1,0 +1,63 @@
+"""The catalogue's login: the RDS secret's JSON, kept for a while, fetched again on demand; errors name no value."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from thumbnailer.credentials import CredentialsError, EnvironmentLogin, SecretLogin, parse_secret
+
+ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+
+
+def test_the_rds_secret_shape_with_and_without_dbname():
+    login = parse_secret(json.dumps({"host": "h", "port": 3307, "username": "u", "password": "p", "dbname": "d"}), ARN)
+    assert (login.host, login.port, login.user, login.password, login.database) == ("h", 3307, "u", "p", "d")
+    login = parse_secret(json.dumps({"host": "h", "username": "u", "password": "p", "engine": "mysql"}), ARN)
+    assert (login.port, login.database) == (3306, None)
+    assert "p" not in repr(login).replace("port", ""), "the password is not in the login's repr"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "is not JSON"),
+        ("[1, 2]", "is not a JSON object"),
+        (json.dumps({"host": "h", "password": "s3cret-x"}), "has no username"),
+        (json.dumps({"host": "h", "username": "u", "password": "s3cret-x", "port": 70000}), "port must be"),
+    ],
+)
+def test_a_bad_secret_names_the_arn_and_the_key_never_a_value(value, message):
+    with pytest.raises(CredentialsError, match=message) as raised:
+        parse_secret(value, ARN)
+    assert ARN in str(raised.value) and "s3cret" not in str(raised.value)
+
+
+class Client:
+    def __init__(self):
+        self.calls = 0
+        self.password = "one"
+
+    def get_secret_value(self, SecretId):  # noqa: N803  (boto3's name)
+        assert SecretId == ARN
+        self.calls += 1
+        return {"SecretString": json.dumps({"host": "h", "username": "u", "password": self.password})}
+
+
+def test_the_secret_is_fetched_once_then_again_after_its_time_to_live_or_on_refresh():
+    client, now = Client(), [0.0]
+    login = SecretLogin(client, ARN, ttl=900, clock=lambda: now[0])
+    assert [login.get().password for _ in range(3)] == ["one"] * 3 and client.calls == 1
+    client.password = "two"
+    now[0] = 899.0
+    assert login.get().password == "one" and client.calls == 1
+    assert login.refresh().password == "two" and client.calls == 2
+    client.password = "three"
+    now[0] = 899.0 + 900
+    assert login.get().password == "three" and client.calls == 3
+
+
+def test_the_environment_fallback_needs_a_user():
+    with pytest.raises(CredentialsError, match="DB_USER must be set with DB_HOST"):
+        EnvironmentLogin({"DB_HOST": "h"})
