@@ -81,7 +81,10 @@ module "function" {
   timeout                = var.timeout
   log_retention_in_days  = var.log_retention_in_days
 
-  environment_variables = merge(var.environment_variables, {
+  environment_variables = merge(var.environment_variables, var.database == null ? {} : {
+    DATABASE_SECRET_ARN = var.database.secret_arn # the ARN only: the function reads the login at run time
+    DATABASE_TABLE      = var.database.table
+    }, {
     DESTINATION_BUCKET       = local.destination_bucket
     DESTINATION_PREFIX       = var.destination_prefix
     THUMBNAIL_SIZES          = join(",", var.thumbnail_sizes)
@@ -102,6 +105,7 @@ module "function" {
   read_access  = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }
   write_access = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = var.delete_thumbnails, account = local.destination_account }
   kms_key_arns = var.kms_key_arns
+  secret       = var.database == null ? null : { arn = var.database.secret_arn, kms_key_arn = var.database.kms_key_arn }
 
   tracing_mode                = var.tracing_mode
   code_signing_config_arn     = var.code_signing_config_arn

@@ -106,6 +106,29 @@ variable "crop" {
   }
 }
 
+variable "database" {
+  type = object({
+    secret_arn  = string
+    kms_key_arn = optional(string)
+    table       = optional(string, "thumbnails")
+  })
+  description = "The image catalogue: one row per thumbnail in a MySQL/MariaDB table (created and migrated by the function). secret_arn: a Secrets Manager secret with host, port, username, password and dbname (what RDS keeps for a managed master user); the function gets its ARN only, and the role may read that secret only. kms_key_arn: the secret's customer-managed key, if any (kms:Decrypt through Secrets Manager only). The function must reach the database and Secrets Manager: see vpc. Null: no catalogue."
+  default     = null
+
+  validation {
+    condition     = var.database == null || can(regex("^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$", var.database.secret_arn))
+    error_message = "database.secret_arn must be the full ARN of a Secrets Manager secret (arn:...:secretsmanager:<region>:<account>:secret:<name>-<6 characters>); got ${jsonencode(try(var.database.secret_arn, null))}."
+  }
+  validation {
+    condition     = var.database == null || can(regex("^[A-Za-z0-9_]{1,48}$", var.database.table))
+    error_message = "database.table must be 1 to 48 letters, digits or underscores (the function adds <table>_migrations beside it); got ${jsonencode(try(var.database.table, null))}."
+  }
+  validation {
+    condition     = try(var.database.kms_key_arn, null) == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.database.kms_key_arn))
+    error_message = "database.kms_key_arn must be the ARN of a KMS key (arn:...:kms:<region>:<account>:key/<id>) or null; got ${jsonencode(try(var.database.kms_key_arn, null))}."
+  }
+}
+
 variable "dead_letter_target_arn" {
   type        = string
   description = "SQS queue or SNS topic that receives asynchronous events whose retries are exhausted (the classic dead-letter queue; on_failure_destination_arn also carries the error). Null: none."

@@ -1,7 +1,8 @@
-"""What `make setup` needs from the machine beyond Python packages: Terraform, and the AWS CLI v2.
+"""What `make setup` needs from the machine beyond Python packages: Terraform, the AWS CLI v2, and MariaDB.
 
 Standard library only (it runs before the virtualenv exists). Installs Debian's awscli package when the CLI v2 is
-missing and apt-get is there; otherwise says what to install.
+missing, and mariadb-server and mariadb-client when MariaDB is (the catalogue's tests start a private server of
+their own with them, never the system's service), if apt-get is there; otherwise says what to install.
 """
 
 from __future__ import annotations
@@ -16,6 +17,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from devkit import awscli
 
+# What pytest-mysql runs: the server (through mysqld_safe), its data directory's first setup, and its shutdown.
+MARIADB_PROGRAMS = ("mysqld", "mysqld_safe", "mysql_install_db", "mysqladmin")
+
+
+def apt_install(packages: list[str], reason: str) -> None:
+    """Install Debian packages, or stop with ``reason`` when this machine has no apt-get."""
+    apt = shutil.which("apt-get")
+    if not apt:
+        raise SystemExit(reason)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    print(f"Installing {' '.join(packages)} from Debian's packages...", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*sudo, apt, "-q", "update"], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*sudo, apt, "-q", "install", "-y", "--no-install-recommends", *packages],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+
 
 def ensure_awscli() -> None:
     try:
@@ -23,20 +44,20 @@ def ensure_awscli() -> None:
         return
     except FileNotFoundError as missing:
         reason = str(missing)
-    apt = shutil.which("apt-get")
-    if not apt:
-        raise SystemExit(f"{reason}\nInstall the AWS CLI v2 (https://docs.aws.amazon.com/cli/) and run make again.")
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    print("Installing the AWS CLI v2 from Debian's packages (awscli)...", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run([*sudo, apt, "-q", "update"], check=True, env=env, stdout=subprocess.DEVNULL)
-    subprocess.run(
-        [*sudo, apt, "-q", "install", "-y", "--no-install-recommends", "awscli"],
-        check=True,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    apt_install(["awscli"], f"{reason}\nInstall the AWS CLI v2 (https://docs.aws.amazon.com/cli/) and run make again.")
     print(f"AWS CLI v2: {awscli.find()}")
+
+
+def ensure_mariadb() -> None:
+    missing = [name for name in MARIADB_PROGRAMS if not shutil.which(name)]
+    if missing:
+        apt_install(
+            ["mariadb-server", "mariadb-client"],
+            f"MariaDB is missing ({', '.join(missing)} not on PATH): install mariadb-server and mariadb-client "
+            "(the catalogue's tests start a private server with them) and run make again.",
+        )
+    version = subprocess.run(["mysqld", "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"MariaDB: {version}")
 
 
 def ensure_terraform() -> None:
@@ -50,3 +71,4 @@ def ensure_terraform() -> None:
 if __name__ == "__main__":
     ensure_terraform()
     ensure_awscli()
+    ensure_mariadb()

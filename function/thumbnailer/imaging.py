@@ -17,8 +17,8 @@ from typing import BinaryIO
 from PIL import Image, ImageFile, ImageMath, ImageSequence, UnidentifiedImageError
 
 from . import crop, encoding, memory
-from .placeholder import blurhash_of
 from .formats import NATIVE_OUTPUT, OutputFormat, input_formats, output_format
+from .placeholder import blurhash_of
 from .sizes import Size, fit, parse_size
 
 __all__ = ["ImageRejected", "Result", "Thumbnail", "check_header", "fit", "make_thumbnails"]

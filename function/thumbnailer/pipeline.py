@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import storage
 from .events import CREATE, IGNORE, Change, Intake, Item
-from .imaging import ImageRejected, Result as Rendering, check_header, make_thumbnails
+from .imaging import ImageRejected, check_header, make_thumbnails
+from .imaging import Result as Rendering
 from .keys import is_under_prefix, thumbnail_key, thumbnail_keys_of
 from .logs import log
 from .settings import Settings

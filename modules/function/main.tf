@@ -177,6 +177,30 @@ data "aws_iam_policy_document" "lambda" {
     }
   }
 
+  # The catalogue's login: this one secret, and its key only when Secrets Manager decrypts it for the function.
+  dynamic "statement" {
+    for_each = var.secret == null ? [] : [var.secret.arn]
+    content {
+      sid       = "ReadDatabaseSecret"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = try(var.secret.kms_key_arn, null) == null ? [] : [var.secret.kms_key_arn]
+    content {
+      sid       = "DecryptDatabaseSecret"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${data.aws_region.current.id}.amazonaws.com"]
+      }
+    }
+  }
+
   # X-Ray has no resource-level permissions: its two write actions can only be granted on "*".
   dynamic "statement" {
     for_each = var.tracing_mode == "Active" ? [1] : []

@@ -259,6 +259,15 @@ variable "runtime" {
   }
 }
 
+variable "secret" {
+  type = object({
+    arn         = string
+    kms_key_arn = optional(string)
+  })
+  description = "A Secrets Manager secret the function reads (the catalogue's login): secretsmanager:GetSecretValue on it alone, and kms:Decrypt on its customer-managed key, if any, through Secrets Manager only. Null: none."
+  default     = null
+}
+
 variable "source_dir" {
   type        = string
   description = "Directory of the function's sources; every file but caches, tests and hidden files is packaged."

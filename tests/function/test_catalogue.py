@@ -132,8 +132,27 @@ def test_a_1024_byte_unicode_key_is_unique_per_size(database):
     catalogue = Catalogue(Fixed(database), "thumbnails")
     for size in ("256", "64x64", "256"):
         catalogue.record(
-            [Row(SOURCE, key, "v1", "e", 1, 9, 9, "JPEG", size, DEST, f"thumbnails/{size}/{key}", 9, 9, 9, "jpeg",
-                 "L00000fQfQfQfQfQfQfQfQfQfQfQ", "01")]  # fmt: skip
+            [
+                Row(
+                    SOURCE,
+                    key,
+                    "v1",
+                    "e",
+                    1,
+                    9,
+                    9,
+                    "JPEG",
+                    size,
+                    DEST,
+                    f"thumbnails/{size}/{key}",
+                    9,
+                    9,
+                    9,
+                    "jpeg",
+                    "L00000fQfQfQfQfQfQfQfQfQfQfQ",
+                    "01",
+                )
+            ]  # fmt: skip
         )
     assert database.query("SELECT source_key, size FROM thumbnails ORDER BY size") == [(key, "256"), (key, "64x64")]
     other = key[:-5] + "a.jpg"  # the same first 1,019 bytes: a different key, its own rows
@@ -242,8 +261,8 @@ def test_migrations_create_the_table_then_apply_only_what_is_new(database):
         catalogue.forget(SOURCE, "none", None)
         catalogue.close()
     assert database.query("SELECT version FROM images_migrations ORDER BY version") == [(1,), (2,)]
-    columns = {name for (name,) in database.query("SELECT column_name FROM information_schema.columns "
-                                                   "WHERE table_schema = DATABASE() AND table_name = 'images'")}  # fmt: skip
+    listed = "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = %s"
+    columns = {name for (name,) in database.query(listed, "images")}
     assert {"alt_text", *Row.__dataclass_fields__, "processed_at", "source_id"} <= columns
 
 

@@ -39,7 +39,7 @@ class Client:
         self.calls = 0
         self.password = "one"
 
-    def get_secret_value(self, SecretId):  # noqa: N803  (boto3's name)
+    def get_secret_value(self, SecretId):
         assert SecretId == ARN
         self.calls += 1
         return {"SecretString": json.dumps({"host": "h", "username": "u", "password": self.password})}

@@ -51,10 +51,14 @@ def test_sizes_are_deduplicated_largest_first():
         ({"ANIMATION": "yes"}, "ANIMATION must be true or false; got 'yes'"),
         ({"EXTRA_FORMATS": "heic"}, "EXTRA_FORMATS must be a comma-separated list of heif, avif; got 'heic'"),
         ({"OUTPUT_FORMAT": "avif"}, "OUTPUT_FORMAT=avif needs its codec in the layer: add avif to EXTRA_FORMATS"),
-        ({"DATABASE_SECRET_ARN": "thumbnails-db"}, "DATABASE_SECRET_ARN must be the ARN of a Secrets Manager secret; "
-         "got 'thumbnails-db'"),  # fmt: skip
-        ({"DATABASE_TABLE": "images; DROP"}, "DATABASE_TABLE must be 1 to 48 letters, digits or underscores .* "
-         "got 'images; DROP'"),  # fmt: skip
+        (
+            {"DATABASE_SECRET_ARN": "thumbnails-db"},
+            "DATABASE_SECRET_ARN must be the ARN of a Secrets Manager secret; got 'thumbnails-db'",
+        ),  # fmt: skip
+        (
+            {"DATABASE_TABLE": "images; DROP"},
+            "DATABASE_TABLE must be 1 to 48 letters, digits or underscores .* got 'images; DROP'",
+        ),  # fmt: skip
     ],
 )
 def test_bad_values_name_the_variable_and_value(env, message):

@@ -277,6 +277,33 @@ def test_outputs_known_at_plan(root):
     )
 
 
+def test_the_catalogue_gets_its_secrets_arn_and_that_secret_alone(root):
+    """database: the function learns the secret's ARN and the table, never the login; the role may read that one
+    secret, and decrypt it through Secrets Manager only when it has its own key."""
+    arn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:rds!db-0123-AbCdEf"
+    key = "arn:aws:kms:us-east-1:111122223333:key/db"
+    plan = root.plan(**BASE, database={"secret_arn": arn, "kms_key_arn": key, "table": "images"})
+    env = changes(plan, FUNCTION)["environment"][0]["variables"]
+    assert (env["DATABASE_SECRET_ARN"], env["DATABASE_TABLE"]) == (arn, "images")
+    assert not [name for name in env if name.startswith("DB_") or "PASSWORD" in name]
+    s = statements(plan)
+    assert (s["ReadDatabaseSecret"]["actions"], s["ReadDatabaseSecret"]["resources"]) == (
+        ["secretsmanager:GetSecretValue"],
+        [arn],
+    )
+    assert (s["DecryptDatabaseSecret"]["actions"], s["DecryptDatabaseSecret"]["resources"]) == (["kms:Decrypt"], [key])
+    assert [(c["test"], c["variable"], c["values"]) for c in s["DecryptDatabaseSecret"]["condition"]] == [
+        ("StringEquals", "kms:ViaService", ["secretsmanager.us-east-1.amazonaws.com"])
+    ]
+    without_key = statements(root.plan(**BASE, database={"secret_arn": arn}))
+    assert "ReadDatabaseSecret" in without_key and "DecryptDatabaseSecret" not in without_key
+    default = root.plan(**BASE)
+    assert not {"ReadDatabaseSecret", "DecryptDatabaseSecret"} & set(statements(default))
+    assert "DATABASE_SECRET_ARN" not in changes(default, FUNCTION)["environment"][0]["variables"]
+
+
+SECRET = "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf"
+
 BAD = [
     ({"memory_size": 64}, "memory_size must be between 128 and 10240 MB; got 64."),
     ({"memory_size": 10241}, "memory_size must be between 128 and 10240 MB; got 10241."),
@@ -367,6 +394,21 @@ BAD = [
         f"max_image_pixels = {memory.largest_jpeg(1024) + 1} needs a memory_size of at least 1025 MB to thumbnail a "
         "JPEG that large (7.5 bytes a pixel with a 20% margin, and 128 MB for the runtime); memory_size is 1024: "
         f"raise memory_size, or lower max_image_pixels to {memory.largest_jpeg(1024)} or less.",
+    ),
+    (
+        {"database": {"secret_arn": "thumbnails-db"}},
+        "database.secret_arn must be the full ARN of a Secrets Manager secret (arn:...:secretsmanager:<region>:"
+        '<account>:secret:<name>-<6 characters>); got "thumbnails-db".',
+    ),
+    (
+        {"database": {"secret_arn": SECRET, "table": "my-images"}},
+        "database.table must be 1 to 48 letters, digits or underscores (the function adds <table>_migrations "
+        'beside it); got "my-images".',
+    ),
+    (
+        {"database": {"secret_arn": SECRET, "kms_key_arn": "alias/aws/secretsmanager"}},
+        "database.kms_key_arn must be the ARN of a KMS key (arn:...:kms:<region>:<account>:key/<id>) or null; "
+        'got "alias/aws/secretsmanager".',
     ),
     (
         {"max_image_pixels": 100_000_000, "memory_size": 512},
