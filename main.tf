@@ -23,6 +23,15 @@ locals {
   # The destination's owner, checked by ExpectedBucketOwner and s3:ResourceAccount like the source's.
   destination_account = coalesce(var.destination_account, local.caller)
   rule_arn            = "arn:${local.partition}:events:${local.region}:${local.account}:rule/${local.rule_name}"
+  # The catalogue: where its login is (the secret's ARN, never the login itself) and, when the secret does not
+  # say (one RDS manages holds only username and password), where the database is.
+  database_environment = { for name, value in var.database == null ? tomap({}) : tomap({
+    DATABASE_SECRET_ARN = var.database.secret_arn
+    DATABASE_TABLE      = var.database.table
+    DATABASE_HOST       = var.database.host
+    DATABASE_PORT       = var.database.port == null ? null : format("%d", var.database.port)
+    DATABASE_NAME       = var.database.name
+  }) : name => value if value != null }
 }
 
 data "aws_partition" "current" {}
@@ -81,10 +90,7 @@ module "function" {
   timeout                = var.timeout
   log_retention_in_days  = var.log_retention_in_days
 
-  environment_variables = merge(var.environment_variables, var.database == null ? {} : {
-    DATABASE_SECRET_ARN = var.database.secret_arn # the ARN only: the function reads the login at run time
-    DATABASE_TABLE      = var.database.table
-    }, {
+  environment_variables = merge(var.environment_variables, local.database_environment, {
     DESTINATION_BUCKET       = local.destination_bucket
     DESTINATION_PREFIX       = var.destination_prefix
     THUMBNAIL_SIZES          = join(",", var.thumbnail_sizes)

@@ -111,8 +111,11 @@ variable "database" {
     secret_arn  = string
     kms_key_arn = optional(string)
     table       = optional(string, "thumbnails")
+    host        = optional(string)
+    port        = optional(number)
+    name        = optional(string)
   })
-  description = "The image catalogue: one row per thumbnail in a MySQL/MariaDB table (created and migrated by the function). secret_arn: a Secrets Manager secret with host, port, username, password and dbname (what RDS keeps for a managed master user); the function gets its ARN only, and the role may read that secret only. kms_key_arn: the secret's customer-managed key, if any (kms:Decrypt through Secrets Manager only). The function must reach the database and Secrets Manager: see vpc. Null: no catalogue."
+  description = "The image catalogue: one row per thumbnail in a MySQL/MariaDB table (created and migrated by the function). secret_arn: a Secrets Manager secret holding username and password, and host, port and dbname unless host, port and name are given here (a secret RDS manages for its master user holds only username and password); the function gets the ARN only, and the role may read that secret only. kms_key_arn: the secret's customer-managed key, if any (kms:Decrypt through Secrets Manager only). The function must reach the database and Secrets Manager: see vpc. Null: no catalogue."
   default     = null
 
   validation {
@@ -122,6 +125,10 @@ variable "database" {
   validation {
     condition     = var.database == null || can(regex("^[A-Za-z0-9_]{1,48}$", var.database.table))
     error_message = "database.table must be 1 to 48 letters, digits or underscores (the function adds <table>_migrations beside it); got ${jsonencode(try(var.database.table, null))}."
+  }
+  validation {
+    condition     = try(var.database.port, null) == null || try(var.database.port >= 1 && var.database.port <= 65535 && floor(var.database.port) == var.database.port, false)
+    error_message = "database.port must be a whole number between 1 and 65535 or null (the secret's port, else 3306); got ${jsonencode(try(var.database.port, null))}."
   }
   validation {
     condition     = try(var.database.kms_key_arn, null) == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.database.kms_key_arn))

@@ -51,11 +51,12 @@ def catalogue() -> Any:
     if not config.database_secret_arn and not os.environ.get("DB_HOST"):
         return None
     from thumbnailer.catalogue import Catalogue
-    from thumbnailer.credentials import EnvironmentLogin, SecretLogin
+    from thumbnailer.credentials import Endpoint, EnvironmentLogin, SecretLogin
 
     if config.database_secret_arn:
         client = boto3.client("secretsmanager", config=_CLIENT_CONFIG)
-        return Catalogue(SecretLogin(client, config.database_secret_arn), config.database_table)
+        endpoint = Endpoint(config.database_host or None, config.database_port or None, config.database_name or None)
+        return Catalogue(SecretLogin(client, config.database_secret_arn, endpoint), config.database_table)
     return Catalogue(EnvironmentLogin(os.environ), config.database_table)
 
 

@@ -1,8 +1,12 @@
 """Where the catalogue's database is and how to log in: a Secrets Manager secret, or (discouraged) DB_* variables.
 
 The secret is the JSON that Secrets Manager keeps for RDS (``host``, ``port``, ``username``, ``password``, and
-``dbname`` when present). It is fetched once per execution environment and kept for ``ttl`` seconds; after an
-authentication failure the catalogue asks for it again once (``refresh``): the password was rotated.
+``dbname`` when present). A secret that RDS manages for its master user holds only ``username`` and ``password``:
+the module's database.host, .port and .name (DATABASE_HOST, DATABASE_PORT, DATABASE_NAME) say where the database
+is, and win over the secret's own keys when given.
+
+It is fetched once per execution environment and kept for ``ttl`` seconds; after an authentication failure the
+catalogue asks for it again once (``refresh``): the password was rotated.
 
 Why not AWS's caching library (aws-secretsmanager-caching): it calls DescribeSecret before every GetSecretValue,
 which needs a second permission on the secret, and its forced refresh sleeps 2.5-5 s to add jitter -- inside an
@@ -32,6 +36,15 @@ class CredentialsError(ValueError):
 
 
 @dataclass(frozen=True)
+class Endpoint:
+    """Where the database is, when the configuration says so rather than the secret (None: the secret's)."""
+
+    host: str | None = None
+    port: int | None = None
+    database: str | None = None
+
+
+@dataclass(frozen=True)
 class Login:
     host: str
     port: int
@@ -40,23 +53,28 @@ class Login:
     database: str | None = None  # None: the catalogue's connection names none (the secret had no dbname)
 
 
-def parse_secret(text: str | None, arn: str) -> Login:
-    """The login in a secret's JSON; the error names the ARN and the missing key, never a value."""
+def parse_secret(text: str | None, arn: str, endpoint: Endpoint = Endpoint()) -> Login:
+    """The login in a secret's JSON (``endpoint`` wins where it says); errors name the ARN and the missing key,
+    never a value."""
     try:
         data = json.loads(text or "")
     except ValueError:
         raise CredentialsError(f"secret {arn} is not JSON (expected host, port, username, password, dbname)") from None
     if not isinstance(data, dict):
         raise CredentialsError(f"secret {arn} is not a JSON object (expected host, port, username, password)")
+    if endpoint.host:
+        data = {**data, "host": endpoint.host}
     missing = [key for key in _REQUIRED if not data.get(key)]
     if missing:
-        raise CredentialsError(f"secret {arn} has no {', '.join(missing)} (RDS keeps host, port, username, password)")
+        where = " (or give the module's database.host)" if "host" in missing else ""
+        raise CredentialsError(f"secret {arn} has no {', '.join(missing)}{where}")
+    database = endpoint.database or data.get("dbname")
     return Login(
         host=str(data["host"]),
-        port=_port(data.get("port"), f"secret {arn}: port"),
+        port=endpoint.port or _port(data.get("port"), f"secret {arn}: port"),
         user=str(data["username"]),
         password=str(data["password"]),
-        database=str(data["dbname"]) if data.get("dbname") else None,
+        database=str(database) if database else None,
     )
 
 
@@ -75,9 +93,17 @@ def _port(raw: Any, what: str) -> int:
 class SecretLogin:
     """The login kept in a Secrets Manager secret, fetched with ``client`` and kept ``ttl`` seconds."""
 
-    def __init__(self, client: Any, arn: str, ttl: float = TTL_SECONDS, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        client: Any,
+        arn: str,
+        endpoint: Endpoint = Endpoint(),
+        ttl: float = TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.client = client
         self.arn = arn
+        self.endpoint = endpoint
         self.ttl = ttl
         self.clock = clock
         self._login: Login | None = None
@@ -92,7 +118,7 @@ class SecretLogin:
     def refresh(self) -> Login:
         """Fetch the secret now (its AWSCURRENT version)."""
         response = self.client.get_secret_value(SecretId=self.arn)
-        self._login = parse_secret(response.get("SecretString"), self.arn)
+        self._login = parse_secret(response.get("SecretString"), self.arn, self.endpoint)
         self._fetched = self.clock()
         return self._login
 

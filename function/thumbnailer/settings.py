@@ -45,6 +45,9 @@ class Settings:
     )
     database_secret_arn: str = ""  # the catalogue's login (Secrets Manager); "": no catalogue, unless DB_HOST
     database_table: str = "thumbnails"  # the catalogue's table
+    database_host: str = ""  # where the database is, when the secret does not say (an RDS-managed secret)
+    database_port: int = 0  # 0: the secret's, else 3306
+    database_name: str = ""  # "": the secret's dbname, if any
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -132,6 +135,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "(the module's extra_formats)."
         )
     database_secret_arn, database_table = _database(env)
+    database_name = env.get("DATABASE_NAME", "").strip()
+    if database_name and not _TABLE.match(database_name):
+        raise ConfigError(
+            f"DATABASE_NAME must be letters, digits or underscores (a database name); got {database_name!r}."
+        )
     return Settings(
         destination_bucket=bucket,
         destination_prefix=env.get("DESTINATION_PREFIX", "thumbnails/"),
@@ -151,4 +159,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         memory_mb=_int(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 0, 0, 10240),
         database_secret_arn=database_secret_arn,
         database_table=database_table,
+        database_host=env.get("DATABASE_HOST", "").strip(),
+        database_port=_int(env, "DATABASE_PORT", 0, 1, 65535),
+        database_name=database_name,
     )

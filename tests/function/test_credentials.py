@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from thumbnailer.credentials import CredentialsError, EnvironmentLogin, SecretLogin, parse_secret
+from thumbnailer.credentials import CredentialsError, Endpoint, EnvironmentLogin, SecretLogin, parse_secret
 
 ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 
@@ -17,6 +17,16 @@ def test_the_rds_secret_shape_with_and_without_dbname():
     login = parse_secret(json.dumps({"host": "h", "username": "u", "password": "p", "engine": "mysql"}), ARN)
     assert (login.port, login.database) == (3306, None)
     assert "p" not in repr(login).replace("port", ""), "the password is not in the login's repr"
+
+
+def test_a_secret_rds_manages_holds_only_the_user_and_the_configuration_says_where_the_database_is():
+    managed = json.dumps({"username": "admin", "password": "p"})
+    with pytest.raises(CredentialsError, match=r"has no host \(or give the module's database.host\)"):
+        parse_secret(managed, ARN)
+    login = parse_secret(managed, ARN, Endpoint("db.internal", 3307, "media"))
+    assert (login.host, login.port, login.user, login.database) == ("db.internal", 3307, "admin", "media")
+    full = json.dumps({"host": "old", "port": 3306, "username": "u", "password": "p", "dbname": "d"})
+    assert parse_secret(full, ARN, Endpoint("proxy.internal")).host == "proxy.internal", "the configuration wins"
 
 
 @pytest.mark.parametrize(

@@ -295,6 +295,10 @@ def test_the_catalogue_gets_its_secrets_arn_and_that_secret_alone(root):
     assert [(c["test"], c["variable"], c["values"]) for c in s["DecryptDatabaseSecret"]["condition"]] == [
         ("StringEquals", "kms:ViaService", ["secretsmanager.us-east-1.amazonaws.com"])
     ]
+    assert not {"DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME"} & set(env), "the secret says where the database is"
+    managed = root.plan(**BASE, database={"secret_arn": arn, "host": "db.internal", "port": 3307, "name": "media"})
+    env = changes(managed, FUNCTION)["environment"][0]["variables"]
+    assert (env["DATABASE_HOST"], env["DATABASE_PORT"], env["DATABASE_NAME"]) == ("db.internal", "3307", "media")
     without_key = statements(root.plan(**BASE, database={"secret_arn": arn}))
     assert "ReadDatabaseSecret" in without_key and "DecryptDatabaseSecret" not in without_key
     default = root.plan(**BASE)
@@ -409,6 +413,10 @@ BAD = [
         {"database": {"secret_arn": SECRET, "kms_key_arn": "alias/aws/secretsmanager"}},
         "database.kms_key_arn must be the ARN of a KMS key (arn:...:kms:<region>:<account>:key/<id>) or null; "
         'got "alias/aws/secretsmanager".',
+    ),
+    (
+        {"database": {"secret_arn": SECRET, "port": 0}},
+        "database.port must be a whole number between 1 and 65535 or null (the secret's port, else 3306); got 0.",
     ),
     (
         {"max_image_pixels": 100_000_000, "memory_size": 512},
