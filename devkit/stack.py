@@ -19,7 +19,7 @@ from localaws.runtime import LOCAL_RUNTIME  # the Python that executes functions
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULE_PARTS = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "function", "layer", "examples")
-SERVICES = ("s3", "lambda", "iam", "sts", "logs", "sqs", "sns", "events")
+SERVICES = ("s3", "lambda", "iam", "sts", "logs", "sqs", "sns", "events", "secretsmanager", "ec2", "rds")
 
 
 def copy_module(target: Path) -> Path:

@@ -56,7 +56,7 @@ def assert_buckets_are_private(plan: tftest.TerraformPlanOutput) -> None:
 
 
 def test_every_example_is_planned_here():
-    assert EXAMPLES == ["complete", "existing-bucket", "public-layer", "sns-fanout", "sqs"], (
+    assert EXAMPLES == ["complete", "existing-bucket", "public-layer", "sns-fanout", "sqs", "with-database"], (
         "a new example needs a test in this module"
     )
 
@@ -111,3 +111,21 @@ def test_public_layer(endpoint, tmp_path):
     assert not [a for a in plan.resource_changes if "aws_lambda_layer_version" in a or "module.layer" in a]
     fn = changes(plan, "aws_lambda_function.this")
     assert fn["layers"] == ["arn:aws:lambda:us-east-1:770693421928:layer:Klayers-p313-pillow:1"]
+
+
+def test_with_database(endpoint, tmp_path):
+    """RDS with a password RDS manages, private subnets, and the endpoints that spare the function a NAT."""
+    plan = plan_example("with-database", tmp_path, endpoint)
+    db = changes(plan, "aws_db_instance.this")
+    assert db["manage_master_user_password"] is True and db["publicly_accessible"] is False
+    assert db["storage_encrypted"] is True and "password" not in {k for k, v in db.items() if v}
+    endpoints = {a: changes(plan, a) for a in ("aws_vpc_endpoint.s3", "aws_vpc_endpoint.secretsmanager")}
+    assert endpoints["aws_vpc_endpoint.s3"]["vpc_endpoint_type"] == "Gateway"
+    assert endpoints["aws_vpc_endpoint.secretsmanager"]["vpc_endpoint_type"] == "Interface"
+    assert endpoints["aws_vpc_endpoint.secretsmanager"]["private_dns_enabled"] is True
+    kinds = {a.split(".")[-2] for a in plan.resource_changes}
+    assert not kinds & {"aws_nat_gateway", "aws_internet_gateway", "aws_eip"}, "no way out but the endpoints"
+    ingress = changes(plan, "aws_vpc_security_group_ingress_rule.database_from_function")
+    assert (ingress["from_port"], ingress["to_port"]) == (3306, 3306)
+    function = plan.resource_changes["module.thumbnails.module.function.aws_lambda_function.this"]["change"]
+    assert function["after_unknown"]["vpc_config"], "in the subnets (known once they exist)"

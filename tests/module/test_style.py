@@ -32,7 +32,7 @@ def test_terraform_fmt_is_clean():
 
 # Collections whose null default means something no literal can say, and whose description says what: the root's
 # filter_suffixes follow extra_formats; vpc = null is "not in a VPC", alarms = null "no alarms".
-DERIVED_WHEN_NULL = {"filter_suffixes", "vpc", "alarms"}
+DERIVED_WHEN_NULL = {"filter_suffixes", "vpc", "alarms", "database", "secret"}
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(ROOT)) or "root")
