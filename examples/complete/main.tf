@@ -86,6 +86,8 @@ module "thumbnails" {
   runtime = var.runtime
   build   = { layer_target = var.layer_build_target }
 
+  database = var.database_secret_arn == null ? null : { secret_arn = var.database_secret_arn }
+
   on_failure_destination_arn = aws_sqs_queue.failed.arn
   tags                       = { example = "complete" }
 }

@@ -1,3 +1,9 @@
+variable "database_secret_arn" {
+  type        = string
+  description = "A Secrets Manager secret with the login of a MySQL/MariaDB database (host, port, username, password, dbname): every thumbnail is then recorded in its thumbnails table. examples/with-database builds the database too. Null: no catalogue."
+  default     = null
+}
+
 variable "force_destroy" {
   type        = bool
   description = "Let terraform destroy delete the buckets with the pictures in them."
