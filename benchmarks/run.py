@@ -115,8 +115,16 @@ def peak_memory(item: Input, report: Report) -> None:
         report.memory[name] = int(done.stdout.strip()) / 1024
 
 
+# The handler's cold start, catalogue off: app.catalogue() says so without importing the driver (asserted).
 COLD_HANDLER = (
     "import sys, time; sys.path.insert(0, {function!r}); t = time.perf_counter(); import app; app.s3_client(); "
+    "assert app.catalogue() is None and 'pymysql' not in sys.modules; print((time.perf_counter() - t) * 1000)"
+)
+# What turning the catalogue on adds to the first invocation: PyMySQL, the catalogue's modules and a Secrets
+# Manager client (the secret's fetch and the login are network time, not measured here).
+COLD_CATALOGUE = (
+    "import sys, time; sys.path.insert(0, {function!r}); import app; app.s3_client(); t = time.perf_counter(); "
+    "from thumbnailer import catalogue, credentials; import boto3; boto3.client('secretsmanager'); "
     "print((time.perf_counter() - t) * 1000)"
 )
 COLD_BOTO3 = (
@@ -141,7 +149,11 @@ def cold_start(runs: int, report: Report) -> None:
         "AWS_SECRET_ACCESS_KEY": "x",
         "DESTINATION_BUCKET": "thumbnails",  # the client is made with the settings (its ExpectedBucketOwner)
     }
-    code = {"handler": COLD_HANDLER.format(function=str(ROOT / "function")), "boto3": COLD_BOTO3}
+    code = {
+        "handler": COLD_HANDLER.format(function=str(ROOT / "function")),
+        "boto3": COLD_BOTO3,
+        "catalogue": COLD_CATALOGUE.format(function=str(ROOT / "function")),
+    }
     for name, load in LOADS.items():
         code[name] = COLD_FORMAT.format(function=str(ROOT / "function"), name=name, load=load)
     samples: dict[str, list[float]] = {name: [] for name in code}
@@ -288,6 +300,8 @@ def markdown(report: Report, rounds: int, smoke: bool) -> str:
         f"- ratio: {report.cold['handler'] / report.cold['boto3']:.2f}",
         f'- added on the first invocation by extra_formats "heif" (import pi-heif, register it): '
         f'{report.cold["heif"]:.0f} ms; by "avif" (Pillow\'s AVIF plugin and libavif): {report.cold["avif"]:.0f} ms',
+        f"- added on the first invocation by the catalogue (database set: PyMySQL, the catalogue's modules, a "
+        f"Secrets Manager client): {report.cold['catalogue']:.0f} ms; without it the handler never imports them",
         "",
         "## Artifacts (default runtime python3.13, x86_64)",
         "",

@@ -30,7 +30,7 @@ def test_smoke_run_writes_the_report_and_the_chart(tmp_path):
         "4 classic inputs x 2 size sets x 5 contenders; HEIC: the project alone; AVIF, animation, badge: and pyvips"
     )
     assert set(figures["bytes"]) >= {"800x800 badge PNG (fits) | project", "800x800 badge PNG (fits) | pyvips"}
-    assert figures["cold"]["heif"] > 0 and figures["cold"]["avif"] > 0
+    assert figures["cold"]["heif"] > 0 and figures["cold"]["avif"] > 0 and figures["cold"]["catalogue"] > 0
     assert figures["artifacts"]["layer_extra_formats_zip"] > figures["artifacts"]["layer_zip"]
     assert all(value > 0 for value in figures["times"].values())
     assert figures["memory"]["baseline"] > figures["memory"]["idle"] > 0
