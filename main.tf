@@ -31,6 +31,8 @@ locals {
     DATABASE_HOST       = var.database.host
     DATABASE_PORT       = var.database.port == null ? null : format("%d", var.database.port)
     DATABASE_NAME       = var.database.name
+    DATABASE_TLS        = var.database.tls
+    DATABASE_CA_BUNDLE  = var.database.ca_bundle
   }) : name => value if value != null }
 }
 

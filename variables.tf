@@ -114,8 +114,10 @@ variable "database" {
     host        = optional(string)
     port        = optional(number)
     name        = optional(string)
+    tls         = optional(string, "require")
+    ca_bundle   = optional(string)
   })
-  description = "The image catalogue: one row per thumbnail in a MySQL/MariaDB table (created and migrated by the function). secret_arn: a Secrets Manager secret holding username and password, and host, port and dbname unless host, port and name are given here (a secret RDS manages for its master user holds only username and password); the function gets the ARN only, and the role may read that secret only. kms_key_arn: the secret's customer-managed key, if any (kms:Decrypt through Secrets Manager only). The function must reach the database and Secrets Manager: see vpc. Null: no catalogue."
+  description = "The image catalogue: one row per thumbnail in a MySQL/MariaDB table (created and migrated by the function). secret_arn: a Secrets Manager secret holding username and password, and host, port and dbname unless host, port and name are given here (a secret RDS manages for its master user holds only username and password); the function gets the ARN only, and the role may read that secret only. kms_key_arn: the secret's customer-managed key, if any (kms:Decrypt through Secrets Manager only). tls: \"require\" (encrypted; a server without TLS is refused), \"verify\" (and its certificate checked against ca_bundle, a path the function can read, such as the RDS CA bundle in a layer: /opt/...), \"disable\". The function must reach the database and Secrets Manager: see vpc. Null: no catalogue."
   default     = null
 
   validation {
@@ -129,6 +131,10 @@ variable "database" {
   validation {
     condition     = try(var.database.port, null) == null || try(var.database.port >= 1 && var.database.port <= 65535 && floor(var.database.port) == var.database.port, false)
     error_message = "database.port must be a whole number between 1 and 65535 or null (the secret's port, else 3306); got ${jsonencode(try(var.database.port, null))}."
+  }
+  validation {
+    condition     = var.database == null || try(contains(["require", "verify", "disable"], var.database.tls) && (var.database.tls != "verify" || var.database.ca_bundle != null), false)
+    error_message = "database.tls must be require, verify (with database.ca_bundle, the CA bundle that signed the database's certificate) or disable; got tls = ${jsonencode(try(var.database.tls, null))} and ca_bundle = ${jsonencode(try(var.database.ca_bundle, null))}."
   }
   validation {
     condition     = try(var.database.kms_key_arn, null) == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.database.kms_key_arn))

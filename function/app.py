@@ -56,8 +56,10 @@ def catalogue() -> Any:
     if config.database_secret_arn:
         client = boto3.client("secretsmanager", config=_CLIENT_CONFIG)
         endpoint = Endpoint(config.database_host or None, config.database_port or None, config.database_name or None)
-        return Catalogue(SecretLogin(client, config.database_secret_arn, endpoint), config.database_table)
-    return Catalogue(EnvironmentLogin(os.environ), config.database_table)
+        login: Any = SecretLogin(client, config.database_secret_arn, endpoint)
+    else:
+        login = EnvironmentLogin(os.environ)
+    return Catalogue(login, config.database_table, tls=config.database_tls, ca_bundle=config.database_ca_bundle or None)
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:

@@ -3,10 +3,16 @@ private MariaDB server for the tests that need one."""
 
 from __future__ import annotations
 
+import atexit
+import datetime
+import ipaddress
 import json
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pymysql
@@ -33,7 +39,59 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 # temporary directory, a free loopback port, never the system's service; stopped at the end of the session.
 # `make setup` (devkit/system.py) installs MariaDB from Debian's packages when it is missing.
 
-mariadb_proc = factories.mysql_proc(port=None, host="127.0.0.1", params="--skip-name-resolve")
+TLS_DIR = Path(tempfile.mkdtemp(prefix="mariadb-tls-"))  # this process's server's certificate, and its CA
+atexit.register(shutil.rmtree, TLS_DIR, True)
+CA_BUNDLE = str(TLS_DIR / "ca.pem")
+
+
+def make_certificates(directory: Path) -> str:
+    """A CA, and a certificate it signs for 127.0.0.1: the server then speaks TLS, as RDS does, and a client can
+    verify it against the CA (DATABASE_TLS=verify). Returns mysqld's options."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(common: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+    def write(path: Path, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate) -> None:
+        path.with_suffix(".pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        path.with_suffix(".key").write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder().subject_name(name("test CA")).issuer_name(name("test CA"))
+        .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )  # fmt: skip
+    server = (
+        x509.CertificateBuilder().subject_name(name("127.0.0.1")).issuer_name(ca.subject)
+        .public_key(server_key.public_key()).serial_number(2).not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )  # fmt: skip
+    write(directory / "ca", ca_key, ca)
+    write(directory / "server", server_key, server)
+    return f"--ssl-ca={directory / 'ca.pem'} --ssl-cert={directory / 'server.pem'} --ssl-key={directory / 'server.key'}"
+
+
+mariadb_proc = factories.mysql_proc(
+    port=None, host="127.0.0.1", params=f"--skip-name-resolve {make_certificates(TLS_DIR)}"
+)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ Imported only when the catalogue is on (app.py), so a function without a databas
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -29,6 +30,7 @@ from .storage import TransientFailure
 ACCESS_DENIED = 1045  # ER_ACCESS_DENIED_ERROR: the password changed (rotation), or the user has no access
 SEQUENCER_WIDTH = 64  # sequencers are compared right-padded to this many hexadecimal digits
 _LOCK_SECONDS = 30  # how long a cold start waits for another one's migration
+TLS_MODES = ("require", "verify", "disable")
 T = TypeVar("T")
 
 
@@ -94,12 +96,18 @@ class Catalogue:
         migrations: Sequence[str] = schema.MIGRATIONS,
         connect: Callable[..., Any] = pymysql.connect,
         timeout: int = 5,
+        tls: str = "require",
+        ca_bundle: str | None = None,
     ):
+        """``tls``: "require" encrypts the connection (a server without TLS is refused), "verify" also checks the
+        server's certificate and name against ``ca_bundle`` (for RDS: its CA bundle, which no system trust store
+        holds), "disable" sends everything in the clear (a local server without TLS)."""
         self.login = login
         self.table = table
         self.migrations = migrations
         self._connect = connect
         self.timeout = timeout
+        self._tls = _tls_arguments(tls, ca_bundle)
         self._connection: Any = None
 
     def record(self, rows: Iterable[Row]) -> None:
@@ -176,6 +184,7 @@ class Catalogue:
             connect_timeout=self.timeout,
             read_timeout=30,
             write_timeout=30,
+            **self._tls,
         )
 
     def _migrate(self, connection: Any) -> None:
@@ -215,6 +224,23 @@ class Catalogue:
             connection.rollback()
         except pymysql.err.Error:
             pass
+
+
+def _tls_arguments(tls: str, ca_bundle: str | None) -> dict[str, Any]:
+    """PyMySQL's arguments for a TLS mode. An SSLContext makes PyMySQL refuse a server without TLS (its default
+    would quietly fall back to the clear)."""
+    if tls == "disable":
+        return {"ssl_disabled": True}
+    if tls == "verify":
+        if not ca_bundle:
+            raise ValueError("tls = verify needs a CA bundle")
+        return {"ssl": ssl.create_default_context(cafile=ca_bundle)}
+    if tls != "require":
+        raise ValueError(f"tls must be one of {', '.join(TLS_MODES)}; got {tls!r}")
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # encrypted; who answers is vouched for by the VPC, not a certificate
+    return {"ssl": context}
 
 
 def _fetch(get: Callable[[], Login]) -> Login:

@@ -48,6 +48,8 @@ class Settings:
     database_host: str = ""  # where the database is, when the secret does not say (an RDS-managed secret)
     database_port: int = 0  # 0: the secret's, else 3306
     database_name: str = ""  # "": the secret's dbname, if any
+    database_tls: str = "require"  # require (encrypted), verify (and the certificate checked), disable
+    database_ca_bundle: str = ""  # the CA bundle "verify" checks the server's certificate against
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -136,6 +138,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         )
     database_secret_arn, database_table = _database(env)
     database_name = env.get("DATABASE_NAME", "").strip()
+    database_tls = _choice(env, "DATABASE_TLS", "require", ("require", "verify", "disable"))
+    database_ca_bundle = env.get("DATABASE_CA_BUNDLE", "").strip()
+    if database_tls == "verify" and not database_ca_bundle:
+        raise ConfigError(
+            "DATABASE_TLS=verify needs DATABASE_CA_BUNDLE: the CA bundle that signed the database's certificate."
+        )
     if database_name and not _TABLE.match(database_name):
         raise ConfigError(
             f"DATABASE_NAME must be letters, digits or underscores (a database name); got {database_name!r}."
@@ -162,4 +170,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_host=env.get("DATABASE_HOST", "").strip(),
         database_port=_int(env, "DATABASE_PORT", 0, 1, 65535),
         database_name=database_name,
+        database_tls=database_tls,
+        database_ca_bundle=database_ca_bundle,
     )

@@ -18,6 +18,7 @@ from thumbnailer.catalogue import Catalogue, CatalogueUnavailable, Row
 from thumbnailer.credentials import Login
 from thumbnailer.pipeline import RetryableError
 
+from ..conftest import CA_BUNDLE, make_certificates
 from .conftest import DEST, SOURCE, invoke, load_event, log_lines, s3_event
 from .images import jpeg
 
@@ -273,6 +274,30 @@ def test_an_unreachable_database_is_a_transient_failure(database):
             Catalogue(Fixed(database), "thumbnails", timeout=2).forget(SOURCE, "k", None)
     finally:
         database.server.start()
+
+
+def cipher(catalogue: Catalogue) -> str:
+    """The TLS cipher of the catalogue's own connection, as the server sees it ("": in the clear)."""
+    with catalogue._connection.cursor() as cursor:
+        cursor.execute("SHOW SESSION STATUS LIKE 'Ssl_cipher'")
+        return cursor.fetchone()[1]
+
+
+def test_the_connection_is_encrypted_unless_told_otherwise(database):
+    for tls, encrypted in (("require", True), ("verify", True), ("disable", False)):
+        catalogue = Catalogue(Fixed(database), "thumbnails", tls=tls, ca_bundle=CA_BUNDLE)
+        catalogue.forget(SOURCE, "none", None)
+        assert bool(cipher(catalogue)) is encrypted, tls
+        catalogue.close()
+
+
+def test_verify_refuses_a_server_whose_certificate_the_bundle_did_not_sign(database, tmp_path):
+    other = tmp_path / "other-ca.pem"
+    make_certificates(tmp_path)
+    (tmp_path / "ca.pem").rename(other)
+    catalogue = Catalogue(Fixed(database), "thumbnails", tls="verify", ca_bundle=str(other))
+    with pytest.raises(CatalogueUnavailable, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+        catalogue.forget(SOURCE, "none", None)
 
 
 def test_without_a_database_the_driver_is_never_imported(tmp_path: Path):

@@ -284,7 +284,7 @@ def test_the_catalogue_gets_its_secrets_arn_and_that_secret_alone(root):
     key = "arn:aws:kms:us-east-1:111122223333:key/db"
     plan = root.plan(**BASE, database={"secret_arn": arn, "kms_key_arn": key, "table": "images"})
     env = changes(plan, FUNCTION)["environment"][0]["variables"]
-    assert (env["DATABASE_SECRET_ARN"], env["DATABASE_TABLE"]) == (arn, "images")
+    assert (env["DATABASE_SECRET_ARN"], env["DATABASE_TABLE"], env["DATABASE_TLS"]) == (arn, "images", "require")
     assert not [name for name in env if name.startswith("DB_") or "PASSWORD" in name]
     s = statements(plan)
     assert (s["ReadDatabaseSecret"]["actions"], s["ReadDatabaseSecret"]["resources"]) == (
@@ -413,6 +413,11 @@ BAD = [
         {"database": {"secret_arn": SECRET, "kms_key_arn": "alias/aws/secretsmanager"}},
         "database.kms_key_arn must be the ARN of a KMS key (arn:...:kms:<region>:<account>:key/<id>) or null; "
         'got "alias/aws/secretsmanager".',
+    ),
+    (
+        {"database": {"secret_arn": SECRET, "tls": "verify"}},
+        "database.tls must be require, verify (with database.ca_bundle, the CA bundle that signed the database's "
+        'certificate) or disable; got tls = "verify" and ca_bundle = null.',
     ),
     (
         {"database": {"secret_arn": SECRET, "port": 0}},
