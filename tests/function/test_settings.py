@@ -55,6 +55,8 @@ def test_sizes_are_deduplicated_largest_first():
             {"DATABASE_SECRET_ARN": "thumbnails-db"},
             "DATABASE_SECRET_ARN must be the ARN of a Secrets Manager secret; got 'thumbnails-db'",
         ),  # fmt: skip
+        ({"DATABASE_TLS": "on"}, "DATABASE_TLS must be one of require, verify, disable; got 'on'"),
+        ({"DATABASE_TLS": "verify"}, "DATABASE_TLS=verify needs DATABASE_CA_BUNDLE"),
         (
             {"DATABASE_TABLE": "images; DROP"},
             "DATABASE_TABLE must be 1 to 48 letters, digits or underscores .* got 'images; DROP'",
