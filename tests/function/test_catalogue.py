@@ -96,6 +96,18 @@ def test_rows_appear_for_every_size_with_their_dimensions(s3, secret, database, 
     assert database.password not in capsys.readouterr().out, "the password is never logged"
 
 
+def test_the_readmes_query_finds_every_size_of_a_picture(s3, secret, database):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    query = readme.split("```sql\n", 1)[1].split("```", 1)[0]
+    upload(s3, "uploads/cat.jpg")
+    invoke(s3_event("uploads/cat.jpg"))
+    found = database.query(query.replace("'my-uploads'", f"'{SOURCE}'").rstrip().rstrip(";"))
+    assert [(size, w, h, key) for size, w, h, _, key, _ in found] == [
+        (size, w, h, f"thumbnails/{size}/uploads/cat.jpg") for size, (w, h) in SIZES.items()
+    ]
+    assert len({blurhash for *_, blurhash in found}) == 1
+
+
 def test_a_duplicated_event_leaves_one_row_per_size(s3, secret, database):
     upload(s3, "dup.jpg")
     for _ in range(3):
