@@ -139,6 +139,18 @@ def test_an_older_event_never_overwrites_newer_rows(database):
     catalogue.close()
 
 
+def test_a_late_event_for_an_older_upload_leaves_the_newer_rows(s3, secret, database):
+    """Through the handler: the event of the second upload is processed first; the first upload's event, late,
+    leaves its sequencer and time alone (the thumbnails are the current picture's either way)."""
+    upload(s3, "late.jpg", 800, 600)
+    upload(s3, "late.jpg", 1024, 768)
+    invoke(event("late.jpg", "0055AED6DCD90281E6"))
+    before = rows(database, "size", "source_width", "sequencer", "processed_at")
+    invoke(event("late.jpg", "0055AED6DCD90281E5"))
+    assert rows(database, "size", "source_width", "sequencer", "processed_at") == before
+    assert {(width, sequencer) for _, width, sequencer, _ in before} == {(1024, "0055AED6DCD90281E6")}
+
+
 def test_a_1024_byte_unicode_key_is_unique_per_size(database):
     key = "ü" * 510 + ".jpg"
     assert len(key.encode()) == 1024
