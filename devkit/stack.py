@@ -69,5 +69,6 @@ def local_terraform(target: Path, endpoint_url: str, example: str = "complete") 
 
 
 def local_variables() -> dict[str, object]:
-    """What a local run sets: the local Python's runtime, a layer built for this machine, disposable buckets."""
-    return {"runtime": LOCAL_RUNTIME, "layer_build_target": "host", "force_destroy": True}
+    """What a local run sets: the local Python's runtime, a layer built for this machine, disposable buckets, and
+    no TLS-only bucket policy (the local endpoint speaks plain HTTP, so S3 would refuse every request)."""
+    return {"runtime": LOCAL_RUNTIME, "layer_build_target": "host", "force_destroy": True, "tls_only": False}

@@ -25,6 +25,14 @@
 10. ``moto.sqs.models.Queue.attributes`` -- wrapped so ``RedrivePolicy`` is compact JSON, as SQS returns it. moto
    writes it with spaces, which the provider reads as a change to every queue with a dead-letter queue: a second
    ``terraform apply`` updated the queue again (and waited 25 s for the attributes to settle) every time.
+11. ``moto.s3.models.S3Backend.delete_object`` -- wrapped so a delete that leaves a delete marker (a versioned
+   bucket, no version named) sends ``s3:ObjectRemoved:DeleteMarkerCreated`` (and EventBridge's "Object Deleted",
+   ``deletion-type`` "Delete Marker Created"), as S3 does. moto sends nothing then, so a versioned source's
+   thumbnails were never removed locally.
+12. ``moto.s3.utils._VersionedKeyStore.pop`` -- moto disposes of every version of a key it removes, and a delete
+   marker has no ``dispose``: deleting a key whose versions include a delete marker, once versioning is
+   suspended (as ``terraform destroy`` does before it empties the bucket), answered 500, and the provider
+   retried forever. Versions without ``dispose`` are skipped.
 
 tests/localaws/test_seam.py pins every signature against the pinned moto version.
 """
@@ -46,8 +54,10 @@ from urllib.parse import quote, quote_plus
 from moto.awslambda import models as lambda_models
 from moto.events import models as events_models
 from moto.s3 import exceptions as s3_exceptions
+from moto.s3 import models as s3_models
 from moto.s3 import notifications as s3_notifications
 from moto.s3 import responses as s3_responses
+from moto.s3 import utils as s3_utils
 from moto.sqs import models as sqs_models
 
 from .asyncinvoke import AsyncInvoker
@@ -68,7 +78,10 @@ _PATCHED = [
     (s3_responses.S3Response, "_bucket_response"),
     (s3_responses.S3Response, "_key_response"),
     (sqs_models.Queue, "attributes"),
+    (s3_models.S3Backend, "delete_object"),
+    (s3_utils._VersionedKeyStore, "pop"),
 ]
+DELETE_MARKER_CREATED = s3_notifications.S3NotificationEvent.OBJECT_REMOVED_DELETE_MARKER_CREATED_EVENT
 _SEQUENCE = itertools.count()
 
 
@@ -117,7 +130,8 @@ def eventbridge_event(account_id: str, bucket: Any, event_name: str, key: Any) -
     }
     if detail_type == "Object Deleted":
         detail["reason"] = "DeleteObject"
-        detail["deletion-type"] = "Permanently Deleted"
+        marker = event_name == DELETE_MARKER_CREATED
+        detail["deletion-type"] = "Delete Marker Created" if marker else "Permanently Deleted"
     else:
         obj.update(size=key.size, etag=key.etag.replace('"', ""))
         detail["reason"] = {
@@ -205,8 +219,12 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
             invoker.submit(fn, json.dumps(event_body).encode())
 
     def get_s3_event(event_name: str, bucket: Any, key: Any, notification_id: str) -> dict[str, Any]:
-        event = _ORIGINALS["_get_s3_event"](event_name, bucket, key, notification_id)
+        marker = isinstance(key, s3_models.FakeDeleteMarker)
+        event = _ORIGINALS["_get_s3_event"](event_name, bucket, key.key if marker else key, notification_id)
         obj = event["Records"][0]["s3"]["object"]
+        if marker:  # S3's record of a delete marker names the key and the marker's version, no size or ETag
+            obj.pop("size", None)
+            obj.pop("eTag", None)
         obj["key"] = event_key(key.name)  # moto encodes the slashes too
         obj["sequencer"] = sequencer()
         if key.version_id and bucket.is_versioned:
@@ -283,6 +301,22 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
             self.serialized = serialized
         return _ORIGINALS["list_object_versions"](self)
 
+    def delete_object(
+        self: Any, bucket_name: str, key_name: str, version_id: str | None = None, bypass: bool = False
+    ) -> tuple[bool, dict[str, Any]]:
+        deleted, meta = _ORIGINALS["delete_object"](self, bucket_name, key_name, version_id, bypass)
+        if deleted and version_id is None and meta.get("delete-marker") == "true":
+            bucket = self.get_bucket(bucket_name)
+            marker = bucket.keys.getlist(key_name)[-1]
+            s3_notifications.send_event(self.account_id, DELETE_MARKER_CREATED, bucket, marker)
+        return deleted, meta
+
+    def pop_versions(self: Any, key: str) -> None:
+        for version in self.getlist(key, []):
+            if hasattr(version, "dispose"):  # a delete marker holds no data to dispose of
+                version.dispose()
+        dict.pop(self, key)
+
     replacements = {
         "invoke": invoke,
         "_invoke_awslambda": invoke_from_s3,
@@ -295,6 +329,8 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
         "_bucket_response": owner_checked(_ORIGINALS["_bucket_response"]),
         "_key_response": owner_checked(_ORIGINALS["_key_response"]),
         "attributes": compact_redrive_policy(cast(property, _ORIGINALS["attributes"])),
+        "delete_object": delete_object,
+        "pop": pop_versions,
     }
     for owner, name in _PATCHED:
         setattr(owner, name, replacements[name])

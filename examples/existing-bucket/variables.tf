@@ -32,3 +32,10 @@ variable "runtime" {
   default     = "python3.13"
   nullable    = false
 }
+
+variable "tls_only" {
+  type        = bool
+  description = "Refuse plain-HTTP requests to the buckets: a bucket policy denies every request without TLS (aws:SecureTransport false). Local runs (make demo, the end-to-end tests) turn it off: the local endpoint speaks plain HTTP."
+  default     = true
+  nullable    = false
+}

@@ -40,6 +40,36 @@ resource "aws_s3_bucket_public_access_block" "uploads" {
   restrict_public_buckets = true
 }
 
+# Every request over TLS: plain HTTP is refused, whoever asks.
+data "aws_iam_policy_document" "tls_only" {
+  count = var.tls_only ? 1 : 0
+
+  statement {
+    sid       = "DenyPlainHTTP"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.uploads.arn, "${aws_s3_bucket.uploads.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "tls_only" {
+  count = var.tls_only ? 1 : 0
+
+  bucket = aws_s3_bucket.uploads.id
+  policy = data.aws_iam_policy_document.tls_only[0].json
+  # S3 answers OperationAborted to a policy set while the public access block is being set.
+  depends_on = [aws_s3_bucket_public_access_block.uploads]
+}
+
 # ACLs off: every object, thumbnails included, belongs to the bucket's own account.
 resource "aws_s3_bucket_ownership_controls" "uploads" {
   bucket = aws_s3_bucket.uploads.id

@@ -5,7 +5,6 @@ variable "force_destroy" {
   nullable    = false
 }
 
-
 variable "name_prefix" {
   type        = string
   description = "Prefix of every name in the stack; bucket names are global, so make it yours."
@@ -31,5 +30,12 @@ variable "runtime" {
   type        = string
   description = "Lambda runtime; the local endpoint needs the local Python's."
   default     = "python3.13"
+  nullable    = false
+}
+
+variable "tls_only" {
+  type        = bool
+  description = "Refuse plain-HTTP requests to the buckets: a bucket policy denies every request without TLS (aws:SecureTransport false). Local runs (make demo, the end-to-end tests) turn it off: the local endpoint speaks plain HTTP."
+  default     = true
   nullable    = false
 }

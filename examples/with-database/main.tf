@@ -190,7 +190,7 @@ resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_145:Example: SSE-S3 (AES256) encryption at rest; SSE-KMS with the caller's key works too (the module's kms_key_arns).
   #checkov:skip=CKV_AWS_18:Example: server access logs need a log bucket of the caller's choosing; CloudTrail data events are the other way.
   #checkov:skip=CKV2_AWS_61:Example data; a lifecycle policy is the owner's retention decision.
-  #checkov:skip=CKV_AWS_21:Example: unversioned so destroy stays simple; the function handles versioned buckets (it renders the current version, and the catalogue records its version id).
+  #checkov:skip=CKV_AWS_21:The uploads bucket is versioned (aws_s3_bucket_versioning.source, which the check does not match to one bucket of a for_each); the thumbnails bucket holds derived pictures, made again from the sources, so their old versions would only cost storage.
   #checkov:skip=CKV2_AWS_62:The source's events reach the function through the module's notification (checkov does not follow the module); the thumbnail bucket must not trigger anything.
   #checkov:skip=CKV2_AWS_6:The public access block is the aws_s3_bucket_public_access_block resource beside it (for_each over the same buckets), which the check does not follow.
 
@@ -207,12 +207,51 @@ resource "aws_s3_bucket_public_access_block" "this" {
   restrict_public_buckets = true
 }
 
+# Every request over TLS: plain HTTP is refused, whoever asks.
+data "aws_iam_policy_document" "tls_only" {
+  for_each = var.tls_only ? aws_s3_bucket.this : {}
+
+  statement {
+    sid       = "DenyPlainHTTP"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [each.value.arn, "${each.value.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "tls_only" {
+  for_each = data.aws_iam_policy_document.tls_only
+
+  bucket = aws_s3_bucket.this[each.key].id
+  policy = each.value.json
+  # S3 answers OperationAborted to a policy set while the public access block is being set.
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
 resource "aws_s3_bucket_ownership_controls" "this" {
   for_each = aws_s3_bucket.this
 
   bucket = each.value.id
   rule {
     object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+# The uploads are versioned: an overwritten or deleted picture can be recovered. The function renders the current
+# version, and a delete (which leaves a delete marker) removes the thumbnails.
+resource "aws_s3_bucket_versioning" "source" {
+  bucket = aws_s3_bucket.this["source"].id
+  versioning_configuration {
+    status = "Enabled"
   }
 }
 

@@ -54,6 +54,13 @@ variable "runtime" {
   nullable    = false
 }
 
+variable "tls_only" {
+  type        = bool
+  description = "Refuse plain-HTTP requests to the buckets: a bucket policy denies every request without TLS (aws:SecureTransport false). Local runs (make demo, the end-to-end tests) turn it off: the local endpoint speaks plain HTTP."
+  default     = true
+  nullable    = false
+}
+
 variable "vpc_cidr" {
   type        = string
   description = "Address range of the VPC; the private subnets are its first /20s (with the default /16)."

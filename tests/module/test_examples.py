@@ -27,13 +27,14 @@ def endpoint(tmp_path_factory) -> Iterator[str]:
 def plan_example(name: str, workspace: Path, endpoint: str) -> tftest.TerraformPlanOutput:
     tf = local_terraform(workspace, endpoint, example=name)
     tf.execute_command("validate")
-    plan = tf.plan(output=True)
+    plan = tf.plan(output=True, tf_vars={"tls_only": "true"})  # as in AWS: only local runs turn it off
     assert_buckets_are_private(plan)
     return plan
 
 
 def assert_buckets_are_private(plan: tftest.TerraformPlanOutput) -> None:
-    """Every bucket an example creates blocks public access and has ACLs off (owner-enforced ownership)."""
+    """Every bucket an example creates blocks public access, has ACLs off (owner-enforced ownership) and a policy
+    that refuses plain HTTP."""
 
     def of_type(kind: str) -> list[dict]:
         return [c["change"]["after"] for c in plan.resource_changes.values() if c["type"] == kind]
@@ -53,6 +54,20 @@ def assert_buckets_are_private(plan: tftest.TerraformPlanOutput) -> None:
         if o["rule"] == [{"object_ownership": "BucketOwnerEnforced"}]
     ]
     assert buckets and len(blocks) == len(owned) == len(buckets), (len(buckets), len(blocks), len(owned))
+    tls_only = [
+        c["change"]["after"]
+        for a, c in plan.resource_changes.items()
+        if c["type"] == "aws_iam_policy_document" and ".tls_only" in a
+    ]
+    denies = [
+        s
+        for document in tls_only
+        for s in document["statement"]
+        if s["effect"] == "Deny"
+        and s["actions"] == ["s3:*"]
+        and s["condition"] == [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}]
+    ]
+    assert len(denies) == len(of_type("aws_s3_bucket_policy")) == len(buckets), "every bucket refuses plain HTTP"
 
 
 def test_every_example_is_planned_here():
