@@ -168,7 +168,11 @@ class Catalogue:
                 raise
             log(logging.WARNING, "catalogue login refused: fetching the secret again (rotated?)")
             connection = self._open(_fetch(self.login.refresh))
-        self._migrate(connection)
+        try:
+            self._migrate(connection)
+        except BaseException:
+            connection.close()
+            raise
         self._connection = connection
         return connection
 
