@@ -1,7 +1,8 @@
 """The Lambda runtime stand-in: runs in a fresh interpreter (``python -S -E``), imports the handler, calls it.
 
 argv: task_dir opt_dir runtime_dir result_path. The event arrives on stdin; the result (payload or Lambda's error
-shape) is written as JSON to result_path; whatever the function prints goes to its log.
+shape) is written as JSON to result_path, with the process's peak resident memory (REPORT's "Max Memory Used");
+whatever the function prints goes to its log.
 Standard library only: the function's own imports must come from its ZIP, its layers or the runtime's boto3.
 """
 
@@ -29,6 +30,19 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int(self._deadline_ms - time.time() * 1000))
+
+
+def peak_memory_kb() -> int:
+    """This process's peak resident memory since it started (VmHWM). Not getrusage's ru_maxrss: Linux keeps that
+    across exec, so it would report the localaws process this one was forked from."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def main() -> int:
@@ -74,8 +88,9 @@ def main() -> int:
                 }
             }
         )
+    peak_kb = peak_memory_kb()
     with open(result_path, "w", encoding="utf-8") as out:
-        out.write(text)
+        out.write(f'{{"max_memory_kb": {peak_kb}, {text[1:]}')
     return 0
 
 

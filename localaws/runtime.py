@@ -189,6 +189,7 @@ class Runtime:
                 output, _ = child.communicate()
                 timed_out = True
             duration = (time.time() - started) * 1000
+            max_memory_mb = 0  # unknown: the process was killed before it could say
             text = warning + output.decode("utf-8", errors="replace")
             if timed_out:
                 error = {
@@ -199,6 +200,7 @@ class Runtime:
                 body, failed = json.dumps(error).encode(), "Unhandled"
             elif result_path.is_file():
                 result = json.loads(result_path.read_text())
+                max_memory_mb = -(-int(result.get("max_memory_kb", 0)) // 1024)
                 if "error" in result:
                     body, failed = json.dumps(result["error"]).encode(), "Unhandled"
                 else:
@@ -209,7 +211,7 @@ class Runtime:
                     "errorMessage": f"RequestId: {request_id} Error: Runtime exited with status {child.returncode}",
                 }
                 body, failed = json.dumps(error).encode(), "Unhandled"
-        self._save_logs(fn, stream, request_id, text, duration)
+        self._save_logs(fn, stream, request_id, text, duration, max_memory_mb)
         log.info(
             "localaws: %s %s %s in %.0f ms",
             fn.function_name,
@@ -219,13 +221,16 @@ class Runtime:
         )
         return Outcome(request_id, body, failed, text, duration)
 
-    def _save_logs(self, fn: Any, stream: str, request_id: str, output: str, duration_ms: float) -> None:
+    def _save_logs(
+        self, fn: Any, stream: str, request_id: str, output: str, duration_ms: float, max_memory_mb: int
+    ) -> None:
+        used = f"\tMax Memory Used: {max_memory_mb} MB" if max_memory_mb else ""
         lines = [
             f"START RequestId: {request_id} Version: $LATEST",
             *output.splitlines(),
             f"END RequestId: {request_id}",
             f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-            f"Billed Duration: {int(duration_ms) + 1} ms\tMemory Size: {fn.memory_size} MB",
+            f"Billed Duration: {int(duration_ms) + 1} ms\tMemory Size: {fn.memory_size} MB{used}",
         ]
         backend = fn.logs_backend
         backend.ensure_log_group(fn.logs_group_name)

@@ -67,6 +67,25 @@ def test_output_lands_in_the_log_group(client, deploy):
     assert messages[-1].startswith("REPORT RequestId: ")
 
 
+def report(client, name: str) -> str:
+    logs = client("logs")
+    streams = logs.describe_log_streams(logGroupName=f"/aws/lambda/{name}")["logStreams"]
+    events = logs.get_log_events(logGroupName=f"/aws/lambda/{name}", logStreamName=streams[-1]["logStreamName"])
+    return events["events"][-1]["message"]
+
+
+def test_report_gives_the_peak_memory_the_function_really_used(client, deploy):
+    deploy("small", "def handler(e, c):\n    return None\n")
+    deploy("hungry", "def handler(e, c):\n    block = b'x' * (80 * 1024 * 1024)\n    return len(block)\n")
+    used = {}
+    for name in ("small", "hungry"):
+        invoke(client, name, {})
+        line = report(client, name)
+        assert "\tMemory Size: " in line and line.count("Max Memory Used: ") == 1, line
+        used[name] = int(line.split("Max Memory Used: ")[1].split(" MB")[0])
+    assert 0 < used["small"] < 80 <= used["hungry"] - used["small"] + 5, used
+
+
 def test_an_exception_comes_back_as_lambda_reports_it(client, deploy):
     deploy("boom", "def handler(e, c):\n    raise ValueError('no good: ' + e['why'])\n")
     response, body = invoke(client, "boom", {"why": "test"})
