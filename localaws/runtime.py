@@ -4,7 +4,9 @@
   layer wins), both cached by content;
 - the child runs ``bootstrap.py`` with Lambda's import path (task, ``/opt/python``, then the runtime's boto3), the
   function's environment, Lambda's variables and ``AWS_ENDPOINT_URL`` pointing back here;
-- the configured timeout is enforced (the process group is killed), the output lands in the function's log group.
+- the configured timeout is enforced (the process group is killed), and so is ``memory_size`` where this machine
+  lets localaws make memory cgroups (ceiling.py: above it, ``Runtime.OutOfMemory``, as Lambda reports it);
+- the output lands in the function's log group; REPORT gives the process's real peak memory.
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
+
+from . import ceiling
 
 log = logging.getLogger("localaws")
 
@@ -58,6 +63,7 @@ class Runtime:
         self.endpoint_url = endpoint_url
         self._lock = threading.Lock()
         self._runtime_dir = self._link_runtime_packages()
+        self._ceiling = ceiling.find()
         self._warned: set[str] = set()
 
     # -- preparing the file system ---------------------------------------------------------------------------
@@ -172,22 +178,29 @@ class Runtime:
                 str(self._runtime_dir),
                 str(result_path),
             ]
-            child = subprocess.Popen(
-                command,
-                env=env,
-                cwd=task,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            group = self._ceiling.create(int(fn.memory_size or 128)) if self._ceiling else None
             try:
-                output, _ = child.communicate(payload or b"{}", timeout=timeout)
-                timed_out = False
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
-                output, _ = child.communicate()
-                timed_out = True
+                child = subprocess.Popen(
+                    command,
+                    env=env,
+                    cwd=task,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    preexec_fn=partial(ceiling.enter, group) if group else None,
+                )
+                try:
+                    output, _ = child.communicate(payload or b"{}", timeout=timeout)
+                    timed_out = False
+                except subprocess.TimeoutExpired:
+                    os.killpg(child.pid, signal.SIGKILL)
+                    output, _ = child.communicate()
+                    timed_out = True
+                out_of_memory = bool(self._ceiling and group and self._ceiling.oom_killed(group))
+            finally:
+                if group:
+                    ceiling.Ceiling.remove(group)
             duration = (time.time() - started) * 1000
             max_memory_mb = 0  # unknown: the process was killed before it could say
             text = warning + output.decode("utf-8", errors="replace")
@@ -198,6 +211,14 @@ class Runtime:
                 }
                 text += f"{now:%Y-%m-%dT%H:%M:%S.%fZ} {request_id} Task timed out after {timeout:.2f} seconds\n"
                 body, failed = json.dumps(error).encode(), "Unhandled"
+            elif out_of_memory and not result_path.is_file():
+                error = {
+                    "errorType": "Runtime.OutOfMemory",
+                    "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+                }
+                text += f"{now:%Y-%m-%dT%H:%M:%S.%fZ} {request_id} {error['errorMessage']}\nRuntime.OutOfMemory\n"
+                body, failed = json.dumps(error).encode(), "Unhandled"
+                max_memory_mb = int(fn.memory_size)  # as Lambda reports it: all of it
             elif result_path.is_file():
                 result = json.loads(result_path.read_text())
                 max_memory_mb = -(-int(result.get("max_memory_kb", 0)) // 1024)
@@ -237,6 +258,11 @@ class Runtime:
         backend.create_log_stream(fn.logs_group_name, stream)
         millis = int(time.time() * 1000)
         backend.put_log_events(fn.logs_group_name, stream, [{"timestamp": millis, "message": line} for line in lines])
+
+    def close(self) -> None:
+        """Give back what the runtime holds outside its work directory: its memory cgroup."""
+        ceiling.release(self._ceiling)
+        self._ceiling = None
 
     def clear(self) -> None:
         shutil.rmtree(self.work_dir, ignore_errors=True)

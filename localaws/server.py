@@ -32,6 +32,7 @@ class LocalAWS:
         self._server: ThreadedMotoServer | None = None
         self.invoker: AsyncInvoker | None = None
         self.poller: SqsPoller | None = None
+        self.runtime: Runtime | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -41,7 +42,7 @@ class LocalAWS:
         self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
         self.port = self._server.get_host_and_port()[1]
-        runtime = Runtime(self.work_dir, self.endpoint_url)
+        self.runtime = runtime = Runtime(self.work_dir, self.endpoint_url)
         self.invoker = AsyncInvoker(runtime.execute, retry_delay=self.retry_delay)
         seam.install(runtime, self.invoker)
         self.poller = SqsPoller(runtime.execute)
@@ -59,6 +60,9 @@ class LocalAWS:
             self._server.stop()
             self._server = None
         seam.uninstall()
+        if self.runtime is not None:
+            self.runtime.close()
+            self.runtime = None
         if self._own_work_dir:
             shutil.rmtree(self.work_dir, ignore_errors=True)
 

@@ -86,6 +86,17 @@ def test_report_gives_the_peak_memory_the_function_really_used(client, deploy):
     assert 0 < used["small"] < 80 <= used["hungry"] - used["small"] + 5, used
 
 
+def test_above_its_memory_size_a_function_ends_as_lambda_reports_it(client, deploy):
+    """memory_size is a cgroup limit here (localaws/ceiling.py): the kernel kills the process, Lambda's error."""
+    deploy("greedy", "def handler(e, c):\n    blocks = [b'x' * (32 * 1024 * 1024) for _ in range(16)]\n")
+    response, body = invoke(client, "greedy", {})
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.OutOfMemory", body
+    assert "Max Memory Used: 256 MB" in report(client, "greedy")
+    deploy("modest", "def handler(e, c):\n    return len(b'x' * (64 * 1024 * 1024))\n")
+    assert invoke(client, "modest", {})[1] == 64 * 1024 * 1024, "within its memory it runs as before"
+
+
 def test_an_exception_comes_back_as_lambda_reports_it(client, deploy):
     deploy("boom", "def handler(e, c):\n    raise ValueError('no good: ' + e['why'])\n")
     response, body = invoke(client, "boom", {"why": "test"})
