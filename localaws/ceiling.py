@@ -81,12 +81,12 @@ def find(root: Path = ROOT) -> Ceiling | None:
     """The memory cgroup this machine lets localaws make, or None (memory not enforced; said once)."""
     candidates = [(root, 2)] if (root / "cgroup.controllers").is_file() else [(root / "memory", 1)]
     for base, version in candidates:
-        parent = base / f"localaws-{os.getpid()}"
+        parent = base / f"localaws-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # one per runtime, removed with it
         try:
             if version == 2:
                 if "memory" not in (root / "cgroup.controllers").read_text().split():
                     continue
-            parent.mkdir(exist_ok=True)
+            parent.mkdir()
             if version == 2:
                 (parent / "cgroup.subtree_control").write_text("+memory")
             ceiling = Ceiling(parent, version)
