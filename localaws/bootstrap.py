@@ -76,6 +76,7 @@ def main() -> int:
         traceback.print_exc()
     sys.stdout.flush()
     sys.stderr.flush()
+    result["max_memory_kb"] = peak_memory_kb()
     try:
         text = json.dumps(result)
     except (TypeError, ValueError) as exc:
@@ -85,12 +86,12 @@ def main() -> int:
                     "errorMessage": f"Unable to marshal response: {exc}",
                     "errorType": "Runtime.MarshalError",
                     "stackTrace": [],
-                }
+                },
+                "max_memory_kb": result["max_memory_kb"],
             }
         )
-    peak_kb = peak_memory_kb()
     with open(result_path, "w", encoding="utf-8") as out:
-        out.write(f'{{"max_memory_kb": {peak_kb}, {text[1:]}')
+        out.write(text)
     return 0
 
 

@@ -4,7 +4,7 @@ Lambda runs a function in a cgroup limited to its memory; above it the kernel ki
 ``Runtime.OutOfMemory`` with ``Max Memory Used`` equal to the memory size. Here each invocation's process gets a
 cgroup under ``/sys/fs/cgroup`` (cgroup v2: ``memory.max``; v1: ``memory.limit_in_bytes``), whichever this machine
 mounts writable, found once at start. Where neither is (no permission, no memory controller), memory is not
-enforced and localaws says so once; the peak is still reported (runtime.py).
+enforced and localaws says so once; the peak is still reported (bootstrap.py reads the process's own VmHWM).
 """
 
 from __future__ import annotations
@@ -51,13 +51,6 @@ class Ceiling:
         except OSError:
             return False
         return int(fields.get("oom_kill", "0")) > 0
-
-    def peak_mb(self, group: Path) -> int:
-        name = "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"
-        try:
-            return -(-int((group / name).read_text()) // (1024 * 1024))
-        except (OSError, ValueError):
-            return 0
 
     @staticmethod
     def remove(group: Path) -> None:

@@ -197,7 +197,7 @@ class Runtime:
                     os.killpg(child.pid, signal.SIGKILL)
                     output, _ = child.communicate()
                     timed_out = True
-                out_of_memory = bool(self._ceiling and group and self._ceiling.oom_killed(group))
+                out_of_memory = group is not None and self._ceiling is not None and self._ceiling.oom_killed(group)
             finally:
                 if group:
                     ceiling.Ceiling.remove(group)

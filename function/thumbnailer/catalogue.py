@@ -68,11 +68,15 @@ class Row:
 
 
 COLUMNS = tuple(Row.__dataclass_fields__)
+
+
+def _padded(sequencer: str) -> str:
+    """SQL for a sequencer as S3 says to compare them: hexadecimal, right-padded with zeros to one width."""
+    return f"RPAD(UPPER({sequencer}), {SEQUENCER_WIDTH}, '0')"
+
+
 # Compared first and assigned last: MySQL evaluates ON DUPLICATE KEY UPDATE assignments left to right.
-_NEWER = (
-    f"(VALUES(sequencer) IS NULL OR sequencer IS NULL OR "
-    f"RPAD(UPPER(VALUES(sequencer)), {SEQUENCER_WIDTH}, '0') >= RPAD(UPPER(sequencer), {SEQUENCER_WIDTH}, '0'))"
-)
+_NEWER = f"(VALUES(sequencer) IS NULL OR sequencer IS NULL OR {_padded('VALUES(sequencer)')} >= {_padded('sequencer')})"
 _UPSERT = (
     "INSERT INTO `{table}` (" + ", ".join(COLUMNS) + ", processed_at) VALUES ("
     + ", ".join(["%s"] * len(COLUMNS)) + ", UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
@@ -82,7 +86,7 @@ _UPSERT = (
 _SOURCE = "source_id = UNHEX(SHA2(CONCAT(%s, '/', %s), 256))"
 _DELETE = (
     "DELETE FROM `{table}` WHERE " + _SOURCE + " AND (%s IS NULL OR sequencer IS NULL OR "
-    f"RPAD(UPPER(sequencer), {SEQUENCER_WIDTH}, '0') <= RPAD(UPPER(%s), {SEQUENCER_WIDTH}, '0'))"
+    f"{_padded('sequencer')} <= {_padded('%s')})"
 )
 
 

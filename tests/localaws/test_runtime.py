@@ -52,26 +52,24 @@ def test_request_response_runs_the_deployed_code(aws, client, deploy):
     assert "hello from echo" in base64.b64decode(response["LogResult"]).decode()
 
 
-def test_output_lands_in_the_log_group(client, deploy):
-    deploy("logger", "def handler(e, c):\n    print('line one')\n    return None\n")
-    response, _ = invoke(client, "logger", {})
-    logs = client("logs")
-    streams = logs.describe_log_streams(logGroupName="/aws/lambda/logger")["logStreams"]
-    messages = [
-        e["message"]
-        for e in logs.get_log_events(logGroupName="/aws/lambda/logger", logStreamName=streams[-1]["logStreamName"])[
-            "events"
-        ]
-    ]
-    assert messages[0].startswith("START RequestId: ") and "line one" in messages
-    assert messages[-1].startswith("REPORT RequestId: ")
-
-
-def report(client, name: str) -> str:
+def log_messages(client, name: str) -> list[str]:
+    """The lines of the function's newest log stream."""
     logs = client("logs")
     streams = logs.describe_log_streams(logGroupName=f"/aws/lambda/{name}")["logStreams"]
     events = logs.get_log_events(logGroupName=f"/aws/lambda/{name}", logStreamName=streams[-1]["logStreamName"])
-    return events["events"][-1]["message"]
+    return [e["message"] for e in events["events"]]
+
+
+def report(client, name: str) -> str:
+    return log_messages(client, name)[-1]
+
+
+def test_output_lands_in_the_log_group(client, deploy):
+    deploy("logger", "def handler(e, c):\n    print('line one')\n    return None\n")
+    invoke(client, "logger", {})
+    messages = log_messages(client, "logger")
+    assert messages[0].startswith("START RequestId: ") and "line one" in messages
+    assert messages[-1].startswith("REPORT RequestId: ")
 
 
 def test_report_gives_the_peak_memory_the_function_really_used(client, deploy):
