@@ -105,8 +105,10 @@ class Database:
     name: str
     server: Any  # pytest-mysql's executor: stop() and start() it to take the server away and back
 
-    def root(self) -> pymysql.connections.Connection:
-        return pymysql.connect(unix_socket=self.server.unixsocket, user="root", database=self.name, autocommit=True)
+    def root(self, in_database: bool = True) -> pymysql.connections.Connection:
+        """The server's root, through its socket: in this database, or in none (to make or drop it)."""
+        name = self.name if in_database else None
+        return pymysql.connect(unix_socket=self.server.unixsocket, user="root", database=name, autocommit=True)
 
     def query(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         with self.root() as connection, connection.cursor() as cursor:
@@ -130,15 +132,13 @@ class Database:
 def database(mariadb_proc: Any) -> Iterator[Database]:
     name = f"t{uuid.uuid4().hex[:12]}"
     created = Database(mariadb_proc.host, mariadb_proc.port, name, f"pw-{uuid.uuid4().hex}", name, mariadb_proc)
-    with pymysql.connect(unix_socket=mariadb_proc.unixsocket, user="root", autocommit=True) as connection:
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-            cursor.execute(f"CREATE USER '{name}'@'%%' IDENTIFIED BY %s", (created.password,))
-            cursor.execute(f"GRANT ALL ON `{name}`.* TO '{name}'@'%'")
+    with created.root(in_database=False) as connection, connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        cursor.execute(f"CREATE USER '{name}'@'%%' IDENTIFIED BY %s", (created.password,))
+        cursor.execute(f"GRANT ALL ON `{name}`.* TO '{name}'@'%'")
     yield created
     if not mariadb_proc.running():
         mariadb_proc.start()
-    with pymysql.connect(unix_socket=mariadb_proc.unixsocket, user="root", autocommit=True) as connection:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE `{name}`")
-            cursor.execute(f"DROP USER '{name}'@'%'")
+    with created.root(in_database=False) as connection, connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE `{name}`")
+        cursor.execute(f"DROP USER '{name}'@'%'")
