@@ -4,7 +4,9 @@ S3 notifications and ``Invoke`` with ``InvocationType=Event`` land here. Each ev
 retried up to the function's ``MaximumRetryAttempts`` (default 2) while it is younger than
 ``MaximumEventAgeInSeconds``; then the event goes to the on-failure destination (SQS, SNS or another function)
 as Lambda's invocation record. Lambda waits about a minute, then two, between tries; here ``retry_delay`` seconds,
-then twice that.
+then twice that. A throttled event (runtime.Throttled: beyond the function's concurrency) is kept and tried again
+later, from ``retry_delay`` (at most 1 s) doubling up to 5 minutes, without counting as a try, until it is older
+than ``MaximumEventAgeInSeconds``, as on Lambda. No worker waits while an event waits for its next try.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .runtime import Outcome
+from .runtime import Outcome, Throttled
 
 log = logging.getLogger("localaws")
 
@@ -80,12 +83,14 @@ class AsyncInvoker:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="localaws-async")
         self._pending = 0
         self._idle = threading.Condition()
+        self._timers: set[threading.Timer] = set()
+        self._closed = False
 
     def submit(self, fn: Any, event: bytes) -> None:
         with self._idle:
             self._pending += 1
             log.info("localaws: queued an event for %s (%d pending)", fn.function_name, self._pending)
-        self._pool.submit(self._run, fn, event, time.monotonic())
+        self._pool.submit(self._run, _Event(fn, event, time.monotonic()))
 
     def wait_idle(self, timeout: float) -> bool:
         """Until every queued invocation, retries included, has ended (for a clean stop)."""
@@ -93,44 +98,98 @@ class AsyncInvoker:
             return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
 
     def shutdown(self) -> None:
+        with self._idle:
+            self._closed = True
+            timers, self._timers = list(self._timers), set()
+        for timer in timers:
+            timer.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _run(self, fn: Any, event: bytes, queued: float) -> None:
+    def _run(self, event: _Event) -> None:
+        ended = True
         try:
-            self._attempts(fn, event, queued)
+            ended = self._attempt(event)
         except Exception:  # an async failure must never take the endpoint down
-            log.exception("localaws: asynchronous invocation of %s failed", getattr(fn, "function_name", fn))
+            log.exception("localaws: asynchronous invocation of %s failed", getattr(event.fn, "function_name", "?"))
         finally:
-            with self._idle:
-                self._pending -= 1
-                self._idle.notify_all()
+            if ended:
+                self._done()
 
-    def _attempts(self, fn: Any, event: bytes, queued: float) -> None:
+    def _done(self) -> None:
+        with self._idle:
+            self._pending -= 1
+            self._idle.notify_all()
+
+    def _later(self, delay: float, event: _Event) -> None:
+        """Run ``event`` again after ``delay`` seconds, without holding a worker while it waits."""
+
+        def again() -> None:
+            with self._idle:
+                self._timers.discard(timer)
+                closed = self._closed
+            if closed:
+                self._done()
+            else:
+                self._pool.submit(self._run, event)
+
+        timer = threading.Timer(delay, again)
+        timer.daemon = True
+        with self._idle:
+            self._timers.add(timer)
+        timer.start()
+
+    def _attempt(self, event: _Event) -> bool:
+        """One try; False when the event was scheduled to be tried again."""
+        fn = event.fn
         config = invoke_config(fn)
         retries = int(config.get("MaximumRetryAttempts", DEFAULT_RETRIES))
         max_age = float(config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE))
         destinations = config.get("DestinationConfig", {})
-        attempts = 0
-        while True:
-            outcome = self._execute(fn, event)
-            attempts += 1
-            if outcome.ok:
-                if success := destinations.get("OnSuccess", {}).get("Destination"):
-                    record = invocation_record(fn, event, outcome, "Success", attempts)
-                    send_to_destination(fn, success, record, self.submit)
-                return
-            log.info("localaws: %s failed (attempt %d): %s", fn.function_name, attempts, outcome.payload[:300])
-            delay = self._retry_delay * attempts
-            if attempts > retries:
-                condition = "RetriesExhausted"
-            elif time.monotonic() + delay - queued > max_age:
-                condition = "EventAgeExceeded"
-            else:
-                time.sleep(delay)  # Lambda's back-off between tries, scaled down
-                continue
-            if failure := destinations.get("OnFailure", {}).get("Destination"):
-                record = invocation_record(fn, event, outcome, condition, attempts)
-                send_to_destination(fn, failure, record, self.submit)
-            else:
-                log.warning("localaws: %s: event dropped (%s, no on-failure destination)", fn.function_name, condition)
-            return
+        try:
+            outcome = self._execute(fn, event.body)
+        except Throttled as throttled:
+            # Lambda keeps a throttled event, tries again from 1 s up to 5 min apart, and does not count it as a try
+            delay = min(min(self._retry_delay, 1.0) * 2**event.throttles, 300.0)
+            event.throttles += 1
+            if time.monotonic() + delay - event.queued <= max_age:
+                log.info(
+                    "localaws: %s throttled (%s); tried again in %.2f s", fn.function_name, throttled.reason, delay
+                )
+                self._later(delay, event)
+                return False
+            error = {"errorType": "TooManyRequestsException", "errorMessage": str(throttled)}
+            outcome = Outcome("", json.dumps(error).encode(), None, "", 0.0)
+            self._fail(fn, event, outcome, "EventAgeExceeded", destinations)
+            return True
+        event.attempts += 1
+        if outcome.ok:
+            if success := destinations.get("OnSuccess", {}).get("Destination"):
+                record = invocation_record(fn, event.body, outcome, "Success", event.attempts)
+                send_to_destination(fn, success, record, self.submit)
+            return True
+        log.info("localaws: %s failed (attempt %d): %s", fn.function_name, event.attempts, outcome.payload[:300])
+        delay = self._retry_delay * event.attempts  # Lambda's back-off between tries (1 min, then 2), scaled
+        if event.attempts > retries:
+            self._fail(fn, event, outcome, "RetriesExhausted", destinations)
+        elif time.monotonic() + delay - event.queued > max_age:
+            self._fail(fn, event, outcome, "EventAgeExceeded", destinations)
+        else:
+            self._later(delay, event)
+            return False
+        return True
+
+    def _fail(self, fn: Any, event: _Event, outcome: Outcome, condition: str, destinations: dict[str, Any]) -> None:
+        if failure := destinations.get("OnFailure", {}).get("Destination"):
+            record = invocation_record(fn, event.body, outcome, condition, event.attempts)
+            send_to_destination(fn, failure, record, self.submit)
+        else:
+            log.warning("localaws: %s: event dropped (%s, no on-failure destination)", fn.function_name, condition)
+
+
+@dataclass
+class _Event:
+    fn: Any
+    body: bytes
+    queued: float  # time.monotonic() when it arrived
+    attempts: int = 0  # tries that ran the function
+    throttles: int = 0

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from .guard import DEFAULT_CEILING_MB, MemoryGuard
+from .runtime import ACCOUNT_CONCURRENCY, IDLE_SECONDS
 from .server import LocalAWS
 
 EXIT_MEMORY = 3  # stopped by the memory ceiling
@@ -36,8 +37,37 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help=f"stop, saying why, when localaws itself uses more memory than this (default {DEFAULT_CEILING_MB}; "
         "0: no ceiling)",
     )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=ACCOUNT_CONCURRENCY,
+        help=f"the account's concurrent executions per region (default {ACCOUNT_CONCURRENCY}, as Lambda's quota)",
+    )
+    parser.add_argument(
+        "--idle-seconds",
+        type=float,
+        default=IDLE_SECONDS,
+        help=f"stop an execution environment idle this long (default {IDLE_SECONDS:.0f})",
+    )
+    parser.add_argument(
+        "--hot-reload",
+        action="append",
+        default=[],
+        metavar="FUNCTION=DIR",
+        help="development aid: run FUNCTION's code from the local DIR instead of its ZIP; an edit there takes "
+        "effect on the next invocation (repeatable)",
+    )
     parser.add_argument("--quiet", action="store_true", help="log warnings only")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.hot_reload = dict(_hot_reload(parser, given) for given in args.hot_reload)
+    return args
+
+
+def _hot_reload(parser: argparse.ArgumentParser, given: str) -> tuple[str, Path]:
+    name, _, directory = given.partition("=")
+    if not name or not directory or not Path(directory).is_dir():
+        parser.error(f"--hot-reload wants FUNCTION=DIR with an existing directory; got {given!r}")
+    return name, Path(directory)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    aws = LocalAWS(host=args.host, port=args.port, work_dir=args.work_dir, retry_delay=args.retry_delay)
+    aws = LocalAWS(
+        host=args.host,
+        port=args.port,
+        work_dir=args.work_dir,
+        retry_delay=args.retry_delay,
+        concurrency=args.concurrency,
+        idle_seconds=args.idle_seconds,
+        hot_reload=args.hot_reload,
+    )
     try:
         aws.start()
     except OSError as exc:

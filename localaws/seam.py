@@ -33,6 +33,14 @@
    marker has no ``dispose``: deleting a key whose versions include a delete marker, once versioning is
    suspended (as ``terraform destroy`` does before it empties the bucket), answered 500, and the provider
    retried forever. Versions without ``dispose`` are skipped.
+13. ``moto.awslambda.models.LambdaBackend.create_function``, ``.update_function_configuration`` and
+   ``LambdaFunction.get_configuration`` -- wrapped so a function's ``LoggingConfig`` is kept and answered (moto
+   drops it; the runtime formats logs by it: platformlog.py), and an update of ``EphemeralStorage`` is applied
+   (moto keeps the size it was created with). Without them a plan of ``logging_config`` or a new
+   ``ephemeral_storage`` showed a change on every apply.
+
+Throttling (runtime.Throttled) is answered as Lambda answers it: ``TooManyRequestsException``, HTTP 429, with the
+``Reason``.
 
 tests/localaws/test_seam.py pins every signature against the pinned moto version.
 """
@@ -51,6 +59,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 from urllib.parse import quote, quote_plus
 
+from moto.awslambda import exceptions as lambda_exceptions
 from moto.awslambda import models as lambda_models
 from moto.events import models as events_models
 from moto.s3 import exceptions as s3_exceptions
@@ -61,7 +70,8 @@ from moto.s3 import utils as s3_utils
 from moto.sqs import models as sqs_models
 
 from .asyncinvoke import AsyncInvoker
-from .runtime import Runtime
+from .platformlog import LoggingConfig
+from .runtime import Runtime, Throttled
 
 log = logging.getLogger("localaws")
 _ORIGINALS: dict[str, Callable[..., Any]] = {}
@@ -80,9 +90,24 @@ _PATCHED = [
     (sqs_models.Queue, "attributes"),
     (s3_models.S3Backend, "delete_object"),
     (s3_utils._VersionedKeyStore, "pop"),
+    (lambda_models.LambdaBackend, "create_function"),
+    (lambda_models.LambdaBackend, "update_function_configuration"),
+    (lambda_models.LambdaFunction, "get_configuration"),
 ]
 DELETE_MARKER_CREATED = s3_notifications.S3NotificationEvent.OBJECT_REMOVED_DELETE_MARKER_CREATED_EVENT
 _SEQUENCE = itertools.count()
+
+
+class TooManyRequests(lambda_exceptions.LambdaClientError):
+    """Lambda's answer to a throttled synchronous invoke."""
+
+    code = 429
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("TooManyRequestsException", "Rate Exceeded.")
+        self.description = json.dumps(
+            {"__type": "TooManyRequestsException", "message": "Rate Exceeded.", "Reason": reason, "Type": "User"}
+        )
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -206,7 +231,10 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
             return b""
         if kind == "DryRun":
             return b""
-        outcome = runtime.execute(self, payload)
+        try:
+            outcome = runtime.execute(self, payload)
+        except Throttled as throttled:
+            raise TooManyRequests(throttled.reason) from None
         if outcome.error:
             response_headers["x-amz-function-error"] = outcome.error
         if _header(request_headers, "x-amz-log-type") == "Tail":
@@ -317,6 +345,28 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
                 version.dispose()
         dict.pop(self, key)
 
+    def create_function(self: Any, spec: dict[str, Any]) -> Any:
+        fn = _ORIGINALS["create_function"](self, spec)
+        fn.logging_config = spec.get("LoggingConfig") or {}
+        return fn
+
+    def update_function_configuration(
+        self: Any, function_name: str, qualifier: str, body: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        fn = self.get_function(function_name, qualifier)
+        if "LoggingConfig" in body:
+            fn.logging_config = {**getattr(fn, "logging_config", {}), **body["LoggingConfig"]}
+        if "EphemeralStorage" in body:
+            fn.ephemeral_storage = body["EphemeralStorage"]["Size"]
+        return cast(
+            dict[str, Any] | None, _ORIGINALS["update_function_configuration"](self, function_name, qualifier, body)
+        )
+
+    def get_configuration(self: Any, on_create: bool = False) -> dict[str, Any]:
+        config = cast(dict[str, Any], _ORIGINALS["get_configuration"](self, on_create))
+        config["LoggingConfig"] = LoggingConfig.of(self).api_shape()
+        return config
+
     replacements = {
         "invoke": invoke,
         "_invoke_awslambda": invoke_from_s3,
@@ -331,6 +381,9 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
         "attributes": compact_redrive_policy(cast(property, _ORIGINALS["attributes"])),
         "delete_object": delete_object,
         "pop": pop_versions,
+        "create_function": create_function,
+        "update_function_configuration": update_function_configuration,
+        "get_configuration": get_configuration,
     }
     for owner, name in _PATCHED:
         setattr(owner, name, replacements[name])

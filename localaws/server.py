@@ -12,7 +12,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from . import seam
 from .asyncinvoke import AsyncInvoker
-from .runtime import Runtime
+from .runtime import ACCOUNT_CONCURRENCY, IDLE_SECONDS, Runtime
 from .sqspoller import SqsPoller
 
 log = logging.getLogger("localaws")
@@ -22,13 +22,22 @@ class LocalAWS:
     """``with LocalAWS(port=0) as aws: aws.endpoint_url`` -- moto on 127.0.0.1, executing Lambda functions."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 4566, work_dir: Path | None = None, retry_delay: float = 1.0
+        self,
+        host: str = "127.0.0.1",
+        port: int = 4566,
+        work_dir: Path | None = None,
+        retry_delay: float = 1.0,
+        *,
+        concurrency: int = ACCOUNT_CONCURRENCY,
+        idle_seconds: float = IDLE_SECONDS,
+        hot_reload: dict[str, Path] | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self._own_work_dir = work_dir is None
         self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="localaws-"))
         self.retry_delay = retry_delay
+        self._runtime_options = {"concurrency": concurrency, "idle_seconds": idle_seconds, "hot_reload": hot_reload}
         self._server: ThreadedMotoServer | None = None
         self.invoker: AsyncInvoker | None = None
         self.poller: SqsPoller | None = None
@@ -42,7 +51,7 @@ class LocalAWS:
         self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
         self.port = self._server.get_host_and_port()[1]
-        self.runtime = runtime = Runtime(self.work_dir, self.endpoint_url)
+        self.runtime = runtime = Runtime(self.work_dir, self.endpoint_url, **self._runtime_options)  # type: ignore[arg-type]
         self.invoker = AsyncInvoker(runtime.execute, retry_delay=self.retry_delay)
         seam.install(runtime, self.invoker)
         self.poller = SqsPoller(runtime.execute)

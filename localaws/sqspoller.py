@@ -9,7 +9,8 @@ and ignores the function's response. Here, as on Lambda:
   ["ReportBatchItemFailures"]``, the messages the response names in ``batchItemFailures``; a response that is not
   JSON, or names an unknown message (or an empty ``itemIdentifier``), fails the whole batch, as on Lambda;
 - a failed invocation deletes nothing: the messages come back after the queue's visibility timeout, and moto's
-  redrive policy moves them to the dead-letter queue after ``maxReceiveCount`` receives.
+  redrive policy moves them to the dead-letter queue after ``maxReceiveCount`` receives; so does a throttled one
+  (the function at its concurrency limit), as on Lambda.
 
 Not modelled: the mapping's ``ScalingConfig.MaximumConcurrency`` (one batch per mapping at a time here), filter
 criteria, and FIFO group ordering.
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .runtime import Outcome
+from .runtime import Outcome, Throttled
 
 log = logging.getLogger("localaws")
 
@@ -158,7 +159,11 @@ class SqsPoller:
             messages += backend.receive_message(name, size - len(messages), 0, _visibility_timeout(queue))
         fn = get_backend(account, region).get_function(esm.function_arn)
         log.info("localaws: %s receives a batch of %d message(s) from %s", fn.function_name, len(messages), name)
-        outcome = self._execute(fn, json.dumps(sqs_event(esm, queue, messages)).encode())
+        try:
+            outcome = self._execute(fn, json.dumps(sqs_event(esm, queue, messages)).encode())
+        except Throttled as throttled:  # as on Lambda: the batch comes back after the visibility timeout
+            log.info("localaws: %s throttled (%s); its batch stays in %s", fn.function_name, throttled.reason, name)
+            return
         keep = failed_message_ids(esm, outcome, {m.id for m in messages})
         for m in messages:
             if m.id not in keep:

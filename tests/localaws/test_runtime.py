@@ -52,11 +52,12 @@ def test_request_response_runs_the_deployed_code(aws, client, deploy):
     assert "hello from echo" in base64.b64decode(response["LogResult"]).decode()
 
 
-def log_messages(client, name: str) -> list[str]:
-    """The lines of the function's newest log stream."""
+def log_messages(client, name: str, group: str = "") -> list[str]:
+    """The lines of the function's most recently written log stream (one per execution environment)."""
     logs = client("logs")
-    streams = logs.describe_log_streams(logGroupName=f"/aws/lambda/{name}")["logStreams"]
-    events = logs.get_log_events(logGroupName=f"/aws/lambda/{name}", logStreamName=streams[-1]["logStreamName"])
+    group = group or f"/aws/lambda/{name}"
+    streams = logs.describe_log_streams(logGroupName=group, orderBy="LastEventTime")["logStreams"]
+    events = logs.get_log_events(logGroupName=group, logStreamName=streams[-1]["logStreamName"])
     return [e["message"] for e in events["events"]]
 
 
@@ -68,8 +69,15 @@ def test_output_lands_in_the_log_group(client, deploy):
     deploy("logger", "def handler(e, c):\n    print('line one')\n    return None\n")
     invoke(client, "logger", {})
     messages = log_messages(client, "logger")
-    assert messages[0].startswith("START RequestId: ") and "line one" in messages
-    assert messages[-1].startswith("REPORT RequestId: ")
+    assert messages[0].startswith("INIT_START Runtime Version: python:3.")
+    assert messages[1].startswith("START RequestId: ") and messages[2] == "line one"
+    assert messages[3].startswith("END RequestId: ") and messages[4].startswith("REPORT RequestId: ")
+    assert "\tInit Duration: " in messages[4], "a cold start says how long its init took"
+    invoke(client, "logger", {})
+    again = log_messages(client, "logger")
+    assert again[:5] == messages, "a warm environment writes on in its one stream"
+    assert again[5].startswith("START RequestId: ") and again[6] == "line one"
+    assert again[-1].startswith("REPORT RequestId: ") and "Init Duration" not in again[-1], "warm: no init"
 
 
 def test_report_gives_the_peak_memory_the_function_really_used(client, deploy):

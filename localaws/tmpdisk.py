@@ -1,0 +1,94 @@
+"""An environment's ``/tmp``, limited to the function's ``ephemeral_storage`` as on Lambda.
+
+Where localaws may mount file systems (root, with loop devices), each environment gets a file system of its own:
+a sparse ext4 image of exactly ``ephemeral_storage`` MB, mounted over its ``/tmp`` directory. A write beyond it
+fails with ``ENOSPC`` ("No space left on device"), as on Lambda. Its pages are ordinary page cache, so, as on
+Lambda, what ``/tmp`` holds is not counted as the function's memory (a tmpfs would be, and would end a function
+that writes a big file in ``Runtime.OutOfMemory``). Making one takes about 25 ms, part of a cold start.
+
+Where it may not, ``/tmp`` is a plain directory and its size is not enforced; localaws says so once.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+log = logging.getLogger("localaws")
+
+_checked: dict[str, bool] = {}
+_lock = threading.Lock()
+
+
+def _run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def _mount(image: Path, mount_point: Path, size_mb: int) -> str | None:
+    """A fresh ext4 file system of ``size_mb`` in the sparse file ``image``, mounted at ``mount_point``, empty;
+    or why not."""
+    with open(image, "wb") as sparse:
+        sparse.truncate(size_mb * 1024 * 1024)
+    made = _run("mkfs.ext4", "-q", "-F", "-O", "^has_journal", "-m", "0", "-E", "root_owner=0:0", str(image))
+    if made.returncode != 0:
+        image.unlink()
+        return made.stderr.strip()
+    mounted = _run("mount", "-o", "loop,nosuid,nodev", str(image), str(mount_point))
+    if mounted.returncode != 0:
+        image.unlink()
+        return mounted.stderr.strip()
+    (mount_point / "lost+found").rmdir()  # ext4's own; Lambda's /tmp starts empty
+    mount_point.chmod(0o1777)
+    return None
+
+
+def _unmount(mount_point: Path) -> None:
+    detached = _run("umount", "--lazy", "--detach-loop", str(mount_point))
+    if detached.returncode != 0:
+        log.warning("localaws: could not unmount %s: %s", mount_point, detached.stderr.strip())
+
+
+class TmpDisk:
+    """``path``: the directory the environment sees as ``/tmp``; ``limited``: its size is enforced."""
+
+    def __init__(self, home: Path, size_mb: int) -> None:
+        self.home = home
+        self.path = home / "tmp"
+        self.path.mkdir(parents=True)
+        self.size_mb = size_mb
+        self.limited = False
+        if mountable():
+            why = _mount(home / "disk.img", self.path, size_mb)
+            self.limited = why is None
+            if why:
+                log.warning("localaws: this /tmp is not limited (%s)", why)
+
+    def remove(self) -> None:
+        if self.limited:
+            _unmount(self.path)
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def mountable() -> bool:
+    """This machine lets localaws mount a loop file system (tried once; said once)."""
+    with _lock:
+        if "loop" not in _checked:
+            missing = [tool for tool in ("mkfs.ext4", "mount", "umount") if shutil.which(tool) is None]
+            why = f"missing {', '.join(missing)}" if missing else None
+            if not missing:
+                with tempfile.TemporaryDirectory(prefix="localaws-probe-") as probe:
+                    point = Path(probe) / "tmp"
+                    point.mkdir()
+                    why = _mount(Path(probe) / "disk.img", point, 2)
+                    if why is None:
+                        _unmount(point)
+            if why is None:
+                log.info("localaws: /tmp is limited to each function's ephemeral_storage (ext4 on a loop device)")
+            else:
+                log.warning("localaws: /tmp is not limited to ephemeral_storage here (%s)", why)
+            _checked["loop"] = why is None
+        return _checked["loop"]
