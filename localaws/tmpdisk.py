@@ -1,7 +1,7 @@
 """An environment's ``/tmp``, limited to the function's ``ephemeral_storage`` as on Lambda.
 
 Where localaws may mount file systems (root, with loop devices), each environment gets a file system of its own:
-a sparse ext4 image of exactly ``ephemeral_storage`` MB, mounted over its ``/tmp`` directory. A write beyond it
+a sparse ext4 image that holds ``ephemeral_storage`` MB, mounted over its ``/tmp`` directory. A write beyond it
 fails with ``ENOSPC`` ("No space left on device"), as on Lambda. Its pages are ordinary page cache, so, as on
 Lambda, what ``/tmp`` holds is not counted as the function's memory (a tmpfs would be, and would end a function
 that writes a big file in ``Runtime.OutOfMemory``). Making one takes about 25 ms, part of a cold start.
@@ -31,8 +31,8 @@ def _run(*command: str) -> subprocess.CompletedProcess[str]:
 def _mount(image: Path, mount_point: Path, size_mb: int) -> str | None:
     """A fresh ext4 file system of ``size_mb`` in the sparse file ``image``, mounted at ``mount_point``, empty;
     or why not."""
-    with open(image, "wb") as sparse:
-        sparse.truncate(size_mb * 1024 * 1024)
+    with open(image, "wb") as sparse:  # ext4 keeps about 2% for itself: what the function sees is size_mb
+        sparse.truncate((size_mb + size_mb // 50 + 4) * 1024 * 1024)
     made = _run("mkfs.ext4", "-q", "-F", "-O", "^has_journal", "-m", "0", "-E", "root_owner=0:0", str(image))
     if made.returncode != 0:
         image.unlink()

@@ -62,6 +62,7 @@ def deploy(client, role):
         runtime: str = LOCAL_RUNTIME,
         env: dict[str, str] | None = None,
         handler: str = "index.handler",
+        **more: object,
     ) -> str:
         return lam.create_function(
             FunctionName=name,
@@ -73,6 +74,7 @@ def deploy(client, role):
             Code={"ZipFile": zipped({handler.split(".")[0] + ".py": code})},
             Layers=list(layers),
             Environment={"Variables": env or {}},
+            **more,
         )["FunctionArn"]
 
     return make

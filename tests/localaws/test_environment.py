@@ -1,0 +1,113 @@
+"""Execution environments (localaws/environment.py, kept by runtime.py): warm reuse of module state and /tmp,
+Init Duration on a cold start only, /tmp limited to ephemeral_storage, and what ends an environment."""
+
+from __future__ import annotations
+
+import json
+
+from .conftest import zipped
+from .test_runtime import invoke, log_messages
+
+COUNTER = """
+import os, tempfile
+STARTS = []
+def handler(event, context):
+    STARTS.append(1)
+    path = os.path.join(tempfile.gettempdir(), "kept")
+    kept = os.path.exists(path)
+    open(path, "w").close()
+    return {"invocations": len(STARTS), "tmp_kept": kept, "tmp": tempfile.gettempdir()}
+"""
+
+
+def warm(aws, name: str) -> list:
+    fn = type("Fn", (), {"function_arn": f"arn:aws:lambda:us-east-1:123456789012:function:{name}"})
+    return aws.runtime.environments(fn)
+
+
+def reports(client, name: str) -> list[str]:
+    return [line for line in log_messages(client, name) if line.startswith("REPORT ")]
+
+
+def test_a_warm_environment_keeps_module_state_and_tmp_and_reports_init_once(client, deploy):
+    deploy("counter", COUNTER)
+    bodies = [invoke(client, "counter", {})[1] for _ in range(3)]
+    assert [b["invocations"] for b in bodies] == [1, 2, 3], "one environment served all three"
+    assert [b["tmp_kept"] for b in bodies] == [False, True, True], "/tmp outlives an invocation"
+    lines = reports(client, "counter")
+    assert len(lines) == 3 and ["Init Duration" in line for line in lines] == [True, False, False]
+
+
+def test_a_configuration_or_code_update_retires_the_environment(client, deploy, aws):
+    deploy("updated", COUNTER)
+    lam = client("lambda")
+    assert invoke(client, "updated", {})[1]["invocations"] == 1
+    assert invoke(client, "updated", {})[1]["invocations"] == 2
+    lam.update_function_configuration(FunctionName="updated", Environment={"Variables": {"NEW": "1"}})
+    body = invoke(client, "updated", {})[1]
+    assert (body["invocations"], body["tmp_kept"]) == (1, False), "new configuration: a new environment"
+    assert invoke(client, "updated", {})[1]["invocations"] == 2, "which is warm in its turn"
+    lam.update_function_code(FunctionName="updated", ZipFile=zipped({"index.py": COUNTER + "\n# v2\n"}))
+    assert invoke(client, "updated", {})[1]["invocations"] == 1, "new code: a cold start"
+    assert len(warm(aws, "updated")) == 1, "the retired environments are gone"
+
+
+def test_an_idle_environment_is_stopped(client, deploy, aws):
+    deploy("idler", COUNTER)
+    assert invoke(client, "idler", {})[1]["invocations"] == 1
+    runtime = aws.runtime
+    before, runtime.idle_seconds = runtime.idle_seconds, 0.2
+    try:
+        assert invoke(client, "idler", {})[1]["invocations"] == 2
+        kept = warm(aws, "idler")
+        assert len(kept) == 1
+        kept[0].process.wait(timeout=10)  # stopped by the reaper, not by us
+        assert warm(aws, "idler") == []
+    finally:
+        runtime.idle_seconds = before
+    assert invoke(client, "idler", {})[1]["invocations"] == 1, "after it: a cold start"
+
+
+def test_tmp_is_limited_to_ephemeral_storage(client, deploy):
+    code = """
+import errno, os, shutil, tempfile
+def handler(event, context):
+    total = shutil.disk_usage(tempfile.gettempdir()).total
+    written = 0
+    try:
+        with open(os.path.join(tempfile.gettempdir(), "big"), "wb") as out:
+            for _ in range(event["mb"]):
+                out.write(b"x" * 1048576)
+                written += 1
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        return {"total_mb": total // 1048576, "written_mb": written, "error": errno.errorcode[exc.errno]}
+    finally:
+        os.remove(os.path.join(tempfile.gettempdir(), "big"))
+    return {"total_mb": total // 1048576, "written_mb": written, "error": None}
+"""
+    deploy("disk", code, EphemeralStorage={"Size": 512})
+    within = invoke(client, "disk", {"mb": 400})[1]
+    assert within["error"] is None and within["written_mb"] == 400
+    assert 512 <= within["total_mb"] <= 540, within
+    beyond = invoke(client, "disk", {"mb": 600})[1]
+    assert beyond["error"] == "ENOSPC" and 480 <= beyond["written_mb"] < 600, beyond
+
+
+def test_a_timeout_ends_the_environment_and_the_next_invocation_starts_cold(client, deploy):
+    sleepy = COUNTER.replace("STARTS.append(1)", "STARTS.append(1)\n    if event.get('sleep'):\n        time.sleep(5)")
+    deploy("slow-once", "import time\n" + sleepy, timeout=1)
+    assert invoke(client, "slow-once", {})[1]["invocations"] == 1
+    response, body = invoke(client, "slow-once", {"sleep": True})
+    assert body["errorType"] == "Sandbox.Timedout"
+    assert invoke(client, "slow-once", {})[1]["invocations"] == 1, "a new environment"
+
+
+def test_a_handler_that_does_not_import_fails_as_lambda_reports_an_init_error(client, deploy):
+    deploy("broken", "import not_installed_anywhere\ndef handler(e, c):\n    return 1\n")
+    response, body = invoke(client, "broken", {})
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.ImportModuleError", body
+    assert "No module named 'not_installed_anywhere'" in body["errorMessage"]
+    assert json.dumps(body)  # a JSON object, as Lambda answers
