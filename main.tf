@@ -91,6 +91,8 @@ module "function" {
   ephemeral_storage_size = var.ephemeral_storage_size
   timeout                = var.timeout
   log_retention_in_days  = var.log_retention_in_days
+  log_level              = var.log_level
+  system_log_level       = var.system_log_level
 
   environment_variables = merge(var.environment_variables, local.database_environment, {
     DESTINATION_BUCKET       = local.destination_bucket

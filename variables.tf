@@ -275,6 +275,18 @@ variable "layer_arns" {
   }
 }
 
+variable "log_level" {
+  type        = string
+  description = "The function's application log level (Lambda's logging_config, JSON log format): TRACE, DEBUG, INFO, WARN, ERROR or FATAL. Lambda's runtime drops the function's log records below it; DEBUG adds one line per execution environment and client made."
+  default     = "INFO"
+  nullable    = false
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
+    error_message = "log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR or FATAL; got \"${var.log_level}\"."
+  }
+}
+
 variable "log_retention_in_days" {
   type        = number
   description = "Days the function's logs are kept (a CloudWatch Logs value; 0: forever)."
@@ -475,6 +487,18 @@ variable "sqs" {
   validation {
     condition     = var.sqs.max_receive_count >= 1 && var.sqs.max_receive_count <= 1000
     error_message = "sqs.max_receive_count must be between 1 and 1000 (the SQS redrive range); got ${var.sqs.max_receive_count}."
+  }
+}
+
+variable "system_log_level" {
+  type        = string
+  description = "The level of Lambda's own lines in the function's log (platform.start, platform.report with duration and memory): DEBUG, INFO or WARN. WARN leaves them out."
+  default     = "INFO"
+  nullable    = false
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN"], var.system_log_level)
+    error_message = "system_log_level must be one of DEBUG, INFO or WARN; got \"${var.system_log_level}\"."
   }
 }
 

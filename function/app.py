@@ -35,6 +35,7 @@ def settings() -> Settings:
 @functools.cache
 def s3_client() -> Any:
     client = boto3.client("s3", config=_CLIENT_CONFIG)
+    log(logging.DEBUG, "client made", service="s3")
     config = settings()
     storage.expect_owners(
         client, config.destination_bucket, config.destination_bucket_owner, config.source_bucket_owner
@@ -55,6 +56,7 @@ def catalogue() -> Any:
 
     if config.database_secret_arn:
         client = boto3.client("secretsmanager", config=_CLIENT_CONFIG)
+        log(logging.DEBUG, "client made", service="secretsmanager")
         endpoint = Endpoint(config.database_host or None, config.database_port or None, config.database_name or None)
         login: Any = SecretLogin(client, config.database_secret_arn, endpoint)
     else:

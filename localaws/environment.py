@@ -89,6 +89,7 @@ class Environment:
         self.invocations = 0
         self.last_used = time.monotonic()
         self._fn = fn
+        self._closed = False
         self._warning = warning
         self._memory = memory
         self._group = memory.create(self.memory_size) if memory else None
@@ -233,7 +234,10 @@ class Environment:
         self.process.wait()
 
     def close(self) -> None:
-        """Stop the process (and anything it started) and give back its /tmp, cgroup and Runtime API."""
+        """Stop the process (and anything it started) and give back its /tmp, cgroup and Runtime API. Once."""
+        if self._closed:
+            return
+        self._closed = True
         self.kill()
         self.api.close()
         self._release()

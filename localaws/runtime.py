@@ -150,7 +150,7 @@ class Runtime:
                 task=task,
                 opt=opt,
                 runtime_dir=self.artifacts.runtime_dir,
-                home=self.work_dir / "environments" / uuid.uuid4().hex,
+                home=self.work_dir / "environments" / f"{fn.function_name}.{uuid.uuid4().hex[:12]}",
                 endpoint_url=self.endpoint_url,
                 memory=self._memory,
                 warning=self._warn_runtime(fn),

@@ -1,9 +1,17 @@
-"""One JSON object per line: request id, key, outcome, milliseconds. Never an event body or a secret."""
+"""One JSON object per line: request id, key, outcome, milliseconds. Never an event body or a secret.
+
+Under Lambda's JSON log format (``logging_config``, the module's default) the runtime writes them: its JSON
+object carries ``timestamp``, ``level``, ``message``, ``logger``, ``requestId`` and these fields, and it drops
+records below the function's application log level. Elsewhere (Text format, tests, a bare interpreter) this module
+writes the same fields itself, one line each, at INFO and above.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import os
 import sys
 from typing import Any
 
@@ -22,16 +30,29 @@ class _Stdout(logging.StreamHandler):
         pass
 
 
-def _configure() -> logging.Logger:
+def runtime_formats() -> bool:
+    """Lambda's runtime writes JSON log records (AWS_LAMBDA_LOG_FORMAT=JSON)."""
+    return os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+
+
+@functools.cache
+def _writes_itself() -> bool:
+    """Whether this module writes the lines (True) or the Lambda runtime does (False); decided once."""
+    if runtime_formats():
+        _logger.propagate = True
+        return False
     if not _logger.handlers:
         handler = _Stdout()
         handler.setFormatter(logging.Formatter("%(message)s"))
         _logger.addHandler(handler)
-        _logger.setLevel(logging.INFO)
-        _logger.propagate = False  # the Lambda runtime's root handler would wrap the line in plain text
-    return _logger
+    _logger.setLevel(logging.INFO)
+    _logger.propagate = False  # the Lambda runtime's root handler would wrap the line in plain text
+    return True
 
 
 def log(level: int, message: str, **fields: Any) -> None:
-    line = {"level": logging.getLevelName(level), "message": message, **fields}
-    _configure().log(level, json.dumps(line, default=str, ensure_ascii=False))
+    if _writes_itself():
+        line = {"level": logging.getLevelName(level), "message": message, **fields}
+        _logger.log(level, json.dumps(line, default=str, ensure_ascii=False))
+    else:  # the runtime's root handler: its JSON formatter, its level
+        _logger.log(level, message, extra=fields)

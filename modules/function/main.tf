@@ -332,6 +332,15 @@ resource "aws_lambda_function" "this" {
     size = var.ephemeral_storage_size
   }
 
+  # Lambda's JSON log format: the runtime writes the function's log records as JSON objects (with the request
+  # ID) and drops those below log_level; the platform's lines (start, report) are JSON too.
+  logging_config {
+    log_format            = "JSON"
+    application_log_level = var.log_level
+    system_log_level      = var.system_log_level
+    log_group             = aws_cloudwatch_log_group.lambda.name
+  }
+
   environment {
     variables = var.environment_variables
   }

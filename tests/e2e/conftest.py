@@ -16,8 +16,15 @@ from devkit.stack import local_terraform
 
 
 @pytest.fixture(scope="session")
-def endpoint(tmp_path_factory) -> Iterator[str]:
-    with localaws(tmp_path_factory.mktemp("localaws") / "localaws.log", "--retry-delay", "0.2") as url:
+def localaws_dir(tmp_path_factory) -> Path:
+    """localaws's work directory: its execution environments are under environments/<function>.<id>/."""
+    return tmp_path_factory.mktemp("localaws")
+
+
+@pytest.fixture(scope="session")
+def endpoint(localaws_dir) -> Iterator[str]:
+    work = localaws_dir / "work"
+    with localaws(localaws_dir / "localaws.log", "--retry-delay", "0.2", "--work-dir", str(work)) as url:
         yield url
 
 

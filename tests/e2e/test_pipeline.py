@@ -10,6 +10,7 @@ import json
 import random
 import subprocess
 import time
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -257,6 +258,46 @@ def test_a_burst_of_awkward_uploads_is_all_thumbnailed(stack, client, record_pro
         f"localaws burst: {len(keys)} uploads with awkward keys thumbnailed in "
         f"{seconds:.1f} s ({len(keys) / seconds:.1f} uploads/s)",
     )
+
+
+def test_one_warm_environment_serves_a_hundred_invocations_leaving_tmp_empty_and_its_clients_made_once(
+    stack, client, localaws_dir
+):
+    """The behaviours that depend on warm reuse: /tmp must not fill up, clients must be made once per environment.
+    The function's DEBUG lines (log_level = "DEBUG") say when it makes a client."""
+    out, s3, lam = stack.outputs, client("s3"), client("lambda")
+    name = out["function_name"]
+    key = "uploads/warm one.jpg"
+    s3.put_object(Bucket=out["source_bucket"], Key=key, Body=photo(640, 480))
+    thumbnail(client, out["destination_bucket"], f"thumbnails/256/{key}")  # its own notification's run is over
+    configured = lam.get_function_configuration(FunctionName=name)["LoggingConfig"]
+    assert configured["LogFormat"] == "JSON", "the module asks for Lambda's JSON log format"
+    lam.update_function_configuration(FunctionName=name, LoggingConfig={**configured, "ApplicationLogLevel": "DEBUG"})
+    event = json.loads((Path(__file__).parents[2] / "events" / "s3-put.json").read_text())
+    record = event["Records"][0]["s3"]
+    record["bucket"].update(name=out["source_bucket"], arn=f"arn:aws:s3:::{out['source_bucket']}")
+    record["object"].update(key="uploads/warm+one.jpg", size=1)
+    try:
+        for _ in range(100):
+            response = lam.invoke(FunctionName=name, Payload=json.dumps(event))
+            assert "FunctionError" not in response, response["Payload"].read()
+    finally:
+        lam.update_function_configuration(FunctionName=name, LoggingConfig=configured)
+    environments = list((localaws_dir / "work" / "environments").glob(f"{name}.*"))
+    assert len(environments) == 1, f"one warm environment served all of them: {environments}"
+    assert list((environments[0] / "tmp").iterdir()) == [], "the function leaves nothing behind in /tmp"
+    logs = client("logs")
+    group = configured["LogGroup"]
+    streams = logs.describe_log_streams(logGroupName=group, orderBy="LastEventTime")["logStreams"]
+    lines = [
+        json.loads(e["message"])
+        for e in logs.get_log_events(logGroupName=group, logStreamName=streams[-1]["logStreamName"])["events"]
+        if e["message"].startswith("{")
+    ]
+    reports = [line["record"]["metrics"] for line in lines if line.get("type") == "platform.report"]
+    assert len(reports) == 100 and sum("initDurationMs" in r for r in reports) == 1, "one cold start, 99 warm"
+    made = [line["service"] for line in lines if line.get("message") == "client made"]
+    assert made == ["s3"], "its S3 client is made once per environment"
 
 
 def test_a_renamed_function_replaces_the_old_one_and_its_build(stack, client):
