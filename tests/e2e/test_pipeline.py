@@ -289,11 +289,10 @@ def test_one_warm_environment_serves_a_hundred_invocations_leaving_tmp_empty_and
     logs = client("logs")
     group = configured["LogGroup"]
     streams = logs.describe_log_streams(logGroupName=group, orderBy="LastEventTime")["logStreams"]
-    lines = [
-        json.loads(e["message"])
-        for e in logs.get_log_events(logGroupName=group, logStreamName=streams[-1]["logStreamName"])["events"]
-        if e["message"].startswith("{")
-    ]
+    pages = logs.get_paginator("filter_log_events").paginate(
+        logGroupName=group, logStreamNames=[streams[-1]["logStreamName"]]
+    )
+    lines = [json.loads(e["message"]) for page in pages for e in page["events"] if e["message"].startswith("{")]
     reports = [line["record"]["metrics"] for line in lines if line.get("type") == "platform.report"]
     assert len(reports) == 100 and sum("initDurationMs" in r for r in reports) == 1, "one cold start, 99 warm"
     made = [line["service"] for line in lines if line.get("message") == "client made"]
