@@ -4,9 +4,9 @@ It is made on a cold start and kept warm by runtime.py: its module state (cached
 ``/tmp`` survive from one invocation to the next. It has
 
 - its own Runtime API (runtimeapi.py) and a process running bootstrap.py -> awslambdaric with Lambda's
-  environment variables, ``AWS_ENDPOINT_URL`` pointing back to localaws and ``TMPDIR`` its ``/tmp``;
-- its ``/tmp``, limited to ``ephemeral_storage`` (tmpdisk.py), and its memory, limited to ``memory_size``
-  (ceiling.py), where this machine allows;
+  environment variables and ``AWS_ENDPOINT_URL`` pointing back to localaws;
+- its ``/tmp``, limited to ``ephemeral_storage`` and seen at ``/tmp`` (tmpdisk.py), and its memory, limited to
+  ``memory_size`` (ceiling.py), where this machine allows;
 - one log stream, as on Lambda: every invocation's output between the platform's lines (platformlog.py).
 
 An invocation that times out, runs out of memory or ends the process ends the environment too; the next
@@ -32,7 +32,7 @@ from typing import Any
 
 from . import ceiling, platformlog
 from .runtimeapi import Invocation, RuntimeAPI
-from .tmpdisk import TmpDisk
+from .tmpdisk import TmpDisk, enter_at_tmp
 
 log = logging.getLogger("localaws")
 
@@ -49,6 +49,14 @@ class Result:
     error_type: str | None  # None: success
     logs: str  # the lines written to the log stream
     duration_ms: float
+
+
+def _prepare(group: Path | None, tmp: bytes | None) -> None:
+    """In the runtime process between fork and exec: its memory cgroup, and its /tmp at /tmp."""
+    if group is not None:
+        ceiling.enter(group)
+    if tmp is not None:
+        enter_at_tmp(tmp)
 
 
 def peak_memory_mb(pid: int) -> int:
@@ -76,6 +84,7 @@ class Environment:
         home: Path,
         endpoint_url: str,
         memory: ceiling.Ceiling | None,
+        private_tmp: bool = False,
         warning: str = "",
     ) -> None:
         self.signature = signature
@@ -88,7 +97,7 @@ class Environment:
         self.stream = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         self.invocations = 0
         self.last_used = time.monotonic()
-        self._fn = fn
+        self.fn = fn  # moto's function, as it was when this environment was made
         self._closed = False
         self._warning = warning
         self._memory = memory
@@ -102,13 +111,13 @@ class Environment:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-S", "-E", "-u", str(BOOTSTRAP), str(task), str(opt), str(runtime_dir), fn.handler],
-                env=self._environment(fn, task, endpoint_url),
+                env=self._environment(fn, task, endpoint_url, private_tmp),
                 cwd=task,
                 stdin=subprocess.DEVNULL,
                 stdout=self._log_pipe,
                 stderr=self._log_pipe,
                 start_new_session=True,
-                preexec_fn=partial(ceiling.enter, self._group) if self._group else None,
+                preexec_fn=partial(_prepare, self._group, os.fsencode(self.disk.path) if private_tmp else None),
             )
         except BaseException:
             for fd in (read_end, self._log_pipe):
@@ -122,12 +131,11 @@ class Environment:
     def alive(self) -> bool:
         return self.process.poll() is None and not self.api.ended.is_set()
 
-    def _environment(self, fn: Any, task: Path, endpoint_url: str) -> dict[str, str]:
+    def _environment(self, fn: Any, task: Path, endpoint_url: str, private_tmp: bool) -> dict[str, str]:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "C.UTF-8",
             "TZ": ":UTC",
-            "TMPDIR": str(self.disk.path),
             "LAMBDA_TASK_ROOT": str(task),
             "LAMBDA_RUNTIME_DIR": str(BOOTSTRAP.parent),
             "_HANDLER": fn.handler or "",
@@ -145,6 +153,8 @@ class Environment:
             "AWS_SESSION_TOKEN": "localaws",
             **self.logging.runtime_environment(),
         }
+        if not private_tmp:  # /tmp is the host's: point tempfile at the environment's own
+            env["TMPDIR"] = str(self.disk.path)
         env.update({k: str(v) for k, v in (fn.environment_vars or {}).items()})
         env["AWS_ENDPOINT_URL"] = endpoint_url  # always back to this endpoint, never to AWS
         return env
@@ -220,7 +230,7 @@ class Environment:
         output = self._warning * cold + self._collect(request_id) + note
         report = platformlog.Report(request_id, duration, self.memory_size, max_memory, init_ms, error_type)
         text = platformlog.lines(self.logging, report, output, self.function_name, self.runtime)
-        platformlog.write(self._fn, self.logging.log_group, self.stream, text, new_stream=cold)
+        platformlog.write(self.fn, self.logging.log_group, self.stream, text, new_stream=cold)
         self.last_used = time.monotonic()
         return Result(request_id, body, error_type, "\n".join(text) + "\n", duration)
 

@@ -6,7 +6,7 @@
   logging configuration -- or, with hot reload, any file of the function's directory) retires the environments
   that ran the old one: they never serve again.
 - An environment idle for ``idle_seconds`` is stopped, as Lambda reclaims idle ones (Lambda's lifetime is not
-  documented; minutes).
+  documented; minutes), and so is one whose function was deleted.
 - Concurrency: environments busy at once are limited by the function's reserved concurrency, if it has one, else
   by the account's limit less every function's reservation (per account and region, as on Lambda). Beyond it an
   invocation is throttled (``Throttled``): a synchronous invoke answers ``TooManyRequestsException``; an
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import ceiling
+from . import ceiling, tmpdisk
 from .artifacts import Artifacts
 from .environment import LOCAL_RUNTIME, Environment
 
@@ -60,6 +60,16 @@ def reserved_concurrency(fn: Any) -> int | None:
     return None if value is None or value == "" else int(value)
 
 
+def current(fn: Any) -> bool:
+    """``fn`` is still the function its ARN names (not deleted, not deleted and made again)."""
+    from moto.awslambda.utils import get_backend
+
+    try:
+        return bool(get_backend(fn.account_id, fn.region).get_function(fn.function_arn) is fn)
+    except Exception:  # moto's UnknownFunctionException, or its backend gone
+        return False
+
+
 class Runtime:
     """Executes functions for one local endpoint; keeps their environments warm under ``work_dir``."""
 
@@ -78,6 +88,7 @@ class Runtime:
         self.idle_seconds = idle_seconds
         self.artifacts = Artifacts(work_dir, hot_reload)
         self._memory = ceiling.find()
+        self._private_tmp = tmpdisk.at_tmp(work_dir)
         self._lock = threading.Lock()
         self._idle: dict[str, list[Environment]] = {}  # by function ARN, most recently used last
         self._busy: dict[tuple[str, ...], int] = {}  # by ("function", arn) or ("account", account, region)
@@ -134,7 +145,7 @@ class Runtime:
         with self._lock:
             slot = self._admit(fn)
             kept = self._idle.get(fn.function_arn, [])
-            retired = [e for e in kept if e.signature != signature or not e.alive]
+            retired = [e for e in kept if e.fn is not fn or e.signature != signature or not e.alive]
             warm = [e for e in kept if e not in retired]
             env = warm.pop() if warm else None
             self._idle[fn.function_arn] = warm
@@ -153,6 +164,7 @@ class Runtime:
                 home=self.work_dir / "environments" / f"{fn.function_name}.{uuid.uuid4().hex[:12]}",
                 endpoint_url=self.endpoint_url,
                 memory=self._memory,
+                private_tmp=self._private_tmp and not tmpdisk.under_tmp(task),  # hot reload from under /tmp
                 warning=self._warn_runtime(fn),
             )
         except BaseException:
@@ -217,7 +229,12 @@ class Runtime:
         while not self._stop.wait(min(1.0, self.idle_seconds / 4)):
             now = time.monotonic()
             with self._lock:
-                stale = [e for kept in self._idle.values() for e in kept if now - e.last_used > self.idle_seconds]
+                stale = [
+                    e
+                    for kept in self._idle.values()
+                    for e in kept
+                    if now - e.last_used > self.idle_seconds or not current(e.fn)
+                ]
                 for kept in self._idle.values():
                     kept[:] = [e for e in kept if e not in stale]
                 self._every.difference_update(stale)

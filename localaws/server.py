@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -16,6 +17,12 @@ from .runtime import ACCOUNT_CONCURRENCY, IDLE_SECONDS, Runtime
 from .sqspoller import SqsPoller
 
 log = logging.getLogger("localaws")
+
+
+def default_work_root() -> str | None:
+    """Where localaws makes its work directory: /var/tmp, outside the /tmp a function's own /tmp hides
+    (tmpdisk.py); the system's temporary directory where /var/tmp is not writable."""
+    return "/var/tmp" if os.access("/var/tmp", os.W_OK) else None
 
 
 class LocalAWS:
@@ -35,7 +42,7 @@ class LocalAWS:
         self.host = host
         self.port = port
         self._own_work_dir = work_dir is None
-        self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="localaws-"))
+        self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="localaws-", dir=default_work_root()))
         self.retry_delay = retry_delay
         self._runtime_options = {"concurrency": concurrency, "idle_seconds": idle_seconds, "hot_reload": hot_reload}
         self._server: ThreadedMotoServer | None = None

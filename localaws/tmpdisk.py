@@ -7,13 +7,22 @@ Lambda, what ``/tmp`` holds is not counted as the function's memory (a tmpfs wou
 that writes a big file in ``Runtime.OutOfMemory``). Making one takes about 25 ms, part of a cold start.
 
 Where it may not, ``/tmp`` is a plain directory and its size is not enforced; localaws says so once.
+
+The function sees it **at ``/tmp``**, as on Lambda, where localaws may make mount namespaces (root): the runtime
+process gets a namespace of its own in which the environment's directory is bind-mounted over ``/tmp``, so code
+that writes ``/tmp/...`` literally writes there, never to the host's ``/tmp``. That needs the function's code and
+localaws's own files outside ``/tmp`` (the default work directory is under ``/var/tmp``). Elsewhere ``TMPDIR``
+names the directory (``tempfile`` honours it; a literal ``/tmp`` is the host's), and localaws says so once.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -22,6 +31,8 @@ log = logging.getLogger("localaws")
 
 _checked: dict[str, bool] = {}
 _lock = threading.Lock()
+_libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNS, MS_BIND, MS_REC, MS_PRIVATE = 0x00020000, 0x1000, 0x4000, 0x40000
 
 
 def _run(*command: str) -> subprocess.CompletedProcess[str]:
@@ -92,3 +103,42 @@ def mountable() -> bool:
                 log.warning("localaws: /tmp is not limited to ephemeral_storage here (%s)", why)
             _checked["loop"] = why is None
         return _checked["loop"]
+
+
+def enter_at_tmp(directory: bytes) -> None:
+    """Give the calling process a mount namespace of its own in which ``directory`` is ``/tmp``. Runs in the child
+    between fork and exec (``preexec_fn``): no imports, no logging, no locks."""
+    if (
+        _libc.unshare(CLONE_NEWNS) != 0
+        or _libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0
+        or _libc.mount(directory, b"/tmp", None, MS_BIND, None) != 0
+    ):
+        raise OSError(ctypes.get_errno(), "cannot make the environment's directory its /tmp")
+
+
+def under_tmp(path: Path) -> bool:
+    return path.resolve().is_relative_to(Path("/tmp").resolve())
+
+
+def at_tmp(work_dir: Path) -> bool:
+    """Functions here can see their /tmp at ``/tmp`` (a mount namespace each); checked once per work directory,
+    said once if not."""
+    key = f"namespace:{work_dir}"
+    with _lock:
+        if key not in _checked:
+            hidden = [p for p in (work_dir, Path(sys.prefix), Path(__file__).parent) if under_tmp(p)]
+            why = f"{hidden[0]} is under /tmp, which the function's /tmp would hide" if hidden else None
+            if why is None:
+                probe = tempfile.mkdtemp(dir=work_dir, prefix=".probe-")
+                try:
+                    subprocess.run(["true"], preexec_fn=lambda: enter_at_tmp(os.fsencode(probe)), check=True)
+                except (OSError, subprocess.SubprocessError) as exc:
+                    why = f"no mount namespace: {exc}"
+                finally:
+                    os.rmdir(probe)
+            if why is None:
+                log.info("localaws: functions see their own /tmp at /tmp (a mount namespace each)")
+            else:
+                log.warning("localaws: functions find their /tmp in TMPDIR, not at /tmp (%s)", why)
+            _checked[key] = why is None
+        return _checked[key]

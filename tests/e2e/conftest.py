@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,18 +15,22 @@ import tftest
 
 from devkit.endpoint import localaws
 from devkit.stack import local_terraform
+from localaws.server import default_work_root
 
 
 @pytest.fixture(scope="session")
-def localaws_dir(tmp_path_factory) -> Path:
-    """localaws's work directory: its execution environments are under environments/<function>.<id>/."""
-    return tmp_path_factory.mktemp("localaws")
+def localaws_dir() -> Iterator[Path]:
+    """localaws's work directory, outside /tmp (functions see their own /tmp at /tmp): its execution environments
+    are under environments/<function>.<id>/."""
+    directory = Path(tempfile.mkdtemp(prefix="localaws-e2e-", dir=default_work_root()))
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def endpoint(localaws_dir) -> Iterator[str]:
-    work = localaws_dir / "work"
-    with localaws(localaws_dir / "localaws.log", "--retry-delay", "0.2", "--work-dir", str(work)) as url:
+def endpoint(localaws_dir, tmp_path_factory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("localaws") / "localaws.log"  # kept with pytest's temporary files
+    with localaws(log, "--retry-delay", "0.2", "--work-dir", str(localaws_dir)) as url:
         yield url
 
 

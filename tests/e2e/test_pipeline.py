@@ -10,8 +10,8 @@ import json
 import random
 import subprocess
 import time
-from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -283,7 +283,7 @@ def test_one_warm_environment_serves_a_hundred_invocations_leaving_tmp_empty_and
             assert "FunctionError" not in response, response["Payload"].read()
     finally:
         lam.update_function_configuration(FunctionName=name, LoggingConfig=configured)
-    environments = list((localaws_dir / "work" / "environments").glob(f"{name}.*"))
+    environments = list((localaws_dir / "environments").glob(f"{name}.*"))
     assert len(environments) == 1, f"one warm environment served all of them: {environments}"
     assert list((environments[0] / "tmp").iterdir()) == [], "the function leaves nothing behind in /tmp"
     logs = client("logs")

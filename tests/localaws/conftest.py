@@ -1,15 +1,25 @@
 from __future__ import annotations
 
 import io
+import time
 import uuid
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import boto3
 import pytest
 
 from localaws.runtime import LOCAL_RUNTIME
 from localaws.server import LocalAWS
+
+
+def wait_for(condition, what: str, seconds: float = 20) -> None:
+    """A readiness check: poll ``condition`` until it holds, failing with ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.02)
 
 
 def zipped(files: dict[str, str]) -> bytes:
@@ -21,10 +31,19 @@ def zipped(files: dict[str, str]) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def aws(tmp_path_factory) -> Iterator[LocalAWS]:
-    """An endpoint in this process (the CLI is exercised by tests/e2e); stopped at the end of the module."""
-    with LocalAWS(port=0, work_dir=tmp_path_factory.mktemp("localaws"), retry_delay=0.05) as endpoint:
+def aws() -> Iterator[LocalAWS]:
+    """An endpoint in this process (the CLI is exercised by tests/e2e); stopped at the end of the module. Its work
+    directory is localaws's default, outside /tmp, so functions see their own /tmp at /tmp."""
+    with LocalAWS(port=0, retry_delay=0.05) as endpoint:
         yield endpoint
+
+
+@pytest.fixture
+def shared(aws) -> Path:
+    """A directory both the test and its functions see (a function's /tmp is its own, not the host's)."""
+    directory = aws.work_dir / "shared" / uuid.uuid4().hex
+    directory.mkdir(parents=True)
+    return directory
 
 
 @pytest.fixture(scope="module")

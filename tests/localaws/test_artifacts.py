@@ -11,10 +11,8 @@ from .test_runtime import invoke
 VERSION = "STATE = []\ndef handler(e, c):\n    STATE.append(1)\n    return [{version!r}, len(STATE)]\n"
 
 
-def test_hot_reload_runs_a_local_directory_and_an_edit_takes_effect_on_the_next_invocation(
-    client, deploy, aws, tmp_path
-):
-    source = tmp_path / "function"
+def test_hot_reload_runs_a_local_directory_and_an_edit_takes_effect_on_the_next_invocation(client, deploy, aws, shared):
+    source = shared / "function"
     source.mkdir()
     (source / "index.py").write_text(VERSION.format(version="v1"))
     deploy("hot", "def handler(e, c):\n    return 'from the zip'\n")

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from pathlib import Path
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from .conftest import wait_for
 
 # Runs until the test lets it go: it says it started (a file), then waits for the release file.
 HELD = """
@@ -25,13 +26,6 @@ def handler(event, context):
     open(event.get("done", os.devnull), "w").close()
     return "released"
 """
-
-
-def wait_for(condition, what: str, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"never: {what}"
-        time.sleep(0.02)
 
 
 @pytest.fixture
@@ -50,8 +44,8 @@ def strict(aws):
 class Held:
     """One invocation of HELD running on a thread until ``release()``."""
 
-    def __init__(self, client, name: str, tmp_path: Path, tag: str) -> None:
-        self.started, self.release_file = tmp_path / f"{tag}.started", tmp_path / f"{tag}.release"
+    def __init__(self, client, name: str, shared: Path, tag: str) -> None:
+        self.started, self.release_file = shared / f"{tag}.started", shared / f"{tag}.release"
         event = {"started": str(self.started), "release": str(self.release_file)}
         self.result: list = []
         self.thread = threading.Thread(
@@ -66,32 +60,32 @@ class Held:
         return json.loads(self.result[0]["Payload"].read())
 
 
-def throttled(strict, name: str, tmp_path: Path) -> dict:
-    event = {"started": str(tmp_path / "never"), "release": str(tmp_path / "never")}
+def throttled(strict, name: str, shared: Path) -> dict:
+    event = {"started": str(shared / "never"), "release": str(shared / "never")}
     with pytest.raises(ClientError) as caught:
         strict.invoke(FunctionName=name, Payload=json.dumps(event))
     return caught.value.response
 
 
-def test_beyond_its_reserved_concurrency_a_synchronous_invoke_is_throttled(client, deploy, strict, tmp_path):
+def test_beyond_its_reserved_concurrency_a_synchronous_invoke_is_throttled(client, deploy, strict, shared):
     deploy("reserved-one", HELD)
     client("lambda").put_function_concurrency(FunctionName="reserved-one", ReservedConcurrentExecutions=1)
-    held = Held(client("lambda"), "reserved-one", tmp_path, "first")
-    response = throttled(strict, "reserved-one", tmp_path)
+    held = Held(client("lambda"), "reserved-one", shared, "first")
+    response = throttled(strict, "reserved-one", shared)
     assert response["Error"]["Code"] == "TooManyRequestsException"
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 429
     assert response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
     assert held.release() == "released", "the running invocation is not disturbed"
-    assert not (tmp_path / "never").exists(), "the throttled invocation never ran"
+    assert not (shared / "never").exists(), "the throttled invocation never ran"
 
 
-def test_a_throttled_asynchronous_event_is_tried_again_later(client, deploy, tmp_path, aws, caplog):
+def test_a_throttled_asynchronous_event_is_tried_again_later(client, deploy, shared, aws, caplog):
     deploy("reserved-async", HELD)
     lam = client("lambda")
     lam.put_function_concurrency(FunctionName="reserved-async", ReservedConcurrentExecutions=1)
-    held = Held(lam, "reserved-async", tmp_path, "first")
-    done = tmp_path / "async.done"
-    event = {"started": str(tmp_path / "async.started"), "release": str(held.release_file), "done": str(done)}
+    held = Held(lam, "reserved-async", shared, "first")
+    done = shared / "async.done"
+    event = {"started": str(shared / "async.started"), "release": str(held.release_file), "done": str(done)}
     with caplog.at_level(logging.INFO, logger="localaws"):
         assert (
             lam.invoke(FunctionName="reserved-async", InvocationType="Event", Payload=json.dumps(event))["StatusCode"]
@@ -105,7 +99,7 @@ def test_a_throttled_asynchronous_event_is_tried_again_later(client, deploy, tmp
     assert done.exists(), "then it runs"
 
 
-def test_the_account_limit_less_every_reservation_bounds_the_other_functions(client, deploy, strict, aws, tmp_path):
+def test_the_account_limit_less_every_reservation_bounds_the_other_functions(client, deploy, strict, aws, shared):
     deploy("unreserved-a", HELD)
     deploy("unreserved-b", HELD)
     deploy("reserving", HELD)
@@ -117,10 +111,10 @@ def test_the_account_limit_less_every_reservation_bounds_the_other_functions(cli
     )
     before, aws.runtime.concurrency = aws.runtime.concurrency, reserved + 1  # what is left: one environment
     try:
-        held = Held(lam, "unreserved-a", tmp_path, "a")
-        response = throttled(strict, "unreserved-b", tmp_path)
+        held = Held(lam, "unreserved-a", shared, "a")
+        response = throttled(strict, "unreserved-b", shared)
         assert response["Reason"] == "ConcurrentInvocationLimitExceeded"
-        own = Held(lam, "reserving", tmp_path, "r")  # its reservation is its own
+        own = Held(lam, "reserving", shared, "r")  # its reservation is its own
         assert held.release() == own.release() == "released"
     finally:
         aws.runtime.concurrency = before

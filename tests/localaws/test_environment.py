@@ -4,19 +4,19 @@ Init Duration on a cold start only, /tmp limited to ephemeral_storage, and what 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from .conftest import zipped
+from .conftest import wait_for, zipped
 from .test_runtime import invoke, log_messages
 
 COUNTER = """
-import os, tempfile
+import os
 STARTS = []
 def handler(event, context):
     STARTS.append(1)
-    path = os.path.join(tempfile.gettempdir(), "kept")
-    kept = os.path.exists(path)
-    open(path, "w").close()
-    return {"invocations": len(STARTS), "tmp_kept": kept, "tmp": tempfile.gettempdir()}
+    kept = os.path.exists("/tmp/kept")
+    open("/tmp/kept", "w").close()
+    return {"invocations": len(STARTS), "tmp_kept": kept}
 """
 
 
@@ -29,11 +29,14 @@ def reports(client, name: str) -> list[str]:
     return [line for line in log_messages(client, name) if line.startswith("REPORT ")]
 
 
-def test_a_warm_environment_keeps_module_state_and_tmp_and_reports_init_once(client, deploy):
+def test_a_warm_environment_keeps_module_state_and_tmp_and_reports_init_once(client, deploy, aws):
     deploy("counter", COUNTER)
     bodies = [invoke(client, "counter", {})[1] for _ in range(3)]
     assert [b["invocations"] for b in bodies] == [1, 2, 3], "one environment served all three"
     assert [b["tmp_kept"] for b in bodies] == [False, True, True], "/tmp outlives an invocation"
+    (env,) = warm(aws, "counter")
+    assert [p.name for p in env.disk.path.iterdir()] == ["kept"], "the literal /tmp is the environment's own"
+    assert not Path("/tmp/kept").exists(), "not the host's"
     lines = reports(client, "counter")
     assert len(lines) == 3 and ["Init Duration" in line for line in lines] == [True, False, False]
 
@@ -70,12 +73,12 @@ def test_an_idle_environment_is_stopped(client, deploy, aws):
 
 def test_tmp_is_limited_to_ephemeral_storage(client, deploy):
     code = """
-import errno, os, shutil, tempfile
+import errno, os, shutil
 def handler(event, context):
-    total = shutil.disk_usage(tempfile.gettempdir()).total
+    total = shutil.disk_usage("/tmp").total
     written = 0
     try:
-        with open(os.path.join(tempfile.gettempdir(), "big"), "wb") as out:
+        with open("/tmp/big", "wb") as out:
             for _ in range(event["mb"]):
                 out.write(b"x" * 1048576)
                 written += 1
@@ -84,7 +87,7 @@ def handler(event, context):
     except OSError as exc:
         return {"total_mb": total // 1048576, "written_mb": written, "error": errno.errorcode[exc.errno]}
     finally:
-        os.remove(os.path.join(tempfile.gettempdir(), "big"))
+        os.remove("/tmp/big")
     return {"total_mb": total // 1048576, "written_mb": written, "error": None}
 """
     deploy("disk", code, EphemeralStorage={"Size": 512})
@@ -111,3 +114,12 @@ def test_a_handler_that_does_not_import_fails_as_lambda_reports_an_init_error(cl
     assert body["errorType"] == "Runtime.ImportModuleError", body
     assert "No module named 'not_installed_anywhere'" in body["errorMessage"]
     assert json.dumps(body)  # a JSON object, as Lambda answers
+
+
+def test_a_deleted_functions_environments_are_stopped(client, deploy, aws):
+    deploy("short-lived", COUNTER)
+    invoke(client, "short-lived", {})
+    (env,) = warm(aws, "short-lived")
+    client("lambda").delete_function(FunctionName="short-lived")
+    wait_for(lambda: not env.disk.path.exists(), "the environment stopped and its /tmp given back")
+    assert warm(aws, "short-lived") == [] and env.process.poll() is not None
