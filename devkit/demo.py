@@ -5,7 +5,9 @@ with the AWS CLI, waits for the thumbnails, prints them as a table and writes a 
 ``aws lambda invoke`` flow, then destroys the stack and stops the endpoint. Everything it writes goes under
 build/demo/; Terraform's full output goes to build/demo/terraform.log, the screen shows its summaries.
 
-``make demo KEEP=1`` leaves the stack applied and the endpoint running, and prints what to try next.
+``make demo KEEP=1`` leaves the stack applied and the endpoint running, and prints what to try next; with
+``HOT_RELOAD=1`` too, localaws runs the function from function/ itself (its hot reload), so an edit there is tried
+on the next upload without an apply.
 """
 
 from __future__ import annotations
@@ -103,6 +105,9 @@ def explore(endpoint: str, stack: Path, outputs: dict, aws: str) -> None:
     {aws} logs tail /aws/lambda/{function}
     {aws} s3 rm "s3://{source}/uploads/my lake.webp"    # and its thumbnails go too
 
+With `make demo KEEP=1 HOT_RELOAD=1`, localaws runs the function from function/ itself: edit a file there and
+upload again, no apply needed (a development aid: `terraform apply` deploys what a release runs).
+
 When you are done:
 
     terraform -chdir={stack} destroy -auto-approve   # with TF_CLI_CONFIG_FILE={
@@ -112,14 +117,15 @@ When you are done:
 """)
 
 
-def demo(keep: bool = False) -> None:
+def demo(keep: bool = False, hot_reload: bool = False) -> None:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     samples(IMAGES)
     aws = awscli.find()
     tf_env = {**os.environ, **terraform_environment()}
     step(1, "starting the local AWS (localaws: moto + Lambda execution without Docker)")
-    with localaws(OUT / "localaws.log", "--quiet", keep=keep, pid_file=OUT / "localaws.pid") as endpoint:
+    options = ["--quiet", *(["--hot-reload", f"*={ROOT / 'function'}"] if hot_reload else [])]
+    with localaws(OUT / "localaws.log", *options, keep=keep, pid_file=OUT / "localaws.pid") as endpoint:
         print(f"    localaws is serving AWS at {endpoint} (log: {OUT / 'localaws.log'})")
         stack = local_stack(OUT / "module", endpoint)
         cli_env = awscli.environment(endpoint)
@@ -248,9 +254,13 @@ def demo(keep: bool = False) -> None:
     )
 
 
+def _set(variable: str) -> bool:
+    return os.environ.get(variable, "") not in ("", "0")
+
+
 def main() -> int:
     try:
-        demo(keep=os.environ.get("KEEP", "") not in ("", "0"))
+        demo(keep=_set("KEEP"), hot_reload=_set("HOT_RELOAD"))
     except (DemoFailed, FileNotFoundError, RuntimeError, TimeoutError) as exc:
         print(f"\n\033[31mdemo failed at {_current[0]}: {exc}\033[0m", file=sys.stderr)
         return 1

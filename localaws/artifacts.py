@@ -4,14 +4,15 @@
   stand-in (a file in a later layer wins), both cached by content under the work directory;
 - the runtime's packages (``/var/runtime``: AWS's runtime interface client, boto3 and what they need) are linked
   from localaws's own environment;
-- hot reload (a development aid): a function named in ``hot_reload`` runs its code from a local directory instead
-  of its ZIP, so an edit there takes effect on the next invocation without a deployment. The directory's
-  fingerprint (every file's path, size and modification time) is part of the environment's configuration, so an
-  edit retires the warm environments that ran the old code.
+- hot reload (a development aid): a function named in ``hot_reload`` (a name or a shell pattern such as ``*``)
+  runs its code from a local directory instead of its ZIP, so an edit there takes effect on the next invocation
+  without a deployment. The directory's fingerprint (every file's path, size and modification time) is part of the
+  environment's configuration, so an edit retires the warm environments that ran the old code.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import importlib.util
 import io
@@ -81,7 +82,7 @@ class Artifacts:
     def task(self, fn: Any) -> tuple[Path, str]:
         """The function's code directory and a version of it (the hot-reload directory's fingerprint, or the
         ZIP's digest)."""
-        local = self.hot_reload.get(fn.function_name)
+        local = next((d for name, d in self.hot_reload.items() if fnmatch.fnmatchcase(fn.function_name, name)), None)
         if local is not None:
             return local, "local:" + fingerprint(local)
         path = self._extract("task", [fn.code_bytes])

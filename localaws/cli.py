@@ -54,8 +54,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="FUNCTION=DIR",
-        help="development aid: run FUNCTION's code from the local DIR instead of its ZIP; an edit there takes "
-        "effect on the next invocation (repeatable)",
+        help="development aid: run FUNCTION's code (a name or a pattern such as '*') from the local DIR instead of "
+        "its ZIP; an edit there takes effect on the next invocation (repeatable)",
     )
     parser.add_argument("--quiet", action="store_true", help="log warnings only")
     args = parser.parse_args(argv)

@@ -17,7 +17,7 @@ def test_hot_reload_runs_a_local_directory_and_an_edit_takes_effect_on_the_next_
     (source / "index.py").write_text(VERSION.format(version="v1"))
     deploy("hot", "def handler(e, c):\n    return 'from the zip'\n")
     assert invoke(client, "hot", {})[1] == "from the zip"
-    aws.runtime.artifacts.hot_reload["hot"] = source
+    aws.runtime.artifacts.hot_reload["ho*"] = source  # a name or a pattern
     try:
         assert invoke(client, "hot", {})[1] == ["v1", 1], "the directory, not the ZIP"
         assert invoke(client, "hot", {})[1] == ["v1", 2], "unchanged: the environment stays warm"
@@ -26,7 +26,7 @@ def test_hot_reload_runs_a_local_directory_and_an_edit_takes_effect_on_the_next_
         (source / "helper.py").write_text("X = 1\n")
         assert invoke(client, "hot", {})[1] == ["v2-edited", 1], "a new file counts as an edit too"
     finally:
-        del aws.runtime.artifacts.hot_reload["hot"]
+        del aws.runtime.artifacts.hot_reload["ho*"]
     assert invoke(client, "hot", {})[1] == "from the zip"
 
 
