@@ -1,10 +1,10 @@
-"""The function's ``memory_size`` enforced on each invocation, as Lambda does: a memory cgroup of its own.
+"""The function's ``memory_size`` enforced on each execution environment, as Lambda does: a memory cgroup each.
 
 Lambda runs a function in a cgroup limited to its memory; above it the kernel kills the runtime and Lambda reports
-``Runtime.OutOfMemory`` with ``Max Memory Used`` equal to the memory size. Here each invocation's process gets a
-cgroup under ``/sys/fs/cgroup`` (cgroup v2: ``memory.max``; v1: ``memory.limit_in_bytes``), whichever this machine
-mounts writable, found once at start. Where neither is (no permission, no memory controller), memory is not
-enforced and localaws says so once; the peak is still reported (bootstrap.py reads the process's own VmHWM).
+``Runtime.OutOfMemory`` with ``Max Memory Used`` equal to the memory size. Here each environment's runtime process
+gets a cgroup under ``/sys/fs/cgroup`` (cgroup v2: ``memory.max``; v1: ``memory.limit_in_bytes``), whichever this
+machine mounts writable, found once at start. Where neither is (no permission, no memory controller), memory is not
+enforced and localaws says so once; the peak is still reported (environment.py reads the process's VmHWM).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class Ceiling:
         return "memory.max" if self.version == 2 else "memory.limit_in_bytes"
 
     def create(self, limit_mb: int) -> Path:
-        """A cgroup limited to ``limit_mb`` (swap included: none), for one invocation."""
+        """A cgroup limited to ``limit_mb`` (swap included: none), for one environment."""
         group = self.parent / uuid.uuid4().hex
         group.mkdir()
         limit = str(limit_mb * 1024 * 1024)
@@ -98,6 +98,6 @@ def find(root: Path = ROOT) -> Ceiling | None:
 
 
 def release(ceiling: Ceiling | None) -> None:
-    """Remove localaws's own cgroup at exit (every invocation's is already gone)."""
+    """Remove localaws's own cgroup at exit (every environment's is already gone)."""
     if ceiling is not None:
         Ceiling.remove(ceiling.parent)

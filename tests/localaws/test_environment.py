@@ -123,3 +123,15 @@ def test_a_deleted_functions_environments_are_stopped(client, deploy, aws):
     client("lambda").delete_function(FunctionName="short-lived")
     wait_for(lambda: not env.disk.path.exists(), "the environment stopped and its /tmp given back")
     assert warm(aws, "short-lived") == [] and env.process.poll() is not None
+
+
+def test_a_runtime_that_exits_ends_the_invocation_as_lambda_reports_it_and_the_next_starts_cold(client, deploy):
+    deploy(
+        "quitter",
+        COUNTER.replace("STARTS.append(1)", "STARTS.append(1)\n    if event.get('quit'):\n        os._exit(3)"),
+    )
+    assert invoke(client, "quitter", {})[1]["invocations"] == 1
+    response, body = invoke(client, "quitter", {"quit": True})
+    assert response["FunctionError"] == "Unhandled" and body["errorType"] == "Runtime.ExitError"
+    assert body["errorMessage"].endswith("Runtime exited with error: exit status 3"), body
+    assert invoke(client, "quitter", {})[1]["invocations"] == 1, "a new environment"
