@@ -116,14 +116,9 @@ variable "layers" {
 
 variable "log_level" {
   type        = string
-  description = "The function's application log level (Lambda's logging_config, JSON log format): TRACE, DEBUG, INFO, WARN, ERROR or FATAL. Lambda's runtime drops the function's log records below it; DEBUG adds one line per execution environment and client made."
+  description = "The function's application log level (logging_config; the root module validates it)."
   default     = "INFO"
   nullable    = false
-
-  validation {
-    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
-    error_message = "log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR or FATAL; got \"${var.log_level}\"."
-  }
 }
 
 variable "log_retention_in_days" {
@@ -288,14 +283,9 @@ variable "source_dir" {
 
 variable "system_log_level" {
   type        = string
-  description = "The level of Lambda's own lines in the function's log (platform.start, platform.report with duration and memory): DEBUG, INFO or WARN. WARN leaves them out."
+  description = "The level of Lambda's own lines in the function's log (logging_config; the root module validates it)."
   default     = "INFO"
   nullable    = false
-
-  validation {
-    condition     = contains(["DEBUG", "INFO", "WARN"], var.system_log_level)
-    error_message = "system_log_level must be one of DEBUG, INFO or WARN; got \"${var.system_log_level}\"."
-  }
 }
 
 variable "tags" {

@@ -39,6 +39,10 @@ def test_function_configuration(root):
     assert (fn["handler"], fn["runtime"], fn["architectures"]) == ("app.handler", "python3.13", ["x86_64"])
     assert fn["timeout"] == 60 and fn["timeout"] > 3
     assert fn["memory_size"] == 1024 and fn["ephemeral_storage"] == [{"size": 1024}]
+    assert fn["logging_config"] == [
+        {"log_format": "JSON", "application_log_level": "INFO", "system_log_level": "INFO",
+         "log_group": "/aws/lambda/CreateThumbnail"}
+    ], "Lambda's JSON log format, its levels, into the module's own log group"  # fmt: skip
     assert fn["environment"][0]["variables"] == {
         "DESTINATION_BUCKET": "thumbs",
         "DESTINATION_PREFIX": "thumbnails/",
@@ -370,6 +374,8 @@ BAD = [
         "maximum_event_age_in_seconds must be between 60 and 21600 seconds; got 21601.",
     ),
     ({"log_retention_in_days": 2}, "log_retention_in_days must be one of the values CloudWatch Logs accepts"),
+    ({"log_level": "VERBOSE"}, 'log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR or FATAL; got "VERBOSE".'),
+    ({"system_log_level": "ERROR"}, 'system_log_level must be one of DEBUG, INFO or WARN; got "ERROR".'),
     ({"reserved_concurrent_executions": -2}, "reserved_concurrent_executions must be -1 (unreserved) or more; got -2."),
     (
         {"function_name": "bad name"},
