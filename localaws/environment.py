@@ -111,7 +111,7 @@ class Environment:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-S", "-E", "-u", str(BOOTSTRAP), str(task), str(opt), str(runtime_dir), fn.handler],
-                env=self._environment(fn, task, endpoint_url, private_tmp),
+                env=self._environment(fn, task, runtime_dir, endpoint_url, private_tmp),
                 cwd=task,
                 stdin=subprocess.DEVNULL,
                 stdout=self._log_pipe,
@@ -131,13 +131,15 @@ class Environment:
     def alive(self) -> bool:
         return self.process.poll() is None and not self.api.ended.is_set()
 
-    def _environment(self, fn: Any, task: Path, endpoint_url: str, private_tmp: bool) -> dict[str, str]:
+    def _environment(
+        self, fn: Any, task: Path, runtime_dir: Path, endpoint_url: str, private_tmp: bool
+    ) -> dict[str, str]:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "C.UTF-8",
             "TZ": ":UTC",
             "LAMBDA_TASK_ROOT": str(task),
-            "LAMBDA_RUNTIME_DIR": str(BOOTSTRAP.parent),
+            "LAMBDA_RUNTIME_DIR": str(runtime_dir),
             "_HANDLER": fn.handler or "",
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{self.runtime}",
             "AWS_LAMBDA_RUNTIME_API": self.api.address,
