@@ -16,6 +16,8 @@ import sys
 from typing import Any
 
 _logger = logging.getLogger("thumbnails")
+# A LogRecord's own attributes: ``extra`` may not set them (a field of that name is written with a trailing "_").
+_RECORD_FIELDS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
 
 class _Stdout(logging.StreamHandler):
@@ -55,4 +57,4 @@ def log(level: int, message: str, **fields: Any) -> None:
         line = {"level": logging.getLevelName(level), "message": message, **fields}
         _logger.log(level, json.dumps(line, default=str, ensure_ascii=False))
     else:  # the runtime's root handler: its JSON formatter, its level
-        _logger.log(level, message, extra=fields)
+        _logger.log(level, message, extra={f"{k}_" if k in _RECORD_FIELDS else k: v for k, v in fields.items()})

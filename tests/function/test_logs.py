@@ -38,7 +38,7 @@ def test_under_lambdas_json_format_the_runtime_writes_the_record_with_its_fields
     root.addHandler(handler)
     try:
         logs.log(logging.DEBUG, "client made", service="s3")
-        logs.log(logging.ERROR, "record failed", key="a b.jpg", outcome="failed")
+        logs.log(logging.ERROR, "record failed", key="a b.jpg", outcome="failed", name="a field, not the logger's")
     finally:
         root.removeHandler(handler)
         root.level = level
@@ -47,3 +47,4 @@ def test_under_lambdas_json_format_the_runtime_writes_the_record_with_its_fields
     assert len(records) == 1, "below the application log level: dropped by the runtime's level"
     assert records[0]["level"] == "ERROR" and records[0]["message"] == "record failed"
     assert (records[0]["logger"], records[0]["key"], records[0]["outcome"]) == ("thumbnails", "a b.jpg", "failed")
+    assert records[0]["name_"] == "a field, not the logger's", "a field named like a LogRecord attribute is kept"
