@@ -111,7 +111,9 @@ def lines(config: LoggingConfig, report: Report, output: str, function_name: str
         ]
     if not config.platform_lines:
         head, tail = [], []
-    return [*head, *output.splitlines(), *tail]
+    # One event per "\n"-ended line, as Lambda splits a function's output: the runtime client joins a traceback's
+    # lines with "\r", so an unhandled error stays one event.
+    return [*head, *(line for line in output.split("\n") if line), *tail]
 
 
 def _runtime_version(runtime: str) -> str:

@@ -109,6 +109,8 @@ def test_an_exception_comes_back_as_lambda_reports_it(client, deploy):
     assert response["FunctionError"] == "Unhandled"
     assert body["errorType"] == "ValueError" and body["errorMessage"] == "no good: test"
     assert any("index.py" in frame for frame in body["stackTrace"])
+    (error,) = [line for line in log_messages(client, "boom") if line.startswith("[ERROR]")]
+    assert error.startswith("[ERROR] ValueError: no good: test\rTraceback"), "one log event, as Lambda writes it"
 
 
 def test_timeout_kills_the_function(client, deploy):
