@@ -200,10 +200,11 @@ class Environment:
         invocation = Invocation(request_id, payload or b"{}", self.function_arn, self.timeout)
         self.api.offer(invocation)
         taken = self._wait(invocation.taken, INIT_LIMIT + self.timeout if cold else self.timeout)
-        picked_up = time.monotonic()
-        init_ms = (picked_up - self._started) * 1000 if cold else None
+        init_ms = (invocation.taken_at - self._started) * 1000 if cold and taken else None
         finished = taken and self._wait(invocation.done, self.timeout)
-        duration = (time.monotonic() - (picked_up if taken else self._started)) * 1000
+        # As the Runtime API saw them: this thread may wake a little after the runtime answered.
+        ended = invocation.done_at if finished else time.monotonic()
+        duration = (ended - (invocation.taken_at if taken else self._started)) * 1000
         now = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z"
         max_memory = peak_memory_mb(self.process.pid)
         note = ""
