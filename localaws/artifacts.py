@@ -20,6 +20,7 @@ import os
 import tempfile
 import threading
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,7 @@ class Artifacts:
         self.work_dir = work_dir
         self.hot_reload = {name: Path(path).resolve() for name, path in (hot_reload or {}).items()}
         self._lock = threading.Lock()
+        self._extracted: dict[tuple[str, ...], Path] = {}  # what was extracted, by code digest or layer ARNs
         self.runtime_dir = link_runtime_packages(work_dir / "runtime")
 
     def task(self, fn: Any) -> tuple[Path, str]:
@@ -85,11 +87,23 @@ class Artifacts:
         local = next((d for name, d in self.hot_reload.items() if fnmatch.fnmatchcase(fn.function_name, name)), None)
         if local is not None:
             return local, "local:" + fingerprint(local)
-        path = self._extract("task", [fn.code_bytes])
+        path = self._once(("task", fn.function_arn, fn.code_sha_256), lambda: self._extract("task", [fn.code_bytes]))
         return path, path.name
 
     def opt(self, fn: Any) -> Path:
-        return self._extract("opt", self._layers(fn))
+        """The layers, in order, in one directory (a layer version's ARN names content that never changes)."""
+        arns = tuple(layer["Arn"] for layer in fn.layers)
+        return self._once(("opt", *arns), lambda: self._extract("opt", self._layers(fn)))
+
+    def _once(self, key: tuple[str, ...], extract: Callable[[], Path]) -> Path:
+        """``extract()``'s directory, remembered by ``key``: a warm invocation does not hash megabytes again."""
+        with self._lock:
+            known = self._extracted.get(key)
+        if known is None or not known.is_dir():
+            known = extract()
+            with self._lock:
+                self._extracted[key] = known
+        return known
 
     def _extract(self, kind: str, archives: list[bytes]) -> Path:
         """Extract the archives in order into one directory named by their content; a later file wins."""
