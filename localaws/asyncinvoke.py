@@ -127,10 +127,13 @@ class AsyncInvoker:
             with self._idle:
                 self._timers.discard(timer)
                 closed = self._closed
-            if closed:
-                self._done()
-            else:
-                self._pool.submit(self._run, event)
+            if not closed:
+                try:
+                    self._pool.submit(self._run, event)
+                    return
+                except RuntimeError:  # the pool shut down meanwhile
+                    pass
+            self._done()  # localaws is stopping: the event ends here
 
         timer = threading.Timer(delay, again)
         timer.daemon = True
