@@ -2,8 +2,9 @@
 
 - the deployed ZIP is extracted to a task directory (``/var/task``), the layers **in order** into an ``/opt``
   stand-in (a file in a later layer wins), both cached by content under the work directory;
-- the runtime's packages (``/var/runtime``: AWS's runtime interface client, boto3 and what they need) are linked
-  from localaws's own environment;
+- the runtime's packages (``/var/runtime``: AWS's runtime interface client, boto3 and what they need, and
+  bootstrap.py) are linked from localaws's own environment -- or copied as hard links where that environment is
+  under ``/tmp``, which an environment's own ``/tmp`` hides;
 - hot reload (a development aid): a function named in ``hot_reload`` (a name or a shell pattern such as ``*``)
   runs its code from a local directory instead of its ZIP, so an edit there takes effect on the next invocation
   without a deployment. The directory's fingerprint (every file's path, size and modification time) is part of the
@@ -17,12 +18,16 @@ import hashlib
 import importlib.util
 import io
 import os
+import shutil
+import sys
 import tempfile
 import threading
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from .tmpdisk import under_tmp
 
 # What the Lambda Python runtime provides besides the standard library: its runtime interface client (awslambdaric,
 # its C extension runtime_client and their dependencies), boto3 and what boto3 needs.
@@ -41,8 +46,34 @@ RUNTIME_PACKAGES = (
 )
 
 
+BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
+# The interpreter itself, not a virtualenv's link to it: with -S no site packages are read, and the link may live
+# under the /tmp an environment's own /tmp hides.
+PYTHON = os.path.realpath(sys.executable)
+
+
+def _place(source: Path, target: Path) -> None:
+    """``target`` showing ``source``: a symbolic link, or -- for a source under /tmp, which an environment's own
+    /tmp hides -- a copy made of hard links where the file system allows them."""
+    if not under_tmp(source):
+        target.symlink_to(source, target_is_directory=source.is_dir())
+        return
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    if source.is_dir():
+        shutil.copytree(source, target, copy_function=link, ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        link(str(source), str(target))
+
+
 def link_runtime_packages(target: Path) -> Path:
-    """``target`` holding a link to each of RUNTIME_PACKAGES in localaws's environment (``/var/runtime``)."""
+    """``target`` (``/var/runtime``) showing each of RUNTIME_PACKAGES in localaws's environment, and bootstrap.py
+    (as Lambda's holds its own)."""
     target.mkdir(parents=True, exist_ok=True)
     for name in RUNTIME_PACKAGES:
         spec = importlib.util.find_spec(name)
@@ -50,9 +81,10 @@ def link_runtime_packages(target: Path) -> Path:
             continue
         source = Path(spec.origin)
         source = source.parent if source.name == "__init__.py" else source
-        link = target / source.name
-        if not link.exists():
-            link.symlink_to(source, target_is_directory=source.is_dir())
+        if not (target / source.name).exists():
+            _place(source, target / source.name)
+    if not (target / BOOTSTRAP.name).exists():
+        shutil.copy2(BOOTSTRAP, target / BOOTSTRAP.name)
     return target
 
 

@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from . import ceiling, platformlog
+from .artifacts import BOOTSTRAP, PYTHON
 from .runtimeapi import Invocation, RuntimeAPI
 from .tmpdisk import TmpDisk, enter_at_tmp
 
 log = logging.getLogger("localaws")
 
-BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 LOCAL_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 INIT_LIMIT = 10.0  # seconds Lambda allows an on-demand init phase
 _MARK = b"\x00localaws-end:"  # written by localaws after an invocation's output, never by a function
@@ -110,7 +110,17 @@ class Environment:
         self._started = time.monotonic()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-S", "-E", "-u", str(BOOTSTRAP), str(task), str(opt), str(runtime_dir), fn.handler],
+                [
+                    PYTHON,
+                    "-S",
+                    "-E",
+                    "-u",
+                    str(runtime_dir / BOOTSTRAP.name),
+                    str(task),
+                    str(opt),
+                    str(runtime_dir),
+                    fn.handler,
+                ],
                 env=self._environment(fn, task, runtime_dir, endpoint_url, private_tmp),
                 cwd=task,
                 stdin=subprocess.DEVNULL,

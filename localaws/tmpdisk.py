@@ -126,7 +126,9 @@ def at_tmp(work_dir: Path) -> bool:
     key = f"namespace:{work_dir}"
     with _lock:
         if key not in _checked:
-            hidden = [p for p in (work_dir, Path(sys.prefix), Path(__file__).parent) if under_tmp(p)]
+            # what a runtime process reads from outside its work directory: the interpreter and its standard library
+            needed = (work_dir, Path(sys.base_prefix), Path(os.path.realpath(sys.executable)))
+            hidden = [p for p in needed if under_tmp(p)]
             why = f"{hidden[0]} is under /tmp, which the function's /tmp would hide" if hidden else None
             if why is None:
                 probe = tempfile.mkdtemp(dir=work_dir, prefix=".probe-")
