@@ -4,6 +4,7 @@ Init Duration on a cold start only, /tmp limited to ephemeral_storage, and what 
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 from .conftest import wait_for, zipped
@@ -12,10 +13,11 @@ from .test_runtime import invoke, log_messages
 COUNTER = """
 import os
 STARTS = []
+KEPT = "/tmp/" + os.environ.get("KEPT", "kept")
 def handler(event, context):
     STARTS.append(1)
-    kept = os.path.exists("/tmp/kept")
-    open("/tmp/kept", "w").close()
+    kept = os.path.exists(KEPT)
+    open(KEPT, "w").close()
     return {"invocations": len(STARTS), "tmp_kept": kept}
 """
 
@@ -30,13 +32,14 @@ def reports(client, name: str) -> list[str]:
 
 
 def test_a_warm_environment_keeps_module_state_and_tmp_and_reports_init_once(client, deploy, aws):
-    deploy("counter", COUNTER)
+    name = f"kept-{uuid.uuid4().hex}"
+    deploy("counter", COUNTER, env={"KEPT": name})
     bodies = [invoke(client, "counter", {})[1] for _ in range(3)]
     assert [b["invocations"] for b in bodies] == [1, 2, 3], "one environment served all three"
     assert [b["tmp_kept"] for b in bodies] == [False, True, True], "/tmp outlives an invocation"
     (env,) = warm(aws, "counter")
-    assert [p.name for p in env.disk.path.iterdir()] == ["kept"], "the literal /tmp is the environment's own"
-    assert not Path("/tmp/kept").exists(), "not the host's"
+    assert [p.name for p in env.disk.path.iterdir()] == [name], "the literal /tmp is the environment's own"
+    assert not Path("/tmp", name).exists(), "not the host's"
     lines = reports(client, "counter")
     assert len(lines) == 3 and ["Init Duration" in line for line in lines] == [True, False, False]
 
