@@ -79,9 +79,16 @@ def lines(config: LoggingConfig, report: Report, output: str, function_name: str
     if config.log_format == "JSON":
         head: list[str] = []
         if report.init_ms is not None:
-            head.append(_event("platform.initStart", initializationType="on-demand", phase="init",
-                               runtimeVersion=_runtime_version(runtime), functionName=function_name,
-                               functionVersion="$LATEST"))  # fmt: skip
+            head.append(
+                _event(
+                    "platform.initStart",
+                    initializationType="on-demand",
+                    phase="init",
+                    runtimeVersion=_runtime_version(runtime),
+                    functionName=function_name,
+                    functionVersion="$LATEST",
+                )
+            )
         head.append(_event("platform.start", requestId=report.request_id, version="$LATEST"))
         metrics: dict[str, Any] = {
             "durationMs": round(report.duration_ms, 2),

@@ -27,6 +27,7 @@ from typing import Any
 from . import ceiling, tmpdisk
 from .artifacts import Artifacts
 from .environment import LOCAL_RUNTIME, Environment
+from .platformlog import LoggingConfig
 
 log = logging.getLogger("localaws")
 
@@ -116,13 +117,11 @@ class Runtime:
             result.error_type or "succeeded",
             result.duration_ms,
         )
-        return Outcome(result.request_id, result.body, "Unhandled" if result.error_type else None, result.logs,
-                       result.duration_ms)  # fmt: skip
+        error = "Unhandled" if result.error_type else None  # Lambda's FunctionError, whatever the errorType
+        return Outcome(result.request_id, result.body, error, result.logs, result.duration_ms)
 
     def _signature(self, fn: Any, code_version: str, opt: Path) -> str:
         """What an environment was made from; a change to any of it retires the environment."""
-        from .platformlog import LoggingConfig
-
         return json.dumps(
             [
                 code_version,

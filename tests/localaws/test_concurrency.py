@@ -91,8 +91,10 @@ def test_a_throttled_asynchronous_event_is_tried_again_later(client, deploy, sha
             lam.invoke(FunctionName="reserved-async", InvocationType="Event", Payload=json.dumps(event))["StatusCode"]
             == 202
         )
-        wait_for(lambda: "reserved-async throttled (ReservedFunctionConcurrentInvocationLimitExceeded)" in caplog.text,
-                 "the event throttled")  # fmt: skip
+        wait_for(
+            lambda: "reserved-async throttled (ReservedFunctionConcurrentInvocationLimitExceeded)" in caplog.text,
+            "the event throttled",
+        )
         assert not done.exists(), "it waits while the one allowed environment is busy"
         held.release()
         assert aws.invoker.wait_idle(30)

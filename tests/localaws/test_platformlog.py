@@ -22,8 +22,12 @@ def handler(event, context):
 def test_json_format_with_levels_in_a_custom_log_group(client, deploy):
     lam = client("lambda")
     client("logs").create_log_group(logGroupName="/shared/thumbnails")
-    config = {"LogFormat": "JSON", "ApplicationLogLevel": "WARN", "SystemLogLevel": "INFO",
-              "LogGroup": "/shared/thumbnails"}  # fmt: skip
+    config = {
+        "LogFormat": "JSON",
+        "ApplicationLogLevel": "WARN",
+        "SystemLogLevel": "INFO",
+        "LogGroup": "/shared/thumbnails",
+    }
     deploy("json-logs", LOGS, LoggingConfig=config)
     assert lam.get_function_configuration(FunctionName="json-logs")["LoggingConfig"] == config
     assert invoke(client, "json-logs", {})[1] == "ok"
