@@ -99,6 +99,7 @@ class Environment:
         self.last_used = time.monotonic()
         self.fn = fn  # moto's function, as it was when this environment was made
         self._closed = False
+        self._closing = threading.Lock()
         self._warning = warning
         self._memory = memory
         self._group = memory.create(self.memory_size) if memory else None
@@ -258,9 +259,10 @@ class Environment:
 
     def close(self) -> None:
         """Stop the process (and anything it started) and give back its /tmp, cgroup and Runtime API. Once."""
-        if self._closed:
-            return
-        self._closed = True
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
         self.kill()
         self.api.close()
         self._release()
