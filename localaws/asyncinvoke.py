@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .runtime import Outcome, Throttled
+from .environment import Outcome
+from .runtime import Throttled
 
 log = logging.getLogger("localaws")
 

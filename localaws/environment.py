@@ -32,6 +32,7 @@ from typing import Any
 
 from . import ceiling, platformlog
 from .artifacts import BOOTSTRAP, PYTHON
+from .guard import status_kb
 from .runtimeapi import Invocation, RuntimeAPI
 from .tmpdisk import TmpDisk, enter_at_tmp
 
@@ -43,12 +44,23 @@ _MARK = b"\x00localaws-end:"  # written by localaws after an invocation's output
 
 
 @dataclass(frozen=True)
-class Result:
+class Outcome:
+    """One invocation, as its caller sees it."""
+
     request_id: str
-    body: bytes  # the handler's JSON result, or Lambda's error object
-    error_type: str | None  # None: success
+    payload: bytes  # the handler's JSON result, or Lambda's error object
+    error_type: str | None  # None: success; else the errorType (ValueError, Sandbox.Timedout, ...)
     logs: str  # the lines written to the log stream
     duration_ms: float
+
+    @property
+    def error(self) -> str | None:
+        """Lambda's FunctionError: "Unhandled" whatever the errorType, None on success."""
+        return "Unhandled" if self.error_type else None
+
+    @property
+    def ok(self) -> bool:
+        return self.error_type is None
 
 
 def _prepare(group: Path | None, tmp: bytes | None) -> None:
@@ -61,15 +73,8 @@ def _prepare(group: Path | None, tmp: bytes | None) -> None:
 
 def peak_memory_mb(pid: int) -> int:
     """The process's peak resident memory so far (VmHWM), as Lambda's Max Memory Used: across every invocation
-    of the environment."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return -(-int(line.split()[1]) // 1024)
-    except OSError:
-        pass
-    return 0
+    of the environment. 0: unknown."""
+    return -(-(status_kb("VmHWM", pid) or 0) // 1024)
 
 
 class Environment:
@@ -204,7 +209,7 @@ class Environment:
                 return event.is_set()
         return True
 
-    def invoke(self, payload: bytes) -> Result:
+    def invoke(self, payload: bytes) -> Outcome:
         request_id = str(uuid.uuid4())
         cold = self.invocations == 0
         self.invocations += 1
@@ -246,7 +251,7 @@ class Environment:
         text = platformlog.lines(self.logging, report, output, self.function_name, self.runtime)
         platformlog.write(self.fn, self.logging.log_group, self.stream, text, new_stream=cold)
         self.last_used = time.monotonic()
-        return Result(request_id, body, error_type, "\n".join(text) + "\n", duration)
+        return Outcome(request_id, body, error_type, "\n".join(text) + "\n", duration)
 
     # -- the end ------------------------------------------------------------------------------------------------
 

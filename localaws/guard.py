@@ -11,21 +11,27 @@ import logging
 import resource
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 log = logging.getLogger("localaws")
 DEFAULT_CEILING_MB = 4096
 
 
-def resident_mb() -> int:
-    """This process's resident memory in MB (Linux's VmRSS; elsewhere the peak, which only overstates it)."""
+def status_kb(field: str, pid: int | str = "self") -> int | None:
+    """A kB figure from Linux's /proc/<pid>/status (VmRSS, VmHWM, ...); None where there is none."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) // 1024
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1])
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    return None
+
+
+def resident_mb() -> int:
+    """This process's resident memory in MB (Linux's VmRSS; elsewhere the peak, which only overstates it)."""
+    rss = status_kb("VmRSS")
+    return (rss if rss is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) // 1024
 
 
 class MemoryGuard:

@@ -21,32 +21,18 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import ceiling, tmpdisk
 from .artifacts import Artifacts
-from .environment import LOCAL_RUNTIME, Environment
+from .environment import LOCAL_RUNTIME, Environment, Outcome
 from .platformlog import LoggingConfig
 
 log = logging.getLogger("localaws")
 
 ACCOUNT_CONCURRENCY = 1000  # Lambda's default quota of concurrent executions per account and region
 IDLE_SECONDS = 300.0
-
-
-@dataclass(frozen=True)
-class Outcome:
-    request_id: str
-    payload: bytes  # the handler's JSON result, or Lambda's error object
-    error: str | None  # None, "Unhandled" (an exception, a timeout, the memory limit, ...)
-    logs: str
-    duration_ms: float
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 class Throttled(Exception):
@@ -106,7 +92,7 @@ class Runtime:
     def execute(self, fn: Any, payload: bytes) -> Outcome:
         env, slot = self._acquire(fn)
         try:
-            result = env.invoke(payload)
+            outcome = env.invoke(payload)
         except BaseException:
             env.close()
             raise
@@ -115,12 +101,11 @@ class Runtime:
         log.info(
             "localaws: %s %s %s in %.0f ms",
             fn.function_name,
-            result.request_id,
-            result.error_type or "succeeded",
-            result.duration_ms,
+            outcome.request_id,
+            outcome.error_type or "succeeded",
+            outcome.duration_ms,
         )
-        error = "Unhandled" if result.error_type else None  # Lambda's FunctionError, whatever the errorType
-        return Outcome(result.request_id, result.body, error, result.logs, result.duration_ms)
+        return outcome
 
     def _signature(self, fn: Any, code_version: str, opt: Path) -> str:
         """What an environment was made from; a change to any of it retires the environment."""
@@ -220,10 +205,10 @@ class Runtime:
 
     # -- environments' lifetime ----------------------------------------------------------------------------
 
-    def environments(self, fn: Any) -> list[Environment]:
+    def environments(self, function_arn: str) -> list[Environment]:
         """The function's idle (warm) environments, most recently used last."""
         with self._lock:
-            return list(self._idle.get(fn.function_arn, []))
+            return list(self._idle.get(function_arn, []))
 
     def _reap(self) -> None:
         while not self._stop.wait(min(1.0, self.idle_seconds / 4)):

@@ -26,7 +26,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .runtime import Outcome, Throttled
+from .environment import Outcome
+from .runtime import Throttled
 
 log = logging.getLogger("localaws")
 

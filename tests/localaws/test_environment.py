@@ -7,6 +7,8 @@ import json
 import uuid
 from pathlib import Path
 
+from moto.core import DEFAULT_ACCOUNT_ID
+
 from .conftest import wait_for, zipped
 from .test_runtime import invoke, log_messages
 
@@ -23,8 +25,8 @@ def handler(event, context):
 
 
 def warm(aws, name: str) -> list:
-    fn = type("Fn", (), {"function_arn": f"arn:aws:lambda:us-east-1:123456789012:function:{name}"})
-    return aws.runtime.environments(fn)
+    """The function's warm environments (localaws's account and region)."""
+    return aws.runtime.environments(f"arn:aws:lambda:us-east-1:{DEFAULT_ACCOUNT_ID}:function:{name}")
 
 
 def reports(client, name: str) -> list[str]:
