@@ -1,7 +1,8 @@
 # make demo   sets everything up, then runs the pipeline on the local AWS (localaws)
 # make test   sets up what the tests need, lints (ruff, mypy), then runs every test (function, module plans, localaws, end to end)
 # make bench  the full benchmark run; writes docs/benchmarks.md and docs/benchmarks.png
-# make docs   regenerates the inputs/outputs tables of the READMEs from variables.tf and outputs.tf
+# make docs   regenerates the inputs/outputs tables of the READMEs from variables.tf and outputs.tf, and rewrites
+#             the measured figures in README.md and docs/ from docs/figures.json (devkit/figures.py)
 # make lock   locks layer/requirements*.txt with every wheel's hash (layer/*.lock; make test checks they are current)
 
 SHELL   := /bin/bash
@@ -48,6 +49,7 @@ bench: setup
 
 docs: setup
 	$(PY) -m devkit.docs
+	$(PY) -m devkit.figures
 
 lock: setup
 	$(PY) -m devkit.lock
