@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .environment import Outcome
-from .runtime import Throttled
+from .admission import Throttled
+from .outcome import Outcome
 
 log = logging.getLogger("localaws")
 

@@ -4,7 +4,8 @@ It is made on a cold start and kept warm by runtime.py: its module state (cached
 ``/tmp`` survive from one invocation to the next. It has
 
 - its own Runtime API (runtimeapi.py) and a process running bootstrap.py -> awslambdaric with Lambda's
-  environment variables and ``AWS_ENDPOINT_URL`` pointing back to localaws;
+  environment variables and ``AWS_ENDPOINT_URL`` pointing back to localaws (variables.py);
+- the process's output, cut into one segment per invocation (output.py);
 - its ``/tmp``, limited to ``ephemeral_storage`` and seen at ``/tmp`` (tmpdisk.py), and its memory, limited to
   ``memory_size`` (ceiling.py), where this machine allows;
 - one log stream, as on Lambda: every invocation's output between the platform's lines (platformlog.py).
@@ -15,7 +16,6 @@ invocation is a cold start, as on Lambda.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -24,7 +24,6 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -33,34 +32,16 @@ from typing import Any
 from . import ceiling, platformlog
 from .artifacts import BOOTSTRAP, PYTHON
 from .guard import status_kb
+from .outcome import Outcome, error_body
+from .output import ProcessOutput
 from .runtimeapi import Invocation, RuntimeAPI
 from .tmpdisk import TmpDisk, enter_at_tmp
+from .variables import lambda_variables
 
 log = logging.getLogger("localaws")
 
 LOCAL_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 INIT_LIMIT = 10.0  # seconds Lambda allows an on-demand init phase
-_MARK = b"\x00localaws-end:"  # written by localaws after an invocation's output, never by a function
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One invocation, as its caller sees it."""
-
-    request_id: str
-    payload: bytes  # the handler's JSON result, or Lambda's error object
-    error_type: str | None  # None: success; else the errorType (ValueError, Sandbox.Timedout, ...)
-    logs: str  # the lines written to the log stream
-    duration_ms: float
-
-    @property
-    def error(self) -> str | None:
-        """Lambda's FunctionError: "Unhandled" whatever the errorType, None on success."""
-        return "Unhandled" if self.error_type else None
-
-    @property
-    def ok(self) -> bool:
-        return self.error_type is None
 
 
 def _prepare(group: Path | None, tmp: bytes | None) -> None:
@@ -110,11 +91,21 @@ class Environment:
         self._group = memory.create(self.memory_size) if memory else None
         self.disk = TmpDisk(home, int(fn.ephemeral_storage or 512))
         self.api = RuntimeAPI()
-        self._segments: dict[bytes, bytes] = {}
-        self._output = threading.Condition()
-        read_end, self._log_pipe = os.pipe()
+        self.output = ProcessOutput()
         self._started = time.monotonic()
         try:
+            variables = lambda_variables(
+                fn,
+                runtime=self.runtime,
+                memory_size=self.memory_size,
+                stream=self.stream,
+                logging=self.logging,
+                api_address=self.api.address,
+                task=task,
+                runtime_dir=runtime_dir,
+                endpoint_url=endpoint_url,
+                tmpdir=None if private_tmp else self.disk.path,
+            )
             self.process = subprocess.Popen(
                 [
                     PYTHON,
@@ -127,77 +118,24 @@ class Environment:
                     str(runtime_dir),
                     fn.handler,
                 ],
-                env=self._environment(fn, task, runtime_dir, endpoint_url, private_tmp),
+                env=variables,
                 cwd=task,
                 stdin=subprocess.DEVNULL,
-                stdout=self._log_pipe,
-                stderr=self._log_pipe,
+                stdout=self.output.fd,
+                stderr=self.output.fd,
                 start_new_session=True,
                 preexec_fn=partial(_prepare, self._group, os.fsencode(self.disk.path) if private_tmp else None),
             )
         except BaseException:
-            for fd in (read_end, self._log_pipe):
-                os.close(fd)
+            self.output.discard()
             self.api.close()
             self._release()
             raise
-        threading.Thread(target=self._read, args=(read_end,), name="localaws-env-log", daemon=True).start()
+        self.output.start()
 
     @property
     def alive(self) -> bool:
         return self.process.poll() is None and not self.api.ended.is_set()
-
-    def _environment(
-        self, fn: Any, task: Path, runtime_dir: Path, endpoint_url: str, private_tmp: bool
-    ) -> dict[str, str]:
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": "C.UTF-8",
-            "TZ": ":UTC",
-            "LAMBDA_TASK_ROOT": str(task),
-            "LAMBDA_RUNTIME_DIR": str(runtime_dir),
-            "_HANDLER": fn.handler or "",
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{self.runtime}",
-            "AWS_LAMBDA_RUNTIME_API": self.api.address,
-            "AWS_REGION": fn.region,
-            "AWS_DEFAULT_REGION": fn.region,
-            "AWS_LAMBDA_FUNCTION_NAME": fn.function_name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_size),
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_LOG_STREAM_NAME": self.stream,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-            "AWS_ACCESS_KEY_ID": "localaws",
-            "AWS_SECRET_ACCESS_KEY": "localaws",
-            "AWS_SESSION_TOKEN": "localaws",
-            **self.logging.runtime_environment(),
-        }
-        if not private_tmp:  # /tmp is the host's: point tempfile at the environment's own
-            env["TMPDIR"] = str(self.disk.path)
-        env.update({k: str(v) for k, v in (fn.environment_vars or {}).items()})
-        env["AWS_ENDPOINT_URL"] = endpoint_url  # always back to this endpoint, never to AWS
-        return env
-
-    # -- the process's output: one segment per invocation ---------------------------------------------------
-
-    def _read(self, fd: int) -> None:
-        pending = b""
-        with os.fdopen(fd, "rb", buffering=0) as pipe:
-            while chunk := pipe.read(65536):
-                pending += chunk
-                while (start := pending.find(_MARK)) >= 0 and (end := pending.find(b"\n", start)) >= 0:
-                    with self._output:
-                        self._segments[pending[start + len(_MARK) : end]] = pending[:start]
-                        self._output.notify_all()
-                    pending = pending[end + 1 :]
-
-    def _collect(self, request_id: str) -> str:
-        """Everything the process wrote since the last invocation ended: the mark after it is written here, after
-        the runtime answered, so it follows every byte the function wrote before."""
-        token = request_id.encode()
-        os.write(self._log_pipe, _MARK + token + b"\n")
-        with self._output:
-            self._output.wait_for(lambda: token in self._segments, timeout=5)
-            return self._segments.pop(token, b"").decode("utf-8", errors="replace")
 
     # -- one invocation ---------------------------------------------------------------------------------------
 
@@ -221,7 +159,6 @@ class Environment:
         # As the Runtime API saw them: this thread may wake a little after the runtime answered.
         ended = invocation.done_at if finished else time.monotonic()
         duration = (ended - (invocation.taken_at if taken else self._started)) * 1000
-        now = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z"
         max_memory = peak_memory_mb(self.process.pid)
         note = ""
         if finished:
@@ -229,29 +166,34 @@ class Environment:
         elif self.api.init_error is not None:
             body, error_type = self.api.init_error
             init_ms, duration = (time.monotonic() - self._started) * 1000, 0.0
-        elif self.process.poll() is None:  # still running: the timeout
-            self.kill()
-            error_type = "Sandbox.Timedout"
-            message = f"Task timed out after {self.timeout:.2f} seconds"
-            body = _error(error_type, f"RequestId: {request_id} Error: {message}")
-            note = f"{now} {request_id} {message}\n"
-        elif self._group is not None and self._memory is not None and self._memory.oom_killed(self._group):
-            error_type = "Runtime.OutOfMemory"
-            body = _error(error_type, f"RequestId: {request_id} Error: Runtime exited with error: signal: killed")
-            note = f"{now} {request_id} Error: Runtime exited with error: signal: killed\n{error_type}\n"
-            max_memory = self.memory_size  # as Lambda reports it: all of it
         else:
-            status = self.process.returncode
-            error_type = "Runtime.ExitError"
-            how = f"exit status {status}" if status >= 0 else f"signal: {signal.Signals(-status).name}"
-            body = _error(error_type, f"RequestId: {request_id} Error: Runtime exited with error: {how}")
-            note = f"{now} {request_id} Error: Runtime exited with error: {how}\n{error_type}\n"
-        output = self._warning * cold + self._collect(request_id) + note
+            body, error_type, note = self._unanswered(request_id)
+            if error_type == "Runtime.OutOfMemory":
+                max_memory = self.memory_size  # as Lambda reports it: all of it
+        output = self._warning * cold + self.output.collect(request_id) + note
         report = platformlog.Report(request_id, duration, self.memory_size, max_memory, init_ms, error_type)
         text = platformlog.lines(self.logging, report, output, self.function_name, self.runtime)
         platformlog.write(self.fn, self.logging.log_group, self.stream, text, new_stream=cold)
         self.last_used = time.monotonic()
         return Outcome(request_id, body, error_type, "\n".join(text) + "\n", duration)
+
+    def _unanswered(self, request_id: str) -> tuple[bytes, str, str]:
+        """Why an invocation the runtime never answered ended: Lambda's error object, its errorType and the lines
+        the platform writes to the log. A process still running has timed out (and is stopped now)."""
+        now = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z"
+        if self.process.poll() is None:
+            self.kill()
+            message = f"Task timed out after {self.timeout:.2f} seconds"
+            body = error_body("Sandbox.Timedout", f"RequestId: {request_id} Error: {message}")
+            return body, "Sandbox.Timedout", f"{now} {request_id} {message}\n"
+        if self._group is not None and self._memory is not None and self._memory.oom_killed(self._group):
+            how, error_type = "signal: killed", "Runtime.OutOfMemory"
+        else:
+            status = self.process.returncode
+            how = f"exit status {status}" if status >= 0 else f"signal: {signal.Signals(-status).name}"
+            error_type = "Runtime.ExitError"
+        body = error_body(error_type, f"RequestId: {request_id} Error: Runtime exited with error: {how}")
+        return body, error_type, f"{now} {request_id} Error: Runtime exited with error: {how}\n{error_type}\n"
 
     # -- the end ------------------------------------------------------------------------------------------------
 
@@ -271,17 +213,10 @@ class Environment:
         self.kill()
         self.api.close()
         self._release()
-        try:
-            os.close(self._log_pipe)  # the reader sees the end of its pipe and stops
-        except OSError:
-            pass
+        self.output.close()
 
     def _release(self) -> None:
         self.disk.remove()
         if self._group is not None:
             ceiling.Ceiling.remove(self._group)
             self._group = None
-
-
-def _error(error_type: str, message: str) -> bytes:
-    return json.dumps({"errorType": error_type, "errorMessage": message}).encode()

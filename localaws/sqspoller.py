@@ -26,8 +26,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .environment import Outcome
-from .runtime import Throttled
+from .admission import Throttled
+from .outcome import Outcome
 
 log = logging.getLogger("localaws")
 

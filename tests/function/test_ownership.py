@@ -8,7 +8,7 @@ import pytest
 from moto.s3.responses import S3Response
 
 import app
-from localaws.seam import owner_checked
+from localaws.seam.s3_ownership import owner_checked
 
 from .conftest import DEST, SOURCE, invoke, s3_event, thumbnail_keys
 from .images import jpeg

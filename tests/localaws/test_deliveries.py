@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from devkit.endpoint import wait_for
-from localaws.environment import Outcome
+from localaws.outcome import Outcome
 from localaws.sqspoller import failed_message_ids
 
 RECORDER = """

@@ -1,0 +1,46 @@
+"""The seam between moto and our execution: these functions of moto's are replaced, nothing else.
+
+Each item is one small function named for the gap it fills, in a module per service, with its reason in its
+docstring; ``tests/localaws/seam/test_<module>.py`` pins the moto code it replaces against the pinned moto version
+and fails when moto closes the gap itself. ``install`` lists them; ``uninstall`` puts moto's own back.
+"""
+
+from __future__ import annotations
+
+from ..asyncinvoke import AsyncInvoker
+from ..runtime import Runtime
+from . import (
+    eventbridge,
+    lambda_configuration,
+    lambda_invoke,
+    patch,
+    s3_listing,
+    s3_notifications,
+    s3_ownership,
+    s3_versions,
+    sns,
+    sqs,
+)
+
+
+def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
+    if patch.replaced():
+        raise RuntimeError("the localaws seam is already installed")
+    lambda_invoke.run_invocations_here(runtime, invoker)  # 1
+    s3_notifications.queue_notifications_to_lambda(invoker)  # 2
+    s3_notifications.complete_notification_records()  # 3
+    sns.invoke_subscribers_asynchronously(invoker)  # 4
+    sqs.leave_queue_delivery_to_the_poller()  # 5
+    eventbridge.send_s3_events_as_s3_does()  # 6
+    eventbridge.invoke_lambda_targets(invoker)  # 7
+    s3_listing.url_encode_object_versions()  # 8
+    s3_ownership.check_expected_bucket_owner()  # 9
+    sqs.compact_redrive_policy()  # 10
+    s3_versions.notify_delete_markers()  # 11
+    s3_versions.remove_keys_with_delete_markers()  # 12
+    lambda_configuration.keep_logging_config_and_storage_updates()  # 13
+    s3_notifications.complete_test_events()  # 14
+
+
+def uninstall() -> None:
+    patch.restore()
