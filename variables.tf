@@ -312,7 +312,7 @@ variable "max_image_pixels" {
     error_message = "max_image_pixels must be a whole number between 1 and 178956970 (Pillow's own decompression-bomb limit); got ${var.max_image_pixels}."
   }
   # A JPEG of max_image_pixels must fit memory_size: 7.5 bytes a pixel at its dearest, measured, a 20% margin, and
-  # 128 MB for the runtime (function/thumbnailer/memory.py; its test pins these numbers). Costlier pictures (WebP,
+  # 128 MB for the runtime (function/thumbnailer/picture/memory.py; its test pins these numbers). Costlier pictures (WebP,
   # alpha or 16-bit PNG) are refused by the function, before decoding, when they would not fit.
   validation {
     condition     = var.max_image_pixels <= floor((var.memory_size - 128) * 1048576 / 9)

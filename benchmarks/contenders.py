@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "function"))
 import pyvips
 from PIL import Image
 
-from thumbnailer.encoding import PNG_COMPRESS_LEVEL, WEBP_METHOD
-from thumbnailer.formats import input_formats, output_format
-from thumbnailer.imaging import fit, make_thumbnails
+from thumbnailer.picture.encoding import PNG_COMPRESS_LEVEL, WEBP_METHOD
+from thumbnailer.picture.formats import input_formats, output_format
+from thumbnailer.picture.imaging import fit, make_thumbnails
 
 pyvips.cache_set_max(0)  # no operation cache: every call decodes, as a fresh invocation would
 EXTRA = ("heif", "avif")

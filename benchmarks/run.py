@@ -124,7 +124,7 @@ COLD_HANDLER = (
 # Manager client (the secret's fetch and the login are network time, not measured here).
 COLD_CATALOGUE = (
     "import sys, time; sys.path.insert(0, {function!r}); import app; app.s3_client(); t = time.perf_counter(); "
-    "from thumbnailer import catalogue, credentials; import boto3; boto3.client('secretsmanager'); "
+    "from thumbnailer.catalogue import catalogue, credentials; import boto3; boto3.client('secretsmanager'); "
     "print((time.perf_counter() - t) * 1000)"
 )
 COLD_BOTO3 = (
@@ -135,7 +135,7 @@ COLD_BOTO3 = (
 # What turning on each optional format adds to the first invocation: its decoder's import and registration,
 # after Pillow itself (which every invocation imports anyway).
 COLD_FORMAT = (
-    "import sys, time; sys.path.insert(0, {function!r}); import PIL.Image; from thumbnailer import formats; "
+    "import sys, time; sys.path.insert(0, {function!r}); import PIL.Image; from thumbnailer.picture import formats; "
     "t = time.perf_counter(); formats.input_formats(({name!r},)); {load}; print((time.perf_counter() - t) * 1000)"
 )
 LOADS = {"heif": "pass", "avif": "from PIL import AvifImagePlugin; assert AvifImagePlugin.SUPPORTED"}

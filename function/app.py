@@ -12,17 +12,21 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 
-from thumbnailer import metrics, storage
-from thumbnailer.events import UnsupportedEvent, parse_event
-from thumbnailer.logs import log
+from thumbnailer.aws import metrics, storage
+from thumbnailer.aws.events import parse_event
+from thumbnailer.aws.logs import log
+from thumbnailer.aws.responses import Response, respond
+from thumbnailer.errors import UnsupportedEvent
 from thumbnailer.pipeline import FAILED, Result, process
-from thumbnailer.responses import respond
 from thumbnailer.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client  # types only: mypy-boto3-s3 is a development dependency
 
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=60)
 
@@ -33,7 +37,7 @@ def settings() -> Settings:
 
 
 @functools.cache
-def s3_client() -> Any:
+def s3_client() -> S3Client:
     client = boto3.client("s3", config=_CLIENT_CONFIG)
     log(logging.DEBUG, "client made", service="s3")
     config = settings()
@@ -45,14 +49,14 @@ def s3_client() -> Any:
 
 @functools.cache
 def catalogue() -> Any:
-    """The image catalogue (thumbnailer/catalogue.py), or None when it is off: DATABASE_SECRET_ARN names its
+    """The image catalogue (thumbnailer/catalogue/), or None when it is off: DATABASE_SECRET_ARN names its
     login, or -- for local development only -- DB_HOST and the other DB_* variables do. Imported here, so a
     function without a database never loads the driver."""
     config = settings()
     if not config.database_secret_arn and not os.environ.get("DB_HOST"):
         return None
-    from thumbnailer.catalogue import Catalogue
-    from thumbnailer.credentials import Endpoint, EnvironmentLogin, SecretLogin
+    from thumbnailer.catalogue.catalogue import Catalogue
+    from thumbnailer.catalogue.credentials import Endpoint, EnvironmentLogin, SecretLogin
 
     if config.database_secret_arn:
         client = boto3.client("secretsmanager", config=_CLIENT_CONFIG)
@@ -64,7 +68,7 @@ def catalogue() -> Any:
     return Catalogue(login, config.database_table, tls=config.database_tls, ca_bundle=config.database_ca_bundle or None)
 
 
-def handler(event: Any, context: Any) -> dict[str, Any]:
+def handler(event: Any, context: Any) -> Response:
     """S3, SQS, SNS, EventBridge or S3 Batch Operations in; that caller's response out (see responses.py)."""
     request_id = getattr(context, "aws_request_id", "-")
     try:
@@ -79,7 +83,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
 
 
 def _publish_metrics(results: list[Result], duration_ms: float) -> None:
-    """What became of every change, as CloudWatch metrics (thumbnailer/metrics.py): refusals are counted even
+    """What became of every change, as CloudWatch metrics (thumbnailer/aws/metrics.py): refusals are counted even
     though the invocation succeeds."""
     counts = {"Processed": 0, "Deleted": 0, "Skipped": 0, "TransientFailures": 0}
     refusals = []

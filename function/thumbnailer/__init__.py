@@ -1,10 +1,13 @@
 """Thumbnails for S3 changes: the parts behind ``app.handler``.
 
-- ``events``: every event shape (S3, SQS, SNS, EventBridge, Batch Operations) -> the ``Change`` objects it names
+Three packages, and the modules that join them:
+
+- ``picture/``: the picture core, bytes in, thumbnails out; it imports nothing from AWS or the database
+  (tests/function/test_layout.py keeps it so)
+- ``aws/``: everything that knows a service: the event shapes in, each caller's response out, S3, metrics, logs
+- ``catalogue/``: everything that knows the database (imported only when the catalogue is on)
 - ``pipeline``: each change reconciled with the object as it is now (render, or remove), and the results
-- ``responses``: each caller's response (summary, partial batch, Batch Operations results)
-- ``imaging``: image bytes -> thumbnails (Pillow only, no AWS)
-- ``storage``: S3 look-ups, downloads, uploads and removals; transient vs. final failures
+- ``settings``: the configuration, read once into a frozen dataclass
 - ``keys``: where each thumbnail is written
-- ``settings`` / ``logs``: configuration and one-JSON-line-per-record logging
+- ``errors``: what is worth trying again (``TransientFailure``) and what never will be (``PermanentFailure``)
 """

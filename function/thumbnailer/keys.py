@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .formats import NATIVE_OUTPUT, OUTPUTS, OutputFormat
-from .sizes import Size
+from .picture.formats import NATIVE_OUTPUT, OUTPUTS, OutputFormat
+from .picture.sizes import Size
 
 
 def thumbnail_key(prefix: str, size: Size, source_key: str, source_format: str, fmt: OutputFormat) -> str:

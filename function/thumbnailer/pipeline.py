@@ -23,27 +23,33 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from traceback import format_exc
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
-from . import storage
-from .events import CREATE, IGNORE, Change, Intake, Item
-from .imaging import ImageRejected, check_header, make_thumbnails
-from .imaging import Result as Rendering
+from .aws import storage
+from .aws.events import CREATE, IGNORE, Change, Intake, Item
+from .aws.logs import log
+from .errors import ImageRejected, PermanentFailure, TransientFailure
 from .keys import is_under_prefix, thumbnail_key, thumbnail_keys_of
-from .logs import log
+from .picture.imaging import Result as Rendering
+from .picture.imaging import check_header, make_thumbnails
 from .settings import Settings
 
-if TYPE_CHECKING:  # imported by app.py only when the catalogue is on
-    from .catalogue import Catalogue, Row
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client  # types only: mypy-boto3-s3 is a development dependency
+
+    from .catalogue.catalogue import Catalogue, Row  # imported by app.py only when the catalogue is on
 
 # How often one run re-renders an object that keeps changing under it before it gives up (transiently).
 MAX_ROUNDS = 4
 PROCESSED, DELETED, SKIPPED, FAILED = "processed", "deleted", "skipped", "failed"
 
 
-class RetryableError(Exception):
-    """Raised after every record was tried, when some failed transiently: the caller's retry runs the event
-    again, and running it again is idempotent (same keys, same bytes)."""
+class OutcomeFields(TypedDict, total=False):
+    """What became of a change, as its log line and the summary (aws/responses.py) say it."""
+
+    thumbnails: list[str]
+    reason: str
+    transient: bool
 
 
 @dataclass
@@ -53,8 +59,8 @@ class Outcome:
     thumbnails: list[str] = field(default_factory=list)  # written (PROCESSED) or removed (DELETED)
     transient: bool = False
 
-    def as_dict(self) -> dict[str, Any]:
-        entry: dict[str, Any] = {}
+    def as_dict(self) -> OutcomeFields:
+        entry: OutcomeFields = {}
         if self.status in (PROCESSED, DELETED):
             entry["thumbnails"] = self.thumbnails
         if self.reason:
@@ -93,7 +99,7 @@ class Rendered:
 def process(
     intake: Intake,
     settings: Settings,
-    s3: Any,
+    s3: S3Client,
     request_id: str,
     tmp_dir: Path,
     catalogue: Catalogue | None = None,
@@ -120,9 +126,9 @@ def process(
 def _guarded(run: Callable[[], Outcome], request_id: str, change: Change) -> Outcome:
     try:
         return run()
-    except storage.TransientFailure as exc:
+    except TransientFailure as exc:
         return Outcome(FAILED, str(exc), transient=True)
-    except (ImageRejected, storage.PermanentFailure) as exc:
+    except (ImageRejected, PermanentFailure) as exc:
         return Outcome(FAILED, str(exc))
     except Exception as exc:  # a bug for one record must not lose the others
         log(logging.ERROR, "unexpected error", request_id=request_id, key=change.key, traceback=format_exc())
@@ -145,7 +151,9 @@ def _log(request_id: str, kind: str, item: Item, change: Change | None, outcome:
     )
 
 
-def apply(change: Change, settings: Settings, s3: Any, tmp_dir: Path, catalogue: Catalogue | None = None) -> Outcome:
+def apply(
+    change: Change, settings: Settings, s3: S3Client, tmp_dir: Path, catalogue: Catalogue | None = None
+) -> Outcome:
     """Make the thumbnails of ``change``'s object (and its catalogue rows) match what the object is now."""
     if change.action == IGNORE:
         return Outcome(SKIPPED, f"{change.event_name}: the picture did not change")
@@ -161,7 +169,7 @@ def apply(change: Change, settings: Settings, s3: Any, tmp_dir: Path, catalogue:
 
 
 def _reconcile(
-    change: Change, settings: Settings, s3: Any, tmp_dir: Path, catalogue: Catalogue | None, exists: bool
+    change: Change, settings: Settings, s3: S3Client, tmp_dir: Path, catalogue: Catalogue | None, exists: bool
 ) -> Outcome:
     """Render or remove, then look at the object again; repeat while it changes under us."""
     removed: list[str] = []
@@ -187,10 +195,10 @@ def _reconcile(
                     return Outcome(DELETED, thumbnails=removed)
                 return Outcome(SKIPPED, f"{change.event_name}: the object no longer exists and has no thumbnails")
             exists = True  # it came back while we removed: render it
-    raise storage.TransientFailure(f"the object changed {MAX_ROUNDS} times while its thumbnails were made")
+    raise TransientFailure(f"the object changed {MAX_ROUNDS} times while its thumbnails were made")
 
 
-def _render_current(change: Change, settings: Settings, s3: Any, tmp_dir: Path) -> Rendered | None:
+def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: Path) -> Rendered | None:
     """Download the current version, make every size from one decode, upload; None when there is no object."""
     inspect = partial(
         check_header,
@@ -231,7 +239,7 @@ def _render_current(change: Change, settings: Settings, s3: Any, tmp_dir: Path) 
 
 def rows(change: Change, thumbnail_bucket: str, rendered: Rendered) -> list[Row]:
     """The catalogue's rows for what was written: one per size."""
-    from .catalogue import Row
+    from .catalogue.catalogue import Row
 
     rendering = rendered.rendering
     return [
@@ -258,7 +266,7 @@ def rows(change: Change, thumbnail_bucket: str, rendered: Rendered) -> list[Row]
     ]
 
 
-def _remove(change: Change, settings: Settings, s3: Any) -> list[str]:
+def _remove(change: Change, settings: Settings, s3: S3Client) -> list[str]:
     if not settings.delete_thumbnails:
         return []
     candidates = thumbnail_keys_of(settings.destination_prefix, settings.sizes, change.key)

@@ -7,20 +7,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .crop import CROPS
-from .formats import OPTIONAL_FORMATS, OUTPUTS
-from .imaging import ANIMATION_MAX_PIXELS
-from .sizes import MAX_EDGE, Size, parse_size
+from .errors import ConfigError
+from .picture.crop import CROPS
+from .picture.formats import OPTIONAL_FORMATS, OUTPUTS
+from .picture.imaging import ANIMATION_MAX_PIXELS
+from .picture.sizes import MAX_EDGE, Size, parse_size
 
 OUTPUT_FORMATS = ("auto", *OUTPUTS)
 # Pillow refuses pictures above twice its MAX_IMAGE_PIXELS (2 x 89,478,485) whatever we allow.
 PILLOW_PIXEL_LIMIT = 178_956_970
 _TABLE = re.compile(r"^[A-Za-z0-9_]{1,48}$")  # room for the "_migrations" table beside it (64 characters)
 _SECRET_ARN = re.compile(r"^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$")
-
-
-class ConfigError(ValueError):
-    """A configuration variable is missing or has a value the function cannot use."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-# CloudWatch alarms on what the thumbnail function publishes (thumbnailer/metrics.py, namespace Thumbnails) and on
+# CloudWatch alarms on what the thumbnail function publishes (thumbnailer/aws/metrics.py, namespace Thumbnails) and on
 # Lambda's own metrics, each notifying one SNS topic.
 
 locals {

@@ -11,8 +11,8 @@ from botocore.exceptions import ClientError
 from PIL import Image
 
 import app
-from thumbnailer import storage
-from thumbnailer.pipeline import RetryableError
+from thumbnailer.aws import storage
+from thumbnailer.errors import RetryableError
 
 from .conftest import DEST, SOURCE, invoke, load_event, log_lines, s3_event, thumbnail_keys
 from .images import EPS, animation, encode, jpeg, photo, png_bomb

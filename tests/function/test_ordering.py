@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from thumbnailer import pipeline
+from thumbnailer.errors import RetryableError
 
 from .conftest import DEST, SOURCE, invoke, s3_event, thumbnail_keys
 from .images import jpeg
@@ -146,5 +147,5 @@ def test_an_object_that_never_stops_changing_fails_transiently(s3, monkeypatch):
         return result
 
     monkeypatch.setattr(pipeline, "make_thumbnails", make_thumbnails)
-    with pytest.raises(pipeline.RetryableError, match=f"changed {pipeline.MAX_ROUNDS} times"):
+    with pytest.raises(RetryableError, match=f"changed {pipeline.MAX_ROUNDS} times"):
         invoke(event_for(s3, "ObjectCreated:Put"))

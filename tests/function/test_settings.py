@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from thumbnailer.settings import ConfigError, Settings, load_settings
-from thumbnailer.sizes import Size
+from thumbnailer.errors import ConfigError
+from thumbnailer.picture.sizes import Size
+from thumbnailer.settings import Settings, load_settings
 
 
 def test_defaults():

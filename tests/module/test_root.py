@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from thumbnailer import memory
+from thumbnailer.picture import memory
 
 from .conftest import BASE
 from .planner import ROOT, changes, error_lookup

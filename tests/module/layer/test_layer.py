@@ -151,7 +151,7 @@ def thumbnail_widths(layer: Path, pictures: dict[str, Path], extra: tuple[str, .
     script = (
         "import sys\n"
         f"sys.path[:0] = [{str(layer)!r}, {str(ROOT / 'function')!r}]\n"
-        "from thumbnailer.imaging import make_thumbnails\n"
+        "from thumbnailer.picture.imaging import make_thumbnails\n"
         f"for name, path in { ({k: str(v) for k, v in pictures.items()})!r}.items():\n"
         f"    print(name, make_thumbnails(path, [100], extra_formats={extra!r}).thumbnails[0].width)\n"
     )

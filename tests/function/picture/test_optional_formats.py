@@ -10,9 +10,10 @@ import pillow_heif
 import pytest
 from PIL import Image, ImageCms
 
-from thumbnailer.imaging import ImageRejected, make_thumbnails
+from thumbnailer.errors import ImageRejected
+from thumbnailer.picture.imaging import make_thumbnails
 
-from .images import exif_with_gps, photo
+from ..images import exif_with_gps, photo
 
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 

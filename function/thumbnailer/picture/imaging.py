@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from PIL import Image, ImageFile, ImageMath, ImageSequence, UnidentifiedImageError
 
+from ..errors import ImageRejected
 from . import crop, encoding, memory
 from .formats import NATIVE_OUTPUT, OutputFormat, input_formats, output_format
 from .placeholder import blurhash_of
@@ -47,14 +48,10 @@ _SWAPS = (
     Image.Transpose.ROTATE_270,
 )
 # What a damaged file makes Pillow's decoders raise: the errors Image.open itself treats as "not this format",
-# and the ones decoding raises. Found by tests/function/test_fuzz.py: a GIF cut inside a frame's header raises
+# and the ones decoding raises. Found by tests/function/picture/test_fuzz.py: a GIF cut inside a frame's header raises
 # IndexError or struct.error while its frames are counted.
 _BROWSER_MODES = ("1", "L", "LA", "La", "P", "PA", "RGB", "RGBA")
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error)
-
-
-class ImageRejected(Exception):
-    """The input can never become a thumbnail (not an image, corrupt, too large, unsupported)."""
 
 
 @dataclass(frozen=True)

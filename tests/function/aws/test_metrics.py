@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from thumbnailer.metrics import NAMESPACE, reason_of
+from thumbnailer.aws.metrics import NAMESPACE, reason_of
 
-from .conftest import invoke, s3_event
-from .images import EPS, jpeg, png_bomb
+from ..conftest import invoke, s3_event
+from ..images import EPS, jpeg, png_bomb
 
 
 def emf_lines(out: str) -> list[dict]:

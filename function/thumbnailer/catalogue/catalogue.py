@@ -22,20 +22,16 @@ from typing import Any, Protocol, TypeVar
 
 import pymysql
 
+from ..aws.logs import log
+from ..errors import CatalogueUnavailable, CredentialsError, TransientFailure
 from . import schema
-from .credentials import CredentialsError, Login
-from .logs import log
-from .storage import TransientFailure
+from .credentials import Login
 
 ACCESS_DENIED = 1045  # ER_ACCESS_DENIED_ERROR: the password changed (rotation), or the user has no access
 SEQUENCER_WIDTH = 64  # sequencers are compared right-padded to this many hexadecimal digits
 _LOCK_SECONDS = 30  # how long a cold start waits for another one's migration
 TLS_MODES = ("require", "verify", "disable")
 T = TypeVar("T")
-
-
-class CatalogueUnavailable(TransientFailure):
-    """The catalogue could not be written; the event is retried (thumbnails already written stay)."""
 
 
 class LoginSource(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from thumbnailer.sizes import Size, fit, parse_size
+from thumbnailer.picture.sizes import Size, fit, parse_size
 
 
 @pytest.mark.parametrize(

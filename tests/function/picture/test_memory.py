@@ -12,19 +12,21 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from thumbnailer import memory
-from thumbnailer.imaging import ImageRejected, check_header
+from thumbnailer.errors import ImageRejected
+from thumbnailer.picture import memory
+from thumbnailer.picture.imaging import check_header
 
-from .images import encode, png_bomb
+from ..images import encode, png_bomb
 
-FUNCTION = Path(__file__).resolve().parents[2] / "function"
+FUNCTION = Path(__file__).resolve().parents[3] / "function"
 MEMORY_MB = 256  # the function's memory_size in these cases: 128 MB for a picture once the runtime has its own
 PILLOW_LIMIT = 178_956_970
 
 CHILD = """
 import json, sys
 from pathlib import Path
-from thumbnailer.imaging import ImageRejected, make_thumbnails
+from thumbnailer.picture.imaging import make_thumbnails
+from thumbnailer.errors import ImageRejected
 path, memory_mb, max_pixels = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 try:
     result = make_thumbnails(path, [1024, 256], max_pixels=max_pixels, memory_mb=memory_mb)

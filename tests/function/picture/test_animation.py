@@ -8,9 +8,9 @@ import io
 import pytest
 from PIL import Image, ImageSequence
 
-from thumbnailer.imaging import make_thumbnails
+from thumbnailer.picture.imaging import make_thumbnails
 
-from .images import animation
+from ..images import animation
 
 
 def frames_of(data: bytes) -> tuple[str, list[int], int, tuple[int, int]]:

@@ -16,11 +16,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 import app
-from thumbnailer.events import UnsupportedEvent
-from thumbnailer.pipeline import RetryableError
+from thumbnailer.errors import RetryableError, UnsupportedEvent
 
-from .conftest import EVENTS, SOURCE, invoke, log_lines, thumbnail_keys
-from .images import encode, jpeg, photo
+from ..conftest import EVENTS, SOURCE, invoke, log_lines, thumbnail_keys
+from ..images import encode, jpeg, photo
 
 RECORDED_KEY = "photos/summer holiday/café + friends.jpg"
 ENCODED_KEY = "photos/summer+holiday/caf%C3%A9+%2B+friends.jpg"

@@ -10,9 +10,10 @@ import zlib
 import pytest
 from PIL import EpsImagePlugin, Image, ImageCms, JpegImagePlugin
 
-from thumbnailer.imaging import ImageRejected, make_thumbnails
+from thumbnailer.errors import ImageRejected
+from thumbnailer.picture.imaging import make_thumbnails
 
-from .images import EPS, encode, jpeg, jpeg_with_orientation, photo, png_bomb
+from ..images import EPS, encode, jpeg, jpeg_with_orientation, photo, png_bomb
 
 
 def thumbs(data: bytes, sizes=(256,), **kw):

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
 
+from ..errors import MalformedRecord, UnsupportedEvent
+
 CREATE, REMOVE, IGNORE = "create", "remove", "ignore"
 # EventBridge detail-types that change the picture; every other one is skipped with its name as the reason.
 _EVENTBRIDGE_ACTIONS = {"Object Created": CREATE, "Object Restore Completed": CREATE, "Object Deleted": REMOVE}
@@ -59,10 +61,6 @@ class Intake:
     kind: str  # "s3", "sqs", "sns", "eventbridge" or "batch"
     items: list[Item]
     batch: Mapping[str, Any] | None = None  # the Batch Operations envelope, echoed in the response
-
-
-class UnsupportedEvent(ValueError):
-    """An event this function cannot have been meant to receive; the message names what arrived."""
 
 
 def parse_event(event: Any) -> Intake:
@@ -166,10 +164,6 @@ def _s3_item(index: int, record: Mapping[str, Any]) -> Item:
 
 
 _RECORD_KINDS = {"aws:s3": ("s3", _s3_item), "aws:sqs": ("sqs", _sqs_item), "aws:sns": ("sns", _sns_item)}
-
-
-class MalformedRecord(ValueError):
-    """A record or message that does not describe an S3 object."""
 
 
 # -- the three S3 shapes -----------------------------------------------------------------------------------------

@@ -6,10 +6,10 @@ import blurhash
 import pytest
 from PIL import Image
 
-from thumbnailer.imaging import make_thumbnails
-from thumbnailer.placeholder import blurhash_of
+from thumbnailer.picture.imaging import make_thumbnails
+from thumbnailer.picture.placeholder import blurhash_of
 
-from .images import encode, photo
+from ..images import encode, photo
 
 
 def average(hash_: str) -> tuple[int, ...]:

@@ -13,14 +13,14 @@ import boto3
 import pytest
 
 import app
-from thumbnailer import schema
-from thumbnailer.catalogue import Catalogue, CatalogueUnavailable, Row
-from thumbnailer.credentials import Login
-from thumbnailer.pipeline import RetryableError
+from thumbnailer.catalogue import schema
+from thumbnailer.catalogue.catalogue import Catalogue, Row
+from thumbnailer.catalogue.credentials import Login
+from thumbnailer.errors import CatalogueUnavailable, RetryableError
 
-from ..conftest import CA_BUNDLE, make_certificates
-from .conftest import DEST, SOURCE, invoke, load_event, log_lines, s3_event
-from .images import jpeg
+from ...conftest import CA_BUNDLE, make_certificates
+from ..conftest import DEST, SOURCE, invoke, load_event, log_lines, s3_event
+from ..images import jpeg
 
 SIZES = {"512": (512, 384), "256": (256, 192), "64x64": (64, 64)}
 
@@ -97,7 +97,7 @@ def test_rows_appear_for_every_size_with_their_dimensions(s3, secret, database, 
 
 
 def test_the_readmes_query_finds_every_size_of_a_picture(s3, secret, database):
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     query = readme.split("```sql\n", 1)[1].split("```", 1)[0]
     upload(s3, "uploads/cat.jpg")
     invoke(s3_event("uploads/cat.jpg"))
@@ -329,7 +329,7 @@ def test_without_a_database_the_driver_is_never_imported(tmp_path: Path):
     script = (
         "import sys, app\n"
         "assert app.catalogue() is None\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pymysql', 'thumbnailer.catalogue')))"
+        "print(sorted(m for m in sys.modules if m.startswith(('pymysql', 'thumbnailer.catalogue'))))"
     )
     env = {"DESTINATION_BUCKET": DEST, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(app.__file__).parent)}
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout

@@ -24,15 +24,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .logs import log
+from ..aws.logs import log
+from ..errors import CredentialsError
 
 TTL_SECONDS = 900  # rotation is caught sooner, by the refresh after a failed login
 _REQUIRED = ("host", "username", "password")
 FALLBACK_VARIABLES = ("DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME")
-
-
-class CredentialsError(ValueError):
-    """The secret (or the DB_* variables) cannot be used: not JSON, a key missing, a port that is no number."""
 
 
 @dataclass(frozen=True)

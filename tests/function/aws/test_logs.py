@@ -1,4 +1,4 @@
-"""The function's log lines (thumbnailer/logs.py): its own JSON lines, or the Lambda runtime's JSON records."""
+"""The function's log lines (thumbnailer/aws/logs.py): its own JSON lines, or the Lambda runtime's JSON records."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 import pytest
 from awslambdaric.lambda_runtime_log_utils import JsonFormatter
 
-from thumbnailer import logs
+from thumbnailer.aws import logs
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from moto.s3.responses import S3Response
 import app
 from localaws.seam.s3_ownership import owner_checked
 
-from .conftest import DEST, SOURCE, invoke, s3_event, thumbnail_keys
-from .images import jpeg
+from ..conftest import DEST, SOURCE, invoke, s3_event, thumbnail_keys
+from ..images import jpeg
 
 MOTO_ACCOUNT = "123456789012"  # the account moto's buckets belong to
 OTHER = "999988887777"
@@ -56,7 +56,8 @@ def test_a_bucket_owned_by_another_account_is_refused_and_reported_not_retried(s
 
 
 def test_a_bad_owner_setting_names_the_variable(s3, checked):
-    from thumbnailer.settings import ConfigError, load_settings
+    from thumbnailer.errors import ConfigError
+    from thumbnailer.settings import load_settings
 
     with pytest.raises(ConfigError, match="SOURCE_BUCKET_OWNER must be a 12-digit AWS account ID; got '12'"):
         load_settings({"DESTINATION_BUCKET": "b", "SOURCE_BUCKET_OWNER": "12"})

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from botocore.exceptions import (
@@ -24,6 +24,11 @@ from botocore.exceptions import (
 from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
+
+from ..errors import PermanentFailure, TransientFailure
+
+if TYPE_CHECKING:  # types only (mypy-boto3-s3, a development dependency): never imported at run time
+    from mypy_boto3_s3 import S3Client
 
 # Error codes S3 (or the network) answers with when trying again later can succeed.
 TRANSIENT_CODES = frozenset(
@@ -49,14 +54,6 @@ HEADER_BYTES = 64 * 1024  # read first and inspected (the picture's size) before
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
-class TransientFailure(Exception):
-    """Trying again later can succeed (throttling, 5xx, timeouts)."""
-
-
-class PermanentFailure(Exception):
-    """Trying again cannot help (object gone, access denied, too large for /tmp)."""
-
-
 @dataclass(frozen=True)
 class Version:
     """What an object is now. Thumbnails record it; the same ETag is the same picture."""
@@ -75,7 +72,7 @@ class Download:
     size: int
 
 
-def expect_owners(client: Any, destination_bucket: str, destination_owner: str, source_owner: str) -> None:
+def expect_owners(client: S3Client, destination_bucket: str, destination_owner: str, source_owner: str) -> None:
     """Make every S3 call of ``client`` pass ``ExpectedBucketOwner``: the destination bucket's owner for it, the
     source owner for any other bucket. S3 then refuses (403) a bucket that another account owns -- one whose name
     was freed and registered again -- instead of reading sources from it or writing thumbnails into it. An empty
@@ -128,7 +125,7 @@ def _version(response: Mapping[str, Any]) -> Version:
     return Version(str(response.get("ETag", "")).strip('"'), response.get("VersionId") or None)
 
 
-def current_version(client: Any, bucket: str, key: str) -> Version | None:
+def current_version(client: S3Client, bucket: str, key: str) -> Version | None:
     """The object's current version, or None when it does not exist (deleted, or a delete marker on top).
 
     A listing, not a HEAD: without s3:ListBucket S3 answers a HEAD of a missing key with 403, and ListBucket can be
@@ -144,7 +141,7 @@ def current_version(client: Any, bucket: str, key: str) -> Version | None:
 
 
 def download(
-    client: Any,
+    client: S3Client,
     bucket: str,
     key: str,
     tmp_dir: Path,
@@ -207,7 +204,7 @@ def source_metadata(bucket: str, key: str, named: bool = True) -> dict[str, str]
     return {"source-bucket": bucket, "source-key": quote(key, safe="/")}
 
 
-def upload(client: Any, bucket: str, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> None:
+def upload(client: S3Client, bucket: str, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> None:
     """Write one thumbnail with its Content-Type and the metadata naming its source and its version."""
     try:
         client.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type, Metadata=metadata)
@@ -215,7 +212,7 @@ def upload(client: Any, bucket: str, key: str, data: bytes, content_type: str, m
         raise classify(exc, "upload") from exc
 
 
-def remove(client: Any, bucket: str, candidates: list[str], *sources: dict[str, str]) -> list[str]:
+def remove(client: S3Client, bucket: str, candidates: list[str], *sources: dict[str, str]) -> list[str]:
     """Delete those of ``candidates`` that are thumbnails of ``source`` (their metadata names it); return them.
 
     The candidates are found by listing (one prefix per size), so a missing one costs nothing and needs no

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from thumbnailer.credentials import CredentialsError, Endpoint, EnvironmentLogin, SecretLogin, parse_secret
+from thumbnailer.catalogue.credentials import Endpoint, EnvironmentLogin, SecretLogin, parse_secret
+from thumbnailer.errors import CredentialsError
 
 ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 

@@ -7,10 +7,10 @@ import io
 import pytest
 from PIL import Image
 
-from thumbnailer.crop import region
-from thumbnailer.imaging import make_thumbnails
+from thumbnailer.picture.crop import region
+from thumbnailer.picture.imaging import make_thumbnails
 
-from .images import detailed_subject, encode, jpeg
+from ..images import detailed_subject, encode, jpeg
 
 
 def subject_pixels(im: Image.Image) -> int:

@@ -11,10 +11,11 @@ import time
 import pytest
 from PIL import Image
 
-from thumbnailer.imaging import ImageRejected, make_thumbnails
+from thumbnailer.errors import ImageRejected
+from thumbnailer.picture.imaging import make_thumbnails
 
-from .conftest import invoke, s3_event
-from .images import animation, encode, photo
+from ..conftest import invoke, s3_event
+from ..images import animation, encode, photo
 
 # Pillow warns about what it reads in damaged files; what is checked here is the outcome.
 pytestmark = [

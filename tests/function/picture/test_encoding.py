@@ -8,12 +8,12 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
-from thumbnailer.encoding import encode
-from thumbnailer.formats import OUTPUTS
-from thumbnailer.imaging import make_thumbnails
+from thumbnailer.picture.encoding import encode
+from thumbnailer.picture.formats import OUTPUTS
+from thumbnailer.picture.imaging import make_thumbnails
 
-from .images import encode as save
-from .images import exif_with_gps, photo
+from ..images import encode as save
+from ..images import exif_with_gps, photo
 
 
 def badge(size: tuple[int, int] = (800, 800)) -> Image.Image:

@@ -7,9 +7,9 @@ import io
 import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
-from thumbnailer.metadata import strip
+from thumbnailer.picture.metadata import strip
 
-from .images import exif_with_gps, photo
+from ..images import exif_with_gps, photo
 
 ICC = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 

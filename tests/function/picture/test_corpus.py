@@ -17,9 +17,10 @@ import pytest
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
 from devkit.corpus import pillow_test_images
-from thumbnailer.formats import input_formats
-from thumbnailer.imaging import ImageRejected, make_thumbnails
-from thumbnailer.sizes import fit
+from thumbnailer.errors import ImageRejected
+from thumbnailer.picture.formats import input_formats
+from thumbnailer.picture.imaging import make_thumbnails
+from thumbnailer.picture.sizes import fit
 
 EXTRA = ("heif", "avif")
 FORMATS = input_formats(EXTRA)
