@@ -18,6 +18,7 @@ from . import (
     s3_notifications,
     s3_ownership,
     s3_versions,
+    s3control,
     sns,
     sqs,
 )
@@ -40,6 +41,7 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
     s3_versions.remove_keys_with_delete_markers()  # 12
     lambda_configuration.keep_logging_config_and_storage_updates()  # 13
     s3_notifications.complete_test_events()  # 14
+    s3control.serve_batch_operations_jobs(runtime)  # 15
 
 
 def uninstall() -> None:
