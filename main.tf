@@ -34,6 +34,14 @@ locals {
     DATABASE_TLS        = var.database.tls
     DATABASE_CA_BUNDLE  = var.database.ca_bundle
   }) : name => value if value != null }
+  # The Batch Operations role, named and known before it exists: the function's tags name it for the thumbnails
+  # command, and the role's policy names the function (an output of the role would make a cycle).
+  batch_bucket    = try(coalesce(var.batch_operations.bucket, local.destination_bucket), null)
+  batch_role_name = "${var.function_name}-batch-${local.region}"
+  batch_tags = var.batch_operations == null ? {} : {
+    "thumbnails:batch-operations-role"     = "arn:${local.partition}:iam::${local.caller}:role/${local.batch_role_name}"
+    "thumbnails:batch-operations-location" = "s3://${local.batch_bucket}/${var.batch_operations.prefix}"
+  }
 }
 
 data "aws_partition" "current" {}
@@ -110,6 +118,9 @@ module "function" {
     DESTINATION_BUCKET_OWNER = local.destination_account
     MAX_OBJECT_BYTES         = format("%d", var.max_object_bytes)
     SOURCE_METADATA          = tostring(var.source_metadata)
+    SOURCE_BUCKET            = var.source_bucket
+    SOURCE_PREFIX            = var.filter_prefix
+    SOURCE_SUFFIXES          = join(",", local.filter_suffixes)
   })
 
   read_access  = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }
@@ -129,7 +140,24 @@ module "function" {
   on_failure_destination_arn     = var.on_failure_destination_arn
   reserved_concurrent_executions = var.reserved_concurrent_executions
 
-  tags = var.tags
+  tags = merge(var.tags, local.batch_tags)
+}
+
+# The role the thumbnails command's Batch Operations jobs run as (backfill, reconcile).
+module "batch_operations" {
+  source = "./modules/batch-operations"
+  count  = var.batch_operations == null ? 0 : 1
+
+  role_name                 = local.batch_role_name
+  role_path                 = var.role_path
+  role_permissions_boundary = var.role_permissions_boundary
+  account_id                = local.caller
+  function_arn              = module.function.function_arn
+  partition                 = local.partition
+  bucket                    = local.batch_bucket
+  bucket_account            = local.batch_bucket == var.source_bucket ? local.account : local.batch_bucket == local.destination_bucket ? local.destination_account : local.caller
+  prefix                    = var.batch_operations.prefix
+  tags                      = var.tags
 }
 
 # One way in, chosen by var.trigger ("none" keeps only the permission S3 needs, for a caller-managed notification).

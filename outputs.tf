@@ -3,6 +3,11 @@ output "alarm_arns" {
   value       = one(module.alarms[*].alarm_arns)
 }
 
+output "batch_operations_role_arn" {
+  description = "ARN of the role S3 Batch Operations assumes for the thumbnails command's jobs; null without batch_operations."
+  value       = one(module.batch_operations[*].role_arn)
+}
+
 output "bucket_notification_lambda_functions" {
   description = "The notification rules (lambda_function blocks of aws_s3_bucket_notification) to merge into the bucket's notification configuration you manage, with trigger = \"none\" (also shown with \"s3\"); null with the other triggers."
   value       = one(module.s3_trigger[*].lambda_function_configurations)

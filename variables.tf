@@ -47,6 +47,30 @@ variable "architecture" {
   nullable    = false
 }
 
+variable "batch_operations" {
+  type = object({
+    bucket = optional(string)                      # null: destination_bucket
+    prefix = optional(string, "batch-operations/") # manifests under {prefix}manifests/, reports under {prefix}reports/
+  })
+  description = "The role S3 Batch Operations assumes for the thumbnails command (backfill, reconcile; modules/batch-operations): it may invoke this function only, read the manifests under {prefix}manifests/ and write the reports under {prefix}reports/ of bucket. The function's tags name the role and the prefix, so the command needs only the function's name. Null: no role (the command can still report status)."
+  default     = null
+
+  validation {
+    condition     = var.batch_operations == null || can(regex("^[A-Za-z0-9!_.*'()/-]{1,160}/$", try(var.batch_operations.prefix, "")))
+    error_message = "batch_operations.prefix must be 2 to 161 characters of letters, digits and !_.*'()/- ending in / (it is written into the function's tags); got \"${try(var.batch_operations.prefix, "")}\"."
+  }
+
+  validation {
+    condition     = var.batch_operations == null || !startswith(try(var.batch_operations.prefix, ""), "/")
+    error_message = "batch_operations.prefix must not start with \"/\" (S3 keys have no leading slash); got \"${try(var.batch_operations.prefix, "")}\"."
+  }
+
+  validation {
+    condition     = var.batch_operations == null || coalesce(try(var.batch_operations.bucket, null), var.destination_bucket, var.source_bucket) != coalesce(var.destination_bucket, var.source_bucket) || !startswith(try(var.batch_operations.prefix, ""), var.destination_prefix)
+    error_message = "batch_operations.prefix must not be under destination_prefix in the destination bucket (reports there would be taken for thumbnails); got \"${try(var.batch_operations.prefix, "")}\" under \"${var.destination_prefix}\"."
+  }
+}
+
 variable "build" {
   type = object({
     artifacts_dir      = optional(string)                            # null: .terraform/thumbnails under the root module
@@ -194,13 +218,13 @@ variable "destination_prefix" {
 
 variable "environment_variables" {
   type        = map(string)
-  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY, MAX_IMAGE_PIXELS, DELETE_THUMBNAILS, CROP, ANIMATION, ANIMATION_MAX_PIXELS, EXTRA_FORMATS, SOURCE_BUCKET_OWNER, DESTINATION_BUCKET_OWNER, MAX_OBJECT_BYTES and SOURCE_METADATA itself."
+  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY, MAX_IMAGE_PIXELS, DELETE_THUMBNAILS, CROP, ANIMATION, ANIMATION_MAX_PIXELS, EXTRA_FORMATS, SOURCE_BUCKET_OWNER, DESTINATION_BUCKET_OWNER, MAX_OBJECT_BYTES, SOURCE_METADATA, and SOURCE_BUCKET, SOURCE_PREFIX and SOURCE_SUFFIXES (what the trigger watches, read by the thumbnails command) itself."
   default     = {}
   nullable    = false
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA"])) == 0
-    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats, source_account, destination_account, max_object_bytes, source_metadata)."
+    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES"])) == 0
+    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats, source_account, destination_account, max_object_bytes, source_metadata, source_bucket, filter_prefix, filter_suffixes)."
   }
 }
 

@@ -59,6 +59,9 @@ def test_function_configuration(root):
         "DESTINATION_BUCKET_OWNER": "444455556666",
         "MAX_OBJECT_BYTES": "104857600",
         "SOURCE_METADATA": "true",
+        "SOURCE_BUCKET": "photos",
+        "SOURCE_PREFIX": "uploads/",
+        "SOURCE_SUFFIXES": ".jpg,.jpeg,.png,.webp,.gif,.JPG,.JPEG,.PNG,.WEBP,.GIF",
     }
     assert "module.layer[0].aws_lambda_layer_version.this" in " ".join(plan.resource_changes)
 
