@@ -119,13 +119,17 @@ module "thumbnails" {
   source_bucket      = aws_s3_bucket.this["source"].bucket
   destination_bucket = aws_s3_bucket.this["thumbnails"].bucket
   filter_prefix      = "uploads/"
-  thumbnail_sizes    = [1024, 256, "128x128"] # two longest edges and a square avatar, cropped to its detail
-  extra_formats      = ["heif", "avif"]       # iPhone photos (HEIC) and AVIF too, written as JPEG
+  thumbnail_sizes    = var.thumbnail_sizes # two longest edges and a square avatar by default
+  extra_formats      = ["heif", "avif"]    # iPhone photos (HEIC) and AVIF too, written as JPEG
 
   runtime = var.runtime
   build   = { layer_target = var.layer_build_target }
 
   database = var.database_secret_arn == null ? null : { secret_arn = var.database_secret_arn }
+
+  # The role the thumbnails command's jobs run as (backfill, reconcile): manifests and reports in the thumbnails
+  # bucket, under batch-operations/.
+  batch_operations = {}
 
   on_failure_destination_arn = aws_sqs_queue.failed.arn
   tags                       = { example = "complete" }

@@ -52,3 +52,10 @@ variable "tls_only" {
   default     = true
   nullable    = false
 }
+
+variable "thumbnail_sizes" {
+  type        = list(string)
+  description = "Thumbnail sizes: longest edges (1024) and boxes cropped to their detail (\"128x128\")."
+  default     = ["1024", "256", "128x128"]
+  nullable    = false
+}
