@@ -39,11 +39,12 @@ class Clients:
     def __call__(self, service: str) -> Any:
         client = self.session.client(service, config=_CONFIG)
         if service == "s3control":
-            _fix_account_host(client)
+            strip_account_host(client)
         return client
 
 
-def _fix_account_host(client: Any) -> None:
+def strip_account_host(client: Any) -> None:
+    """On an endpoint named by an IP address or localhost, S3 Control's requests go to the endpoint itself."""
     endpoint = urlsplit(client.meta.endpoint_url)
     if not _local_host(endpoint.hostname or ""):
         return

@@ -10,6 +10,10 @@ import pytest
 from ..conftest import BASE
 from ..planner import changes
 
+PREFIX = (
+    "prefix must be 2 to 161 characters of letters, digits and !_.*'()/- ending in / (it is written into the "
+    "function's tags); "
+)
 ARGS = {
     "role_name": "Thumbs-batch-us-east-1",
     "account_id": "111122223333",
@@ -57,9 +61,9 @@ def test_invokes_this_function_reads_manifests_and_writes_reports_only(planners)
     [
         ({"account_id": "abc"}, 'account_id must be a 12-digit AWS account ID; got "abc".'),
         ({"bucket_account": "1"}, 'bucket_account must be a 12-digit AWS account ID; got "1".'),
-        ({"prefix": "jobs"}, 'prefix must be 2 to 161 characters of letters, digits and !_.*\'()/- ending in / (it is written into the function\'s tags); got "jobs".'),
+        ({"prefix": "jobs"}, PREFIX + 'got "jobs".'),
     ],
-)  # fmt: skip
+)
 def test_bad_values(planners, args, message):
     assert message in planners["batch-operations"].plan_error(**{**ARGS, **args})
 
@@ -68,7 +72,8 @@ def test_root_creates_the_role_and_names_it_in_the_function_tags(root):
     plan = root.plan(**BASE, batch_operations={}, outputs=("batch_operations_role_arn",))
     role = changes(plan, "module.batch_operations[0].aws_iam_role.this")
     assert role["name"] == "CreateThumbnail-batch-us-east-1"
-    s = {x["sid"]: x for x in changes(plan, "module.batch_operations[0].data.aws_iam_policy_document.this")["statement"]}
+    policy = changes(plan, "module.batch_operations[0].data.aws_iam_policy_document.this")
+    s = {x["sid"]: x for x in policy["statement"]}
     assert s["ReadManifests"]["resources"] == ["arn:aws:s3:::thumbs/batch-operations/manifests/*"]
     (condition,) = s["ReadManifests"]["condition"]
     assert condition["values"] == ["444455556666"]  # the destination bucket's owner
@@ -87,10 +92,17 @@ def test_root_without_batch_operations_has_no_role_and_no_tags(root):
 @pytest.mark.parametrize(
     "value, message",
     [
-        ({"prefix": "jobs"}, 'batch_operations.prefix must be 2 to 161 characters of letters, digits and !_.*\'()/- ending in / (it is written into the function\'s tags); got "jobs".'),
-        ({"prefix": "/jobs/"}, 'batch_operations.prefix must not start with "/" (S3 keys have no leading slash); got "/jobs/".'),
-        ({"prefix": "thumbnails/jobs/"}, 'batch_operations.prefix must not be under destination_prefix in the destination bucket (reports there would be taken for thumbnails); got "thumbnails/jobs/" under "thumbnails/".'),
+        ({"prefix": "jobs"}, "batch_operations." + PREFIX + 'got "jobs".'),
+        (
+            {"prefix": "/jobs/"},
+            'batch_operations.prefix must not start with "/" (S3 keys have no leading slash); got "/jobs/".',
+        ),
+        (
+            {"prefix": "thumbnails/jobs/"},
+            "batch_operations.prefix must not be under destination_prefix in the destination bucket (reports there "
+            'would be taken for thumbnails); got "thumbnails/jobs/" under "thumbnails/".',
+        ),
     ],
-)  # fmt: skip
+)
 def test_root_bad_values(root, value, message):
     assert message in root.plan_error(**BASE, batch_operations=value)
