@@ -1,6 +1,7 @@
 # make demo   sets everything up, then runs the pipeline on the local AWS (localaws)
 # make test   sets up what the tests need, lints (ruff, mypy), then runs every test (function, module plans, localaws, end to end)
 # make bench  the full benchmark run; writes docs/benchmarks.md and docs/benchmarks.png
+# make bench-backfill  the thumbnails command end to end at 2,000 objects on localaws; records its rate and cost
 # make docs   regenerates the inputs/outputs tables of the READMEs from variables.tf and outputs.tf, and rewrites
 #             the measured figures in README.md and docs/ from docs/figures.json (devkit/figures.py)
 # make lock   locks layer/requirements*.txt with every wheel's hash (layer/*.lock; make test checks they are current)
@@ -15,7 +16,7 @@ CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | sha256sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: setup test lint demo bench docs lock fmt clean
+.PHONY: setup test lint demo bench bench-backfill docs lock fmt clean
 
 $(STAMP):
 	rm -f $(VENV)/.installed-*
@@ -46,6 +47,9 @@ demo: setup
 
 bench: setup
 	$(PY) -m benchmarks.run
+
+bench-backfill: setup
+	THUMBNAILS_E2E_OBJECTS=2000 RECORD_FIGURES=1 $(PY) -m pytest tests/e2e/test_batch.py -n 0 -s
 
 docs: setup
 	$(PY) -m devkit.docs

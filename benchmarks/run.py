@@ -21,6 +21,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from benchmarks.backfill import section as backfill_section
 from benchmarks.contenders import CONTENDERS, FORMAT_CONTENDERS, versions
 from devkit.images import animated_gif, encode, heic, rotated_jpeg, scene
 
@@ -390,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         print("artifacts...", flush=True)
         artifacts(work_dir, report)
     args.output.mkdir(parents=True, exist_ok=True)
-    text = markdown(report, rounds, args.smoke)
+    text = markdown(report, rounds, args.smoke) + backfill_section()
     (args.output / "benchmarks.md").write_text(text)
     chart(report, args.output / "benchmarks.png")
     (args.output / "benchmarks.json").write_text(
