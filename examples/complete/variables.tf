@@ -46,16 +46,16 @@ variable "runtime" {
   nullable    = false
 }
 
-variable "tls_only" {
-  type        = bool
-  description = "Refuse plain-HTTP requests to the buckets: a bucket policy denies every request without TLS (aws:SecureTransport false). Local runs (make demo, the end-to-end tests) turn it off: the local endpoint speaks plain HTTP."
-  default     = true
-  nullable    = false
-}
-
 variable "thumbnail_sizes" {
   type        = list(string)
   description = "Thumbnail sizes: longest edges (1024) and boxes cropped to their detail (\"128x128\")."
   default     = ["1024", "256", "128x128"]
+  nullable    = false
+}
+
+variable "tls_only" {
+  type        = bool
+  description = "Refuse plain-HTTP requests to the buckets: a bucket policy denies every request without TLS (aws:SecureTransport false). Local runs (make demo, the end-to-end tests) turn it off: the local endpoint speaks plain HTTP."
+  default     = true
   nullable    = false
 }
