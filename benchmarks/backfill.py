@@ -9,8 +9,8 @@ from devkit import figures
 SECTION = """
 ## Backfill on S3 Batch Operations
 
-`thumbnails backfill` on localaws (tests/e2e/test_batch.py: 2,000 objects of 160x120 pixels, three sizes, the
-catalogue on; four tasks at a time, as localaws runs Batch Operations):
+`thumbnails backfill` on localaws (`make bench-backfill`: tests/e2e/test_batch.py with 2,000 objects of 160x120
+pixels, three sizes, the catalogue on; four tasks at a time, as localaws runs Batch Operations):
 <!-- figure:batch_backfill_rate -->?<!-- /figure -->, the function taking
 <!-- figure:batch_function_ms -->?<!-- /figure --> an object on average.
 
