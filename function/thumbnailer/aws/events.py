@@ -21,6 +21,7 @@ uses. What it would parse for us fits in this module, with the standard library 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ CREATE, REMOVE, IGNORE = "create", "remove", "ignore"
 # EventBridge detail-types that change the picture; every other one is skipped with its name as the reason.
 _EVENTBRIDGE_ACTIONS = {"Object Created": CREATE, "Object Restore Completed": CREATE, "Object Deleted": REMOVE}
 _MAX_NESTING = 3  # SQS <- SNS <- EventBridge is the deepest real wrapping
+# An S3 bucket name (general purpose, or a directory bucket's ...--x-s3): what a Batch Operations task must name.
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](--[a-z0-9-]+--x-s3)?$")
 
 
 @dataclass(frozen=True)
@@ -220,12 +223,27 @@ def _batch_items(event: Mapping[str, Any]) -> list[Item]:
     for index, task in enumerate(tasks):
         task = task if isinstance(task, Mapping) else {}
         item = Item(str(task.get("taskId") or index))
-        # Schema 1.0 names the bucket by ARN, 2.0 by name.
-        bucket = task.get("s3Bucket") or str(task.get("s3BucketArn") or "").rpartition(":::")[2]
-        if not bucket or not task.get("s3Key"):
+        bucket = batch_bucket(task)
+        if not task.get("s3Key") or not (task.get("s3Bucket") or task.get("s3BucketArn")):
             item.error = "task has no s3Key and s3Bucket / s3BucketArn"
+        elif bucket is None:
+            named = task.get("s3Bucket") or task.get("s3BucketArn")
+            item.error = f"task names {str(named)[:200]!r}, which is not an S3 bucket (name or ARN)"
         else:
             key = unquote_plus(str(task["s3Key"]))
             item.changes = [Change(bucket, key, CREATE, "BatchOperations", task.get("s3VersionId") or None)]
         items.append(item)
     return items
+
+
+def batch_bucket(task: Mapping[str, Any]) -> str | None:
+    """The bucket a Batch Operations task names, or None when it names none: schema 2.0's ``s3Bucket``, or 1.0's
+    ``s3BucketArn`` in each form AWS's examples use -- ``arn:aws:s3:::bucket`` (the S3 user guide) and
+    ``arn:aws:s3:us-east-1:0123456788:bucket`` (the Lambda developer guide's sample event), any partition, and a
+    ``bucket/`` resource type."""
+    name = task.get("s3Bucket")
+    if not name:
+        parts = str(task.get("s3BucketArn") or "").split(":", 5)
+        if len(parts) == 6 and parts[0] == "arn" and parts[2] in ("s3", "s3express"):
+            name = parts[5].removeprefix("bucket/")
+    return name if isinstance(name, str) and _BUCKET_NAME.match(name) else None

@@ -111,13 +111,23 @@ class Catalogue:
         self._connection: Any = None
 
     def record(self, rows: Iterable[Row]) -> None:
-        """Upsert ``rows`` (every size of one source) in one transaction."""
+        """Upsert ``rows`` (every size of one source) in one transaction, and delete the source's rows of other
+        sizes (sizes no longer configured) that no newer event wrote: the rows are then the configured sizes."""
         rows = list(rows)
         if not rows:
             return
         statement = _UPSERT.format(table=self.table)
         values = [tuple(getattr(row, c) for c in COLUMNS) for row in rows]
-        self._run("record", lambda cursor: cursor.executemany(statement, values))
+        first = rows[0]
+        sizes = [row.size for row in rows]
+        retire = _DELETE.format(table=self.table) + " AND size NOT IN (" + ", ".join(["%s"] * len(sizes)) + ")"
+        arguments = (first.source_bucket, first.source_key, first.sequencer, first.sequencer, *sizes)
+
+        def work(cursor: Any) -> None:
+            cursor.executemany(statement, values)
+            cursor.execute(retire, arguments)
+
+        self._run("record", work)
 
     def forget(self, bucket: str, key: str, sequencer: str | None) -> int:
         """Delete the rows of ``bucket/key`` that no newer event wrote; return how many went."""

@@ -16,6 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import app
+from thumbnailer.aws.events import parse_event
 from thumbnailer.errors import RetryableError, UnsupportedEvent
 
 from ..conftest import EVENTS, SOURCE, invoke, log_lines, thumbnail_keys
@@ -289,3 +290,42 @@ def test_delete_thumbnails_off_keeps_them(s3, env):
     response = invoke(recorded("s3-delete.json", "keep.jpg"))
     assert response["skipped"][0]["reason"] == "ObjectRemoved:Delete: DELETE_THUMBNAILS is off"
     assert thumbnail_keys(s3) == [thumbnail("keep.jpg")]
+
+
+@pytest.mark.parametrize(
+    "named, bucket",
+    [
+        ({"s3BucketArn": "arn:aws:s3:::amzn-s3-demo-bucket"}, "amzn-s3-demo-bucket"),  # the S3 user guide's
+        ({"s3BucketArn": "arn:aws:s3:us-east-1:0123456788:awsexamplebucket1"}, "awsexamplebucket1"),  # Lambda's
+        ({"s3BucketArn": "arn:aws-cn:s3:::my.photos"}, "my.photos"),
+        (
+            {"s3BucketArn": "arn:aws:s3express:us-west-2:111122223333:bucket/shots--usw2-az1--x-s3"},
+            "shots--usw2-az1--x-s3",
+        ),
+        ({"s3Bucket": "amzn-s3-demo-bucket"}, "amzn-s3-demo-bucket"),  # schema 2.0
+    ],
+)
+def test_a_batch_task_names_its_bucket_in_any_form_aws_uses(named, bucket):
+    event = {
+        "invocationSchemaVersion": "1.0",
+        "invocationId": "i",
+        "tasks": [{"taskId": "t", "s3Key": "a.jpg", **named}],
+    }
+    (item,) = parse_event(event).items
+    assert item.error is None and [c.bucket for c in item.changes] == [bucket]
+
+
+@pytest.mark.parametrize(
+    "named",
+    [{"s3BucketArn": "arn:aws:s3:::"}, {"s3BucketArn": "not-an-arn"}, {"s3Bucket": "Not_A_Bucket!"},
+     {"s3BucketArn": "arn:aws:sqs:us-east-1:111122223333:queue"}, {"s3Bucket": "x" * 64}],
+)  # fmt: skip
+def test_a_batch_task_that_names_no_bucket_is_a_permanent_failure(s3, named):
+    event = {
+        "invocationSchemaVersion": "2.0",
+        "invocationId": "i",
+        "tasks": [{"taskId": "t", "s3Key": "a.jpg", **named}],
+    }
+    (result,) = invoke(event)["results"]
+    assert (result["taskId"], result["resultCode"]) == ("t", "PermanentFailure"), "never retried"
+    assert "not an S3 bucket" in result["resultString"]

@@ -139,6 +139,27 @@ def test_an_older_event_never_overwrites_newer_rows(database):
     catalogue.close()
 
 
+def test_a_render_leaves_the_rows_of_the_configured_sizes_only(database):
+    """After thumbnail_sizes changed, the next render of a source (thumbnails reconcile runs every source) removes
+    the rows of the sizes no longer configured, unless a newer event wrote them; other sources keep theirs."""
+    catalogue = Catalogue(Fixed(database), "thumbnails")
+
+    def row(key: str, size: str, sequencer: str | None = None) -> Row:
+        return Row(SOURCE, key, None, "e", 1, 99, 99, "JPEG", size, DEST, f"t/{size}/{key}", 9, 9, 9,
+                   "jpeg", "L00000fQfQfQfQfQfQfQfQfQfQfQ", sequencer)  # fmt: skip
+
+    catalogue.record([row("a.jpg", size) for size in ("1024", "256", "128x128")])
+    catalogue.record([row("b.jpg", size) for size in ("1024", "256")])
+    catalogue.record([row("a.jpg", size) for size in ("1024", "512")])  # 256 and 128x128 retired, 512 added
+    assert sorted(database.query("SELECT source_key, size FROM thumbnails")) == [
+        ("a.jpg", "1024"), ("a.jpg", "512"), ("b.jpg", "1024"), ("b.jpg", "256"),
+    ]  # fmt: skip
+    catalogue.record([row("b.jpg", "64", "0055AED6DCD90281E5")])
+    catalogue.record([row("b.jpg", "1024", "0055AED6DCD90281E4")])  # older than the 64 row: that row stays
+    assert sorted(database.query("SELECT size FROM thumbnails WHERE source_key = 'b.jpg'")) == [("1024",), ("64",)]
+    catalogue.close()
+
+
 def test_a_late_event_for_an_older_upload_leaves_the_newer_rows(s3, secret, database):
     """Through the handler: the event of the second upload is processed first; the first upload's event, late,
     leaves its sequencer and time alone (the thumbnails are the current picture's either way)."""
@@ -155,30 +176,13 @@ def test_a_1024_byte_unicode_key_is_unique_per_size(database):
     key = "ü" * 510 + ".jpg"
     assert len(key.encode()) == 1024
     catalogue = Catalogue(Fixed(database), "thumbnails")
-    for size in ("256", "64x64", "256"):
-        catalogue.record(
-            [
-                Row(
-                    SOURCE,
-                    key,
-                    "v1",
-                    "e",
-                    1,
-                    9,
-                    9,
-                    "JPEG",
-                    size,
-                    DEST,
-                    f"thumbnails/{size}/{key}",
-                    9,
-                    9,
-                    9,
-                    "jpeg",
-                    "L00000fQfQfQfQfQfQfQfQfQfQfQ",
-                    "01",
-                )
-            ]  # fmt: skip
-        )
+
+    def row(size: str) -> Row:
+        return Row(SOURCE, key, "v1", "e", 1, 9, 9, "JPEG", size, DEST, f"thumbnails/{size}/{key}", 9, 9, 9, "jpeg",
+                   "L00000fQfQfQfQfQfQfQfQfQfQfQ", "01")  # fmt: skip
+
+    for _ in range(2):  # every size of the source, twice: one row per size
+        catalogue.record([row("256"), row("64x64")])
     assert database.query("SELECT source_key, size FROM thumbnails ORDER BY size") == [(key, "256"), (key, "64x64")]
     other = key[:-5] + "a.jpg"  # the same first 1,019 bytes: a different key, its own rows
     catalogue.record([Row(SOURCE, other, None, "e", 1, 9, 9, "JPEG", "256", DEST, "t", 9, 9, 9, "jpeg", "x", "01")])
