@@ -4,6 +4,7 @@ size, retired sizes included), and the function's last Batch Operations jobs wit
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from typing import Any
 
 from . import jobs, manifests
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace, clients: Clients, deployment: Deployment, prog
         control = clients("s3control")
         mine = (jobs.description(c, deployment.function_name) for c in ("backfill", "reconcile"))
         wanted = set(mine)
-        for job in control.list_jobs(AccountId=deployment.account_id).get("Jobs", []):
+        for job in _every_job(control, deployment.account_id):
             if job.get("Description") in wanted:
                 p = job.get("ProgressSummary") or {}
                 last.append(
@@ -86,3 +87,14 @@ def run(args: argparse.Namespace, clients: Clients, deployment: Deployment, prog
         text.append(f"  job {job['job_id']} {job['command']} {job['status']}: {done}")
     emit(summary, args.json, "\n".join(text))
     return 0
+
+
+def _every_job(control: Any, account_id: str) -> Iterator[dict[str, Any]]:
+    """ListJobs page by page (botocore has no paginator for it)."""
+    token: dict[str, str] = {}
+    while True:
+        page = control.list_jobs(AccountId=account_id, **token)
+        yield from page.get("Jobs", [])
+        if not page.get("NextToken"):
+            return
+        token = {"NextToken": page["NextToken"]}

@@ -81,8 +81,8 @@ def test_status_counts_sources_and_thumbnails_per_size(client, deployed, capsys)
         s3.put_object(Bucket=names["source"], Key=key, Body=b"x")
     for key in ["thumbnails/256/uploads/a.jpg", "thumbnails/1024/uploads/a.jpg", "thumbnails/1024/uploads/b.jpg"]:
         s3.put_object(Bucket=names["destination"], Key=key, Body=b"x")
-    code, summary, _ = run(capsys, "status", "--function", names["name"], "--json")
-    assert code == 0 and summary["sources"]["objects"] == 2
+    code, summary, err = run(capsys, "status", "--function", names["name"], "--json")
+    assert code == 0 and summary["sources"]["objects"] == 2, err
     assert summary["thumbnails"]["per_size"] == {"256": 1, "64x64": 0, "1024": 2}
     code, text, _ = run(capsys, "status", "--function", names["name"])
     assert "thumbnails 1024: 2  (no longer configured: thumbnails reconcile removes them)" in text["text"]
