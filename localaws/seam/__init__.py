@@ -42,6 +42,7 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
     lambda_configuration.keep_logging_config_and_storage_updates()  # 13
     s3_notifications.complete_test_events()  # 14
     s3control.serve_batch_operations_jobs(runtime)  # 15
+    s3_notifications.refuse_overlapping_rules()  # 16
 
 
 def uninstall() -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote_plus
 
+from moto.s3 import exceptions as s3_exceptions
 from moto.s3 import models as s3_models
 from moto.s3 import notifications as s3_notifications
 
@@ -18,6 +19,10 @@ from . import patch
 from .functions import function_or_none
 
 _SEQUENCE = itertools.count()
+AMBIGUOUS = (
+    "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are "
+    "overlapping for the same event type."
+)
 
 
 def event_key(name: str) -> str:
@@ -94,3 +99,59 @@ def complete_test_events() -> None:
         return get_test_event
 
     patch.replace(s3_notifications, "_get_test_event", completed)
+
+
+def _events_overlap(one: str, other: str) -> bool:
+    """``s3:ObjectCreated:*`` overlaps every ``s3:ObjectCreated:...``; any event overlaps itself."""
+    if one == other:
+        return True
+    return any(a.endswith(":*") and b.startswith(a[:-1]) for a, b in ((one, other), (other, one)))
+
+
+def _key_filter(rule: Any) -> tuple[str, str]:
+    """A rule's (prefix, suffix); "" where it has none."""
+    rules = (rule.filters or {}).get("S3Key", {}).get("FilterRule", [])
+    if isinstance(rules, dict):  # one rule, as moto's XML parser gives it
+        rules = [rules]
+    values = {str(r.get("Name", "")).lower(): str(r.get("Value") or "") for r in rules}
+    return values.get("prefix", ""), values.get("suffix", "")
+
+
+def ambiguous(rules: list[Any]) -> bool:
+    """Two of ``rules`` (moto's Notification: events and filters) overlap as S3 refuses: an event type in common
+    (a wildcard covers its events), prefixes one of which starts the other, and suffixes one of which ends the
+    other (no prefix or suffix overlaps every one), whatever their destinations."""
+    for i, one in enumerate(rules):
+        for other in rules[i + 1 :]:
+            if not any(_events_overlap(a, b) for a in one.events for b in other.events):
+                continue
+            (prefix_a, suffix_a), (prefix_b, suffix_b) = _key_filter(one), _key_filter(other)
+            prefixes = prefix_a.startswith(prefix_b) or prefix_b.startswith(prefix_a)
+            suffixes = suffix_a.endswith(suffix_b) or suffix_b.endswith(suffix_a)
+            if prefixes and suffixes:
+                return True
+    return False
+
+
+def refuse_overlapping_rules() -> None:
+    """``moto.s3.models.S3Backend.put_bucket_notification_configuration`` -- wrapped so a configuration whose rules
+    overlap (an event type in common and overlapping prefix and suffix filters, across its Lambda, queue and topic
+    rules, whatever their destinations) is refused with S3's ``InvalidArgument`` "Configuration is ambiguously
+    defined...", and the bucket keeps the configuration it had. moto saved it, so a configuration S3 refuses (the
+    README's own ``trigger = "none"`` snippet once) applied locally."""
+
+    def refusing(original: Callable[..., Any]) -> Callable[..., Any]:
+        def put_bucket_notification_configuration(self: Any, bucket_name: str, notification_config: Any) -> None:
+            if notification_config:  # checked before moto saves it (and sends its test event)
+                config = s3_models.NotificationConfiguration(
+                    topic=notification_config.get("TopicConfiguration"),
+                    queue=notification_config.get("QueueConfiguration"),
+                    cloud_function=notification_config.get("CloudFunctionConfiguration"),
+                )
+                if ambiguous([*config.topic, *config.queue, *config.cloud_function]):
+                    raise s3_exceptions.InvalidArgumentError(AMBIGUOUS, "Event", "null")
+            original(self, bucket_name, notification_config)
+
+        return put_bucket_notification_configuration
+
+    patch.replace(s3_models.S3Backend, "put_bucket_notification_configuration", refusing)

@@ -7,6 +7,8 @@ import inspect
 import json
 import uuid
 
+import pytest
+from botocore.exceptions import ClientError
 from moto.s3 import notifications
 
 from .shapes import recorded, shape
@@ -85,3 +87,81 @@ def test_records_have_the_keys_of_s3s_own(aws, client):
     s3.delete_object(Bucket=bucket, Key=KEY)
     _, marker = records(sqs, queue, 2)
     assert shape(marker) == shape(recorded("s3-delete-marker.json"))
+
+
+def test_notification_configuration_is_still_saved_unchecked_upstream():
+    from moto.s3.models import FakeBucket, S3Backend
+
+    assert list(inspect.signature(S3Backend.put_bucket_notification_configuration).parameters) == [
+        "self", "bucket_name", "notification_config"
+    ]  # fmt: skip
+    source = inspect.getsource(FakeBucket.set_notification_configuration)
+    assert "overlap" not in source and "ambiguous" not in source, "moto refuses overlapping rules now: drop seam item 16"
+
+
+def lambda_rule(arn: str, events: list[str], prefix: str = "", suffix: str = "") -> dict:
+    rules = [{"Name": n, "Value": v} for n, v in (("prefix", prefix), ("suffix", suffix)) if v]
+    rule: dict = {"LambdaFunctionArn": arn, "Events": events}
+    if rules:
+        rule["Filter"] = {"Key": {"FilterRules": rules}}
+    return rule
+
+
+def queue_rule(arn: str, events: list[str], prefix: str = "", suffix: str = "") -> dict:
+    rule = lambda_rule(arn, events, prefix, suffix)
+    rule["QueueArn"] = rule.pop("LambdaFunctionArn")
+    return rule
+
+
+def test_overlapping_rules_are_refused_with_s3s_error(aws, client, deploy):
+    s3, sqs = client("s3"), client("sqs")
+    name = f"overlap-{uuid.uuid4().hex[:8]}"
+    fn = deploy(name, "def handler(event, context):\n    return None\n")
+    queue = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    s3.create_bucket(Bucket=name)
+    kept = {"QueueConfigurations": [queue_rule(arn, ["s3:ObjectCreated:*"], prefix="invoices/")]}
+    s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration=kept)
+
+    refused = [
+        # the README's trigger = "none" snippet as it was: an unfiltered queue rule beside the module's rules
+        [queue_rule(arn, ["s3:ObjectCreated:*"]), lambda_rule(fn, ["s3:ObjectCreated:*"], "uploads/", ".jpg")],
+        # a wildcard covers its events; a shorter prefix starts the longer one, ".jpg" ends "cat.jpg"
+        [queue_rule(arn, ["s3:ObjectCreated:Put"], "up"), lambda_rule(fn, ["s3:ObjectCreated:*"], "uploads/")],
+        [
+            queue_rule(arn, ["s3:ObjectCreated:*"], suffix="cat.jpg"),
+            lambda_rule(fn, ["s3:ObjectCreated:*"], "", ".jpg"),
+        ],
+    ]
+    for rules in refused:
+        config = {
+            "QueueConfigurations": [r for r in rules if "QueueArn" in r],
+            "LambdaFunctionConfigurations": [r for r in rules if "LambdaFunctionArn" in r],
+        }
+        with pytest.raises(ClientError) as refusal:
+            s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration=config)
+        assert refusal.value.response["Error"]["Code"] == "InvalidArgument"
+        assert refusal.value.response["Error"]["Message"] == (
+            "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are "
+            "overlapping for the same event type."
+        )
+        saved = s3.get_bucket_notification_configuration(Bucket=name)
+        assert saved["QueueConfigurations"][0]["Filter"]["Key"]["FilterRules"][0]["Value"] == "invoices/"
+        assert "LambdaFunctionConfigurations" not in saved, "a refused configuration leaves the bucket's as it was"
+
+    accepted = [
+        # the snippet as it is now: the owner's rule under its own prefix
+        [queue_rule(arn, ["s3:ObjectCreated:*"], "invoices/"), lambda_rule(fn, ["s3:ObjectCreated:*"], "uploads/")],
+        # the same prefix, suffixes that do not end one another; or other event types
+        [
+            lambda_rule(fn, ["s3:ObjectCreated:*"], "uploads/", ".jpg"),
+            queue_rule(arn, ["s3:ObjectCreated:*"], "uploads/", ".png"),
+        ],
+        [queue_rule(arn, ["s3:ObjectRemoved:*"]), lambda_rule(fn, ["s3:ObjectCreated:*"])],
+    ]
+    for rules in accepted:
+        config = {
+            "QueueConfigurations": [r for r in rules if "QueueArn" in r],
+            "LambdaFunctionConfigurations": [r for r in rules if "LambdaFunctionArn" in r],
+        }
+        s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration=config)
