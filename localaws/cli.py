@@ -1,4 +1,6 @@
-"""``localaws --port PORT``: serve the local AWS on 127.0.0.1 until Ctrl-C or SIGTERM."""
+"""``localaws --port PORT``: serve the local AWS on 127.0.0.1 until Ctrl-C or SIGTERM.
+
+``localaws terraform ARGS``: run Terraform with the AWS provider pointed at it (terraform.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ EXIT_MEMORY = 3  # stopped by the memory ceiling
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="localaws",
-        description="moto's AWS endpoint on 127.0.0.1 that also executes Lambda functions (no Docker).",
+        description="moto's AWS endpoint on 127.0.0.1 that also executes Lambda functions (no Docker). "
+        "`localaws terraform ARGS` runs Terraform in the current directory pointed at it.",
     )
     parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -71,7 +74,12 @@ def _hot_reload(parser: argparse.ArgumentParser, given: str) -> tuple[str, Path]
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse(argv)
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["terraform"]:  # localaws terraform ARGS: Terraform pointed at the running localaws
+        from .terraform import main as terraform
+
+        return terraform(given[1:])
+    args = parse(given)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     stop = threading.Event()
