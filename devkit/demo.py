@@ -8,14 +8,24 @@ build/demo/; Terraform's full output goes to build/demo/terraform.log, the scree
 ``make demo KEEP=1`` leaves the stack applied and the endpoint running, and prints what to try next; with
 ``HOT_RELOAD=1`` too, localaws runs the function from function/ itself (its hot reload), so an edit there is tried
 on the next upload without an apply.
+
+``make demo DATABASE=1`` switches the image catalogue on: it starts a private MariaDB (devkit/mariadb.py, under
+build/demo/mariadb), makes the database and a user with only the privileges the function needs, keeps the login in
+a secret on localaws, applies with ``database`` (``tls = "disable"``: the local server has no TLS), and prints each
+picture's rows with the README's query.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
+import itertools
 import json
 import os
 import re
+import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -23,17 +33,23 @@ from pathlib import Path
 
 import boto3
 import pillow_heif
+import pymysql
 from PIL import Image, ImageDraw, ImageOps
 
 from devkit import awscli
 from devkit.endpoint import localaws, wait_for
 from devkit.images import samples
+from devkit.mariadb import Server, private_server
 from devkit.stack import ROOT, local_stack
 from devkit.terraform import environment as terraform_environment
 
 OUT = ROOT / "build" / "demo"
 IMAGES = OUT / "images"  # made by devkit/images.py on each run: seeded, so the same pictures every time
-STEPS = 7
+STEPS = [7]  # 9 with the catalogue
+DATABASE, DATABASE_USER = "thumbnails", "thumbnails"
+# What the function does in its database, and nothing more: it creates and migrates its table (CREATE, ALTER),
+# upserts rows (SELECT, INSERT, UPDATE) and deletes them with their picture (DELETE). GET_LOCK needs no privilege.
+GRANTS = "SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER"
 
 
 class DemoFailed(Exception):
@@ -44,8 +60,8 @@ _current = ["setting up"]
 
 
 def step(number: int, text: str) -> None:
-    _current[0] = f"step {number}/{STEPS} ({text})"
-    print(f"\n\033[1m==> [{number}/{STEPS}] {text}\033[0m", flush=True)
+    _current[0] = f"step {number}/{STEPS[0]} ({text})"
+    print(f"\n\033[1m==> [{number}/{STEPS[0]}] {text}\033[0m", flush=True)
 
 
 LOG = OUT / "terraform.log"
@@ -76,6 +92,64 @@ def run(command: list[str], summary: bool = False, **kw) -> subprocess.Completed
     return done
 
 
+def readme_query() -> str:
+    """The README's catalogue query, with its bucket and key as parameters."""
+    sql = re.search(r"```sql\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    if sql is None:
+        raise DemoFailed("README.md has no ```sql block: the catalogue's query")
+    query = "\n".join(line for line in sql.group(1).splitlines() if not line.startswith("--"))
+    return re.sub(r"CONCAT\('[^']*', '/', '[^']*'\)", "CONCAT(%s, '/', %s)", query).strip().rstrip(";")
+
+
+def catalogue(server: Server, client) -> tuple[str, str]:
+    """The database, its user with the function's privileges only, and the login as a secret on localaws: the
+    secret's ARN, and its password (for the demo's own query)."""
+    password = secrets.token_urlsafe(18)
+    with server.root() as connection, connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{DATABASE}` CHARACTER SET utf8mb4")
+        cursor.execute(f"CREATE USER '{DATABASE_USER}'@'%%' IDENTIFIED BY %s", (password,))
+        cursor.execute(f"GRANT {GRANTS} ON `{DATABASE}`.* TO '{DATABASE_USER}'@'%'")
+    login = {
+        "host": server.host,
+        "port": server.port,
+        "username": DATABASE_USER,
+        "password": password,
+        "dbname": DATABASE,
+    }
+    arn = client.create_secret(Name="thumbnails-demo-database", SecretString=json.dumps(login))["ARN"]
+    print(f"    MariaDB at {server.host}:{server.port} (socket {server.socket}), database `{DATABASE}`")
+    print(f"    GRANT {GRANTS} ON `{DATABASE}`.* TO '{DATABASE_USER}'@'%'")
+    shown = {**login, "password": "…"}
+    print(f"    secret {arn}:\n      {json.dumps(shown)}")
+    return arn, password
+
+
+def print_rows(server: Server, password: str, bucket: str, keys: list[str], sizes: int) -> None:
+    """Each picture's rows, with the README's query, as the function's own user."""
+    query = readme_query()
+    connection = pymysql.connect(
+        host=server.host, port=server.port, user=DATABASE_USER, password=password, database=DATABASE
+    )
+    with connection, connection.cursor() as cursor:
+
+        def rows(key: str) -> list[tuple]:
+            connection.commit()  # a fresh snapshot each time
+            try:
+                cursor.execute(query, (bucket, key))
+            except pymysql.err.ProgrammingError:  # the function has not made the table yet
+                return []
+            found = list(cursor.fetchall())
+            return found if len(found) == sizes else []
+
+        print(f"\n    {query}")
+        for key in keys:
+            found = wait_for(functools.partial(rows, key), 60, f"the rows of {key}")
+            print(f"\n    {bucket}/{key}: {len(found)} rows")
+            print(f"      {'size':<9}{'width':>6}{'height':>7}  blurhash")
+            for size, width, height, _bucket, _key, blurhash in found:
+                print(f"      {size:<9}{width:>6}{height:>7}  {blurhash}")
+
+
 def contact_sheet(rows: list[tuple[str, str, Image.Image]], path: Path) -> None:
     cell, pad, label = 256, 12, 28
     columns = 4
@@ -92,18 +166,33 @@ def contact_sheet(rows: list[tuple[str, str, Image.Image]], path: Path) -> None:
     sheet.save(path)
 
 
+def try_commands(endpoint: str, outputs: dict, aws: str, images: Path = IMAGES) -> list[str]:
+    """What KEEP=1 prints to try next, one shell line each, the first exporting what every other one needs.
+
+    Each AWS CLI line names the endpoint itself (``--endpoint-url``): the CLI Debian packages is 2.9, which ignores
+    ``AWS_ENDPOINT_URL`` (read from 2.13 on) and would send the command to AWS. tests/e2e/test_pipeline.py runs
+    them as printed."""
+    source, destination, function = outputs["source_bucket"], outputs["destination_bucket"], outputs["function_name"]
+    cli = f"{aws} --endpoint-url {endpoint}"
+    upload = shlex.quote(f"s3://{source}/uploads/my lake.webp")
+    return [
+        "export AWS_ACCESS_KEY_ID=localaws AWS_SECRET_ACCESS_KEY=localaws AWS_DEFAULT_REGION=us-east-1",
+        f"{cli} s3 cp {shlex.quote(str(images / 'lake.webp'))} {upload}",
+        f"{cli} s3 ls --recursive s3://{destination}/thumbnails/",
+        f"{cli} logs tail /aws/lambda/{function}",
+        f"{cli} s3 rm {upload}    # and its thumbnails go too",
+    ]
+
+
 def explore(endpoint: str, stack: Path, outputs: dict, aws: str) -> None:
     """KEEP=1: what is left running, and what to try next."""
-    function, source = outputs["function_name"], outputs["source_bucket"]
+    lines = "\n".join(f"    {line}" for line in try_commands(endpoint, outputs, aws))
+    pid = OUT / "mariadb" / "mysqld.pid"
+    mariadb = f"\n    kill $(cat {pid})   # the catalogue's MariaDB" if pid.is_file() else ""
     print(f"""
 \033[1mKept:\033[0m the stack is applied and localaws is serving at {endpoint}. Try:
 
-    export AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=localaws AWS_SECRET_ACCESS_KEY=localaws \\
-           AWS_DEFAULT_REGION=us-east-1
-    {aws} s3 cp {IMAGES / "lake.webp"} "s3://{source}/uploads/my lake.webp"
-    {aws} s3 ls --recursive s3://{outputs["destination_bucket"]}/thumbnails/
-    {aws} logs tail /aws/lambda/{function}
-    {aws} s3 rm "s3://{source}/uploads/my lake.webp"    # and its thumbnails go too
+{lines}
 
 With `make demo KEEP=1 HOT_RELOAD=1`, localaws runs the function from function/ itself: edit a file there and
 upload again, no apply needed (a development aid: `terraform apply` deploys what a release runs).
@@ -113,19 +202,24 @@ When you are done:
     terraform -chdir={stack} destroy -auto-approve   # with TF_CLI_CONFIG_FILE={
         terraform_environment().get("TF_CLI_CONFIG_FILE", "")
     }
-    kill $(cat {OUT / "localaws.pid"})
+    kill $(cat {OUT / "localaws.pid"}){mariadb}
 """)
 
 
-def demo(keep: bool = False, hot_reload: bool = False) -> None:
+def demo(keep: bool = False, hot_reload: bool = False, database: bool = False) -> None:
+    STEPS[0] = 9 if database else 7
+    number = itertools.count(1)
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     samples(IMAGES)
     aws = awscli.find()
     tf_env = {**os.environ, **terraform_environment()}
-    step(1, "starting the local AWS (localaws: moto + Lambda execution without Docker)")
+    step(next(number), "starting the local AWS (localaws: moto + Lambda execution without Docker)")
     options = ["--quiet", *(["--hot-reload", f"*={ROOT / 'function'}"] if hot_reload else [])]
-    with localaws(OUT / "localaws.log", *options, keep=keep, pid_file=OUT / "localaws.pid") as endpoint:
+    with (
+        localaws(OUT / "localaws.log", *options, keep=keep, pid_file=OUT / "localaws.pid") as endpoint,
+        contextlib.ExitStack() as mariadb,
+    ):
         print(f"    localaws is serving AWS at {endpoint} (log: {OUT / 'localaws.log'})")
         stack = local_stack(OUT / "module", endpoint)
         cli_env = awscli.environment(endpoint)
@@ -133,11 +227,24 @@ def demo(keep: bool = False, hot_reload: bool = False) -> None:
         (OUT / "aws-config").write_text("[default]\ns3 =\n  multipart_threshold = 1MB\n")
         cli_env["AWS_CONFIG_FILE"] = str(OUT / "aws-config")
         applied = False
+        variables: list[str] = []
         try:
-            step(2, f"terraform init + apply of examples/complete (copied to {stack})")
+            if database:
+                step(next(number), "the catalogue: a private MariaDB, its database and user, the login as a secret")
+                server = mariadb.enter_context(private_server(OUT / "mariadb", keep=keep))
+                secretsmanager = boto3.client(
+                    "secretsmanager",
+                    endpoint_url=endpoint,
+                    region_name="us-east-1",
+                    aws_access_key_id="localaws",
+                    aws_secret_access_key="localaws",
+                )
+                secret_arn, password = catalogue(server, secretsmanager)
+                variables = ["-var", f"database_secret_arn={secret_arn}", "-var", "database_tls=disable"]
+            step(next(number), f"terraform init + apply of examples/complete (copied to {stack})")
             run(["terraform", "init", "-input=false", "-no-color"], summary=True, cwd=stack, env=tf_env)
             run(
-                ["terraform", "apply", "-input=false", "-auto-approve", "-no-color"],
+                ["terraform", "apply", "-input=false", "-auto-approve", "-no-color", *variables],
                 summary=True,
                 cwd=stack,
                 env=tf_env,
@@ -152,7 +259,7 @@ def demo(keep: bool = False, hot_reload: bool = False) -> None:
             source, destination = outputs["source_bucket"], outputs["destination_bucket"]
             sizes = ["1024", "256", "128x128"]
 
-            step(3, "uploading the sample images with the AWS CLI")
+            step(next(number), "uploading the sample images with the AWS CLI")
             run(
                 [
                     aws,
@@ -168,7 +275,7 @@ def demo(keep: bool = False, hot_reload: bool = False) -> None:
                 env=cli_env,
             )
 
-            step(4, "waiting for the thumbnails, then downloading them")
+            step(next(number), "waiting for the thumbnails, then downloading them")
             s3 = boto3.client(
                 "s3",
                 endpoint_url=endpoint,
@@ -208,7 +315,12 @@ def demo(keep: bool = False, hot_reload: bool = False) -> None:
             )
             print(f"\n    contact sheet: {OUT / 'contact-sheet.png'}; thumbnails: {OUT / 'thumbnails'}")
 
-            step(5, "the classic flow: aws lambda invoke with an S3 Put event")
+            if database:
+                step(next(number), "the catalogue: each picture's rows, with the README's query")
+                keys = [f"uploads/{path.name}" for path in sorted(IMAGES.iterdir())]
+                print_rows(server, password, source, keys, len(sizes))
+
+            step(next(number), "the classic flow: aws lambda invoke with an S3 Put event")
             s3.upload_file(str(IMAGES / "mountains.jpg"), source, "uploads/example.jpg")
             (OUT / "dummyS3Event.json").write_text(outputs["test_event"])
             run(
@@ -238,16 +350,16 @@ def demo(keep: bool = False, hot_reload: bool = False) -> None:
                 explore(endpoint, stack, outputs, aws)
         finally:
             if applied and not keep:
-                step(6, "terraform destroy")
+                step(next(number), "terraform destroy")
                 run(
-                    ["terraform", "destroy", "-input=false", "-auto-approve", "-no-color"],
+                    ["terraform", "destroy", "-input=false", "-auto-approve", "-no-color", *variables],
                     summary=True,
                     cwd=stack,
                     env=tf_env,
                 )
         if keep:
             return
-        step(7, "stopping the local AWS")
+        step(next(number), "stopping the local AWS" + (" and MariaDB" if database else ""))
     print(
         f"\n\033[1mDone.\033[0m Thumbnails made by the real pipeline are in {OUT / 'thumbnails'}; "
         f"look at {OUT / 'contact-sheet.png'}."
@@ -260,7 +372,7 @@ def _set(variable: str) -> bool:
 
 def main() -> int:
     try:
-        demo(keep=_set("KEEP"), hot_reload=_set("HOT_RELOAD"))
+        demo(keep=_set("KEEP"), hot_reload=_set("HOT_RELOAD"), database=_set("DATABASE"))
     except (DemoFailed, FileNotFoundError, RuntimeError, TimeoutError) as exc:
         print(f"\n\033[31mdemo failed at {_current[0]}: {exc}\033[0m", file=sys.stderr)
         return 1

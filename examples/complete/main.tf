@@ -125,7 +125,7 @@ module "thumbnails" {
   runtime = var.runtime
   build   = { layer_target = var.layer_build_target }
 
-  database = var.database_secret_arn == null ? null : { secret_arn = var.database_secret_arn }
+  database = var.database_secret_arn == null ? null : { secret_arn = var.database_secret_arn, tls = var.database_tls }
 
   # The role the thumbnails command's jobs run as (backfill, reconcile): manifests and reports in the thumbnails
   # bucket, under batch-operations/.

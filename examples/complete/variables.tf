@@ -4,6 +4,13 @@ variable "database_secret_arn" {
   default     = null
 }
 
+variable "database_tls" {
+  type        = string
+  description = "How the function's connection to the database is encrypted: \"require\", \"verify\" or \"disable\" (a local server without TLS, as make demo DATABASE=1 starts)."
+  default     = "require"
+  nullable    = false
+}
+
 variable "force_destroy" {
   type        = bool
   description = "Let terraform destroy delete the buckets with the pictures in them."

@@ -4,6 +4,7 @@ the test has started, and its port), then destroyed."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -18,7 +19,9 @@ from devkit.terraform import environment as terraform_environment
 
 from .test_pipeline import photo, thumbnail
 
-pytestmark = pytest.mark.e2e
+# The README's stack has the module's default names, as the complete stack does: it runs on that stack's worker,
+# before the stack is applied (files of one group run in file order).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("complete-stack")]
 
 
 def readme_section(title: str) -> str:
@@ -75,3 +78,21 @@ def test_the_readme_stack_applies_on_localaws_and_is_destroyed(endpoint, client,
     assert not list(stack.glob("localaws_*.tf.json"))
     names = {b["Name"] for b in client("s3").list_buckets()["Buckets"]}
     assert not names & {"my-photos", "my-photos-thumbnails"}, "destroy removed the stack"
+
+
+def test_the_readmes_secret_command_runs_with_the_machines_aws_cli(endpoint, client):
+    """The catalogue's create-secret line, as printed (its port aside), makes the secret the function reads."""
+    (line,) = [b for b in fenced(readme_section("What it is"), "sh") if "create-secret" in b]
+    port = endpoint.rsplit(":", 1)[1]
+    command = line.replace("127.0.0.1:4566", f"127.0.0.1:{port}").replace("aws ", f"{awscli.find()} ", 1)
+    env = {k: v for k, v in awscli.environment(endpoint).items() if k != "AWS_ENDPOINT_URL"}
+    done = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    secrets = client("secretsmanager")
+    try:
+        value = json.loads(secrets.get_secret_value(SecretId="thumbnails-database")["SecretString"])
+        assert {k: type(v).__name__ for k, v in value.items()} == {
+            "host": "str", "port": "int", "username": "str", "password": "str", "dbname": "str"
+        }  # fmt: skip
+    finally:
+        secrets.delete_secret(SecretId="thumbnails-database", ForceDeleteWithoutRecovery=True)

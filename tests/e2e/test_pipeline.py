@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import subprocess
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from devkit import awscli, images
+from devkit import awscli, demo, images
 from devkit.endpoint import wait_for
 from devkit.stack import LOCAL_RUNTIME
 
@@ -297,6 +298,26 @@ def test_one_warm_environment_serves_a_hundred_invocations_leaving_tmp_empty_and
     assert len(reports) == 100 and sum("initDurationMs" in r for r in reports) == 1, "one cold start, 99 warm"
     made = [line["service"] for line in lines if line.get("message") == "client made"]
     assert made == ["s3"], "its S3 client is made once per environment"
+
+
+def test_the_demos_printed_commands_run_as_printed_with_the_machines_aws_cli(stack, client, endpoint, tmp_path):
+    """What `make demo KEEP=1` prints to try next, each line run by bash as printed, after the export line, with
+    the machine's AWS CLI v2 (Debian's 2.9 ignores AWS_ENDPOINT_URL: the lines name the endpoint). Leaves nothing."""
+    images.samples(tmp_path)
+    out = stack.outputs
+    export, *commands = demo.try_commands(endpoint, out, awscli.find(), tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}  # no endpoint, no credentials
+    thumb = "thumbnails/256/uploads/my lake.webp"
+    for line in commands:
+        done = subprocess.run(["bash", "-c", f"{export}\n{line}"], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
+        if " s3 cp " in line:
+            assert thumbnail(client, out["destination_bucket"], thumb).size[0] == 256
+        if " s3 ls " in line:
+            assert thumb in done.stdout
+        if " logs tail " in line:
+            assert "REPORT RequestId" in done.stdout or "platform.report" in done.stdout, done.stdout[-2000:]
+    wait_for(lambda: gone(client, out["destination_bucket"], thumb), 60, "the thumbnails to go with the picture")
 
 
 def test_a_renamed_function_replaces_the_old_one_and_its_build(stack, client):

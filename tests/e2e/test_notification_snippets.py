@@ -1,0 +1,137 @@
+"""Every notification snippet of the documentation applied on localaws, which refuses what S3 refuses (overlapping
+rules: localaws/seam/s3_notifications.py), following the README's walkthrough for a bucket whose notification was
+made elsewhere: the trigger = "none" snippet imported over the owner's queue rule, the bucket handed back with a
+removed block, then trigger = "eventbridge" after the CLI lines that turn EventBridge on without replacing the
+owner's rule. One workspace, run with `localaws terraform` as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from devkit import awscli
+from devkit.endpoint import LOCALAWS, wait_for
+from devkit.stack import ROOT, copy_module
+from devkit.terraform import environment as terraform_environment
+from localaws.runtime import LOCAL_RUNTIME
+
+from .test_pipeline import photo, thumbnail
+
+pytestmark = pytest.mark.e2e
+
+DOCUMENTS = [ROOT / "README.md", *sorted(ROOT.glob("docs/*.md")), *sorted(ROOT.glob("*/*/README.md"))]
+BUCKET, QUEUE, RULE = "my-photos", "audit", "invoices-to-audit"
+FUNCTION = "adopted-thumbnails"  # not the default: the complete stack may be applied on this endpoint too
+
+
+def blocks(language: str, path: Path = ROOT / "README.md") -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", path.read_text(), re.S)
+
+
+def notification_snippets() -> list[str]:
+    return [b for path in DOCUMENTS for b in blocks("hcl", path) if "aws_s3_bucket_notification" in b]
+
+
+def local(hcl: str, module: Path) -> str:
+    """A snippet as it runs on localaws: the module from its copy, with the two local inputs (and a name of its
+    own); localaws's account."""
+    hcl = re.sub(r'source\s*=\s*"git::[^"]*"', f'source = "{module}"', hcl)
+    inputs = (
+        f'\n  runtime = "{LOCAL_RUNTIME}"\n  build   = {{ layer_target = "host" }}\n  function_name = "{FUNCTION}"\n'
+    )
+    hcl = re.sub(r'(module "thumbnails" \{\n)', rf"\1{inputs}", hcl)
+    return hcl.replace("111122223333", "123456789012")
+
+
+def rules(client) -> dict:
+    config = client("s3").get_bucket_notification_configuration(Bucket=BUCKET)
+    return {kind: config.get(kind, []) for kind in ("QueueConfigurations", "LambdaFunctionConfigurations")}
+
+
+def owners_rule_kept(client) -> bool:
+    (queue,) = rules(client)["QueueConfigurations"]
+    (prefix,) = queue["Filter"]["Key"]["FilterRules"]
+    return queue["Id"] == RULE and prefix["Value"] == "invoices/" and queue["Events"] == ["s3:ObjectCreated:*"]
+
+
+def test_every_notification_snippet_applies_on_localaws(endpoint, client, tmp_path):
+    none, imported, removed = notification_snippets()
+    assert 'trigger       = "none"' in none and "import {" in imported and "removed {" in removed, (
+        "a notification snippet was added or moved: apply it in this test too"
+    )
+    (eventbridge,) = [b for b in blocks("hcl") if 'trigger       = "eventbridge"' in b]
+    (cli,) = [b for b in blocks("sh") if "EventBridgeConfiguration" in b]
+    module = copy_module(tmp_path / "module")
+    stack = tmp_path / "stack"
+    stack.mkdir()
+    env = {**awscli.environment(endpoint), **terraform_environment()}
+    env["PATH"] = f"{LOCALAWS.parent}{os.pathsep}{env['PATH']}"
+
+    def terraform(*args: str) -> str:
+        done = subprocess.run(
+            ["localaws", "terraform", *args, "-no-color"], cwd=stack, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"terraform {' '.join(args)}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        return done.stdout
+
+    # The owner's bucket, queue and rule, made outside Terraform.
+    s3, sqs = client("s3"), client("sqs")
+    s3.create_bucket(Bucket=BUCKET)
+    queue = sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    owner = {"Id": RULE, "QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}
+    owner["Filter"] = {"Key": {"FilterRules": [{"Name": "prefix", "Value": "invoices/"}]}}
+    s3.put_bucket_notification_configuration(Bucket=BUCKET, NotificationConfiguration={"QueueConfigurations": [owner]})
+    try:
+        # 1. Imported: the plan adds the module's rules and leaves the owner's as they were.
+        (stack / "main.tf").write_text(local(imported + none, module))
+        terraform("init", "-input=false")
+        terraform("plan", "-input=false", "-out=adopt.plan")
+        plan = json.loads(terraform("show", "-json", "adopt.plan").splitlines()[0])
+        (change,) = [c for c in plan["resource_changes"] if c["type"] == "aws_s3_bucket_notification"]
+        assert change["change"]["actions"] == ["update"] and "importing" in change["change"]
+        assert change["change"]["before"]["queue"] == change["change"]["after"]["queue"]
+        terraform("apply", "-input=false", "adopt.plan")
+        assert owners_rule_kept(client) and rules(client)["LambdaFunctionConfigurations"]
+        sqs.purge_queue(QueueUrl=queue)
+        s3.put_object(Bucket=BUCKET, Key="uploads/cat.jpg", Body=photo(800, 600))
+        s3.put_object(Bucket=BUCKET, Key="invoices/march.pdf", Body=b"%PDF")
+        assert thumbnail(client, BUCKET, "thumbnails/256/uploads/cat.jpg").size == (256, 192)
+        wait_for(lambda: sqs.receive_message(QueueUrl=queue).get("Messages"), 30, "the owner's queue to be told")
+
+        # 2. Handed back: the module's rules out, then the resource forgotten; destroy leaves the owner's rule.
+        without = re.sub(r'\n  dynamic "lambda_function" \{.*?\n  \}\n', "\n", none, flags=re.S)
+        assert "lambda_function" not in without
+        (stack / "main.tf").write_text(local(without, module))
+        terraform("apply", "-input=false", "-auto-approve")
+        assert owners_rule_kept(client) and not rules(client)["LambdaFunctionConfigurations"]
+        forgotten = re.sub(r'resource "aws_s3_bucket_notification".*?\n\}\n', removed, without, flags=re.S)
+        (stack / "main.tf").write_text(local(forgotten, module))
+        terraform("destroy", "-input=false", "-auto-approve")
+        assert owners_rule_kept(client), "destroy left the owner's rule"
+        assert FUNCTION not in {f["FunctionName"] for f in client("lambda").list_functions()["Functions"]}
+
+        # 3. EventBridge turned on by the README's CLI lines, as printed (with the endpoint): the owner's rule stays.
+        for line in [line for line in cli.splitlines() if line.strip()]:
+            command = line.replace("aws ", f"{awscli.find()} --endpoint-url {endpoint} ", 1)
+            done = subprocess.run(["bash", "-c", command], cwd=stack, env=env, capture_output=True, text=True)
+            assert done.returncode == 0, f"{line}\n{done.stderr}"
+        assert "EventBridgeConfiguration" in json.loads((stack / "with-eventbridge.json").read_text())
+        assert owners_rule_kept(client)
+        (stack / "main.tf").write_text(local(eventbridge, module))
+        terraform("apply", "-input=false", "-auto-approve")
+        s3.put_object(Bucket=BUCKET, Key="uploads/dog.jpg", Body=photo(600, 800))
+        assert thumbnail(client, BUCKET, "thumbnails/256/uploads/dog.jpg").size == (192, 256)
+        terraform("destroy", "-input=false", "-auto-approve")
+        assert owners_rule_kept(client), "neither apply nor destroy touched the owner's configuration"
+    finally:
+        for found in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+            s3.delete_object(Bucket=BUCKET, Key=found["Key"])
+        s3.put_bucket_notification_configuration(Bucket=BUCKET, NotificationConfiguration={})
+        s3.delete_bucket(Bucket=BUCKET)
+        sqs.delete_queue(QueueUrl=queue)
