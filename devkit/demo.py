@@ -120,7 +120,7 @@ def catalogue(server: Server, client) -> tuple[str, str]:
     print(f"    MariaDB at {server.host}:{server.port} (socket {server.socket}), database `{DATABASE}`")
     print(f"    GRANT {GRANTS} ON `{DATABASE}`.* TO '{DATABASE_USER}'@'%'")
     shown = {**login, "password": "…"}
-    print(f"    secret {arn}:\n      {json.dumps(shown)}")
+    print(f"    secret {arn}:\n      {json.dumps(shown, ensure_ascii=False)}")
     return arn, password
 
 

@@ -16,10 +16,10 @@ from typing import Any
 from devkit.hcl import blocks
 from devkit.terraform import initialised
 from localaws.runtime import LOCAL_RUNTIME  # the Python that executes functions locally
+from localaws.terraform import provider_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULE_PARTS = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "function", "layer", "examples")
-SERVICES = ("s3", "lambda", "iam", "sts", "logs", "sqs", "sns", "events", "secretsmanager", "ec2", "rds")
 
 
 def copy_module(target: Path) -> Path:
@@ -36,20 +36,8 @@ def copy_module(target: Path) -> Path:
 
 
 def provider_override(endpoint_url: str, region: str = "us-east-1") -> dict:
-    return {
-        "provider": {
-            "aws": {
-                "region": region,
-                "access_key": "localaws",
-                "secret_key": "localaws",
-                "s3_use_path_style": True,
-                "skip_credentials_validation": True,
-                "skip_metadata_api_check": True,
-                "skip_region_validation": True,
-                "endpoints": [{service: endpoint_url for service in SERVICES}],
-            }
-        }
-    }
+    """The provider block ``localaws terraform`` writes (localaws/terraform.py), with a region."""
+    return {"provider": {"aws": {"region": region, **provider_settings(endpoint_url)}}}
 
 
 def local_stack(target: Path, endpoint_url: str, example: str = "complete") -> Path:
