@@ -112,6 +112,8 @@ def test_every_notification_snippet_applies_on_localaws(endpoint, client, tmp_pa
         assert owners_rule_kept(client) and not rules(client)["LambdaFunctionConfigurations"]
         forgotten = re.sub(r'resource "aws_s3_bucket_notification".*?\n\}\n', removed, without, flags=re.S)
         (stack / "main.tf").write_text(local(forgotten, module))
+        terraform("apply", "-input=false", "-auto-approve")
+        assert "aws_s3_bucket_notification" not in terraform("state", "list")
         terraform("destroy", "-input=false", "-auto-approve")
         assert owners_rule_kept(client), "destroy left the owner's rule"
         assert FUNCTION not in {f["FunctionName"] for f in client("lambda").list_functions()["Functions"]}
@@ -134,4 +136,45 @@ def test_every_notification_snippet_applies_on_localaws(endpoint, client, tmp_pa
             s3.delete_object(Bucket=BUCKET, Key=found["Key"])
         s3.put_bucket_notification_configuration(Bucket=BUCKET, NotificationConfiguration={})
         s3.delete_bucket(Bucket=BUCKET)
+        sqs.delete_queue(QueueUrl=queue)
+
+
+def test_destroying_an_adopted_notification_deletes_the_owners_rules_too(endpoint, client, tmp_path):
+    """What the README warns of: the resource is the whole configuration, so its destroy takes the owner's rules."""
+    _, imported, _ = notification_snippets()
+    env = {**awscli.environment(endpoint), **terraform_environment()}
+    env["PATH"] = f"{LOCALAWS.parent}{os.pathsep}{env['PATH']}"
+    bucket = "adopted-then-destroyed"
+    s3, sqs = client("s3"), client("sqs")
+    s3.create_bucket(Bucket=bucket)
+    queue = sqs.create_queue(QueueName=bucket)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    owner = {"Id": RULE, "QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [owner]})
+    resource = f"""
+resource "aws_s3_bucket_notification" "photos" {{
+  bucket = "{bucket}"
+
+  queue {{
+    id        = "{RULE}"
+    queue_arn = "{arn}"
+    events    = ["s3:ObjectCreated:*"]
+  }}
+}}
+"""
+    (tmp_path / "main.tf").write_text(imported.replace(BUCKET, bucket) + resource)
+    try:
+        for args in (["init", "-input=false"], ["apply", "-input=false", "-auto-approve"]):
+            done = subprocess.run(
+                ["localaws", "terraform", *args], cwd=tmp_path, env=env, capture_output=True, text=True
+            )
+            assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        assert s3.get_bucket_notification_configuration(Bucket=bucket)["QueueConfigurations"][0]["Id"] == RULE
+        done = subprocess.run(
+            ["localaws", "terraform", "destroy", "-auto-approve"], cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        assert "QueueConfigurations" not in s3.get_bucket_notification_configuration(Bucket=bucket)
+    finally:
+        s3.delete_bucket(Bucket=bucket)
         sqs.delete_queue(QueueUrl=queue)
