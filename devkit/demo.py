@@ -94,10 +94,11 @@ def run(command: list[str], summary: bool = False, **kw) -> subprocess.Completed
 
 def readme_query() -> str:
     """The README's catalogue query, with its bucket and key as parameters."""
-    sql = re.search(r"```sql\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
-    if sql is None:
-        raise DemoFailed("README.md has no ```sql block: the catalogue's query")
-    query = "\n".join(line for line in sql.group(1).splitlines() if not line.startswith("--"))
+    blocks = re.findall(r"```sql\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    queries = [b for b in blocks if re.search(r"^SELECT ", b, re.M)]
+    if not queries:
+        raise DemoFailed("README.md has no ```sql block with the catalogue's SELECT")
+    query = "\n".join(line for line in queries[0].splitlines() if not line.startswith("--"))
     return re.sub(r"CONCAT\('[^']*', '/', '[^']*'\)", "CONCAT(%s, '/', %s)", query).strip().rstrip(";")
 
 

@@ -104,7 +104,7 @@ def test_every_notification_snippet_applies_on_localaws(endpoint, client, tmp_pa
         assert thumbnail(client, BUCKET, "thumbnails/256/uploads/cat.jpg").size == (256, 192)
         wait_for(lambda: sqs.receive_message(QueueUrl=queue).get("Messages"), 30, "the owner's queue to be told")
 
-        # 2. Handed back: the module's rules out, then the resource forgotten; destroy leaves the owner's rule.
+        # 2. Handed back: the module's rules out, then the resource forgotten.
         without = re.sub(r'\n  dynamic "lambda_function" \{.*?\n  \}\n', "\n", none, flags=re.S)
         assert "lambda_function" not in without
         (stack / "main.tf").write_text(local(without, module))
@@ -113,12 +113,10 @@ def test_every_notification_snippet_applies_on_localaws(endpoint, client, tmp_pa
         forgotten = re.sub(r'resource "aws_s3_bucket_notification".*?\n\}\n', removed, without, flags=re.S)
         (stack / "main.tf").write_text(local(forgotten, module))
         terraform("apply", "-input=false", "-auto-approve")
-        assert "aws_s3_bucket_notification" not in terraform("state", "list")
-        terraform("destroy", "-input=false", "-auto-approve")
-        assert owners_rule_kept(client), "destroy left the owner's rule"
-        assert FUNCTION not in {f["FunctionName"] for f in client("lambda").list_functions()["Functions"]}
+        assert "aws_s3_bucket_notification" not in terraform("state", "list") and owners_rule_kept(client)
 
-        # 3. EventBridge turned on by the README's CLI lines, as printed (with the endpoint): the owner's rule stays.
+        # 3. EventBridge turned on by the README's CLI lines, as printed (with the endpoint): the owner's rule stays;
+        # the same module switched to trigger = "eventbridge" (its layer kept: one build for the whole test).
         for line in [line for line in cli.splitlines() if line.strip()]:
             command = line.replace("aws ", f"{awscli.find()} --endpoint-url {endpoint} ", 1)
             done = subprocess.run(["bash", "-c", command], cwd=stack, env=env, capture_output=True, text=True)
@@ -129,8 +127,12 @@ def test_every_notification_snippet_applies_on_localaws(endpoint, client, tmp_pa
         terraform("apply", "-input=false", "-auto-approve")
         s3.put_object(Bucket=BUCKET, Key="uploads/dog.jpg", Body=photo(600, 800))
         assert thumbnail(client, BUCKET, "thumbnails/256/uploads/dog.jpg").size == (192, 256)
+        assert owners_rule_kept(client), "the eventbridge trigger left the owner's configuration alone"
+
+        # 4. Destroyed: the forgotten notification, and with it the owner's rule, is left alone.
         terraform("destroy", "-input=false", "-auto-approve")
-        assert owners_rule_kept(client), "neither apply nor destroy touched the owner's configuration"
+        assert owners_rule_kept(client), "destroy left the owner's rule"
+        assert FUNCTION not in {f["FunctionName"] for f in client("lambda").list_functions()["Functions"]}
     finally:
         for found in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
             s3.delete_object(Bucket=BUCKET, Key=found["Key"])
