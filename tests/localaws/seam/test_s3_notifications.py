@@ -96,7 +96,7 @@ def test_notification_configuration_is_still_saved_unchecked_upstream():
         "self", "bucket_name", "notification_config"
     ]  # fmt: skip
     source = inspect.getsource(FakeBucket.set_notification_configuration)
-    assert "overlap" not in source and "ambiguous" not in source, "moto refuses overlapping rules now: drop seam item 16"
+    assert "overlap" not in source and "ambiguous" not in source, "moto refuses overlaps now: drop seam item 16"
 
 
 def lambda_rule(arn: str, events: list[str], prefix: str = "", suffix: str = "") -> dict:
