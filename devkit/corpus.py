@@ -58,3 +58,41 @@ def _extract(archive: Path, target: Path) -> None:
         for member in members:
             member.name = member.name.removeprefix(prefix)
         tar.extractall(target, members=members, filter="data")
+
+
+def pillow_heif_test_image(relative: str) -> Path:
+    """One file of the test images in the source distribution of the pillow-heif installed here (for example
+    ``tests/images/heif_special/invalid_metadata_type.heic``, which crashes pi-heif 1.4.0): fetched through pip once
+    into ``build/corpus/``, never committed."""
+    from importlib.metadata import version as installed
+
+    version = installed("pillow-heif")
+    target = CORPUS / f"pillow-heif-{version}" / relative
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    with open(CORPUS / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.exists():
+            archive = _fetch_sdist("pillow-heif", version, f"pillow_heif-{version}.tar.gz")
+            with tarfile.open(archive) as tar:
+                member = tar.getmember(f"pillow_heif-{version}/{relative}")
+                source = tar.extractfile(member)
+                assert source is not None, f"{relative} is not a file in {archive.name}"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(source.read())
+    return target
+
+
+def _fetch_sdist(project: str, version: str, filename: str) -> Path:
+    archive = CORPUS / filename
+    if archive.exists():
+        return archive
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:"]
+    done = subprocess.run(
+        [*command, "--dest", str(CORPUS), f"{project}=={version}"], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0 or not archive.exists():
+        raise RuntimeError(
+            f"could not fetch {project} {version}'s source distribution for its test images (pip download):\n"
+            f"{done.stdout}{done.stderr}"
+        )
+    return archive

@@ -30,8 +30,9 @@ from .aws.events import CREATE, IGNORE, Change, Intake, Item
 from .aws.logs import log
 from .errors import ImageRejected, PermanentFailure, TransientFailure
 from .keys import is_under_prefix, thumbnail_key, thumbnail_keys_of
+from .picture import containment
 from .picture.imaging import Result as Rendering
-from .picture.imaging import check_header, make_thumbnails
+from .picture.imaging import check_header, make_thumbnails, prepare_decoders
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -199,29 +200,47 @@ def _reconcile(
 
 
 def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: Path) -> Rendered | None:
-    """Download the current version, make every size from one decode, upload; None when there is no object."""
-    inspect = partial(
+    """Download the current version, make every size from one decode, upload; None when there is no object.
+
+    A picture's native decoding runs in a child process unless it is a JPEG (picture/containment.py): a decoder
+    that crashes, hangs or runs out of memory refuses this record and no other."""
+    prepare_decoders(settings.extra_formats)
+    check = partial(
         check_header,
         max_pixels=settings.max_image_pixels,
         extra_formats=settings.extra_formats,
         memory_mb=settings.memory_mb,
     )
+
+    def inspect(header: bytes) -> None:
+        if containment.header_read_in_process(header):
+            check(header)
+        else:
+            containment.contained(partial(check, header), memory_mb=settings.memory_mb)
+
     download = storage.download(s3, change.bucket, change.key, tmp_dir, settings.max_object_bytes, inspect)
     if download is None:
         return None
+    render = partial(
+        make_thumbnails,
+        download.path,
+        settings.sizes,
+        requested_format=settings.output_format,
+        quality=settings.quality,
+        max_pixels=settings.max_image_pixels,
+        crop=settings.crop,
+        animation=settings.animation,
+        animation_max_pixels=settings.animation_max_pixels,
+        extra_formats=settings.extra_formats,
+        memory_mb=settings.memory_mb,
+    )
     try:
-        result = make_thumbnails(
-            download.path,
-            settings.sizes,
-            requested_format=settings.output_format,
-            quality=settings.quality,
-            max_pixels=settings.max_image_pixels,
-            crop=settings.crop,
-            animation=settings.animation,
-            animation_max_pixels=settings.animation_max_pixels,
-            extra_formats=settings.extra_formats,
-            memory_mb=settings.memory_mb,
-        )
+        with download.path.open("rb") as source:
+            header = source.read(storage.HEADER_BYTES)
+        if containment.decoded_in_process(header):
+            result = render()
+        else:
+            result = containment.contained(render, memory_mb=settings.memory_mb)
     finally:
         download.path.unlink(missing_ok=True)
     named = settings.source_metadata

@@ -28,6 +28,7 @@ _MARKS = (
     ("too-large", ("max_object_bytes", "bytes free")),
     ("access-denied", ("accessdenied", "access denied")),
     ("corrupt", ("corrupt", "truncated")),
+    ("decoder-failed", ("the decoder", "decoding took longer")),
 )
 REASONS = tuple(reason for reason, _ in _MARKS)
 

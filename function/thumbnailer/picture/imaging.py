@@ -22,7 +22,7 @@ from .formats import NATIVE_OUTPUT, OutputFormat, input_formats, output_format
 from .placeholder import blurhash_of
 from .sizes import Size, fit, parse_size
 
-__all__ = ["ImageRejected", "Result", "Thumbnail", "check_header", "fit", "make_thumbnails"]
+__all__ = ["ImageRejected", "Result", "Thumbnail", "check_header", "fit", "make_thumbnails", "prepare_decoders"]
 
 # Frames x pixels of an animation that is kept (decoded frames cost 4 bytes a pixel before they are scaled down);
 # beyond it, the first frame is the thumbnail.
@@ -125,6 +125,13 @@ def make_thumbnails(
             raise ImageRejected(f"too many pixels: {exc}") from None
         except _DECODE_ERRORS as exc:
             raise ImageRejected(f"corrupt or truncated image: {exc}") from None
+
+
+def prepare_decoders(extra_formats: tuple[str, ...] = ()) -> None:
+    """Load every decoder this configuration reads, before a picture is decoded in a child (containment.py): then
+    each child inherits them instead of loading them again."""
+    Image.init()
+    input_formats(extra_formats)
 
 
 def check_header(header: bytes, max_pixels: int, extra_formats: tuple[str, ...] = (), memory_mb: int = 0) -> None:

@@ -52,6 +52,9 @@ def test_counts_and_refusals_by_reason_are_published(s3, capsys, monkeypatch):
         ),
         ("object is 5 bytes, more than MAX_OBJECT_BYTES=1; not downloaded", "too-large"),
         ("download: AccessDenied: An error occurred (AccessDenied)", "access-denied"),
+        ("the decoder crashed (SIGSEGV) on this picture; the function carried on without it", "decoder-failed"),
+        ("decoding took longer than 30 s; the decoder was stopped", "decoder-failed"),
+        ("decoding needed more memory than the function's memory_size of 512 MB", "too-little-memory"),
         ("unexpected KeyError: 'x'", "other"),
     ],
 )
