@@ -113,6 +113,7 @@ module "function" {
     CROP                     = var.crop
     ANIMATION                = tostring(var.animation.enabled)
     ANIMATION_MAX_PIXELS     = format("%d", var.animation.max_pixels)
+    ANIMATION_MAX_FRAMES     = format("%d", var.animation.max_frames)
     EXTRA_FORMATS            = join(",", var.extra_formats)
     SOURCE_BUCKET_OWNER      = local.account
     DESTINATION_BUCKET_OWNER = local.destination_account

@@ -28,15 +28,20 @@ variable "alarms" {
 variable "animation" {
   type = object({
     enabled    = optional(bool, true)
+    max_frames = optional(number, 1000)
     max_pixels = optional(number, 50000000)
   })
-  description = "Animated GIF, WebP and PNG keep their frames, timing and loop count (as animated WebP under output_format auto, animated PNG under png; jpeg is always a still). max_pixels bounds frames x width x height: decoded frames take 4 bytes a pixel before they are scaled, so the default stays under 200 MB; a bigger animation, or enabled = false, makes a still of the first frame and the log says why."
+  description = "Animated GIF, WebP and PNG keep their frames, timing and loop count (as animated WebP under output_format auto, animated PNG under png; jpeg is always a still). An animation with more than max_frames frames (counted from the file's index, before any frame is decoded) or more than max_pixels frames x width x height, or any animation with enabled = false, becomes a still of its first frame and the log says why."
   default     = {}
   nullable    = false
 
   validation {
     condition     = var.animation.max_pixels >= 1 && var.animation.max_pixels <= 10000000000 && floor(var.animation.max_pixels) == var.animation.max_pixels
     error_message = "animation.max_pixels must be a whole number between 1 and 10000000000 frame pixels; got ${var.animation.max_pixels}."
+  }
+  validation {
+    condition     = var.animation.max_frames >= 1 && var.animation.max_frames <= 100000 && floor(var.animation.max_frames) == var.animation.max_frames
+    error_message = "animation.max_frames must be a whole number between 1 and 100000 frames; got ${var.animation.max_frames}."
   }
 }
 
@@ -218,13 +223,13 @@ variable "destination_prefix" {
 
 variable "environment_variables" {
   type        = map(string)
-  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY, MAX_IMAGE_PIXELS, DELETE_THUMBNAILS, CROP, ANIMATION, ANIMATION_MAX_PIXELS, EXTRA_FORMATS, SOURCE_BUCKET_OWNER, DESTINATION_BUCKET_OWNER, MAX_OBJECT_BYTES, SOURCE_METADATA, and SOURCE_BUCKET, SOURCE_PREFIX and SOURCE_SUFFIXES (what the trigger watches, read by the thumbnails command) itself."
+  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY, MAX_IMAGE_PIXELS, DELETE_THUMBNAILS, CROP, ANIMATION, ANIMATION_MAX_PIXELS, ANIMATION_MAX_FRAMES, EXTRA_FORMATS, SOURCE_BUCKET_OWNER, DESTINATION_BUCKET_OWNER, MAX_OBJECT_BYTES, SOURCE_METADATA, and SOURCE_BUCKET, SOURCE_PREFIX and SOURCE_SUFFIXES (what the trigger watches, read by the thumbnails command) itself."
   default     = {}
   nullable    = false
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES"])) == 0
-    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats, source_account, destination_account, max_object_bytes, source_metadata, source_bucket, filter_prefix, filter_suffixes)."
+    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "ANIMATION_MAX_FRAMES", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES"])) == 0
+    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "ANIMATION_MAX_FRAMES", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats, source_account, destination_account, max_object_bytes, source_metadata, source_bucket, filter_prefix, filter_suffixes)."
   }
 }
 

@@ -231,6 +231,7 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
         crop=settings.crop,
         animation=settings.animation,
         animation_max_pixels=settings.animation_max_pixels,
+        animation_max_frames=settings.animation_max_frames,
         extra_formats=settings.extra_formats,
         memory_mb=settings.memory_mb,
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .errors import ConfigError
 from .picture.crop import CROPS
 from .picture.formats import OPTIONAL_FORMATS, OUTPUTS
-from .picture.imaging import ANIMATION_MAX_PIXELS
+from .picture.imaging import ANIMATION_MAX_FRAMES, ANIMATION_MAX_PIXELS
 from .picture.sizes import MAX_EDGE, Size, parse_size
 
 OUTPUT_FORMATS = ("auto", *OUTPUTS)
@@ -32,6 +32,7 @@ class Settings:
     crop: str = "entropy"  # how a box size is filled: around the most detailed part, or the centre
     animation: bool = True  # animated GIF, WebP and PNG keep their frames
     animation_max_pixels: int = ANIMATION_MAX_PIXELS
+    animation_max_frames: int = ANIMATION_MAX_FRAMES  # more frames: a still of the first, said in the log
     extra_formats: tuple[str, ...] = ()  # optional inputs whose decoders the layer carries: heif, avif
     source_metadata: bool = True  # thumbnails name their source (bucket, key, ETag); false: only a digest
     max_object_bytes: int = 100 * 1024 * 1024  # larger objects are refused without being downloaded
@@ -156,6 +157,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         crop=_choice(env, "CROP", "entropy", CROPS),
         animation=_bool(env, "ANIMATION", True),
         animation_max_pixels=_int(env, "ANIMATION_MAX_PIXELS", ANIMATION_MAX_PIXELS, 1, 10_000_000_000),
+        animation_max_frames=_int(env, "ANIMATION_MAX_FRAMES", ANIMATION_MAX_FRAMES, 1, 100_000),
         extra_formats=extra_formats,
         source_metadata=_bool(env, "SOURCE_METADATA", True),
         max_object_bytes=_int(env, "MAX_OBJECT_BYTES", 100 * 1024 * 1024, 1, 10 * 1024**3),

@@ -4,6 +4,7 @@ speed targets are ratios printed by the full run, never a timed test."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -37,3 +38,15 @@ def test_smoke_run_writes_the_report_and_the_chart(tmp_path):
     assert 0 < figures["artifacts"]["function_zip"] < figures["artifacts"]["layer_zip"]
     with Image.open(tmp_path / "benchmarks.png") as chart:
         assert chart.format == "PNG" and chart.width > 800
+
+
+def test_the_containment_benchmark_runs_and_prints_its_figures():
+    """benchmarks/containment.py (what a contained decode costs) in one short round, printing, recording nothing."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.containment", "--runs", "1", "--no-record"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert re.fullmatch(r"in process [\d.]+ ms, contained [\d.]+ ms, cost -?[\d.]+ ms per picture\n", done.stdout)

@@ -19,12 +19,16 @@ def test_boxes_crops_animation_and_extra_formats():
             "CROP": "centre",
             "ANIMATION": "false",
             "ANIMATION_MAX_PIXELS": "1000",
+            "ANIMATION_MAX_FRAMES": "50",
             "EXTRA_FORMATS": "avif, heif",
             "OUTPUT_FORMAT": "avif",
         }
     )
     assert [s.label for s in settings.sizes] == ["256", "200x200"]
     assert (settings.crop, settings.animation, settings.animation_max_pixels) == ("centre", False, 1000)
+    assert (
+        settings.animation_max_frames == 50 and load_settings({"DESTINATION_BUCKET": "b"}).animation_max_frames == 1000
+    )
     assert settings.extra_formats == ("avif", "heif") and settings.output_format == "avif"
 
 

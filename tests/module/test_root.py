@@ -54,6 +54,7 @@ def test_function_configuration(root):
         "CROP": "entropy",
         "ANIMATION": "true",
         "ANIMATION_MAX_PIXELS": "50000000",
+        "ANIMATION_MAX_FRAMES": "1000",
         "EXTRA_FORMATS": "",
         "SOURCE_BUCKET_OWNER": "111122223333",
         "DESTINATION_BUCKET_OWNER": "444455556666",
@@ -351,6 +352,10 @@ BAD = [
     (
         {"animation": {"max_pixels": 0}},
         "animation.max_pixels must be a whole number between 1 and 10000000000 frame pixels; got 0.",
+    ),
+    (
+        {"animation": {"max_frames": 100001}},
+        "animation.max_frames must be a whole number between 1 and 100000 frames; got 100001.",
     ),
     ({"quality": 0}, "quality must be a whole number between 1 and 95; got 0."),
     (

@@ -8,4 +8,5 @@
 - ``metadata``: a source's own bytes without its metadata
 - ``placeholder``: the BlurHash string an application paints while the image loads
 - ``memory``: what a picture costs in memory, so one that would not fit is refused before it is decoded
+- ``containment``: native decoding in a forked child, so a decoder's crash or hang refuses one picture only
 """

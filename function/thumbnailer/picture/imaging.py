@@ -27,6 +27,10 @@ __all__ = ["ImageRejected", "Result", "Thumbnail", "check_header", "fit", "make_
 # Frames x pixels of an animation that is kept (decoded frames cost 4 bytes a pixel before they are scaled down);
 # beyond it, the first frame is the thumbnail.
 ANIMATION_MAX_PIXELS = 50_000_000
+# Frames of an animation that is kept: counted from the file's own index (no frame decoded), so a flood of tiny
+# frames (20,000 in a 16 MB GIF stays far inside the pixel budget and costs seconds of CPU) becomes a still before
+# any frame but the first is decoded. 1,000 frames is 100 s at 10 frames a second.
+ANIMATION_MAX_FRAMES = 1_000
 ANIMATED_FORMATS = ("GIF", "WEBP", "PNG")  # PNG: APNG
 
 # EXIF orientation -> the transposition that shows the picture upright (as in PIL.ImageOps.exif_transpose).
@@ -81,6 +85,8 @@ class Options:
     crop: str = "entropy"
     animation: bool = True
     animation_max_pixels: int = ANIMATION_MAX_PIXELS
+    animation_max_frames: int = ANIMATION_MAX_FRAMES
+    still: str = ""  # why the animation cannot be kept, when that is known before rendering
 
 
 def make_thumbnails(
@@ -95,6 +101,8 @@ def make_thumbnails(
     animation_max_pixels: int = ANIMATION_MAX_PIXELS,
     extra_formats: tuple[str, ...] = (),
     memory_mb: int = 0,
+    animation_max_frames: int = ANIMATION_MAX_FRAMES,
+    still: str = "",
 ) -> Result:
     """Decode ``source`` once and return one thumbnail per size, in the order asked.
 
@@ -103,7 +111,7 @@ def make_thumbnails(
     wanted = [parse_size(s) for s in sizes]
     if not wanted:
         raise ValueError("at least one size is required")
-    options = Options(requested_format, quality, crop, animation, animation_max_pixels)
+    options = Options(requested_format, quality, crop, animation, animation_max_pixels, animation_max_frames, still)
     formats = input_formats(extra_formats)
     try:
         im = Image.open(source, formats=formats)
@@ -119,12 +127,31 @@ def make_thumbnails(
         # A JPEG with an MPF index (3D cameras, phones' HDR gain maps) is "MPO" to Pillow: its first picture, the
         # one every viewer shows, is a JPEG, and that is the one decoded.
         source_format = "JPEG" if im.format == "MPO" else (im.format or "")
+        apng = im.format == "PNG" and getattr(im, "is_animated", False)
         try:
             return _Render(im, source_format, source, options).run(sorted(set(wanted), reverse=True), wanted)
         except Image.DecompressionBombError as exc:  # a frame larger than the picture's own size says
             raise ImageRejected(f"too many pixels: {exc}") from None
         except _DECODE_ERRORS as exc:
-            raise ImageRejected(f"corrupt or truncated image: {exc}") from None
+            if not apng or options.still:
+                raise ImageRejected(f"corrupt or truncated image: {exc}") from None
+            broken = exc
+    # An APNG whose animation chunks are broken but whose default image is intact: browsers show that image, still.
+    if not isinstance(source, (str, Path)):
+        source.seek(0)
+    reason = f"its APNG animation chunks are broken ({broken}); the still picture browsers show is used"
+    return make_thumbnails(
+        source,
+        wanted,
+        requested_format=requested_format,
+        quality=quality,
+        max_pixels=max_pixels,
+        crop=crop,
+        animation=False,
+        extra_formats=extra_formats,
+        memory_mb=memory_mb,
+        still=reason,
+    )
 
 
 def prepare_decoders(extra_formats: tuple[str, ...] = ()) -> None:
@@ -219,12 +246,22 @@ class _Render:
         im = self.im
         if im.format not in ANIMATED_FORMATS or not getattr(im, "is_animated", False):
             return None  # a multi-picture JPEG's other pictures are not frames
+        if self.options.still:
+            self.notes.append(f"animation not kept: {self.options.still}")
+            return None
         if not self.options.animation:
             self.notes.append("animation not kept: ANIMATION is off; its first frame is used")
             return None
+        # The count comes from the file's index (acTL, WebP's ANIM, GIF's frame headers): no frame is decoded.
         count = getattr(im, "n_frames", 1) - (
             1 if getattr(im, "default_image", False) else 0
         )  # APNG: a still apart from frames
+        if count > self.options.animation_max_frames:
+            self.notes.append(
+                f"animation not kept: {count} frames are more than ANIMATION_MAX_FRAMES="
+                f"{self.options.animation_max_frames}; its first frame is used"
+            )
+            return None
         budget = self.options.animation_max_pixels
         if count * im.width * im.height > budget:
             self.notes.append(

@@ -6,8 +6,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import Image, ImageSequence
+from PIL import Image, ImageChops, ImageFile, ImageSequence
 
+from devkit.corpus import pillow_test_images
+from thumbnailer.errors import ImageRejected
 from thumbnailer.picture.imaging import make_thumbnails
 
 from ..images import animation
@@ -85,3 +87,69 @@ def test_a_crop_cuts_every_frame_alike():
     [thumb] = make_thumbnails(io.BytesIO(data), ["80x80"]).thumbnails
     fmt, kept, _, shown = frames_of(thumb.data)
     assert shown == (80, 80) and kept == durations
+
+
+def test_a_flood_of_frames_becomes_a_still_before_its_frames_are_decoded(monkeypatch):
+    """2,000 tiny frames are far inside the pixel budget; beyond max_frames, only the first frame is decoded."""
+    frames = [Image.new("L", (8, 8), i % 256) for i in range(2_000)]  # each unlike the one before: none merged
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=[20 + i % 2 for i in range(2_000)])
+    loads = []
+    real_load = ImageFile.ImageFile.load
+
+    def counting_load(self):
+        loads.append(self.tell())
+        return real_load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    result = make_thumbnails(io.BytesIO(buffer.getvalue()), [8], animation_max_frames=1_000)
+    [thumb] = result.thumbnails
+    assert thumb.frames == 1 and thumb.format.name == "png"
+    assert result.notes == [
+        "animation not kept: 2000 frames are more than ANIMATION_MAX_FRAMES=1000; its first frame is used"
+    ]
+    assert set(loads) == {0}  # no frame but the first was decoded
+    kept = make_thumbnails(io.BytesIO(buffer.getvalue()), [8], animation_max_frames=2_000)
+    assert kept.thumbnails[0].frames == 2_000 and not kept.notes
+
+
+BROKEN_APNG = (
+    "chunk_no_fdat.png",
+    "chunk_repeat_fctl.png",
+    "sequence_fdat_fctl.png",
+    "sequence_gap.png",
+    "sequence_reorder.png",
+    "sequence_reorder_chunk.png",
+    "sequence_repeat.png",
+    "sequence_repeat_chunk.png",
+    "sequence_start.png",
+    "syntax_num_frames_high.png",
+)
+
+
+@pytest.mark.parametrize("name", BROKEN_APNG)
+def test_a_broken_apng_is_the_still_picture_browsers_show(name):
+    """Pillow's own APNG test images (from its sdist, devkit/corpus.py) whose animation chunks are broken but whose
+    default image is intact: a still of that image, and the notes say why."""
+    path = pillow_test_images() / "apng" / name
+    with Image.open(path) as im:
+        assert im.is_animated
+        with pytest.raises((OSError, SyntaxError, EOFError, ValueError)):  # the premise: the animation is broken
+            for frame in ImageSequence.Iterator(im):
+                frame.load()
+    with Image.open(path) as im:
+        im.load()  # the default image alone decodes
+        expected = im.convert("RGBA")
+    result = make_thumbnails(path, [256])
+    [thumb] = result.thumbnails
+    assert thumb.frames == 1 and thumb.format.name == "png"
+    [note] = result.notes
+    assert note.startswith("animation not kept: its APNG animation chunks are broken (")
+    with Image.open(io.BytesIO(thumb.data)) as made:
+        assert made.size == expected.size
+        assert ImageChops.difference(made.convert("RGBA"), expected).getbbox() is None
+
+
+def test_an_apng_whose_default_image_is_broken_too_is_still_refused():
+    with pytest.raises(ImageRejected, match="corrupt"):
+        make_thumbnails(pillow_test_images() / "apng" / "chunk_no_fctl.png", [256])

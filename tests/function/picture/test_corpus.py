@@ -69,12 +69,18 @@ def _reference(path: Path) -> Image.Image | str:
             with Image.open(path, formats=FORMATS) as im:
                 if im.width * im.height > MAX_PIXELS:
                     return "pixels"
+                broken_apng = False
                 if im.format in ("GIF", "WEBP", "PNG") and getattr(im, "is_animated", False):
-                    for index in range(im.n_frames):
-                        im.seek(index)
-                        im.load()
+                    try:
+                        for index in range(im.n_frames):
+                            im.seek(index)
+                            im.load()
+                    except Exception:
+                        if im.format != "PNG":
+                            raise
+                        broken_apng = True  # browsers show its default image, still: so does the function
             with Image.open(path, formats=FORMATS) as im:  # again: seeking back does not always give frame 0
-                if getattr(im, "default_image", False):
+                if getattr(im, "default_image", False) and not broken_apng:
                     im.seek(1)  # an APNG's animation starts after its separate default image
                 im.load()
                 return _rgba(ImageOps.exif_transpose(im))
