@@ -10,6 +10,8 @@ import sys
 
 from PIL import Image
 
+from benchmarks import run
+from devkit import figures as recorded
 from devkit.stack import ROOT
 
 
@@ -39,6 +41,24 @@ def test_smoke_run_writes_the_report_and_the_chart(tmp_path):
     with Image.open(tmp_path / "benchmarks.png") as chart:
         assert chart.format == "PNG" and chart.width > 800
 
+    report = run.Report(
+        machine={},
+        cold=figures["cold"],
+        # a smoke run builds the default layer and the one with both formats, not each format's or the unpruned
+        artifacts={
+            **{
+                f"layer_{name}_{kind}": figures["artifacts"][f"layer_{kind}"]
+                for name in ("heif", "avif", "unpruned")
+                for kind in ("zip", "unzipped")
+            },
+            **figures["artifacts"],
+        },
+        sizes={tuple(key.split(" | ")): size for key, size in figures["bytes"].items()},
+    )
+    made = {name for name, *_ in run.figures_of(report)}
+    quoted = {name for name, figure in recorded.load().items() if figure.command == "make bench"}
+    assert quoted <= made, f"docs/figures.json has figures make bench no longer measures: {sorted(quoted - made)}"
+    assert "layer_unpruned_zip_bytes" in made and "cold_start_catalogue_ms" in made
 
 def test_the_containment_benchmark_runs_and_prints_its_figures():
     """benchmarks/containment.py (what a contained decode costs) in one short round, printing, recording nothing."""
