@@ -1,4 +1,5 @@
-# The thumbnails module: a layer (Pillow), a function (our sources) and the S3 trigger that fires it.
+# The thumbnails module: a layer (Pillow), a function (our sources), the way events reach it (var.trigger: the
+# bucket's notification "s3", an "eventbridge" rule, an "sqs" queue, an "sns" topic, or "none") and its alarms.
 
 locals {
   destination_bucket = coalesce(var.destination_bucket, var.source_bucket)

@@ -22,11 +22,18 @@ MARIADB_PROGRAMS = ("mysqld", "mysqld_safe", "mysql_install_db", "mysqladmin")
 
 
 def apt_install(packages: list[str], reason: str) -> None:
-    """Install Debian packages, or stop with ``reason`` when this machine has no apt-get."""
+    """Install Debian packages, or stop with ``reason`` when this machine has no apt-get. Not root: through
+    ``sudo -n``, which fails at once where sudo would ask for a password (CI has nobody to type it) instead of
+    waiting for one forever; then stop saying what to run."""
     apt = shutil.which("apt-get")
     if not apt:
         raise SystemExit(reason)
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    if sudo and subprocess.run([*sudo, "true"], capture_output=True).returncode != 0:
+        raise SystemExit(
+            f"{reason}\nInstalling {' '.join(packages)} needs root, and sudo wants a password (sudo -n refused): run "
+            f"`sudo apt-get install {' '.join(packages)}` yourself, then make again."
+        )
     print(f"Installing {' '.join(packages)} from Debian's packages...", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run([*sudo, apt, "-q", "update"], check=True, env=env, stdout=subprocess.DEVNULL)

@@ -73,6 +73,16 @@ resource "aws_s3_bucket_ownership_controls" "photos" {
   }
 }
 
+# Encrypted at rest with S3's own keys (SSE-S3), said here rather than left to the account's default.
+resource "aws_s3_bucket_server_side_encryption_configuration" "photos" {
+  bucket = aws_s3_bucket.photos.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
 # What was there before: every upload also goes to this queue (another team's consumer).
 resource "aws_sqs_queue" "existing" {
   name                    = "${var.name_prefix}-existing-consumer"

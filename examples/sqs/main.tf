@@ -73,6 +73,16 @@ resource "aws_s3_bucket_ownership_controls" "uploads" {
   }
 }
 
+# Encrypted at rest with S3's own keys (SSE-S3), said here rather than left to the account's default.
+resource "aws_s3_bucket_server_side_encryption_configuration" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
 module "thumbnails" {
   source = "../.."
 

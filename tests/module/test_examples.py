@@ -68,6 +68,22 @@ def assert_buckets_are_private(plan: tftest.TerraformPlanOutput) -> None:
         and s["condition"] == [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}]
     ]
     assert len(denies) == len(of_type("aws_s3_bucket_policy")) == len(buckets), "every bucket refuses plain HTTP"
+    encrypted = [
+        e
+        for e in of_type("aws_s3_bucket_server_side_encryption_configuration")
+        if e["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] in ("AES256", "aws:kms")
+    ]
+    assert len(encrypted) == len(buckets), "every bucket is encrypted at rest (a configuration of its own)"
+
+
+def versioned(plan: tftest.TerraformPlanOutput) -> list[str]:
+    """The addresses of the buckets whose versioning is enabled."""
+    return sorted(
+        address
+        for address, change in plan.resource_changes.items()
+        if change["type"] == "aws_s3_bucket_versioning"
+        and [c["status"] for c in change["change"]["after"]["versioning_configuration"]] == ["Enabled"]
+    )
 
 
 def test_every_example_is_planned_here():
@@ -81,6 +97,7 @@ def test_complete(endpoint, tmp_path):
     assert changes(plan, "module.thumbnails.module.function.aws_lambda_function.this")["function_name"] == (
         "CreateThumbnail"
     )
+    assert versioned(plan) == ["aws_s3_bucket_versioning.source"], "the uploads are versioned"
 
 
 def test_existing_bucket_keeps_its_notification_and_shares_the_bucket(endpoint, tmp_path):
@@ -131,6 +148,7 @@ def test_public_layer(endpoint, tmp_path):
 def test_with_database(endpoint, tmp_path):
     """RDS with a password RDS manages, private subnets, and the endpoints that spare the function a NAT."""
     plan = plan_example("with-database", tmp_path, endpoint)
+    assert versioned(plan) == ["aws_s3_bucket_versioning.source"], "the uploads are versioned"
     db = changes(plan, "aws_db_instance.this")
     assert db["manage_master_user_password"] is True and db["publicly_accessible"] is False
     assert db["storage_encrypted"] is True and "password" not in {k for k, v in db.items() if v}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -20,14 +21,30 @@ MODULES = [
 ATTRIBUTE_ORDER = ["type", "description", "default", "sensitive", "nullable", "validation"]
 
 
+def terraform_files() -> list[str]:
+    """Every .tf file of the project (not Terraform's downloads, not build output)."""
+    found = [ROOT.glob("*.tf"), *(module.rglob("*.tf") for module in MODULES if module != ROOT)]
+    return sorted(str(path) for paths in found for path in paths if ".terraform" not in path.parts)
+
+
 def test_terraform_fmt_is_clean():
+    files = terraform_files()
+    assert {Path(file).parent for file in files} >= set(MODULES), "the root, every submodule and every example"
     done = subprocess.run(
-        ["terraform", "fmt", "-check", "-recursive", "-list=true", str(ROOT)], capture_output=True, text=True
+        ["terraform", "fmt", "-check", "-list=true", "-no-color", *files], capture_output=True, text=True
     )
-    unformatted = [
-        line for line in done.stdout.splitlines() if "/.terraform/" not in line and not line.startswith("build/")
-    ]
+    # 0: formatted; 3: some file is not; anything else (2: a file does not parse) is an error, never a pass
+    assert done.returncode in (0, 3), f"terraform fmt failed ({done.returncode}): {done.stderr}"
+    unformatted = done.stdout.splitlines()
+    assert (done.returncode == 0) == (unformatted == []), done.stdout
     assert unformatted == [], f"run `make fmt` (terraform fmt -recursive): {unformatted}"
+
+
+def test_terraform_fmt_fails_on_a_file_that_does_not_parse(tmp_path):
+    broken = tmp_path / "broken.tf"
+    broken.write_text('resource "aws_s3_bucket" "this" {\n')
+    done = subprocess.run(["terraform", "fmt", "-check", "-list=true", str(broken)], capture_output=True, text=True)
+    assert done.returncode not in (0, 3), "the check above would pass a file that does not parse"
 
 
 # Collections whose null default means something no literal can say, and whose description says what: the root's
@@ -69,3 +86,12 @@ def test_every_submodule_has_a_readme_and_its_build_script_beside_it():
 @pytest.mark.parametrize("directory", validate.directories(), ids=lambda p: str(p.relative_to(ROOT)) or "root")
 def test_terraform_validate(directory):
     assert validate.validate(directory) is None, f"terraform validate fails in {directory}"
+
+
+def test_the_root_modules_opening_comment_names_every_trigger():
+    """main.tf opens with what the module makes: it once said "the S3 trigger" when there were five."""
+    [modes] = re.findall(r"contains\(\[([^]]*)\], var\.trigger\)", (ROOT / "variables.tf").read_text())
+    lines = (ROOT / "main.tf").read_text().splitlines()
+    opening = " ".join(line for line in lines[: next(i for i, x in enumerate(lines) if not x.startswith("#"))])
+    missing = [mode for mode in re.findall(r'"[a-z0-9]+"', modes) if mode not in opening]
+    assert len(re.findall(r'"[a-z0-9]+"', modes)) == 5 and not missing, f"main.tf's opening comment misses {missing}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from thumbnailer.picture.sizes import Size, fit, parse_size
@@ -15,9 +17,17 @@ def test_edges_and_boxes_parse_and_print_as_written(text, size, label):
     assert parse_size(text) == size and size.label == label and size.crop == (size.height > 0)
 
 
-@pytest.mark.parametrize("text", ["0", "10001", "200x0", "0x200", "abc", "200x", "x200", "-5", "2.5"])
-def test_bad_sizes_are_refused(text):
-    with pytest.raises(ValueError):
+RANGE = "every side must be between 1 and 10000 pixels"
+SHAPE = r"is neither a longest edge \(256\) nor a box \(200x200\)"
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [("0", RANGE), ("10001", RANGE), ("200x0", RANGE), ("0x200", RANGE)]
+    + [(text, SHAPE) for text in ("abc", "200x", "x200", "-5", "2.5")],
+)
+def test_bad_sizes_are_refused(text, reason):
+    with pytest.raises(ValueError, match=f"^'{re.escape(text)}'(:)? {reason}$"):
         parse_size(text)
 
 
