@@ -338,3 +338,45 @@ def test_without_a_database_the_driver_is_never_imported(tmp_path: Path):
     env = {"DESTINATION_BUCKET": DEST, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(app.__file__).parent)}
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_require_refuses_a_server_that_does_not_speak_tls():
+    """A server whose handshake offers no TLS (a MySQL protocol-10 greeting without CLIENT_SSL) is refused under
+    "require": the login never leaves in the clear, and the record is retried (the server may be fixed)."""
+    import socket
+    import struct
+    import threading
+
+    capabilities = 0x0200 | 0x8000 | 0x80000  # PROTOCOL_41, SECURE_CONNECTION, PLUGIN_AUTH; no SSL (0x0800)
+    greeting = (
+        b"\x0a10.11.0-MariaDB-plain\x00"
+        + struct.pack("<I", 7)
+        + b"abcdefgh\x00"
+        + struct.pack("<H", capabilities & 0xFFFF)
+        + b"\x21"
+        + struct.pack("<H", 2)
+        + struct.pack("<H", capabilities >> 16)
+        + b"\x15"
+        + b"\x00" * 10
+        + b"ijklmnopqrst\x00mysql_native_password\x00"
+    )
+    received: list[bytes] = []
+    with socket.create_server(("127.0.0.1", 0)) as server:
+
+        def serve() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.sendall(len(greeting).to_bytes(3, "little") + b"\x00" + greeting)
+                connection.settimeout(10)
+                while chunk := connection.recv(4096):  # until the client closes
+                    received.append(chunk)
+
+        thread = threading.Thread(target=serve)
+        thread.start()
+        login = Login("127.0.0.1", server.getsockname()[1], "app", "hunter2", "thumbnails")
+        catalogue = Catalogue(type("Plain", (), {"get": lambda self: login, "refresh": lambda self: login})(), "t")
+        with pytest.raises(CatalogueUnavailable, match="SSL is required but the server doesn't support it"):
+            catalogue.forget(SOURCE, "k", None)
+        thread.join(10)
+    assert not thread.is_alive() and b"hunter2" not in b"".join(received) and b"app" not in b"".join(received)
+    assert received == [], "nothing at all was sent after the greeting"

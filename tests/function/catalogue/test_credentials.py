@@ -57,8 +57,9 @@ class Client:
 
 
 def test_the_secret_is_fetched_once_then_again_after_its_time_to_live_or_on_refresh():
+    """Kept 15 minutes by default (README: "kept 15 minutes")."""
     client, now = Client(), [0.0]
-    login = SecretLogin(client, ARN, ttl=900, clock=lambda: now[0])
+    login = SecretLogin(client, ARN, clock=lambda: now[0])
     assert [login.get().password for _ in range(3)] == ["one"] * 3 and client.calls == 1
     client.password = "two"
     now[0] = 899.0
