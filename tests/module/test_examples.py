@@ -3,7 +3,9 @@ whose story needs it are also applied end to end in tests/e2e."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,12 +26,44 @@ def endpoint(tmp_path_factory) -> Iterator[str]:
         yield aws.endpoint_url
 
 
+EXPECTED = Path(__file__).with_name("example_resources.json")
+REGENERATE = "REGENERATE=1 .venv/bin/python -m pytest tests/module/test_examples.py"
+
+
 def plan_example(name: str, workspace: Path, endpoint: str) -> tftest.TerraformPlanOutput:
     tf = local_terraform(workspace, endpoint, example=name)
     tf.execute_command("validate")
     plan = tf.plan(output=True, tf_vars={"tls_only": "true"})  # as in AWS: only local runs turn it off
     assert_buckets_are_private(plan)
+    assert_resource_counts(name, plan)
     return plan
+
+
+def resource_counts(plan: tftest.TerraformPlanOutput) -> dict[str, int]:
+    """How many resources of each type the example creates, its modules' included (data sources left out)."""
+    counts: dict[str, int] = {}
+    for change in plan.resource_changes.values():
+        if change.get("mode", "managed") == "managed":
+            counts[change["type"]] = counts.get(change["type"], 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def assert_resource_counts(name: str, plan: tftest.TerraformPlanOutput) -> None:
+    """A change that adds or drops a resource in an example is seen: the counts are in example_resources.json."""
+    counts = resource_counts(plan)
+    if os.environ.get("REGENERATE") == "1":
+        with open(EXPECTED, "a") as lock:  # examples are planned in parallel: one writer at a time
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            expected = json.loads(EXPECTED.read_text() or "{}") if EXPECTED.is_file() else {}
+            expected[name] = counts
+            expected["_regenerate"] = REGENERATE
+            EXPECTED.write_text(json.dumps(dict(sorted(expected.items())), indent=2) + "\n")
+        return
+    expected = json.loads(EXPECTED.read_text()).get(name)
+    assert counts == expected, (
+        f"examples/{name} now creates {counts}, example_resources.json says {expected}: if that is meant, run "
+        f"`{REGENERATE}` and commit tests/module/example_resources.json"
+    )
 
 
 def assert_buckets_are_private(plan: tftest.TerraformPlanOutput) -> None:
@@ -87,6 +121,8 @@ def versioned(plan: tftest.TerraformPlanOutput) -> list[str]:
 
 
 def test_every_example_is_planned_here():
+    expected = json.loads(EXPECTED.read_text())
+    assert sorted(set(expected) - {"_regenerate"}) == EXAMPLES, f"every example's resource counts: run `{REGENERATE}`"
     assert EXAMPLES == ["complete", "existing-bucket", "public-layer", "sns-fanout", "sqs", "with-database"], (
         "a new example needs a test in this module"
     )
