@@ -1,0 +1,236 @@
+# The function's execution role: who may take it (Lambda, for this account only) and what it may do (the policy
+# document: its S3 reads and writes, its own log group, and each optional permission only when its input is set).
+# The policy_json output is the same document, for a role of the caller's own (create_role = false).
+
+locals {
+  ec2_arn = "arn:${local.partition}:ec2:${data.aws_region.current.id}:*" # network interfaces, subnets, groups
+  # The destination's service decides the action the role needs to send a failed event there.
+  destination_actions = {
+    sqs    = ["sqs:SendMessage"]
+    sns    = ["sns:Publish"]
+    lambda = ["lambda:InvokeFunction"]
+    events = ["events:PutEvents"]
+    s3     = ["s3:PutObject", "s3:ListBucket"]
+  }
+  destination_service = var.on_failure_destination_arn == null ? null : split(":", var.on_failure_destination_arn)[2]
+  # IAM is global: the region in the name lets the same stack live in several regions of one account.
+  role_name = coalesce(var.role_name, substr("${var.function_name}-${data.aws_region.current.id}", 0, 64))
+  listings = merge(
+    { FindSources = var.read_access },
+    var.write_access.delete ? { FindThumbnails = var.write_access } : {},
+  )
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+    # Only Lambda acting for a function of this account may take the role (the confused-deputy guard).
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [coalesce(var.account_id, one(data.aws_caller_identity.current[*].account_id))]
+    }
+  }
+}
+
+resource "aws_iam_role" "lambda" {
+  count = var.create_role ? 1 : 0
+
+  name                 = local.role_name
+  path                 = var.role_path
+  permissions_boundary = var.role_permissions_boundary
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  tags                 = var.tags
+}
+
+moved {
+  from = aws_iam_role.lambda
+  to   = aws_iam_role.lambda[0]
+}
+
+data "aws_iam_policy_document" "lambda" {
+  # Every S3 statement holds only while the bucket belongs to the expected account (s3:ResourceAccount): a
+  # bucket name freed and registered again by someone else is neither read nor written.
+  statement {
+    sid       = "ReadSources"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["arn:${local.partition}:s3:::${var.read_access.bucket}/${var.read_access.prefix}*"]
+
+    dynamic "condition" {
+      for_each = var.read_access.account == null ? [] : [var.read_access.account]
+      content {
+        test     = "StringEquals"
+        variable = "s3:ResourceAccount"
+        values   = [condition.value]
+      }
+    }
+  }
+
+  statement {
+    sid       = "WriteThumbnails"
+    actions   = var.write_access.delete ? ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"] : ["s3:PutObject"]
+    resources = ["arn:${local.partition}:s3:::${var.write_access.bucket}/${var.write_access.prefix}*"]
+
+    dynamic "condition" {
+      for_each = var.write_access.account == null ? [] : [var.write_access.account]
+      content {
+        test     = "StringEquals"
+        variable = "s3:ResourceAccount"
+        values   = [condition.value]
+      }
+    }
+  }
+
+  # Whether an object exists is a listing of its own key (a HEAD of a missing key is 403 without ListBucket), and
+  # removing a deleted object's thumbnails lists theirs: ListBucket, for the prefix only.
+  dynamic "statement" {
+    for_each = local.listings
+    content {
+      sid       = statement.key
+      actions   = ["s3:ListBucket"]
+      resources = ["arn:${local.partition}:s3:::${statement.value.bucket}"]
+
+      dynamic "condition" {
+        for_each = statement.value.prefix == "" ? [] : [statement.value.prefix]
+        content {
+          test     = "StringLike"
+          variable = "s3:prefix"
+          values   = ["${condition.value}*"]
+        }
+      }
+      dynamic "condition" {
+        for_each = statement.value.account == null ? [] : [statement.value.account]
+        content {
+          test     = "StringEquals"
+          variable = "s3:ResourceAccount"
+          values   = [condition.value]
+        }
+      }
+    }
+  }
+
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
+  }
+
+  dynamic "statement" {
+    for_each = length(var.kms_key_arns) > 0 ? [1] : []
+    content {
+      sid       = "UseBucketKeys"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = var.kms_key_arns
+      # Only for S3's encryption of the buckets' objects, never a direct call.
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${data.aws_region.current.id}.amazonaws.com"]
+      }
+    }
+  }
+
+  # The catalogue's login: this one secret, and its key only when Secrets Manager decrypts it for the function.
+  dynamic "statement" {
+    for_each = var.secret == null ? [] : [var.secret.arn]
+    content {
+      sid       = "ReadDatabaseSecret"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = try(var.secret.kms_key_arn, null) == null ? [] : [var.secret.kms_key_arn]
+    content {
+      sid       = "DecryptDatabaseSecret"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${data.aws_region.current.id}.amazonaws.com"]
+      }
+    }
+  }
+
+  # X-Ray has no resource-level permissions: its two write actions can only be granted on "*".
+  dynamic "statement" {
+    for_each = var.tracing_mode == "Active" ? [1] : []
+    content {
+      sid       = "WriteTraces"
+      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.dead_letter_target_arn == null ? [] : [var.dead_letter_target_arn]
+    content {
+      sid       = "SendDeadLetters"
+      actions   = [split(":", statement.value)[2] == "sqs" ? "sqs:SendMessage" : "sns:Publish"]
+      resources = [statement.value]
+    }
+  }
+
+  # Lambda's network interfaces in the caller's subnets: creating one is limited to those subnets and security
+  # groups; describing them has no resource-level permission.
+  dynamic "statement" {
+    for_each = var.vpc == null ? [] : [var.vpc]
+    content {
+      sid     = "AttachToSubnets"
+      actions = ["ec2:CreateNetworkInterface"]
+      resources = concat(
+        ["${local.ec2_arn}:network-interface/*"],
+        [for id in statement.value.subnet_ids : "${local.ec2_arn}:subnet/${id}"],
+        [for id in statement.value.security_group_ids : "${local.ec2_arn}:security-group/${id}"],
+      )
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.vpc == null ? [] : [var.vpc]
+    content {
+      sid       = "ManageNetworkInterfaces"
+      actions   = ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+      resources = ["${local.ec2_arn}:network-interface/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.vpc == null ? [] : [var.vpc]
+    content {
+      sid       = "DescribeNetworkInterfaces"
+      actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"]
+      resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.destination_service == null ? [] : [1]
+    content {
+      sid     = "SendFailedEvents"
+      actions = local.destination_actions[local.destination_service]
+      resources = local.destination_service == "s3" ? [
+        var.on_failure_destination_arn, "${var.on_failure_destination_arn}/*"
+      ] : [var.on_failure_destination_arn]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  count = var.create_role ? 1 : 0
+
+  name   = "thumbnails"
+  role   = aws_iam_role.lambda[0].id
+  policy = data.aws_iam_policy_document.lambda.json
+}
+
+moved {
+  from = aws_iam_role_policy.lambda
+  to   = aws_iam_role_policy.lambda[0]
+}
