@@ -31,7 +31,7 @@ variable "animation" {
     max_frames = optional(number, 1000)
     max_pixels = optional(number, 50000000)
   })
-  description = "Animated GIF, WebP and PNG keep their frames, timing and loop count (as animated WebP under output_format auto, animated PNG under png; jpeg is always a still). An animation with more than max_frames frames (counted from the file's index, before any frame is decoded) or more than max_pixels frames x width x height, or any animation with enabled = false, becomes a still of its first frame and the log says why."
+  description = "Animated GIF, WebP and PNG stay animated (as animated WebP under output_format auto) within max_frames frames and max_pixels frames x width x height; beyond either, or with enabled = false, the first frame makes a still. Details: the README, \"Inputs in detail\"."
   default     = {}
   nullable    = false
 
@@ -146,7 +146,7 @@ variable "database" {
     tls         = optional(string, "require")
     ca_bundle   = optional(string)
   })
-  description = "The image catalogue: one row per thumbnail in a MySQL/MariaDB table (created and migrated by the function). secret_arn: a Secrets Manager secret holding username and password, and host, port and dbname unless host, port and name are given here (a secret RDS manages for its master user holds only username and password); the function gets the ARN only, and the role may read that secret only. kms_key_arn: the secret's customer-managed key, if any (kms:Decrypt through Secrets Manager only). tls: \"require\" (encrypted; a server without TLS is refused), \"verify\" (and its certificate checked against ca_bundle, a path the function can read, such as the RDS CA bundle in a layer: /opt/...), \"disable\". The function must reach the database and Secrets Manager: see vpc. Null: no catalogue."
+  description = "The image catalogue: one row per thumbnail in a MySQL/MariaDB table, the login read from the Secrets Manager secret secret_arn, over TLS (tls: require, verify against ca_bundle, or disable). Null: no catalogue; details in the README, \"The image catalogue\"."
   default     = null
 
   validation {
@@ -223,7 +223,7 @@ variable "destination_prefix" {
 
 variable "environment_variables" {
   type        = map(string)
-  description = "More environment variables for the function; the module sets DESTINATION_BUCKET, DESTINATION_PREFIX, THUMBNAIL_SIZES, OUTPUT_FORMAT, QUALITY, MAX_IMAGE_PIXELS, DELETE_THUMBNAILS, CROP, ANIMATION, ANIMATION_MAX_PIXELS, ANIMATION_MAX_FRAMES, EXTRA_FORMATS, SOURCE_BUCKET_OWNER, DESTINATION_BUCKET_OWNER, MAX_OBJECT_BYTES, SOURCE_METADATA, and SOURCE_BUCKET, SOURCE_PREFIX and SOURCE_SUFFIXES (what the trigger watches, read by the thumbnails command) itself."
+  description = "More environment variables for the function, beside those the module sets from its inputs (listed in the README, \"Inputs in detail\")."
   default     = {}
   nullable    = false
 
@@ -249,7 +249,7 @@ variable "events" {
 
 variable "extra_formats" {
   type        = list(string)
-  description = "Input formats beyond JPEG, PNG, WebP and GIF: \"heif\" (HEIC/HEIF, iPhones' camera format; adds pi-heif to the layer) and \"avif\" (keeps Pillow's AVIF codec in the layer). Both are read upright with their colour profile and written as JPEG by output_format auto; docs/formats.md gives what each adds to the layer and the cold start, and the codecs' licences."
+  description = "Input formats beyond JPEG, PNG, WebP and GIF: \"heif\" (HEIC, iPhones' camera format) and \"avif\"; each adds to the layer and to the first invocation (docs/formats.md)."
   default     = []
   nullable    = false
 
@@ -268,7 +268,7 @@ variable "filter_prefix" {
 
 variable "filter_suffixes" {
   type        = list(string)
-  description = "Only keys ending with one of these trigger the function; S3 compares case-sensitively, so upper-case forms must be listed too. Null: .jpg .jpeg .png .webp .gif, with .heic .heif (\"heif\") and .avif (\"avif\") when extra_formats has them, each in lower and upper case. []: any key."
+  description = "Only keys ending with one of these trigger the function (S3 compares case-sensitively). Null: the suffixes of the formats that are on, in lower and upper case; []: any key."
   default     = null
 }
 
@@ -332,7 +332,7 @@ variable "manage_bucket_eventbridge" {
 
 variable "max_image_pixels" {
   type        = number
-  description = "Pictures with more pixels are refused before they are decoded (decompression bombs); at most 178956970, Pillow's own limit, and at most what memory_size can decode as a JPEG (about 104 million pixels at 1024 MB). Pictures that cost more a pixel (WebP, alpha or 16-bit PNG) are refused when they would not fit memory_size."
+  description = "Pictures with more pixels are refused before they are decoded (decompression bombs): at most 178956970 (Pillow's limit) and what memory_size can decode as a JPEG. Pictures that cost more a pixel are refused when they would not fit memory_size."
   default     = 50000000
   nullable    = false
 
@@ -418,7 +418,7 @@ variable "quality" {
 
 variable "reserved_concurrent_executions" {
   type        = number
-  description = "Concurrency reserved for the function, which is also its ceiling: set it to bound what an upload storm can cost and take from the account's other functions (throttled S3, SNS and EventBridge events are retried by Lambda for up to 6 hours; with trigger = \"sqs\", sqs.maximum_concurrency is the gentler ceiling). -1 (the default): unreserved, because a reservation fails in accounts whose concurrency limit is the new-account 10 (Lambda keeps 100 unreserved) and is taken from every other function whether used or not."
+  description = "Concurrency reserved for the function, and so its ceiling: it bounds what an upload storm costs. -1 (the default): unreserved; read the README, \"Inputs in detail\", before setting it."
   default     = -1
   nullable    = false
 }
@@ -493,7 +493,7 @@ variable "sqs" {
     maximum_concurrency                = optional(number)
     max_receive_count                  = optional(number, 5)
   })
-  description = "With trigger = \"sqs\": where the queue's events come from (\"s3\": the bucket's notification configuration, managed here; \"eventbridge\": a rule on the default bus), the event source mapping's batch size (1-10000), batching window (0-300 s, at least 1 above 10 messages), maximum concurrency (2-1000; null: unlimited) and how often a message is received before it moves to the dead-letter queue."
+  description = "With trigger = \"sqs\": where the queue's events come from (\"s3\" or \"eventbridge\"), the event source mapping's batch size, batching window and maximum concurrency, and the receives before the dead-letter queue."
   default     = {}
   nullable    = false
 
@@ -568,7 +568,7 @@ variable "tracing_mode" {
 
 variable "trigger" {
   type        = string
-  description = "How S3 events reach the function. \"s3\": the bucket's notification configuration, managed here -- it REPLACES any other notification on the bucket (a bucket has one). \"eventbridge\": a rule on the default bus; any number of instances and other consumers can share the bucket. \"sqs\": through a queue this module creates (buffering, a concurrency ceiling). \"sns\": subscribe to sns_topic_arn, a topic the bucket already publishes to. \"none\": no trigger; wire the outputs yourself."
+  description = "How S3 events reach the function: \"s3\" (the bucket's notification configuration, which this REPLACES), \"eventbridge\", \"sqs\", \"sns\" (sns_topic_arn) or \"none\". The README's table says what each creates and when to choose it."
   default     = "s3"
   nullable    = false
 
@@ -587,6 +587,6 @@ variable "vpc" {
     subnet_ids         = list(string)
     security_group_ids = list(string)
   })
-  description = "Run the function in these private subnets with these security groups (it then needs a route to S3: an S3 gateway endpoint, or a NAT). The role gets the network-interface permissions Lambda needs, for these subnets and groups only. Null: Lambda's own network."
+  description = "Private subnets and security groups to run the function in (it then needs a route to S3, such as a gateway endpoint); the role may manage network interfaces there only. Null: Lambda's own network."
   default     = null
 }

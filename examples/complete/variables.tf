@@ -1,6 +1,6 @@
 variable "database_secret_arn" {
   type        = string
-  description = "A Secrets Manager secret with the login of a MySQL/MariaDB database (host, port, username, password, dbname): every thumbnail is then recorded in its thumbnails table. examples/with-database builds the database too. Null: no catalogue."
+  description = "A Secrets Manager secret with the login of a MySQL/MariaDB database (host, port, username, password, dbname), whose thumbnails table then records every thumbnail (examples/with-database builds one). Null: no catalogue."
   default     = null
 }
 

@@ -324,7 +324,7 @@ variable "vpc" {
     subnet_ids         = list(string)
     security_group_ids = list(string)
   })
-  description = "Run the function in these private subnets with these security groups (it then needs a route to S3: an S3 gateway endpoint, or a NAT). The role gets the network-interface permissions Lambda needs, for these subnets and groups only. Null: Lambda's own network."
+  description = "Private subnets and security groups to run the function in (it then needs a route to S3, such as a gateway endpoint); the role may manage network interfaces there only. Null: Lambda's own network."
   default     = null
 }
 
@@ -335,6 +335,6 @@ variable "write_access" {
     delete  = optional(bool, false)
     account = optional(string)
   })
-  description = "Objects the function may write: s3:PutObject on bucket/prefix*. delete: also s3:GetObject and s3:DeleteObject there, and s3:ListBucket for keys under prefix, to remove a deleted object's thumbnails. account: the bucket's owner, required by an s3:ResourceAccount condition (null: no condition)."
+  description = "Objects the function may write: s3:PutObject on bucket/prefix*, and with delete, s3:GetObject, s3:DeleteObject and s3:ListBucket there (to remove a deleted object's thumbnails). account: the bucket's owner, an s3:ResourceAccount condition (null: none)."
   nullable    = false
 }

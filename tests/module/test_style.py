@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devkit import validate
+from devkit import docs, validate
 from devkit.hcl import blocks
 
 from .planner import ROOT
@@ -67,6 +67,25 @@ def test_variables_are_sorted_typed_and_described(module):
         )
         if str(body["type"]).startswith(("${list", "${map", "${set", "${object")) and name not in DERIVED_WHEN_NULL:
             assert body.get("nullable") is False, f"{name}: collections are nullable = false"
+
+
+def sentences(text: str) -> int:
+    return len(re.findall(r"[.!?](?:\s|$)", text))
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(ROOT)) or "root")
+def test_variable_descriptions_are_one_or_two_sentences(module):
+    """A user reads variables.tf in one sitting: the long explanation is in the README ("Inputs in detail")."""
+    for name, body in blocks(module / "variables.tf", "variable"):
+        description = docs._unquote(body.get("description", ""))
+        assert sentences(description) <= 2 and len(description) <= 300, (
+            f"{module.relative_to(ROOT)}/variables.tf: {name}'s description has {sentences(description)} sentences "
+            f"and {len(description)} characters: keep one or two (at most 300 characters), the rest in the README"
+        )
+
+
+def test_a_long_description_is_seen():
+    assert sentences("One. Two: (three). Four.") == 3 and sentences("Null: none; []: any key.") == 1
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(ROOT)) or "root")
