@@ -10,7 +10,9 @@ from devkit import paths
 def test_every_path_named_in_prose_exists():
     found = paths.mentions()
     assert len(found) > 150, "the documents and comments name many paths: the search finds them"
-    gone = [f"{m.where.relative_to(paths.ROOT)}:{m.line}: {m.path}" for m in found if not (paths.ROOT / m.path).exists()]
+    gone = [
+        f"{m.where.relative_to(paths.ROOT)}:{m.line}: {m.path}" for m in found if not (paths.ROOT / m.path).exists()
+    ]
     assert not gone, "these name a path that does not exist (renamed? say the new name):\n" + "\n".join(gone)
 
 
