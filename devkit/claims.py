@@ -2,7 +2,7 @@
 examples' READMEs), a sentence that promises behaviour is followed by
 
     <!-- proof: tests/function/test_handler.py::test_name -->         a module-level test
-    <!-- proof: tests/localaws/test_seam.py::TestGaps::test_name -->  a test of a class
+    <!-- proof: tests/<dir>/test_<module>.py::TestClass::test_name -->  a test of a class
     <!-- untestable: the reason, in words -->                          a promise no test can keep
 
 (several may follow one another; a parametrised test is named without its parameters). `tests/docs/test_claims.py`

@@ -3,7 +3,7 @@ in the comments and docstrings of the code (Python, Terraform, the Makefile, CI)
 fails when one names a file or folder that does not exist, so a rename cannot leave a sentence pointing nowhere.
 
 A path is a word that starts with one of the repository's top-level folders (`function/`, `tests/`, ...) or is
-a top-level file (`main.tf`, `Makefile`); a pattern (`*`, `<name>`, `{a,b}`, `…`) is not checked. CHANGELOG.md
+a top-level file (`main.tf`, `Makefile`); a pattern (`*`, `<name>`, `{a,b}`, `…`, `NAME`) is not checked. CHANGELOG.md
 is history and keeps the names things had.
 """
 
@@ -22,7 +22,7 @@ from devkit.figures import ROOT, documents
 
 FOLDERS = ("function", "localaws", "devkit", "tests", "docs", "modules", "examples", "layer", "events", "benchmarks")
 PATH = re.compile(r"(?<![\w./~$-])((?:" + "|".join(FOLDERS) + r"|\.ci)/[\w./*{}<>…-]*)")
-PATTERN = re.compile(r"[*{}<>…]|\.\.\.|/\.\.")
+PATTERN = re.compile(r"[*{}<>…]|\.\.\.|/\.\.|/[A-Z][A-Z_]*(?:[./]|$)")  # a glob, an ellipsis, a NAME
 
 
 @dataclass(frozen=True)
