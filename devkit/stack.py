@@ -4,12 +4,17 @@ The module's sources are copied with their layout (so ``source = "../.."`` still
 provider override file (``localaws_override.tf.json``; Terraform merges ``*_override`` files into the provider
 block) with the local endpoint for every service the stack uses, and ``localaws.auto.tfvars.json`` with what a
 local run sets. Nothing is written into the repository.
+
+    python -m devkit.stack EXAMPLE DIR --endpoint http://127.0.0.1:4566
+        # copies the module to DIR, points DIR/examples/EXAMPLE at the endpoint, prints that directory
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +65,17 @@ def local_variables() -> dict[str, object]:
     """What a local run sets: the local Python's runtime, a layer built for this machine, disposable buckets, and
     no TLS-only bucket policy (the local endpoint speaks plain HTTP, so S3 would refuse every request)."""
     return {"runtime": LOCAL_RUNTIME, "layer_build_target": "host", "force_destroy": True, "tls_only": False}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="An example of this module, ready to apply on a local endpoint.")
+    parser.add_argument("example", choices=sorted(p.name for p in (ROOT / "examples").iterdir() if p.is_dir()))
+    parser.add_argument("directory", type=Path, help="where the copy goes (outside the repository, or under build/)")
+    parser.add_argument("--endpoint", default="http://127.0.0.1:4566", help="localaws's ready line's URL")
+    args = parser.parse_args(argv)
+    print(local_stack(args.directory.resolve(), args.endpoint, args.example))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -128,6 +128,14 @@ def test_every_example_is_planned_here():
     )
 
 
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_example_has_a_short_readme(name):
+    readme = (ROOT / "examples" / name / "README.md").read_text()
+    for part in ("**What it shows**", "**What it creates**", "## Run it on localaws", f"devkit.stack {name} "):
+        assert part in readme, f"examples/{name}/README.md: say {part!r}"
+    assert len(readme.splitlines()) <= 40, "short: what it shows, what it creates, how to run it"
+
+
 def test_complete(endpoint, tmp_path):
     plan = plan_example("complete", tmp_path, endpoint)
     assert changes(plan, "module.thumbnails.module.function.aws_lambda_function.this")["function_name"] == (
