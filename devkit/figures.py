@@ -48,7 +48,7 @@ class Figure:
     text: str  # what stands between the markers
     command: str  # what measured it, to run again
     measured: str  # when (UTC, ISO 8601)
-    machine: dict[str, Any] | None  # for a timing: cpu, cores, python; None for a figure the machine does not change
+    machine: dict[str, Any] | None  # a timing's: cpu, cores, python, load; None for a figure no machine changes
 
 
 def documents(root: Path | None = None) -> list[Path]:
@@ -70,7 +70,8 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
+    # the load average over the last minute: on a shared machine it says how busy the run's neighbours were
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()[0]}
 
 
 def load(path: Path | None = None) -> dict[str, Figure]:
@@ -189,6 +190,13 @@ def check(name: str, value: float | int | str, unit: str, text: str, command: st
         f"figure {name} is recorded as {figure.value!r} {figure.unit} ({figure.text!r}) but measures "
         f"{value!r} {unit} ({text!r}): run `RECORD_FIGURES=1 {command}` and commit docs/ with it"
     )
+
+
+def timed(name: str, value: float, unit: str, text: str, command: str) -> None:
+    """For a test that measures a timing as it runs: recorded, with the machine, only when RECORD_FIGURES=1 (a
+    timing varies from run to run; the documents show the last recorded one, never compared with this one)."""
+    if os.environ.get(RECORDING) == "1":
+        record(name, value, unit, text, command, timing=True)
 
 
 def drift(root: Path | None = None, record_path: Path | None = None) -> list[str]:

@@ -39,7 +39,7 @@ def test_record_writes_the_figure_into_every_document_and_the_machine_of_a_timin
     saved = json.loads(record.read_text())
     assert saved["zip"]["value"] == 43878 and saved["zip"]["command"] == "make bench"
     assert saved["zip"]["machine"] is None
-    assert set(saved["cold"]["machine"]) == {"cpu", "cores", "python"}
+    assert set(saved["cold"]["machine"]) == {"cpu", "cores", "python", "load"}
     assert figures.drift(project, record) == []
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from devkit import awscli, demo, images
+from devkit import awscli, demo, figures, images
 from devkit.endpoint import wait_for
 from devkit.stack import LOCAL_RUNTIME
 
@@ -259,6 +259,10 @@ def test_a_burst_of_awkward_uploads_is_all_thumbnailed(stack, client, record_pro
         f"localaws burst: {len(keys)} uploads with awkward keys thumbnailed in "
         f"{seconds:.1f} s ({len(keys) / seconds:.1f} uploads/s)",
     )
+    command = f"{figures.RECORDING}=1 .venv/bin/python -m pytest tests/e2e/test_pipeline.py"
+    figures.timed("localaws_burst_s", round(seconds, 2), "s", f"{seconds:.1f} s", command)
+    rate = len(keys) / seconds
+    figures.timed("localaws_burst_uploads_per_s", round(rate, 1), "uploads/s", f"{rate:.0f} uploads a second", command)
 
 
 def test_one_warm_environment_serves_a_hundred_invocations_leaving_tmp_empty_and_its_clients_made_once(

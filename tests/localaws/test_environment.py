@@ -3,10 +3,13 @@ Init Duration on a cold start only, /tmp limited to ephemeral_storage, and what 
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
 from moto.core import DEFAULT_ACCOUNT_ID
+
+from devkit import figures
 
 from .conftest import wait_for, zipped
 from .test_runtime import invoke, log_messages
@@ -35,7 +38,15 @@ def reports(client, name: str) -> list[str]:
 def test_a_warm_environment_keeps_module_state_and_tmp_and_reports_init_once(client, deploy, aws):
     name = f"kept-{uuid.uuid4().hex}"
     deploy("counter", COUNTER, env={"KEPT": name})
-    bodies = [invoke(client, "counter", {})[1] for _ in range(3)]
+    bodies, took = [], []
+    for _ in range(3):
+        started = time.perf_counter()
+        bodies.append(invoke(client, "counter", {})[1])
+        took.append((time.perf_counter() - started) * 1000)
+    command = f"{figures.RECORDING}=1 .venv/bin/python -m pytest tests/localaws/test_environment.py"
+    figures.timed("localaws_cold_invoke_ms", round(took[0], 1), "ms", f"{took[0]:.0f} ms", command)
+    warm_ms = min(took[1:])
+    figures.timed("localaws_warm_invoke_ms", round(warm_ms, 1), "ms", f"{warm_ms:.0f} ms", command)
     assert [b["invocations"] for b in bodies] == [1, 2, 3], "one environment served all three"
     assert [b["tmp_kept"] for b in bodies] == [False, True, True], "/tmp outlives an invocation"
     (env,) = warm(aws, "counter")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
+from devkit import figures
 from devkit.corpus import pillow_test_images
 from thumbnailer.errors import ImageRejected
 from thumbnailer.picture.formats import input_formats
@@ -153,7 +154,19 @@ def check(path: Path) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("kind", ["JPEG", "PNG", "GIF", "WEBP", "AVIF", "unidentified"])
+KINDS = ["JPEG", "PNG", "GIF", "WEBP", "AVIF"]
+
+
+def test_the_documents_count_the_corpus(corpus):
+    """How many files the corpus has, and how many of them are pictures the function reads (docs/formats.md)."""
+    files = sum(1 for path in corpus.rglob("*") if path.is_file())
+    ours = sum(len(list(_pictures(corpus, kind))) for kind in KINDS)
+    command = ".venv/bin/python -m pytest tests/function/test_corpus.py -p no:xdist -k count"
+    figures.check("corpus_files", files, "files", f"{files:,}", command)
+    figures.check("corpus_pictures", ours, "files", f"{ours:,}", command)
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "unidentified"])
 def test_every_picture_of_the_corpus_is_a_correct_thumbnail_or_a_clean_refusal(corpus, kind):
     paths = list(_pictures(corpus, kind))
     assert len(paths) >= (5 if kind != "unidentified" else 1), f"expected {kind} files in {corpus}"

@@ -11,6 +11,7 @@ import time
 import pytest
 from PIL import Image
 
+from devkit import figures
 from thumbnailer.errors import ImageRejected
 from thumbnailer.picture.imaging import make_thumbnails
 
@@ -22,7 +23,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::UserWarning"),
     pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning"),
 ]
-CASES = 600  # per format: 2,400 in all, a few seconds
+CASES = 600  # per format, a few seconds
 # Per case: far above any honest one (a few ms; the limits below keep each case small even on a loaded machine),
 # so a hang fails instead of blocking the run. The alarm interrupts Python code; the time check catches the rest.
 SECONDS = 20
@@ -66,7 +67,16 @@ def _alarm(signum, frame):
     raise Hang()
 
 
-@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF"])
+FUZZED = ["JPEG", "PNG", "WEBP", "GIF"]
+
+
+def test_the_documents_say_how_many_mutations_run():
+    total = CASES * len(FUZZED)
+    command = ".venv/bin/python -m pytest tests/function/picture/test_fuzz.py -p no:xdist"
+    figures.check("fuzz_mutations", total, "pictures", f"{total:,}", command)
+
+
+@pytest.mark.parametrize("fmt", FUZZED)
 def test_mutated_pictures_become_thumbnails_or_clean_refusals(fmt):
     rng = random.Random(f"fuzz-{fmt}")
     seed = seeds()[fmt]
