@@ -97,3 +97,24 @@ def test_costs_follow_what_a_decode_widens_to():
         memory.bytes_per_pixel("PNG", m) for m in ("1", "L", "P", "RGB", "RGBA", "I;16", "LA", "PA")
     ), "a mode not measured costs as the dearest"
     assert memory.largest_jpeg(1024) == 104_391_566
+
+
+def test_docs_security_quotes_the_table_the_function_uses():
+    """docs/security.md's "Memory: what a picture costs" is memory.py's table and what follows from it."""
+    text = (Path(__file__).parents[2] / "docs" / "security.md").read_text()
+    rows = {
+        "JPEG": [memory.bytes_per_pixel("JPEG", "RGB")],
+        "HEIF / AVIF": [memory.bytes_per_pixel("HEIF", "RGB"), memory.bytes_per_pixel("AVIF", "RGB")],
+        "WebP": [memory.bytes_per_pixel("WEBP", "RGB")],
+        "PNG, GIF": [memory.bytes_per_pixel("PNG", mode) for mode in ("L", "P", "RGBA", "I;16", "LA")],
+    }
+    for label, values in rows.items():
+        cell = " / ".join(f"{value:g}" for value in values)
+        assert any(line.startswith(f"| {label}") and line.endswith(f"| {cell} |") for line in text.splitlines()), (
+            f"docs/security.md: the {label} row should read {cell} (function/thumbnailer/memory.py)"
+        )
+    text = " ".join(text.split())  # the sentences, whatever their line breaks
+    assert f"a {memory.MARGIN * 100 - 100:.0f}% margin and {memory.RUNTIME_MB} MB for the runtime" in text
+    assert f"about {memory.largest_jpeg(1024) // 1_000_000} million pixels at 1024 MB" in text
+    assert f"178,956,970, needs {memory.needed_mb('JPEG', 'RGB', 178_956_970):,.0f} MB" in text
+    assert f"RGBA WebP needs about {memory.needed_mb('WEBP', 'RGBA', 50_000_000) / 1000:.1f} GB" in text
