@@ -44,10 +44,15 @@ def blocks(readme: Path) -> list[tuple[str, str | None]]:
 
 
 def local(code: str) -> str:
+    """The block as it plans here: its `source` and `${path.module}` name the repository through `./repo`, a link
+    in the working directory (a relative source is used in place; an absolute one would be copied, repository and
+    all)."""
     code = re.sub(
-        r'source\s*=\s*"(?:\./|git::)[^"]*?(modules/[a-z0-9-]+)?"', lambda m: f'source = "{ROOT / (m[1] or "")}"', code
+        r'source\s*=\s*"(?:\./|git::)[^"]*?(/modules/[a-z0-9-]+|modules/[a-z0-9-]+)?"',
+        lambda m: f'source = "./repo/{(m[1] or "").strip("/")}"'.replace('/repo/"', '/repo"'),
+        code,
     )
-    return code.replace("${path.module}", str(ROOT))
+    return code.replace("${path.module}", "${path.module}/repo")
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +63,7 @@ def endpoint(tmp_path_factory) -> Iterator[str]:
 
 def plan(directory: Path, endpoint: str, code: str):
     directory.mkdir(parents=True, exist_ok=True)
+    (directory / "repo").symlink_to(ROOT, target_is_directory=True)
     (directory / "main.tf").write_text(code)
     config = provider_override(endpoint)
     config["terraform"] = {"required_providers": {"aws": {"source": "hashicorp/aws"}}}
