@@ -65,7 +65,7 @@ def test_every_recorded_event_is_replayed_by_a_test():
     """Each file of events/ is named by some test under tests/function (not only listed here): parsed, so a name
     in a comment or in this test does not count."""
     named: set[str] = set()
-    for path in Path(__file__).parent.glob("*.py"):
+    for path in Path(__file__).parents[1].rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in tree.body:
             if getattr(node, "name", None) != "test_every_recorded_event_is_replayed_by_a_test":

@@ -161,7 +161,7 @@ def test_the_documents_count_the_corpus(corpus):
     """How many files the corpus has, and how many of them are pictures the function reads (docs/formats.md)."""
     files = sum(1 for path in corpus.rglob("*") if path.is_file())
     ours = sum(len(list(_pictures(corpus, kind))) for kind in KINDS)
-    command = ".venv/bin/python -m pytest tests/function/test_corpus.py -p no:xdist -k count"
+    command = ".venv/bin/python -m pytest tests/function/picture/test_corpus.py -p no:xdist -k count"
     figures.check("corpus_files", files, "files", f"{files:,}", command)
     figures.check("corpus_pictures", ours, "files", f"{ours:,}", command)
 

@@ -101,7 +101,7 @@ def test_costs_follow_what_a_decode_widens_to():
 
 def test_docs_security_quotes_the_table_the_function_uses():
     """docs/security.md's "Memory: what a picture costs" is memory.py's table and what follows from it."""
-    text = (Path(__file__).parents[2] / "docs" / "security.md").read_text()
+    text = (Path(__file__).parents[3] / "docs" / "security.md").read_text()
     rows = {
         "JPEG": [memory.bytes_per_pixel("JPEG", "RGB")],
         "HEIF / AVIF": [memory.bytes_per_pixel("HEIF", "RGB"), memory.bytes_per_pixel("AVIF", "RGB")],
@@ -111,7 +111,7 @@ def test_docs_security_quotes_the_table_the_function_uses():
     for label, values in rows.items():
         cell = " / ".join(f"{value:g}" for value in values)
         assert any(line.startswith(f"| {label}") and line.endswith(f"| {cell} |") for line in text.splitlines()), (
-            f"docs/security.md: the {label} row should read {cell} (function/thumbnailer/memory.py)"
+            f"docs/security.md: the {label} row should read {cell} (function/thumbnailer/picture/memory.py)"
         )
     text = " ".join(text.split())  # the sentences, whatever their line breaks
     assert f"a {memory.MARGIN * 100 - 100:.0f}% margin and {memory.RUNTIME_MB} MB for the runtime" in text
