@@ -57,7 +57,7 @@ variable "batch_operations" {
     bucket = optional(string)                      # null: destination_bucket
     prefix = optional(string, "batch-operations/") # manifests under {prefix}manifests/, reports under {prefix}reports/
   })
-  description = "The role S3 Batch Operations assumes for the thumbnails command (backfill, reconcile; modules/batch-operations): it may invoke this function only, read the manifests under {prefix}manifests/ and write the reports under {prefix}reports/ of bucket. The function's tags name the role and the prefix, so the command needs only the function's name. Null: no role (the command can still report status)."
+  description = "The role S3 Batch Operations assumes for the thumbnails command (modules/batch-operations): it may invoke this function, read {prefix}manifests/ and write {prefix}reports/ of bucket. Null: no role (status still works)."
   default     = null
 
   validation {
