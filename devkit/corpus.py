@@ -62,8 +62,8 @@ def _extract(archive: Path, target: Path) -> None:
 
 def pillow_heif_test_image(relative: str) -> Path:
     """One file of the test images in the source distribution of the pillow-heif installed here (for example
-    ``tests/images/heif_special/invalid_metadata_type.heic``, which crashes pi-heif 1.4.0): fetched through pip once
-    into ``build/corpus/``, never committed."""
+    ``<sdist>/tests/images/heif_special/invalid_metadata_type.heic``, which crashes pi-heif 1.4.0): fetched through
+    pip once into ``build/corpus/``, never committed."""
     from importlib.metadata import version as installed
 
     version = installed("pillow-heif")

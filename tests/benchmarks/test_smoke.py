@@ -60,6 +60,7 @@ def test_smoke_run_writes_the_report_and_the_chart(tmp_path):
     assert quoted <= made, f"docs/figures.json has figures make bench no longer measures: {sorted(quoted - made)}"
     assert "layer_unpruned_zip_bytes" in made and "cold_start_catalogue_ms" in made
 
+
 def test_the_containment_benchmark_runs_and_prints_its_figures():
     """benchmarks/containment.py (what a contained decode costs) in one short round, printing, recording nothing."""
     done = subprocess.run(
