@@ -314,6 +314,19 @@ def compare_with_pins(built: list[Artifact]) -> list[str]:
     ]
 
 
+def record_figures(built: list[Artifact]) -> None:
+    """Each layer's size and build time, and the whole build's, into docs/figures.json and docs/release.md."""
+    from devkit import figures
+
+    layers = [a for a in built if a.kind == "layer"]
+    rows = ["| layer | Pillow | size (MB) | build (s) |", "|---|---|---|---|"]
+    rows += [f"| {a.file} | {a.packages.get('pillow')} | {a.size / 1e6:.2f} | {a.seconds:.1f} |" for a in layers]
+    value = json.dumps({a.file: {"bytes": a.size, "seconds": a.seconds} for a in layers}, sort_keys=True)
+    figures.record("release.layers", value, "bytes, seconds", "\n" + "\n".join(rows) + "\n", REGENERATE, timing=True)
+    total = sum(a.seconds for a in built)
+    figures.record("release.seconds", round(total), "s", f"{total / 60:.0f} minutes", REGENERATE, timing=True)
+
+
 # --- publishing ----------------------------------------------------------------------------------------------
 
 
@@ -379,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if drift else 0
     PINS.parent.mkdir(exist_ok=True)
     PINS.write_text(json.dumps(pins_from(manifest), indent=2) + "\n")
+    record_figures(built)
     print(f"wrote {args.dist}/SHA256SUMS, manifest.json, RELEASE-NOTES.md and {PINS.relative_to(ROOT)}")
     return 0
 
