@@ -79,13 +79,14 @@ def test_a_runner_with_only_terraform_installs_the_release_and_it_makes_thumbnai
         fn = next(f for f in functions if f["FunctionName"] == "prebuilt-e2e-thumbnails")
         pins = release.read_pins()["artifacts"]
         assert fn["CodeSha256"] == pins[release.FUNCTION]["sha256_base64"] and fn["Runtime"] == LOCAL_RUNTIME
-        layer = client("lambda").get_layer_version_by_arn(Arn=fn["Layers"][0]["Arn"])
+        *_, layer_name, number = fn["Layers"][0]["Arn"].split(":")
+        layer = client("lambda").get_layer_version(LayerName=layer_name, VersionNumber=int(number))
         assert layer["Content"]["CodeSha256"] == pins[published.files[1]]["sha256_base64"]
         assert fn["Environment"]["Variables"]["RELEASE_VERSION"] == release.version()
 
         bucket = tf.output()["source_bucket"]
         client("s3").put_object(Bucket=bucket, Key="uploads/released.jpg", Body=photo(1600, 1200))
-        assert thumbnail(client, bucket, "thumbnails/1024/uploads/released.jpg").size == (1024, 768)
+        assert thumbnail(client, bucket, "thumbnails/256/uploads/released.jpg").size == (256, 192)  # the default size
         assert changed(tf.plan(output=True, tf_vars=variables)) == {}, "a second plan shows no changes"
 
         tampered_and_unchecked(tf, variables, client, published)
