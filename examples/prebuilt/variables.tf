@@ -19,6 +19,13 @@ variable "name_prefix" {
   nullable    = false
 }
 
+variable "region" {
+  type        = string
+  description = "AWS region of the stack."
+  default     = "us-east-1"
+  nullable    = false
+}
+
 variable "release_bucket" {
   type        = string
   description = "Bucket the release was published to (make publish), in the stack's region: Lambda reads a ZIP only from a bucket in its own region."
@@ -29,13 +36,6 @@ variable "release_prefix" {
   type        = string
   description = "Key prefix the release was published under (make publish PREFIX=...), for example thumbnails/0.2.0."
   default     = ""
-  nullable    = false
-}
-
-variable "region" {
-  type        = string
-  description = "AWS region of the stack."
-  default     = "us-east-1"
   nullable    = false
 }
 
