@@ -5,6 +5,9 @@
 # make docs   regenerates the inputs/outputs tables of the READMEs from variables.tf and outputs.tf, and rewrites
 #             the measured figures in README.md and docs/ from docs/figures.json (devkit/figures.py)
 # make lock   locks layer/requirements*.txt with every wheel's hash (layer/*.lock; make test checks they are current)
+# make release  builds the function ZIP and every layer ZIP into dist/ (SHA256SUMS, manifest.json, RELEASE-NOTES.md)
+#               and rewrites the digests the module pins (release/artifacts.json; make test checks they are current)
+# make publish BUCKET=... PREFIX=...  uploads dist/ with S3's SHA-256 checksums (the module verifies them at plan)
 
 SHELL   := /bin/bash
 PYTHON  ?= python3
@@ -16,7 +19,7 @@ CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | sha256sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: setup test lint demo bench bench-backfill docs lock fmt clean
+.PHONY: setup test lint demo bench bench-backfill docs lock release publish fmt clean
 
 $(STAMP):
 	rm -f $(VENV)/.installed-*
@@ -58,12 +61,21 @@ docs: setup
 lock: setup
 	$(PY) -m devkit.lock
 
+release: setup
+	$(PY) -m devkit.release build
+
+BUCKET ?=
+PREFIX ?=
+publish: setup
+	@test -n "$(BUCKET)" || { echo "make publish needs BUCKET=<bucket in the functions' region> (and PREFIX=...)"; exit 2; }
+	$(PY) -m devkit.release publish --bucket "$(BUCKET)" --prefix "$(PREFIX)"
+
 fmt: setup
 	terraform fmt -recursive .
 	$(PY) -m ruff format .
 
 clean:
-	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache
 	find . -path ./.venv -prune -o -path ./.venv-checkov -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . -path ./.venv -prune -o -path ./.venv-checkov -prune -o -name .terraform -type d -prune -exec rm -rf {} +  # from terraform validate
 	find . -path ./.venv -prune -o -path ./.venv-checkov -prune -o -name .terraform.lock.hcl -type f -exec rm -f {} +

@@ -43,6 +43,19 @@ locals {
     "thumbnails:batch-operations-role"     = "arn:${local.partition}:iam::${local.caller}:role/${local.batch_role_name}"
     "thumbnails:batch-operations-location" = "s3://${local.batch_bucket}/${var.batch_operations.prefix}"
   }
+  # The release this module version pins (`make release` writes it): the file names and their SHA-256.
+  release = jsondecode(file("${path.module}/release/artifacts.json"))
+  formats = sort(distinct(var.extra_formats))
+  # The released files this stack uses: named as devkit/release.py names them.
+  function_file = "thumbnails-function.zip"
+  layer_file    = "${join("-", concat(["thumbnails-layer", var.runtime, var.architecture], local.formats))}.zip"
+  # python3.10/3.11 run on Amazon Linux 2 (glibc 2.26): their layer starts from the lock of the newest Pillow that
+  # loads there. A "host" build runs on this machine's newer glibc and keeps the default lock.
+  base_lock = contains(["python3.10", "python3.11"], var.runtime) && var.build.layer_target == "lambda" ? "${path.module}/layer/amazon-linux-2/requirements.lock" : "${path.module}/layer/requirements.lock"
+  # Each optional format adds its packages (layer/requirements-<format>.lock) or keeps its files (layer/exclude-<format>.txt
+  # leaves them out otherwise), as `make release` composes the released layers.
+  format_files = fileset("${path.module}/layer", "{requirements-*.lock,exclude-*.txt}")
+  all_formats  = distinct([for f in local.format_files : regex("^(?:requirements|exclude)-(.+)\\.(?:lock|txt)$", f)[0]])
 }
 
 data "aws_partition" "current" {}
@@ -59,15 +72,14 @@ module "layer" {
   count  = var.create_layer ? 1 : 0
 
   layer_name = "${var.function_name}-deps"
-  # The optional formats add their decoder (HEIF) or keep Pillow's own (AVIF, otherwise left out).
   # The locks (`make lock`: every wheel's hash), unless build.requirements_file brings its own requirements.
   requirements_files = concat(
-    [coalesce(var.build.requirements_file, "${path.module}/layer/requirements.lock")],
-    contains(var.extra_formats, "heif") ? ["${path.module}/layer/requirements-heif.lock"] : [],
+    [coalesce(var.build.requirements_file, local.base_lock)],
+    [for f in local.formats : "${path.module}/layer/requirements-${f}.lock" if contains(local.format_files, "requirements-${f}.lock")],
   )
   exclude_files = concat(
     [coalesce(var.build.layer_exclude_file, "${path.module}/layer/exclude.txt")],
-    contains(var.extra_formats, "avif") ? [] : ["${path.module}/layer/exclude-avif.txt"],
+    [for f in local.all_formats : "${path.module}/layer/exclude-${f}.txt" if !contains(local.formats, f) && contains(local.format_files, "exclude-${f}.txt")],
   )
   runtime           = var.runtime
   architecture      = var.architecture
@@ -76,6 +88,21 @@ module "layer" {
   artifacts_dir     = var.build.artifacts_dir
   python_executable = var.build.python_executable
   index_url         = var.build.index_url
+  package           = var.prebuilt == null ? null : merge(module.prebuilt[0].packages[local.layer_file], { name = local.layer_file })
+}
+
+# The released ZIPs, verified at plan against the digests this module version pins (with prebuilt only).
+module "prebuilt" {
+  source = "./modules/prebuilt"
+  count  = var.prebuilt == null ? 0 : 1
+
+  files       = concat([local.function_file], var.create_layer ? [local.layer_file] : [])
+  pins        = local.release.artifacts
+  unavailable = local.release.unavailable
+  release     = local.release.version
+  s3_bucket   = var.prebuilt.s3_bucket
+  s3_prefix   = var.prebuilt.s3_prefix
+  directory   = var.prebuilt.directory
 }
 
 module "function" {
@@ -92,6 +119,7 @@ module "function" {
   role_permissions_boundary = var.role_permissions_boundary
   artifacts_dir             = var.build.artifacts_dir
   python_executable         = var.build.python_executable
+  package                   = var.prebuilt == null ? null : merge(module.prebuilt[0].packages[local.function_file], { name = local.function_file })
 
   runtime                = var.runtime
   architecture           = var.architecture
@@ -123,6 +151,8 @@ module "function" {
     SOURCE_BUCKET            = var.source_bucket
     SOURCE_PREFIX            = var.filter_prefix
     SOURCE_SUFFIXES          = join(",", local.filter_suffixes)
+    # What is deployed: the release's own bytes, or a build of this module version's sources on the runner.
+    RELEASE_VERSION = var.prebuilt == null ? "${local.release.version}+build" : local.release.version
   })
 
   read_access  = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }

@@ -34,7 +34,7 @@ output "function_name" {
 }
 
 output "function_zip_path" {
-  description = "Path of the function ZIP on the machine that ran the apply."
+  description = "Path of the function ZIP on the machine that ran the apply (null with prebuilt in S3)."
   value       = module.function.zip_path
 }
 

@@ -228,8 +228,8 @@ variable "environment_variables" {
   nullable    = false
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "ANIMATION_MAX_FRAMES", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES"])) == 0
-    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "ANIMATION_MAX_FRAMES", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats, source_account, destination_account, max_object_bytes, source_metadata, source_bucket, filter_prefix, filter_suffixes)."
+    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "ANIMATION_MAX_FRAMES", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES", "RELEASE_VERSION"])) == 0
+    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "ANIMATION_MAX_FRAMES", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES", "RELEASE_VERSION"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats, source_account, destination_account, max_object_bytes, source_metadata, source_bucket, filter_prefix, filter_suffixes; RELEASE_VERSION: the module version)."
   }
 }
 
@@ -404,6 +404,21 @@ variable "output_format" {
   }
 }
 
+variable "prebuilt" {
+  type = object({
+    s3_bucket = optional(string)
+    s3_prefix = optional(string, "")
+    directory = optional(string)
+  })
+  description = "Deploy the released ZIPs instead of building them: nothing runs on the machine running Terraform (no Python, no pip, no network but AWS's). { s3_bucket, s3_prefix }: where `make publish` put the release; Lambda reads a ZIP only from a bucket in its own region, so publish the release to one bucket per region. { directory }: the release's files downloaded next to the configuration. The function ZIP and the layer for runtime, architecture and extra_formats are chosen by name and must have the SHA-256 this module version pins (release/artifacts.json), as S3 reports it (uploaded with --checksum-algorithm SHA256) or as the file hashes: anything else fails the plan. Null: build both ZIPs here (build)."
+  default     = null
+
+  validation {
+    condition     = var.prebuilt == null || (try(var.prebuilt.s3_bucket, null) == null) != (try(var.prebuilt.directory, null) == null)
+    error_message = "prebuilt must set either s3_bucket (with s3_prefix) or directory, not both and not neither; got ${jsonencode(var.prebuilt)}."
+  }
+}
+
 variable "quality" {
   type        = number
   description = "JPEG and WebP quality, 1 to 95."
@@ -450,7 +465,7 @@ variable "role_permissions_boundary" {
 
 variable "runtime" {
   type        = string
-  description = "Lambda Python runtime, python3.10 to python3.13 (python3.14 needs hashicorp/aws 6.x). The default layer's Pillow needs python3.12 or later: python3.10/3.11 fail at plan unless build.requirements_file pins pillow<12.3."
+  description = "Lambda Python runtime, python3.10 to python3.14. python3.14 needs hashicorp/aws 6.21 or later (an older provider refuses it); python3.10 to python3.13 work with every provider this module admits (5.76 and later). python3.10/3.11 run on Amazon Linux 2, so their layer carries the newest Pillow that loads there (layer/amazon-linux-2/requirements.txt)."
   default     = "python3.13"
   nullable    = false
 }

@@ -1,12 +1,12 @@
 """`make lock`: the layer's requirements locked with the sha256 of every wheel the module can install.
 
-For each ``layer/requirements*.txt`` it writes the ``.lock`` beside it: each pinned requirement with the hash of
-its wheel for every Python the module builds for (3.10 to 3.13) on x86_64 and aarch64, manylinux up to glibc
-2.34 (Amazon Linux 2023; Amazon Linux 2's 2.26 is a subset, and a ``host`` build on a newer glibc picks one of
-these same wheels). The layer build installs the locks with ``--require-hashes``: a wheel whose bytes differ
-from the lock fails the apply, naming the package. The lock's first line carries the sha256 of the requirements
-file it was made from, so ``make test`` (tests/module/layer/test_lock.py) sees a requirement changed without
-``make lock``.
+For each ``layer/requirements*.txt`` (and ``layer/amazon-linux-2/requirements.txt``, python3.10/3.11's base) it
+writes the ``.lock`` beside it: each pinned requirement with the hash of its wheel for every Python the module
+builds for (3.10 to 3.14) on x86_64 and aarch64, manylinux up to the runtime's own glibc (what a Lambda build
+picks) and up to 2.34 (what a ``host`` build on a newer glibc picks). The layer build installs the locks with
+``--require-hashes``: a wheel whose bytes differ from the lock fails the apply, naming the package. The lock's
+first line carries the sha256 of the requirements file it was made from, so ``make test``
+(tests/module/layer/test_lock.py) sees a requirement changed without ``make lock``.
 
     python -m devkit.lock [--index-url URL]
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import re
 import subprocess
 import sys
@@ -24,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LAYER = ROOT / "layer"
 sys.path.insert(0, str(ROOT / "modules" / "layer"))
-from build_layer import DEFAULT_INDEX, MACHINE, platform_tags, python_version  # noqa: E402  (a script, not a package)
+from build_layer import DEFAULT_INDEX, MACHINE, RUNTIME_GLIBC, platform_tags, python_version  # noqa: E402  (a script)
 
-RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13")  # what the module's runtime variable admits
+RUNTIMES = tuple(RUNTIME_GLIBC)  # what the module's runtime variable admits
 NEWEST_GLIBC = 34
 _PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)", re.M)
 
@@ -52,17 +53,16 @@ def wheel_hashes(name: str, version: str, index_url: str) -> tuple[list[str], bo
     one pure-Python wheel (``py3-none-any``) for all of them."""
     found: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="lock-") as work:
-        for runtime in RUNTIMES:
-            for architecture in MACHINE:
-                platforms = [
-                    arg for tag in platform_tags(runtime, architecture, NEWEST_GLIBC) for arg in ("--platform", tag)
-                ]
-                command = [
-                    sys.executable, "-m", "pip", "download", "--isolated", "--quiet", "--no-deps",
-                    "--only-binary=:all:", "--index-url", index_url, "--implementation", "cp",
-                    "--python-version", python_version(runtime), *platforms, "--dest", work, f"{name}=={version}",
-                ]  # fmt: skip
-                subprocess.run(command, capture_output=True, text=True, check=False)  # absent there: skipped
+        # The wheel pip picks for the runtime's own glibc (a Lambda build) and for the newest (a host build): on
+        # Amazon Linux 2 these differ (manylinux2014 against manylinux_2_28).
+        for runtime, architecture, glibc in itertools.product(RUNTIMES, MACHINE, (None, NEWEST_GLIBC)):
+            platforms = [arg for tag in platform_tags(runtime, architecture, glibc) for arg in ("--platform", tag)]
+            command = [
+                sys.executable, "-m", "pip", "download", "--isolated", "--quiet", "--no-deps",
+                "--only-binary=:all:", "--index-url", index_url, "--implementation", "cp",
+                "--python-version", python_version(runtime), *platforms, "--dest", work, f"{name}=={version}",
+            ]  # fmt: skip
+            subprocess.run(command, capture_output=True, text=True, check=False)  # absent there: skipped
         for wheel in Path(work).glob("*.whl"):
             found[wheel.name] = digest(wheel)
     if not found:
@@ -82,11 +82,16 @@ def lock(requirements: Path, index_url: str) -> Path:
     return target
 
 
+def requirements_files() -> list[Path]:
+    """Every requirements file of the layer: the base and each optional format's, for both Amazon Linux."""
+    return sorted(LAYER.rglob("requirements*.txt"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index-url", default=DEFAULT_INDEX)
     args = parser.parse_args(argv)
-    for requirements in sorted(LAYER.glob("requirements*.txt")):
+    for requirements in requirements_files():
         print(f"locked {lock(requirements, args.index_url).relative_to(ROOT)}")
     return 0
 

@@ -24,7 +24,17 @@ from localaws.runtime import LOCAL_RUNTIME  # the Python that executes functions
 from localaws.terraform import provider_settings
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULE_PARTS = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "function", "layer", "examples")
+MODULE_PARTS = (
+    "main.tf",
+    "variables.tf",
+    "outputs.tf",
+    "versions.tf",
+    "modules",
+    "function",
+    "layer",
+    "release",
+    "examples",
+)
 
 
 def copy_module(target: Path) -> Path:

@@ -142,3 +142,61 @@ def database(mariadb_proc: Any) -> Iterator[Database]:
     with created.root(in_database=False) as connection, connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE `{name}`")
         cursor.execute(f"DROP USER '{name}'@'%'")
+
+
+# -- released artifacts, rebuilt in a fresh copy of the repository ----------------------------------------------------
+# Built once per session on one worker: every test that uses it is in the xdist group "release".
+@dataclass(frozen=True)
+class Rebuilt:
+    dist: Path  # SHA256SUMS, manifest.json and the files
+    files: list[str]  # the function ZIP, the layer localaws runs (this machine's architecture), one of the other,
+    # and the layer of the module's defaults
+    returncode: int  # devkit/release.py's: 0 when every file equals its pin
+    output: str
+
+
+@pytest.fixture(scope="session")
+def rebuilt(tmp_path_factory) -> Rebuilt:
+    """What `make release` builds, for the function ZIP and one pinned layer per architecture, rebuilt by
+    the release script of a fresh copy of the repository (the files git tracks or would track, new mtimes, another
+    path), as another machine's clone would: the pins were made by another build, so equal digests prove the
+    build reproducible, and unequal ones are drift."""
+    import platform
+    import re
+    import subprocess
+    import sys
+
+    from devkit import release
+    from localaws.runtime import LOCAL_RUNTIME
+
+    root = Path(__file__).resolve().parents[1]
+    clone = tmp_path_factory.mktemp("clone")
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=root, capture_output=True, text=True, check=True,
+    ).stdout.split("\0")  # fmt: skip
+    for name in filter(None, listed):
+        source = root / name
+        if source.is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, clone / name)  # content only: new mtime, default permissions
+    pins = release.read_pins()["artifacts"]
+    # One layer per architecture: for this machine's, the one localaws can run (its Python, no extra formats);
+    # for the other, the smallest.
+    here = "arm64" if platform.machine() == "aarch64" else platform.machine()
+    chosen = {here: f"thumbnails-layer-{LOCAL_RUNTIME}-{here}.zip"}
+    for architecture in {"x86_64", "arm64"} - {here}:
+        layers = [n for n, pin in pins.items() if pin["kind"] == "layer" and pin["architecture"] == architecture]
+        chosen[architecture] = min(layers, key=lambda name: pins[name]["size"])
+    # And the layer of the module's defaults (its runtime, x86_64), which the README's example deploys.
+    runtime = re.search(r'variable "runtime" \{[^}]*?default\s*=\s*"([^"]+)"', (root / "variables.tf").read_text())
+    default = f"thumbnails-layer-{runtime[1] if runtime else LOCAL_RUNTIME}-x86_64.zip"
+    files = list(
+        dict.fromkeys([release.FUNCTION, chosen[here], *(chosen[a] for a in sorted(chosen) if a != here), default])
+    )
+    dist = tmp_path_factory.mktemp("dist")
+    done = subprocess.run(
+        [sys.executable, str(clone / "devkit" / "release.py"), "build", "--dist", str(dist), "--only", *files],
+        cwd=clone, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return Rebuilt(dist, files, done.returncode, done.stdout + done.stderr)

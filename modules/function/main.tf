@@ -11,11 +11,10 @@ locals {
   build_script  = "${path.module}/build_function.py"
 
   # What is packaged: every file but caches, tests and hidden files. Chosen here, hashed here, and handed to the
-  # build script as a list, so the plan-time hash and the ZIP always describe the same files.
-  files = sort([
-    for f in fileset(var.source_dir, "**") : f
-    if !can(regex("(^|/)(__pycache__|tests?|\\.[^/]*)(/|$)|\\.py[co]$|(^|/)(test_[^/]*|[^/]*_test\\.py|conftest\\.py)$", f))
-  ])
+  # build script as a list, so the plan-time hash and the ZIP always describe the same files. `make release`
+  # (devkit/release.py) reads package_exclude from this line, so a released function ZIP has the same files.
+  package_exclude = "(^|/)(__pycache__|tests?|\\.[^/]*)(/|$)|\\.py[co]$|(^|/)(test_[^/]*|[^/]*_test\\.py|conftest\\.py)$"
+  files           = sort([for f in fileset(var.source_dir, "**") : f if !can(regex(local.package_exclude, f))])
   source_hash = sha256(join("\n", concat(
     [for f in local.files : "${f} ${filesha256("${var.source_dir}/${f}")}"],
     ["build_function.py ${filesha256(local.build_script)}"],
@@ -27,6 +26,8 @@ locals {
 }
 
 resource "terraform_data" "package" {
+  count = var.package == null ? 1 : 0 # a released ZIP (var.package) is deployed as it is: nothing is built
+
   triggers_replace = local.zip_path # the sources' hash, the function's name and the folder: any change rebuilds
   input            = { zip = local.zip_path, python = var.python_executable }
 
@@ -41,11 +42,18 @@ resource "terraform_data" "package" {
 
   # The ZIP belongs to this resource: when a rebuild replaces it, or it is destroyed, the file goes too, so the
   # artifacts folder holds only what the state refers to.
+  # Best effort: a runner without Python (one that moved to prebuilt) still removes the resource.
   provisioner "local-exec" {
     when        = destroy
+    on_failure  = continue
     interpreter = [self.output.python, "-c", "import pathlib, sys; pathlib.Path(sys.argv[1]).unlink(missing_ok=True)"]
     command     = self.output.zip
   }
+}
+
+moved {
+  from = terraform_data.package
+  to   = terraform_data.package[0]
 }
 
 resource "aws_cloudwatch_log_group" "lambda" {
@@ -70,8 +78,11 @@ resource "aws_lambda_function" "this" {
   architectures = [var.architecture]
   layers        = var.layers
 
-  filename         = terraform_data.package.output.zip
-  source_code_hash = local.source_hash
+  filename          = var.package == null ? terraform_data.package[0].output.zip : var.package.filename
+  s3_bucket         = try(var.package.s3_bucket, null)
+  s3_key            = try(var.package.s3_key, null)
+  s3_object_version = try(var.package.s3_object_version, null)
+  source_code_hash  = var.package == null ? local.source_hash : var.package.source_code_hash
 
   memory_size                    = var.memory_size
   timeout                        = var.timeout
@@ -120,6 +131,14 @@ resource "aws_lambda_function" "this" {
   # The log group must exist (with its retention) before the first invocation writes to it, and the role's
   # permissions must be attached before S3 can trigger the function.
   depends_on = [aws_cloudwatch_log_group.lambda, aws_iam_role_policy.lambda]
+
+  lifecycle {
+    # What Lambda took is what was verified at plan (an object replaced between plan and apply fails the apply).
+    postcondition {
+      condition     = var.package == null || self.code_sha256 == try(var.package.source_code_hash, "")
+      error_message = "function ${var.function_name}: Lambda received a ZIP whose SHA-256 is ${self.code_sha256}, not the released ${try(var.package.name, "")} (${try(var.package.source_code_hash, "")}) verified at plan: the object changed after the plan. Find out who replaced it, upload the release's file again, and apply again."
+    }
+  }
 }
 
 resource "aws_lambda_function_event_invoke_config" "this" {

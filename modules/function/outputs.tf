@@ -34,6 +34,6 @@ output "source_hash" {
 }
 
 output "zip_path" {
-  description = "Path of the function ZIP on the machine that ran the apply."
-  value       = local.zip_path
+  description = "Path of the function ZIP on the machine that ran the apply; the released file's path, or null, with package."
+  value       = var.package == null ? local.zip_path : var.package.filename
 }

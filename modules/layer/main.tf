@@ -21,9 +21,13 @@ locals {
   pillow_pin     = try(regex("(?im)^\\s*pillow\\s*(?:===?|~=)\\s*([0-9]+)\\.([0-9]+)", local.build_inputs.requirements), null)
   amazon_linux_2 = contains(["python3.10", "python3.11"], var.runtime) && var.build_target == "lambda"
   pillow_too_new = local.pillow_pin == null ? false : local.amazon_linux_2 && (tonumber(local.pillow_pin[0]) * 100 + tonumber(local.pillow_pin[1])) >= 1203
+  # A released ZIP (var.package) is published as it is: nothing is built.
+  build = var.package == null
 }
 
 resource "terraform_data" "build" {
+  count = local.build ? 1 : 0
+
   triggers_replace = local.zip_path # the content hash, the layer's name and the folder: any change rebuilds
   input            = { zip = local.zip_path, python = var.python_executable }
 
@@ -50,33 +54,48 @@ resource "terraform_data" "build" {
 
   # The ZIP belongs to this resource: when a rebuild replaces it, or it is destroyed, the file goes too, so the
   # artifacts folder holds only what the state refers to.
+  # Best effort: a runner without Python (one that moved to prebuilt) still removes the resource.
   provisioner "local-exec" {
     when        = destroy
+    on_failure  = continue
     interpreter = [self.output.python, "-c", "import pathlib, sys; pathlib.Path(sys.argv[1]).unlink(missing_ok=True)"]
     command     = self.output.zip
   }
 }
 
+moved {
+  from = terraform_data.build
+  to   = terraform_data.build[0]
+}
+
 resource "aws_s3_object" "layer" {
-  count = var.s3_bucket == null ? 0 : 1
+  count = local.build && var.s3_bucket != null ? 1 : 0
 
   bucket = var.s3_bucket
   key    = "lambda-layers/${local.zip_name}"
-  source = terraform_data.build.output.zip
+  source = terraform_data.build[0].output.zip
 }
 
 resource "aws_lambda_layer_version" "this" {
   layer_name               = var.layer_name
-  description              = "Pillow and the thumbnail function's other dependencies (${var.runtime}, ${var.architecture}, ${var.build_target} build ${substr(local.build_hash, 0, 16)})"
+  description              = local.build ? "Pillow and the thumbnail function's other dependencies (${var.runtime}, ${var.architecture}, ${var.build_target} build ${substr(local.build_hash, 0, 16)})" : "Pillow and the thumbnail function's other dependencies (${var.runtime}, ${var.architecture}, released ${var.package.name})"
   compatible_runtimes      = [var.runtime]
   compatible_architectures = [var.architecture]
 
-  # The file name carries the content hash: a new name is a new layer version.
-  filename  = var.s3_bucket == null ? terraform_data.build.output.zip : null
-  s3_bucket = var.s3_bucket
-  s3_key    = var.s3_bucket == null ? null : aws_s3_object.layer[0].key
+  # The file name carries the content hash: a new name is a new layer version. A released ZIP: its pinned digest.
+  filename          = local.build ? (var.s3_bucket == null ? terraform_data.build[0].output.zip : null) : var.package.filename
+  s3_bucket         = local.build ? var.s3_bucket : var.package.s3_bucket
+  s3_key            = local.build ? (var.s3_bucket == null ? null : aws_s3_object.layer[0].key) : var.package.s3_key
+  s3_object_version = local.build ? null : var.package.s3_object_version
+  source_code_hash  = local.build ? null : var.package.source_code_hash
 
   lifecycle {
     create_before_destroy = true
+
+    # What Lambda took is what was verified at plan (an object replaced between plan and apply fails the apply).
+    postcondition {
+      condition     = local.build || self.code_sha256 == try(var.package.source_code_hash, "")
+      error_message = "layer ${var.layer_name}: Lambda received a ZIP whose SHA-256 is ${self.code_sha256}, not the released ${try(var.package.name, "")} (${try(var.package.source_code_hash, "")}) verified at plan: the object changed after the plan. Find out who replaced it, upload the release's file again, and apply again."
+    }
   }
 }

@@ -14,6 +14,6 @@ output "layer_version_arn" {
 }
 
 output "zip_path" {
-  description = "Path of the layer ZIP on the machine that ran the apply."
-  value       = local.zip_path
+  description = "Path of the layer ZIP on the machine that ran the apply; the released file's path or null with package."
+  value       = var.package == null ? local.zip_path : var.package.filename
 }

@@ -53,6 +53,19 @@ variable "layer_name" {
   }
 }
 
+variable "package" {
+  type = object({
+    name              = string
+    s3_bucket         = optional(string)
+    s3_key            = optional(string)
+    s3_object_version = optional(string)
+    filename          = optional(string)
+    source_code_hash  = string
+  })
+  description = "A released layer ZIP to publish as it is, already verified (the root module's prebuilt): in S3 (s3_bucket, s3_key, s3_object_version) or a local file (filename), with its SHA-256 in base64. Null: build the ZIP here."
+  default     = null
+}
+
 variable "python_executable" {
   type        = string
   description = "Python (with pip) that runs the build on the machine running Terraform."
@@ -73,13 +86,13 @@ variable "requirements_files" {
 
 variable "runtime" {
   type        = string
-  description = "Lambda runtime the layer is built for and compatible with."
+  description = "Lambda runtime the layer is built for and compatible with: python3.10 to python3.14 (python3.14 needs hashicorp/aws 6.21 or later; an older provider refuses it)."
   default     = "python3.13"
   nullable    = false
 
   validation {
-    condition     = contains(["python3.10", "python3.11", "python3.12", "python3.13"], var.runtime)
-    error_message = "runtime must be one of python3.10, python3.11, python3.12, python3.13 (what every hashicorp/aws release this module admits, >= 5.76, accepts; python3.14 needs 6.x); got \"${var.runtime}\"."
+    condition     = contains(["python3.10", "python3.11", "python3.12", "python3.13", "python3.14"], var.runtime)
+    error_message = "runtime must be one of python3.10, python3.11, python3.12, python3.13, python3.14; got \"${var.runtime}\"."
   }
 }
 

@@ -24,7 +24,7 @@ from devkit.stack import LOCAL_RUNTIME
 # The complete stack is applied once per worker: the files that use it run on one worker, in file order.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("complete-stack")]
 FUNCTION = "module.thumbnails.module.function.aws_lambda_function.this"
-PACKAGE = "module.thumbnails.module.function.terraform_data.package"
+PACKAGE = "module.thumbnails.module.function.terraform_data.package[0]"
 
 
 def photo(width: int, height: int, fmt: str = "JPEG", noise: bool = False) -> bytes:

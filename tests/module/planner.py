@@ -24,7 +24,7 @@ from devkit.terraform import initialised
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = 64  # module calls plan_errors may use at once (each is installed by the one init)
-MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "function", "layer")
+MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "function", "layer", "release")
 
 OFFLINE_PROVIDER = {
     "region": "us-east-1",

@@ -9,9 +9,11 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 import tftest
 
+from devkit import release
 from devkit.stack import local_terraform
 from localaws.server import LocalAWS
 
@@ -30,10 +32,10 @@ EXPECTED = Path(__file__).with_name("example_resources.json")
 REGENERATE = "REGENERATE=1 .venv/bin/python -m pytest tests/module/test_examples.py"
 
 
-def plan_example(name: str, workspace: Path, endpoint: str) -> tftest.TerraformPlanOutput:
+def plan_example(name: str, workspace: Path, endpoint: str, **tf_vars: str) -> tftest.TerraformPlanOutput:
     tf = local_terraform(workspace, endpoint, example=name)
     tf.execute_command("validate")
-    plan = tf.plan(output=True, tf_vars={"tls_only": "true"})  # as in AWS: only local runs turn it off
+    plan = tf.plan(output=True, tf_vars={"tls_only": "true", **tf_vars})  # as in AWS: only local runs turn it off
     assert_buckets_are_private(plan)
     assert_resource_counts(name, plan)
     return plan
@@ -123,9 +125,15 @@ def versioned(plan: tftest.TerraformPlanOutput) -> list[str]:
 def test_every_example_is_planned_here():
     expected = json.loads(EXPECTED.read_text())
     assert sorted(set(expected) - {"_regenerate"}) == EXAMPLES, f"every example's resource counts: run `{REGENERATE}`"
-    assert EXAMPLES == ["complete", "existing-bucket", "public-layer", "sns-fanout", "sqs", "with-database"], (
-        "a new example needs a test in this module"
-    )
+    assert EXAMPLES == [
+        "complete",
+        "existing-bucket",
+        "prebuilt",
+        "public-layer",
+        "sns-fanout",
+        "sqs",
+        "with-database",
+    ], "a new example needs a test in this module"
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -180,6 +188,28 @@ def test_sns_fanout(endpoint, tmp_path):
         if a.endswith("aws_sns_topic_subscription.this") or a.endswith("aws_sns_topic_subscription.audit")
     )
     assert protocols == ["lambda", "sqs"], "the function is one subscriber among others"
+
+
+@pytest.mark.xdist_group("release")  # shares the `rebuilt` build
+def test_prebuilt(endpoint, tmp_path, rebuilt):
+    """The released ZIPs, published with their checksums: the plan verifies them and builds nothing."""
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="localaws",
+                      aws_secret_access_key="localaws")  # fmt: skip
+    s3.create_bucket(Bucket="releases")
+    pins = release.read_pins()["artifacts"]
+    for name in rebuilt.files:
+        body = (rebuilt.dist / name).read_bytes()
+        s3.put_object(
+            Bucket="releases", Key=f"v/{name}", Body=body, ChecksumAlgorithm="SHA256",
+            ChecksumSHA256=pins[name]["sha256_base64"],
+        )  # fmt: skip
+    plan = plan_example("prebuilt", tmp_path, endpoint, release_bucket="releases", release_prefix="v/")
+    assert not [a for a in plan.resource_changes if "terraform_data" in a]
+    fn = changes(plan, "aws_lambda_function.this")
+    assert (fn["s3_bucket"], fn["s3_key"]) == ("releases", f"v/{release.FUNCTION}")
+    assert fn["source_code_hash"] == pins[release.FUNCTION]["sha256_base64"]
+    layer = changes(plan, "aws_lambda_layer_version.this")
+    assert layer["s3_key"] == f"v/{rebuilt.files[1]}", "the layer for the runtime and architecture"
 
 
 def test_public_layer(endpoint, tmp_path):

@@ -13,8 +13,10 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 
+from devkit import release
 from devkit.stack import provider_override
 from devkit.terraform import initialised
 from localaws.server import LocalAWS
@@ -91,12 +93,31 @@ def test_every_block_is_formatted(readme: Path, tmp_path: Path):
         assert done.stdout == code, f"{readme} block {number + 1}: format it as `terraform fmt` does:\n{done.stdout}"
 
 
-def test_readme_blocks_plan(tmp_path, endpoint):
+def publish(endpoint: str, rebuilt, bucket: str, prefix: str) -> None:
+    """The release's objects where the usage example says, with S3's checksums (as `make publish` uploads them)."""
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="localaws",
+                      aws_secret_access_key="localaws")  # fmt: skip
+    s3.create_bucket(Bucket=bucket)
+    for name in rebuilt.files:
+        s3.put_object(
+            Bucket=bucket, Key=f"{prefix}/{name}", Body=(rebuilt.dist / name).read_bytes(),
+            ChecksumAlgorithm="SHA256", ChecksumSHA256=release.read_pins()["artifacts"][name]["sha256_base64"],
+        )  # fmt: skip
+
+
+@pytest.mark.xdist_group("release")  # shares the `rebuilt` build
+def test_readme_blocks_plan(tmp_path, endpoint, rebuilt):
     usage, none = [code for code, reason in blocks(ROOT / "README.md") if reason is None]
     assert local(usage) != usage, "the README example must have a source line"
+    where = re.search(r'prebuilt\s*=\s*\{\s*s3_bucket\s*=\s*"([^"]+)",\s*s3_prefix\s*=\s*"([^"]+)"', usage)
+    assert where, "the README's first example installs the release (prebuilt)"
+    bucket, prefix = where.groups()
+    publish(endpoint, rebuilt, bucket, prefix)
     first = plan(tmp_path / "usage", endpoint, local(usage))
     fn = changes(first, "aws_lambda_function.this")
     assert fn["environment"][0]["variables"]["THUMBNAIL_SIZES"] == "1024,256"
+    assert (fn["s3_bucket"], fn["s3_key"]) == (bucket, f"{prefix}/{release.FUNCTION}")
+    assert not [a for a in first.resource_changes if "terraform_data" in a], "nothing is built"
     permission = changes(first, "aws_lambda_permission.s3")
     assert permission["source_account"] == "123456789012" and permission["source_arn"] == "arn:aws:s3:::my-photos"
 

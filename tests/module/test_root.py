@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from devkit import release
 from thumbnailer.picture import memory
 
 from .conftest import BASE
@@ -63,6 +64,7 @@ def test_function_configuration(root):
         "SOURCE_BUCKET": "photos",
         "SOURCE_PREFIX": "uploads/",
         "SOURCE_SUFFIXES": ".jpg,.jpeg,.png,.webp,.gif,.JPG,.JPEG,.PNG,.WEBP,.GIF",
+        "RELEASE_VERSION": f"{release.version()}+build",  # built here, from this module version's sources
     }
     assert "module.layer[0].aws_lambda_layer_version.this" in " ".join(plan.resource_changes)
 
@@ -143,6 +145,26 @@ def test_an_older_pillow_makes_amazon_linux_2_runtimes_plan(root, tmp_path):
     requirements.write_text("pillow~=12.3\n")
     error = root.plan_error(**BASE, runtime="python3.10", build={"requirements_file": str(requirements)})
     assert "or point build.requirements_file at a file that pins pillow<12.3" in error
+
+
+def test_amazon_linux_2_runtimes_get_the_newest_pillow_that_loads_there(root):
+    """python3.10/3.11 run on Amazon Linux 2: their layer is built from layer/amazon-linux-2's lock (the layer's
+    content address is the same as with that lock named explicitly)."""
+    build = "module.layer[0].terraform_data.build[0]"
+    plan = root.plan(**BASE, runtime="python3.11")
+    assert changes(plan, FUNCTION)["runtime"] == "python3.11"
+    al2 = str(ROOT / "layer" / "amazon-linux-2" / "requirements.lock")
+    named = root.plan(**BASE, runtime="python3.11", build={"requirements_file": al2})
+    assert changes(plan, build)["input"]["zip"] == changes(named, build)["input"]["zip"]
+    lock = (ROOT / "layer" / "amazon-linux-2" / "requirements.lock").read_text()
+    assert "pillow==12.2.0" in lock, "the newest Pillow with manylinux2014 wheels"
+
+
+def test_python314_is_the_provider_s_to_refuse(root):
+    """The module admits python3.14; hashicorp/aws 5.x refuses it with its own error (6.21 and later accept it)."""
+    error = root.plan_error(**BASE, runtime="python3.14")
+    assert "runtime must be one of" not in error, "not the module's validation"
+    assert "to be one of" in error and '"python3.13"' in error, "the provider's own list"
 
 
 def test_failure_destination_gets_the_send_permission_and_the_invoke_config(root):
@@ -259,7 +281,7 @@ def test_extra_formats_reach_the_function_the_layer_and_the_suffix_filter(root):
     assert {".heic", ".heif", ".avif", ".HEIC", ".HEIF", ".AVIF", ".jpg", ".GIF"} <= {
         b["filter_suffix"] for b in blocks
     }
-    zip_path = "module.layer[0].terraform_data.build"
+    zip_path = "module.layer[0].terraform_data.build[0]"
     assert changes(plan, zip_path)["input"]["zip"] != changes(root.plan(**BASE), zip_path)["input"]["zip"], (
         "another layer: pi-heif in it, AVIF kept"
     )
@@ -325,11 +347,13 @@ BAD = [
     ({"timeout": 901}, "timeout must be between 1 and 900 seconds (the Lambda maximum); got 901."),
     (
         {"runtime": "python3.9"},
-        "runtime must be one of python3.10, python3.11, python3.12, python3.13 (what every hashicorp/aws release "
-        'this module admits, >= 5.76, accepts; python3.14 needs 6.x); got "python3.9".',
+        'runtime must be one of python3.10, python3.11, python3.12, python3.13, python3.14; got "python3.9".',
     ),
-    ({"runtime": "python3.14"}, 'python3.14 needs 6.x); got "python3.14".'),
-    ({"runtime": "python3.11"}, "runtime python3.11 runs on Amazon Linux 2 (glibc 2.26), where pillow 13.0 (pinned in"),
+    (
+        {"prebuilt": {"s3_bucket": "releases", "directory": "dist"}},
+        "prebuilt must set either s3_bucket (with s3_prefix) or directory, not both and not neither; got ",
+    ),
+    ({"prebuilt": {}}, "prebuilt must set either s3_bucket (with s3_prefix) or directory, not both and not neither"),
     ({"architecture": "arm"}, 'architecture must be x86_64 or arm64; got "arm".'),
     (
         {"layer_arns": [f"arn:aws:lambda:us-east-1:1:layer:l:{i}" for i in range(5)]},

@@ -50,7 +50,16 @@ def test_terraform_fmt_fails_on_a_file_that_does_not_parse(tmp_path):
 # Collections whose null default means something no literal can say, and whose description says what: the root's
 # filter_suffixes follow extra_formats; vpc = null is "not in a VPC", alarms = null "no alarms", database (and the
 # function module's secret) = null "no catalogue".
-DERIVED_WHEN_NULL = {"filter_suffixes", "vpc", "alarms", "database", "secret", "batch_operations"}
+DERIVED_WHEN_NULL = {
+    "filter_suffixes",
+    "vpc",
+    "alarms",
+    "database",
+    "secret",
+    "batch_operations",
+    "prebuilt",
+    "package",
+}
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(ROOT)) or "root")

@@ -1,4 +1,6 @@
-"""One JSON object per line: request id, key, outcome, milliseconds. Never an event body or a secret.
+"""One JSON object per line: request id, key, outcome, milliseconds, and the release deployed (``release``, from
+RELEASE_VERSION, which the module sets: its version, with "+build" when the ZIPs were built on the runner). Never an
+event body or a secret.
 
 Under Lambda's JSON log format (``logging_config``, the module's default) the runtime writes them: its JSON
 object carries ``timestamp``, ``level``, ``message``, ``logger``, ``requestId`` and these fields, and it drops
@@ -52,7 +54,15 @@ def _writes_itself() -> bool:
     return True
 
 
+def release() -> str | None:
+    """The release deployed, as the module names it (RELEASE_VERSION); None outside a deployment."""
+    return os.environ.get("RELEASE_VERSION") or None
+
+
 def log(level: int, message: str, **fields: Any) -> None:
+    deployed = release()
+    if deployed is not None:
+        fields = {"release": deployed, **fields}
     if _writes_itself():
         line = {"level": logging.getLevelName(level), "message": message, **fields}
         _logger.log(level, json.dumps(line, default=str, ensure_ascii=False))

@@ -48,3 +48,15 @@ def test_under_lambdas_json_format_the_runtime_writes_the_record_with_its_fields
     assert records[0]["level"] == "ERROR" and records[0]["message"] == "record failed"
     assert (records[0]["logger"], records[0]["key"], records[0]["outcome"]) == ("thumbnails", "a b.jpg", "failed")
     assert records[0]["name_"] == "a field, not the logger's", "a field named like a LogRecord attribute is kept"
+
+
+def test_each_line_names_the_release_deployed(fresh, capsys):
+    """The module sets RELEASE_VERSION: an operator reads from any record line what is deployed."""
+    fresh.delenv("AWS_LAMBDA_LOG_FORMAT", raising=False)
+    fresh.setenv("RELEASE_VERSION", "0.2.0")
+    logs.log(logging.INFO, "thumbnails written", key="a.jpg")
+    fresh.setenv("RELEASE_VERSION", "")
+    logs.log(logging.INFO, "thumbnails written", key="b.jpg")
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first == {"level": "INFO", "release": "0.2.0", "message": "thumbnails written", "key": "a.jpg"}
+    assert "release" not in second, "outside a deployment: no field"

@@ -63,7 +63,7 @@ def test_only_sources_are_packaged_and_hashed(planners, tmp_path):
         read_access={"bucket": "in"},
         write_access={"bucket": "out", "prefix": "t/"},
     )
-    package = changes(plan, "terraform_data.package")
+    package = changes(plan, "terraform_data.package[0]")
     assert package["input"]["zip"] == plan.outputs["zip_path"] == package["triggers_replace"], (
         "the ZIP path names the function and the content: either changing rebuilds it"
     )

@@ -100,7 +100,7 @@ def test_published_layer_is_compatible_with_its_runtime_and_architecture(planner
     plan = plan_layer(planners, runtime="python3.12", architecture="arm64")
     layer = changes(plan, "aws_lambda_layer_version.this")
     assert layer["compatible_runtimes"] == ["python3.12"] and layer["compatible_architectures"] == ["arm64"]
-    build = changes(plan, "terraform_data.build")
+    build = changes(plan, "terraform_data.build[0]")
     assert build["input"]["zip"] == plan.outputs["zip_path"] == build["triggers_replace"]
     assert plan.outputs["build_hash"][:16] in build["input"]["zip"]
 

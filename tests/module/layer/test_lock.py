@@ -13,10 +13,10 @@ from ..planner import ROOT
 from ..scripts import load
 
 build_layer = load("layer", "build_layer.py")
-REQUIREMENTS = sorted((ROOT / "layer").glob("requirements*.txt"))
+REQUIREMENTS = lock.requirements_files()
 
 
-@pytest.mark.parametrize("requirements", REQUIREMENTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("requirements", REQUIREMENTS, ids=lambda p: p.relative_to(ROOT / "layer").as_posix())
 def test_every_requirements_file_has_a_current_lock(requirements):
     locked = requirements.with_suffix(".lock")
     assert locked.is_file(), f"{locked.name} is missing: run `make lock`"

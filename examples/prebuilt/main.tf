@@ -1,0 +1,90 @@
+# Installed from the released ZIPs, verified: nothing is built and nothing runs on the machine running Terraform
+# (no Python, no pip, no PyPI). The release is published once into a bucket in the stack's region
+# (`make publish BUCKET=... PREFIX=...`, or the AWS CLI command in the README); the plan reads each object's
+# SHA-256 as S3 reports it and refuses any object whose digest is not the one this module version pins.
+
+terraform {
+  required_version = ">= 1.9"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.76, < 7.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+resource "aws_s3_bucket" "uploads" {
+  #checkov:skip=CKV_AWS_144:Example: one region; cross-region replication needs a second bucket and region of the caller's choosing.
+  #checkov:skip=CKV_AWS_145:Example: SSE-S3 (AES256) encryption at rest; SSE-KMS with the caller's key works too (the module's kms_key_arns).
+  #checkov:skip=CKV_AWS_18:Example: server access logs need a log bucket of the caller's choosing; CloudTrail data events are the other way.
+  #checkov:skip=CKV2_AWS_61:Example data with force_destroy; a lifecycle policy is the owner's retention decision.
+  #checkov:skip=CKV_AWS_21:Example: unversioned so the demo and destroy stay simple; the function handles versioned buckets (it renders the current version), and a production source should be versioned.
+  #checkov:skip=CKV2_AWS_62:This bucket's events reach the function through another path (EventBridge, SQS or SNS) or it only holds thumbnails, which must not trigger anything.
+  bucket        = "${var.name_prefix}-uploads"
+  force_destroy = var.force_destroy
+}
+
+resource "aws_s3_bucket_public_access_block" "uploads" {
+  bucket                  = aws_s3_bucket.uploads.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+# Every request over TLS: plain HTTP is refused, whoever asks.
+data "aws_iam_policy_document" "tls_only" {
+  count = var.tls_only ? 1 : 0
+
+  statement {
+    sid       = "DenyPlainHTTP"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.uploads.arn, "${aws_s3_bucket.uploads.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "tls_only" {
+  count = var.tls_only ? 1 : 0
+
+  bucket = aws_s3_bucket.uploads.id
+  policy = data.aws_iam_policy_document.tls_only[0].json
+  # S3 answers OperationAborted to a policy set while the public access block is being set.
+  depends_on = [aws_s3_bucket_public_access_block.uploads]
+}
+
+# ACLs off: every object, thumbnails included, belongs to the bucket's own account.
+resource "aws_s3_bucket_ownership_controls" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+module "thumbnails" {
+  source = "../.."
+
+  function_name = "${var.name_prefix}-thumbnails"
+  source_bucket = aws_s3_bucket.uploads.bucket
+  filter_prefix = "uploads/"
+
+  prebuilt = { s3_bucket = var.release_bucket, s3_prefix = var.release_prefix }
+
+  runtime      = var.runtime
+  architecture = var.architecture
+  tags         = { example = "prebuilt" }
+}

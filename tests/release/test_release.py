@@ -1,0 +1,101 @@
+"""The release (`make release`, devkit/release.py): its matrix generated from the layer's files, the digests the
+module pins current (the drift check), and the same bytes from a fresh copy of the repository (reproducible)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import zipfile
+
+import pytest
+
+from devkit import release
+
+pytestmark = pytest.mark.xdist_group("release")  # the tests that use `rebuilt` share one build
+REGENERATE = "run `make release` (it rebuilds dist/ and rewrites release/artifacts.json), then commit"
+
+
+def test_the_pins_name_every_file_of_the_matrix():
+    pins = release.read_pins()
+    pinned = sorted([*pins["artifacts"], *pins["unavailable"]])
+    assert pinned == sorted(release.names()), f"the release matrix changed since the pins: {REGENERATE}"
+    assert pins["version"] == release.version(), f"CHANGELOG.md names another version: {REGENERATE}"
+
+
+def test_the_matrix_follows_the_layer_files():
+    """Formats come from layer/requirements-<f>.txt and layer/exclude-<f>.txt (a decoder switched in the file flows
+    through); every runtime the build knows, on both architectures, with every set of formats."""
+    formats = release.formats()
+    assert formats == ["avif", "heif"]
+    layers = release.matrix()
+    assert len(layers) == len(release.build_layer.RUNTIME_GLIBC) * 2 * 2 ** len(formats)
+    heif = next(layer for layer in layers if layer.formats == ("heif",) and layer.runtime == "python3.13")
+    assert [p.name for p in heif.requirements] == ["requirements.lock", "requirements-heif.lock"]
+    assert [p.name for p in heif.exclude] == ["exclude.txt", "exclude-avif.txt"]
+    old = next(layer for layer in layers if layer.runtime == "python3.11" and not layer.formats)
+    assert old.requirements == [release.AMAZON_LINUX_2 / "requirements.lock"]
+
+
+def test_the_layer_inputs_are_those_pinned():
+    pinned = release.read_pins()["inputs"]
+    changed = sorted(set(pinned.items()) ^ set(release.inputs().items()))
+    assert not changed, f"{sorted({name for name, _ in changed})} changed since the pinned layer digests: {REGENERATE}"
+
+
+def test_the_function_zip_is_the_one_pinned(tmp_path):
+    built = tmp_path / release.FUNCTION
+    release.build_function_zip(built)
+    digest = hashlib.sha256(built.read_bytes()).hexdigest()
+    pinned = release.read_pins()["artifacts"][release.FUNCTION]
+    assert digest == pinned["sha256"], f"function/ changed since its pinned digest: {REGENERATE}"
+    assert pinned["size"] == built.stat().st_size
+
+
+def test_both_forms_of_each_digest_agree():
+    for name, pin in release.read_pins()["artifacts"].items():
+        assert base64.b64decode(pin["sha256_base64"]).hex() == pin["sha256"], name
+
+
+def test_a_fresh_copy_rebuilds_the_pinned_bytes(rebuilt):
+    """The function ZIP and one layer per architecture, built again elsewhere: byte for byte the pinned ones."""
+    assert rebuilt.returncode == 0, rebuilt.output
+    pins = release.read_pins()["artifacts"]
+    sums = dict(reversed(line.split("  ")) for line in (rebuilt.dist / "SHA256SUMS").read_text().splitlines())
+    assert sorted(sums) == sorted(rebuilt.files)
+    for name in rebuilt.files:
+        assert sums[name] == hashlib.sha256((rebuilt.dist / name).read_bytes()).hexdigest()
+        assert sums[name] == pins[name]["sha256"], f"{name} is not the pinned bytes: {REGENERATE}"
+    architectures = {pins[name]["architecture"] for name in rebuilt.files[1:]}
+    assert architectures == {"x86_64", "arm64"}
+
+
+def test_the_manifest_says_what_each_file_is(rebuilt):
+    manifest = json.loads((rebuilt.dist / "manifest.json").read_text())
+    assert "commit" in manifest and manifest["inputs"] == release.inputs()
+    for artifact in manifest["artifacts"]:
+        assert artifact["size"] == (rebuilt.dist / artifact["file"]).stat().st_size
+        if artifact["kind"] == "layer":
+            with zipfile.ZipFile(rebuilt.dist / artifact["file"]) as archive:
+                pillow = [n for n in archive.namelist() if n.startswith("python/pillow-") and n.endswith("METADATA")]
+            assert pillow == [f"python/pillow-{artifact['packages']['pillow']}.dist-info/METADATA"]
+    notes = (rebuilt.dist / "RELEASE-NOTES.md").read_text()
+    assert all(a["file"] in notes for a in manifest["artifacts"])
+
+
+def test_publish_uploads_each_file_with_its_sha256(rebuilt, capsys):
+    """`make publish` is one PutObject per file with S3's SHA-256 (which S3 checks on arrival)."""
+    assert (
+        release.main(
+            ["publish", "--bucket", "releases", "--prefix", "thumbnails/1.0/", "--dist", str(rebuilt.dist), "--dry-run"]
+        )
+        == 0
+    )
+    lines = capsys.readouterr().out.splitlines()
+    pins = release.read_pins()["artifacts"]
+    assert lines[0] == (
+        f"aws s3api put-object --bucket releases --key thumbnails/1.0/{release.FUNCTION} "
+        f"--body {rebuilt.dist / release.FUNCTION} --checksum-algorithm SHA256 "
+        f"--checksum-sha256 {pins[release.FUNCTION]['sha256_base64']}"
+    )
+    assert len(lines) == len(rebuilt.files)
