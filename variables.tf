@@ -410,7 +410,7 @@ variable "prebuilt" {
     s3_prefix = optional(string, "")
     directory = optional(string)
   })
-  description = "Deploy the released ZIPs instead of building them: nothing runs on the machine running Terraform (no Python, no pip, no network but AWS's). { s3_bucket, s3_prefix }: where `make publish` put the release; Lambda reads a ZIP only from a bucket in its own region, so publish the release to one bucket per region. { directory }: the release's files downloaded next to the configuration. The function ZIP and the layer for runtime, architecture and extra_formats are chosen by name and must have the SHA-256 this module version pins (release/artifacts.json), as S3 reports it (uploaded with --checksum-algorithm SHA256) or as the file hashes: anything else fails the plan. Null: build both ZIPs here (build)."
+  description = "Deploy the released ZIPs instead of building them on the runner, each verified at plan against the SHA-256 this module version pins: { s3_bucket, s3_prefix } (a bucket in the function's region) or { directory }. Null: build both ZIPs here (build)."
   default     = null
 
   validation {
@@ -465,7 +465,7 @@ variable "role_permissions_boundary" {
 
 variable "runtime" {
   type        = string
-  description = "Lambda Python runtime, python3.10 to python3.14. python3.14 needs hashicorp/aws 6.21 or later (an older provider refuses it); python3.10 to python3.13 work with every provider this module admits (5.76 and later). python3.10/3.11 run on Amazon Linux 2, so their layer carries the newest Pillow that loads there (layer/amazon-linux-2/requirements.txt)."
+  description = "Lambda Python runtime, python3.10 to python3.14; python3.14 needs hashicorp/aws 6.21 or later, the others work with every provider this module admits (5.76 and later). Details: the README, \"Inputs in detail\"."
   default     = "python3.13"
   nullable    = false
 }
