@@ -202,7 +202,8 @@ def secretsmanager(response: Any, session: Session, region: str) -> list[Ask]:
 
     action = "secretsmanager:" + response._get_action()
     secret_id = param(response, "SecretId")
-    secret = secretsmanager_backends[session.account_id][region].secrets.get(secret_id) if secret_id else None
+    secrets = secretsmanager_backends[session.account_id][region].secrets
+    secret: Any = secrets.get(secret_id) if secret_id else None
     if secret is None:
         return [Ask(action, "*" if not secret_id else str(secret_id))]
     asks = [Ask(action, secret.arn, {}, _policy(f"secret policy of {secret.name}", secret.policy), session.account_id)]

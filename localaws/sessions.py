@@ -11,8 +11,8 @@ tests', the CLI's) keeps moto's full access.
 from __future__ import annotations
 
 import threading
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 SESSION_SECONDS = 43200  # Lambda's credentials outlive the longest invocation (900 s); renewal is not modelled
 
