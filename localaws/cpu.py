@@ -24,6 +24,10 @@ ROOT = Path("/sys/fs/cgroup")
 MB_PER_VCPU = 1769  # Lambda: "at 1,769 MB, a function has the equivalent of one vCPU"
 MAX_VCPUS = 6  # at 10,240 MB
 PERIOD_US = 100_000
+# Lambda keeps an environment's CPU for it; a laptop's other processes would not. A group's weight counts as that
+# many busy processes, so on a busy machine an environment still gets close to its quota (never more: the quota is
+# the ceiling). Without it a cgroup competes as one process, whatever its threads.
+WEIGHT_PER_VCPU = 16
 
 
 def machine_cores() -> int:
@@ -50,14 +54,23 @@ class CpuQuota:
     def quota_us(self, memory_mb: int) -> int:
         return max(1000, round(vcpus(memory_mb, self.cores) * PERIOD_US))
 
+    def weight(self, memory_mb: int) -> int:
+        """The group's scheduling weight: ``WEIGHT_PER_VCPU`` nice-0 processes per vCPU it is allotted."""
+        share = vcpus(memory_mb, self.cores) * WEIGHT_PER_VCPU
+        return (
+            max(2, min(262_144, round(1024 * share))) if self.version == 1 else max(1, min(10_000, round(100 * share)))
+        )
+
     def limit(self, group: Path, memory_mb: int) -> None:
-        """Write the quota for ``memory_mb`` into ``group``."""
+        """Write the quota (and weight) for ``memory_mb`` into ``group``."""
         quota = self.quota_us(memory_mb)
         if self.version == 2:
             (group / "cpu.max").write_text(f"{quota} {PERIOD_US}")
+            (group / "cpu.weight").write_text(str(self.weight(memory_mb)))
         else:
             (group / "cpu.cfs_period_us").write_text(str(PERIOD_US))
             (group / "cpu.cfs_quota_us").write_text(str(quota))
+            (group / "cpu.shares").write_text(str(self.weight(memory_mb)))
 
     def create(self, memory_mb: int) -> Path:
         """A CPU cgroup of its own for one environment (not ``shared``)."""
@@ -108,6 +121,7 @@ def find(root: Path = ROOT, memory_parent: Path | None = None, cores: int | None
                 parent.mkdir()
                 (parent / "cgroup.subtree_control").write_text("+cpu")
                 quota = CpuQuota(parent, 2, cores)
+                (parent / "cpu.weight").write_text(str(quota.weight(MB_PER_VCPU * MAX_VCPUS)))
         else:
             hierarchy = root / "cpu"
             if not (hierarchy / "cpu.cfs_quota_us").is_file():
@@ -115,6 +129,7 @@ def find(root: Path = ROOT, memory_parent: Path | None = None, cores: int | None
             parent = hierarchy / f"localaws-{os.getpid()}-{uuid.uuid4().hex[:8]}"
             parent.mkdir()
             quota = CpuQuota(parent, 1, cores)
+            (parent / "cpu.shares").write_text(str(quota.weight(MB_PER_VCPU * MAX_VCPUS)))  # nested: its own too
         if not quota.shared:
             CpuQuota.remove(quota.create(128))  # a quota can be set: the controller is ours to use
     except OSError as exc:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -118,6 +119,8 @@ class Enforcer:
     def __init__(self, sessions: Sessions, record: AccessRecord) -> None:
         self.sessions = sessions
         self.record = record
+        self._lock = threading.Lock()
+        self._lambda_sessions: dict[tuple[str, str], Session] = {}
 
     def decide(self, session: Session, ask: Ask, caller: str = "function") -> Decision:
         identity, boundary = role_policies(session)
@@ -156,9 +159,32 @@ class Enforcer:
             if not decision.allowed:
                 raise denial(service, response, message(session, ask, decision))
 
-    def as_lambda(self, session: Session, ask: Ask) -> bool:
-        """Lambda acting with the function's role (log delivery, failure destinations)."""
-        return self.decide(session, ask, caller="lambda").allowed
+    def lambda_session(self, fn: Any) -> Session:
+        """The role session Lambda itself uses for ``fn`` (log delivery, destinations): one per function and role."""
+        with self._lock:
+            session = self._lambda_sessions.get((fn.function_arn, fn.role))
+            if session is None:
+                session = self._lambda_sessions[(fn.function_arn, fn.role)] = self.sessions.issue(fn)
+        return session
+
+    def deliver_logs(self, fn: Any, group: str, stream: str, new_stream: bool) -> bool:
+        """Lambda writes the function's logs with its role: without logs:CreateLogStream (a new stream) and
+        logs:PutLogEvents they are lost, silently, as on Lambda."""
+        session = self.lambda_session(fn)
+        base = f"arn:aws:logs:{fn.region}:{fn.account_id}:log-group:{group}:log-stream:{stream}"
+        actions = (["logs:CreateLogStream"] if new_stream else []) + ["logs:PutLogEvents"]
+        return all(self.decide(session, Ask(action, base), caller="lambda").allowed for action in actions)
+
+    def may_send(self, fn: Any, arn: str) -> bool:
+        """Lambda sends an asynchronous invocation's record to its destination with the function's role."""
+        service = arn.split(":")[2]
+        action = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction"}.get(service)
+        if action is None:
+            return True
+        session = self.lambda_session(fn)
+        region = arn.split(":")[3]
+        asks = requestcontext.destination_asks(action, arn, session, region)
+        return all(self.decide(session, ask, caller="lambda").allowed for ask in asks)
 
 
 def install(enforcer: Enforcer) -> None:

@@ -238,6 +238,29 @@ def logs(response: Any, session: Session, region: str) -> list[Ask]:
     return [Ask(action, f"{base}:*" if group else "*")]
 
 
+def destination_asks(action: str, arn: str, session: Session, region: str) -> list[Ask]:
+    """Lambda sending an invocation record to a queue, topic or function with the role (its resource policy too)."""
+    service = arn.split(":")[2]
+    if service == "sqs":
+        from moto.sqs.models import sqs_backends
+
+        name, account = arn.split(":")[5], arn.split(":")[4]
+        try:
+            queue = sqs_backends[account][region].get_queue(name)
+        except Exception:
+            return [Ask(action, arn)]
+        return [Ask(action, arn, {}, _policy(f"queue policy of {name}", queue.policy), account)]
+    if service == "sns":
+        from moto.sns.models import sns_backends
+
+        try:
+            topic = sns_backends[arn.split(":")[4]][region].get_topic(arn)
+        except Exception:
+            return [Ask(action, arn)]
+        return [Ask(action, arn, {}, _policy(f"topic policy of {topic.name}", topic._policy_json), arn.split(":")[4])]
+    return [Ask(action, arn)]
+
+
 def asks(service: str, response: Any, resource: str, session: Session, region: str) -> list[Ask]:
     """Every authorisation ``response``'s request needs (an empty list: none, as GetCallerIdentity)."""
     if service == "s3":

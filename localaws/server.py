@@ -61,10 +61,17 @@ class LocalAWS:
     def start(self) -> LocalAWS:
         self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
-        enforce.install(enforce.Enforcer(self.sessions, self.access))
+        enforcer = enforce.Enforcer(self.sessions, self.access)
+        enforce.install(enforcer)
         self.port = self._server.get_host_and_port()[1]
-        self.runtime = runtime = Runtime(self.work_dir, self.endpoint_url, **self._runtime_options)  # type: ignore[arg-type]
-        self.invoker = AsyncInvoker(runtime.execute, retry_delay=self.retry_delay)
+        self.runtime = runtime = Runtime(
+            self.work_dir,
+            self.endpoint_url,
+            sessions=self.sessions,
+            deliver_logs=enforcer.deliver_logs,
+            **self._runtime_options,  # type: ignore[arg-type]
+        )
+        self.invoker = AsyncInvoker(runtime.execute, retry_delay=self.retry_delay, may_send=enforcer.may_send)
         seam.install(runtime, self.invoker)
         self.poller = SqsPoller(runtime.execute)
         self.poller.start()
