@@ -11,6 +11,7 @@ import os
 import random
 import subprocess
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -214,6 +215,112 @@ def test_timeout_on_a_heavy_image_ends_in_the_failure_queue(stack, client):
         client("logs").delete_log_group(logGroupName="/aws/lambda/SlowThumbnail")  # made by its invocations
 
 
+WHO_AM_I = """
+import os, boto3
+
+def handler(event, context):
+    return {"arn": boto3.client("sts").get_caller_identity()["Arn"], "token": bool(os.environ["AWS_SESSION_TOKEN"])}
+"""
+
+
+def test_a_function_runs_as_its_role(stack, client):
+    """Lambda's credentials: a session of the execution role, named for the function."""
+    out, lam = stack.outputs, client("lambda")
+    role = lam.get_function_configuration(FunctionName=out["function_name"])["Role"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("who.py", WHO_AM_I)
+    lam.create_function(
+        FunctionName="WhoAmI",
+        Runtime=LOCAL_RUNTIME,
+        Role=role,
+        Handler="who.handler",
+        Code={"ZipFile": code.getvalue()},
+    )
+    try:
+        answer = json.loads(lam.invoke(FunctionName="WhoAmI")["Payload"].read())
+    finally:
+        lam.delete_function(FunctionName="WhoAmI")
+        client("logs").delete_log_group(logGroupName="/aws/lambda/WhoAmI")
+    role_name = role.rsplit("/", 1)[-1]
+    assert answer == {"arn": f"arn:aws:sts::123456789012:assumed-role/{role_name}/WhoAmI", "token": True}
+
+
+def without_statement(client, role: str, sid: str) -> dict:
+    """The role's inline policy without the statement ``sid``; returns the policy as it was."""
+    iam = client("iam")
+    policy = iam.get_role_policy(RoleName=role, PolicyName="thumbnails")["PolicyDocument"]
+    kept = [s for s in policy["Statement"] if s.get("Sid") != sid]
+    assert len(kept) == len(policy["Statement"]) - 1, f"the role has a statement {sid}"
+    iam.put_role_policy(
+        RoleName=role, PolicyName="thumbnails", PolicyDocument=json.dumps({**policy, "Statement": kept})
+    )
+    return policy
+
+
+def test_without_its_read_statement_the_function_is_denied_as_in_aws(stack, client):
+    """ReadSources taken from the role: the next upload fails with S3's AccessDenied in the function, which logs
+    it and makes no thumbnail; a bucket policy that denies the function wins over its restored role the same way."""
+    out, s3, iam = stack.outputs, client("s3"), client("iam")
+    role = f"{out['function_name']}-us-east-1"
+    group = f"/aws/lambda/{out['function_name']}"
+
+    def failure(key: str) -> dict:
+        def logged():
+            events = client("logs").filter_log_events(logGroupName=group)["events"]
+            return [json.loads(e["message"]) for e in events if f'"{key}"' in e["message"] and "ERROR" in e["message"]]
+
+        (line,) = wait_for(logged, 60, what=f"the error line for {key}")
+        return line
+
+    policy = without_statement(client, role, "ReadSources")
+    try:
+        s3.put_object(Bucket=out["source_bucket"], Key="uploads/denied.jpg", Body=photo(300, 200))
+        line = failure("uploads/denied.jpg")
+    finally:
+        iam.put_role_policy(RoleName=role, PolicyName="thumbnails", PolicyDocument=json.dumps(policy))
+    assert line["outcome"] == "failed" and "download: AccessDenied" in line["reason"]
+    assert gone(client, out["destination_bucket"], "thumbnails/256/uploads/denied.jpg")
+
+    deny = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "NotTheThumbnailer",
+                "Effect": "Deny",
+                "Principal": {"AWS": f"arn:aws:iam::123456789012:role/{role}"},
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{out['source_bucket']}/uploads/private/*",
+            }
+        ],
+    }
+    s3.put_bucket_policy(Bucket=out["source_bucket"], Policy=json.dumps(deny))
+    try:
+        s3.put_object(Bucket=out["source_bucket"], Key="uploads/private/denied.jpg", Body=photo(300, 200))
+        line = failure("uploads/private/denied.jpg")
+    finally:
+        s3.delete_bucket_policy(Bucket=out["source_bucket"])
+    assert line["outcome"] == "failed" and "download: AccessDenied" in line["reason"]
+
+
+def test_make_tune_on_a_small_set_produces_the_table_and_the_chart(stack, client, endpoint, tmp_path, capsys):
+    """benchmarks/tune.py on the applied stack (as with --endpoint after make demo KEEP=1): the benchmark inputs at a
+    tenth of their size, two memory sizes, one run each. The memory size is put back (the next plan is clean)."""
+    from benchmarks import tune
+
+    out = stack.outputs
+    argv = ["--endpoint", endpoint, "--function", out["function_name"], "--bucket", out["source_bucket"]]
+    assert tune.main([*argv, "--small", "--memory", "512,1769", "--repeat", "1", "--output", str(tmp_path)]) == 0
+    table = (tmp_path / "tune.md").read_text()
+    rows = [line for line in table.splitlines() if line.startswith("| ") and " MB |" in line]
+    assert len(rows) == 2 * len(tune.default_pictures(tmp_path / "in", small=True)), table
+    assert all("failed" not in row for row in rows), table
+    assert "cheapest: " in table and "fastest: " in table and tune.prices.READ in table
+    assert (tmp_path / "tune.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert client("lambda").get_function_configuration(FunctionName=out["function_name"])["MemorySize"] == 1024
+    assert "cheapest: " in capsys.readouterr().out
+
+
 def test_second_plan_shows_no_changes(stack):
     assert changed(stack.tf.plan(output=True)) == {}
 
@@ -352,3 +459,27 @@ def test_destroy_leaves_nothing(stack, client):
     groups = client("logs").describe_log_groups()["logGroups"]
     assert [g["logGroupName"] for g in groups] == [], f"left behind: {groups}"
     assert out["function_name"] == "CreateThumbnail"
+
+
+# Statements of the role's policy that no end-to-end test of the complete stack needs, and why.
+DELIBERATELY_UNUSED: dict[str, str] = {}
+# Calls denied on purpose: test_without_its_read_statement_the_function_is_denied_as_in_aws.
+DENIED_ON_PURPOSE = ("uploads/denied.jpg", "uploads/private/denied.jpg")
+
+
+def test_every_call_was_allowed_and_every_statement_was_used(stack, localaws_dir):
+    """localaws's access record of this session (the complete stack's function, its copies and the delivery
+    stacks, which share the module's policy): nothing denied but on purpose, every statement of the role's
+    policy the one that allowed some call -- or listed above with the reason it is not needed here."""
+    from localaws.access import FILE_NAME, read
+
+    record = [a for a in read(localaws_dir / FILE_NAME) if ":thumbnails#" in (a.statement or "") or not a.allowed]
+    denied = [a for a in record if not a.allowed and not a.resource.endswith(DENIED_ON_PURPOSE)]
+    assert denied == [], "calls the role's policy does not allow: add them to modules/function's policy"
+    used = {a.statement.split("#", 1)[1] for a in record if a.allowed and a.statement}
+    statements = {s["Sid"] for s in json.loads(stack.outputs["policy_json"])["Statement"]}
+    assert statements - used - set(DELIBERATELY_UNUSED) == set(), (
+        f"statements no test used: remove them from the policy, or list them in DELIBERATELY_UNUSED with why "
+        f"(used: {sorted(used)})"
+    )
+    assert set(DELIBERATELY_UNUSED) <= statements, "a statement listed as unused is no longer in the policy"
