@@ -2,17 +2,17 @@
 
 moto calls ``ActionAuthenticatorMixin._authenticate_and_authorize_action`` for every request it serves (S3 with the
 bucket and key, the other services with their action); its own check is off (``INITIAL_NO_AUTH_ACTION_COUNT``).
-Wrapped here: a request signed with an access key of sessions.py -- a function's execution role -- is turned into
-the authorisations it needs (requestcontext.py), each evaluated by policy.py against the role's inline and attached
-policies, its permissions boundary and the resource's own policy, and written to the access record (access.py).
-moto's own bucket-policy check (``FakeBucket.get_permission``) is switched off: it applied a ``Deny`` to every caller
-whatever its ``Principal`` and answered an empty 403; bucket policies are evaluated here instead, for functions.
-A denial answers in the service's error shape: S3's ``AccessDenied`` XML, ``AccessDeniedException`` for the JSON
-services (KMS, Secrets Manager, CloudWatch Logs), ``AccessDenied`` for SQS, ``AuthorizationError`` for SNS.
+Seam item 17 (seam/authorization.py) has it call ``Enforcer.authorize`` too: a request signed with an access key of
+sessions.py -- a function's execution role -- is turned into the authorisations it needs (requestcontext.py), each
+evaluated by policy.py against the role's inline and attached policies, its permissions boundary and the
+resource's own policy, and written to the access record (access.py). moto's own bucket-policy check is off (seam
+item 18): bucket policies are evaluated here, for functions' requests. A denial answers in the service's error
+shape: S3's ``AccessDenied`` XML, ``AccessDeniedException`` for the JSON services (KMS, Secrets Manager, CloudWatch
+Logs), ``AccessDenied`` for SQS, ``AuthorizationError`` for SNS.
 
 Lambda itself acts with the role too: it delivers the function's logs (``logs:CreateLogStream``,
-``logs:PutLogEvents``) and sends failed events to their destination. ``Enforcer.as_lambda`` decides those; as on
-Lambda, a denied log delivery loses the logs silently.
+``logs:PutLogEvents``) and sends asynchronous invocations' records to their destination. ``Enforcer.deliver_logs``
+and ``Enforcer.may_send`` decide those; as on Lambda, what the role may not do is lost silently.
 """
 
 from __future__ import annotations
@@ -20,13 +20,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from moto.core import exceptions as core_exceptions
-from moto.core.authorization import ActionAuthenticatorMixin
 from moto.s3 import exceptions as s3_exceptions
-from moto.s3 import models as s3_models
 
 from . import requestcontext
 from .access import Access, AccessRecord
@@ -36,7 +33,6 @@ from .sessions import Session, Sessions
 
 log = logging.getLogger("localaws")
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/")
-_ORIGINAL: dict[str, Callable[..., Any]] = {}
 
 
 class JsonAccessDenied(core_exceptions.JsonRESTError):
@@ -185,29 +181,3 @@ class Enforcer:
         region = arn.split(":")[3]
         asks = requestcontext.destination_asks(action, arn, session, region)
         return all(self.decide(session, ask, caller="lambda").allowed for ask in asks)
-
-
-def install(enforcer: Enforcer) -> None:
-    if _ORIGINAL:
-        raise RuntimeError("localaws's enforcement is already installed")
-    original = ActionAuthenticatorMixin._authenticate_and_authorize_action
-    _ORIGINAL["authorize"] = original
-    _ORIGINAL["get_permission"] = s3_models.FakeBucket.get_permission
-
-    def authenticate_and_authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:
-        original(self, iam_request_cls, resource)
-        enforcer.authorize(self, resource)
-
-    def get_permission(self: Any, action: str, resource: str) -> Any:
-        from moto.iam.access_control import PermissionResult
-
-        return PermissionResult.NEUTRAL
-
-    ActionAuthenticatorMixin._authenticate_and_authorize_action = authenticate_and_authorize  # type: ignore[method-assign]
-    s3_models.FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
-
-
-def uninstall() -> None:
-    if _ORIGINAL:
-        ActionAuthenticatorMixin._authenticate_and_authorize_action = _ORIGINAL.pop("authorize")  # type: ignore[method-assign]
-        s3_models.FakeBucket.get_permission = _ORIGINAL.pop("get_permission")  # type: ignore[method-assign]

@@ -62,7 +62,6 @@ class LocalAWS:
         self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
         enforcer = enforce.Enforcer(self.sessions, self.access)
-        enforce.install(enforcer)
         self.port = self._server.get_host_and_port()[1]
         self.runtime = runtime = Runtime(
             self.work_dir,
@@ -72,7 +71,7 @@ class LocalAWS:
             **self._runtime_options,  # type: ignore[arg-type]
         )
         self.invoker = AsyncInvoker(runtime.execute, retry_delay=self.retry_delay, may_send=enforcer.may_send)
-        seam.install(runtime, self.invoker)
+        seam.install(runtime, self.invoker, enforcer.authorize)
         self.poller = SqsPoller(runtime.execute)
         self.poller.start()
         return self
@@ -88,7 +87,6 @@ class LocalAWS:
             self._server.stop()
             self._server = None
         seam.uninstall()
-        enforce.uninstall()
         if self.runtime is not None:
             self.runtime.close()
             self.runtime = None

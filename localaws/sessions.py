@@ -85,9 +85,3 @@ class Sessions:
             return None
         with self._lock:
             return self._by_key.get(access_key_id)
-
-    def end(self, session: Session) -> None:
-        """Forget an environment's session when the environment stops (its key then has full access no more:
-        moto's STS still knows it, so requests signed with it are treated as anyone else's)."""
-        with self._lock:
-            self._by_key.pop(session.access_key_id, None)
