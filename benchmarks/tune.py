@@ -15,7 +15,7 @@ put back and its thumbnails of them removed at the end.
 
     make tune                                   # benchmark inputs, default sizes, 5 runs each
     make tune TUNE_ARGS="--pictures ~/photos --memory 256,512,1024,2048 --repeat 9"
-    make tune TUNE_ARGS="--write-docs"          # also record the table in docs/benchmarks.md (figure tune.table)
+    make tune TUNE_ARGS="--documented --write-docs"  # the table of docs/benchmarks.md (figure tune.table)
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from benchmarks import prices
 
 ROOT = Path(__file__).resolve().parents[1]
 MEMORY_SIZES = (512, 1024, 1769, 3008)
-COMMAND = "make tune TUNE_ARGS=--write-docs"
+COMMAND = "make tune TUNE_ARGS='--documented --write-docs'"
 # The pictures the table in docs/benchmarks.md shows (benchmark inputs by their label).
 DOCUMENTED = {"12 MP JPEG, EXIF-rotated": "12 MP phone photo (JPEG, EXIF-rotated)", "24 MP JPEG (q90)": "24 MP JPEG"}
 _REPORT = re.compile(r"Billed Duration: (?P<billed>\d+) ms.*?(?:Max Memory Used: (?P<used>\d+) MB)?", re.S)
@@ -267,6 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory", default=",".join(map(str, MEMORY_SIZES)), help="memory sizes in MB, commas")
     parser.add_argument("--repeat", type=int, default=5, help="invocations per picture and size (default 5)")
     parser.add_argument("--small", action="store_true", help="the benchmark inputs at a tenth of their size")
+    parser.add_argument(
+        "--documented",
+        action="store_true",
+        help="only the benchmark inputs docs/benchmarks.md shows (with --write-docs)",
+    )
     parser.add_argument("--endpoint", help="a localaws already running, with the stack applied")
     parser.add_argument("--function", help="with --endpoint: the function's name")
     parser.add_argument("--bucket", help="with --endpoint: the source bucket")
@@ -285,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="tune-") as work:
         work_dir = Path(work)
         pictures = given_pictures(args.pictures) if args.pictures else default_pictures(work_dir / "in", args.small)
+        if args.documented:
+            pictures = [(label, path) for label, path in pictures if label in DOCUMENTED]
         if not pictures:
             parser.error(f"no pictures in {args.pictures}")
         if args.endpoint:
