@@ -11,6 +11,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from localaws.runtime import LOCAL_RUNTIME
+
+from .conftest import zipped
+
 ACCOUNT = "123456789012"
 
 
@@ -197,3 +201,46 @@ def test_the_record_is_written_where_the_tests_read_it(aws, names):
 
     written = [a for a in read(aws.access.path) if a.function == names.function]
     assert written and any(not a.allowed for a in written)
+
+
+def test_a_function_calls_aws_as_its_role_and_lambda_delivers_its_logs_with_it(aws, client, names, stack):
+    """A function whose role may only read the source: its own credentials are the role's session, an S3 write is
+    AccessDenied inside it, and its logs are lost (Lambda writes them with the role, which may not)."""
+    iam = client("iam")
+    role = f"reader-{names.role}"
+    arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    read = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{names.source}/*"}
+    iam.put_role_policy(
+        RoleName=role, PolicyName="read", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [read]})
+    )
+    code = (
+        "import boto3\n"
+        "def handler(event, context):\n"
+        "    s3 = boto3.client('s3')\n"
+        "    body = s3.get_object(Bucket=event['bucket'], Key='uploads/cat.jpg')['Body'].read().decode()\n"
+        "    try:\n"
+        "        s3.put_object(Bucket=event['bucket'], Key='uploads/dog.jpg', Body=b'dog')\n"
+        "    except Exception as exc:\n"
+        "        return [body, exc.response['Error']['Code']]\n"
+        "    return [body, 'written']\n"
+    )
+    client("lambda").create_function(
+        FunctionName=f"reader-{names.function}",
+        Runtime=LOCAL_RUNTIME,
+        Role=arn,
+        Handler="index.handler",
+        Code={"ZipFile": zipped({"index.py": code})},
+    )
+    answer = client("lambda").invoke(
+        FunctionName=f"reader-{names.function}", Payload=json.dumps({"bucket": names.source})
+    )
+    assert json.loads(answer["Payload"].read()) == ["cat", "AccessDenied"]
+    groups = client("logs").describe_log_groups(logGroupNamePrefix=f"/aws/lambda/reader-{names.function}")
+    streams = [
+        s
+        for g in groups["logGroups"]
+        for s in client("logs").describe_log_streams(logGroupName=g["logGroupName"])["logStreams"]
+    ]
+    assert streams == [], "no log stream: the role may not create one"
+    by_lambda = [a for a in aws.access.entries() if a.function == f"reader-{names.function}" and a.caller == "lambda"]
+    assert [(a.action, a.allowed) for a in by_lambda] == [("logs:CreateLogStream", False)]
