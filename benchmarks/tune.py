@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import math
 import re
 import statistics
 import sys
@@ -252,13 +253,89 @@ def local_stack(work: Path) -> Iterator[tuple[str, str, str]]:
             tf.destroy()
 
 
+def module_defaults() -> tuple[int, int]:
+    """The root module's default ``memory_size`` and ``max_image_pixels`` (variables.tf)."""
+    from devkit.hcl import blocks
+
+    defaults: dict[str, Any] = {name: body.get("default") for name, body in blocks(ROOT / "variables.tf", "variable")}
+    return int(defaults["memory_size"]), int(defaults["max_image_pixels"])
+
+
+def memory_for(pixels: int) -> int:
+    """The least memory_size the module accepts for a JPEG of ``pixels`` (variables.tf's max_image_pixels check:
+    7.5 bytes a pixel with a 20% margin, and 128 MB for the runtime)."""
+    return math.ceil(128 + pixels * 9 / 1048576)
+
+
+def verdict(rows: list[Row]) -> str:
+    """Which measured size the default memory_size should be, and whether it is: the cheapest one that admits the
+    module's default max_image_pixels."""
+    default_memory, default_pixels = module_defaults()
+    need = memory_for(default_pixels)
+    low = cheapest(rows)
+    admitted = [r for r in rows if r.memory_mb >= need]
+    if not admitted:
+        return f"No size measured admits the default max_image_pixels, which needs {need} MB."
+    best = cheapest(admitted)
+
+    def total(memory: int, measure: str) -> float:
+        mine = [r for r in rows if r.memory_mb == memory]
+        return sum(r.cost("x86_64") if measure == "cost" else r.median_ms for r in mine)
+
+    # No code spans in a figure's text: devkit/figures.py compares a document's prose with them blanked out.
+    said = f"**The module's default, memory_size = {default_memory}.** The cheapest size measured is {low} MB"
+    if best != low:
+        said += (
+            f", but it cannot thumbnail the {default_pixels:,}-pixel JPEG that the default max_image_pixels admits "
+            f"(that needs {need} MB: the plan refuses less). Of the sizes that can, {best} MB is the cheapest, "
+            f"{total(best, 'cost') / total(low, 'cost'):.2f}x the cost of {low} MB for "
+            f"{total(low, 'ms') / total(best, 'ms'):.2f}x its speed"
+        )
+    said += (
+        f", so the default is {best} MB."
+        if best == default_memory
+        else f"; the default ({default_memory} MB) is not it: change the default, or say here why."
+    )
+    return said
+
+
 def write_docs(rows: list[Row]) -> None:
     """The documented pictures' table and the verdict, as the figure tune.table of docs/benchmarks.md."""
     from devkit import figures
 
     shown = [r for r in rows if r.picture in DOCUMENTED]
-    text = "\n\n" + table(shown, DOCUMENTED) + "\n\n" + summary(shown) + "\n\n"
+    text = "\n\n" + table(shown, DOCUMENTED) + "\n\n" + summary(shown) + "\n\n" + verdict(shown) + "\n\n"
     figures.record("tune.table", cheapest(shown), "MB", text, COMMAND, timing=True)
+
+
+SECTION = """## Memory size: what a thumbnail costs (`make tune`)
+
+The deployed function on localaws, which gives each memory size the CPU Lambda gives it (`memory_size / 1769`
+cores), one picture at a time, warm; the billed duration is the median (and p95) of five invocations, the cost
+that of a million uploads at Lambda's prices (`benchmarks/prices.py`, dated). Written by
+`make tune TUNE_ARGS='--documented --write-docs'`; `make tune` alone runs every benchmark input, and
+`TUNE_ARGS="--pictures DIR"` runs yours.
+<!-- proof: tests/e2e/test_pipeline.py::test_make_tune_on_a_small_set_produces_the_table_and_the_chart -->
+
+<!-- figure:tune.table --><!-- /figure -->
+
+**How far from Lambda's.** The shape (which size is cheapest, where more memory stops buying speed) carries over;
+the milliseconds do not, exactly. This machine's cores are not Lambda's (and arm64's cost is computed with this
+machine's x86 durations: Graviton's speed differs); a quota of a fraction of a core is close to, not the same as,
+Lambda's share of a vCPU; and S3 is on loopback here, where Lambda reads and writes it over the network (a round
+trip a request, a transfer for a large picture, and less bandwidth at small memory sizes), so real billed
+durations are longer by the transfer, most at the smallest sizes. Cold starts are not counted. Where two sizes come
+out close, measure them in an account before choosing.
+<!-- untestable: a comparison with Lambda's own figures needs an AWS account -->
+"""
+
+
+def docs_section() -> str:
+    """The section docs/benchmarks.md carries (benchmarks/run.py writes it with the rest), its table from the
+    record of the last `--write-docs` run."""
+    from devkit import figures
+
+    return figures.render(SECTION, figures.load())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -167,6 +167,13 @@ def test_timeout_on_a_heavy_image_ends_in_the_failure_queue(stack, client):
         "QueueArn"
     ]
     s3.create_bucket(Bucket="slow-uploads")
+    role = deployed["Role"].rsplit("/", 1)[-1]  # its role reads the source only: this bucket too, for this test
+    read = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::slow-uploads/*"}
+    client("iam").put_role_policy(
+        RoleName=role,
+        PolicyName="slow-uploads",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [read]}),
+    )
     with open(stack.directory / out["function_zip_path"], "rb") as code:
         arn = lam.create_function(
             FunctionName="SlowThumbnail",
@@ -212,6 +219,7 @@ def test_timeout_on_a_heavy_image_ends_in_the_failure_queue(stack, client):
         s3.delete_object(Bucket="slow-uploads", Key="huge.png")
         s3.delete_bucket(Bucket="slow-uploads")
         lam.delete_function(FunctionName="SlowThumbnail")
+        client("iam").delete_role_policy(RoleName=role, PolicyName="slow-uploads")
         client("logs").delete_log_group(logGroupName="/aws/lambda/SlowThumbnail")  # made by its invocations
 
 
