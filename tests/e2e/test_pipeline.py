@@ -25,6 +25,7 @@ from devkit.stack import LOCAL_RUNTIME
 # The complete stack is applied once per worker: the files that use it run on one worker, in file order.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("complete-stack")]
 FUNCTION = "module.thumbnails.module.function.aws_lambda_function.this"
+LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/"
 PACKAGE = "module.thumbnails.module.function.terraform_data.package"
 
 
@@ -168,11 +169,18 @@ def test_timeout_on_a_heavy_image_ends_in_the_failure_queue(stack, client):
     ]
     s3.create_bucket(Bucket="slow-uploads")
     role = deployed["Role"].rsplit("/", 1)[-1]  # its role reads the source only: this bucket too, for this test
-    read = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::slow-uploads/*"}
+    extra = [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::slow-uploads/*"},
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": LOGS + "SlowThumbnail:*",
+        },
+    ]
     client("iam").put_role_policy(
         RoleName=role,
         PolicyName="slow-uploads",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [read]}),
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": extra}),
     )
     with open(stack.directory / out["function_zip_path"], "rb") as code:
         arn = lam.create_function(
@@ -232,9 +240,12 @@ def handler(event, context):
 
 
 def test_a_function_runs_as_its_role(stack, client):
-    """Lambda's credentials: a session of the execution role, named for the function."""
-    out, lam = stack.outputs, client("lambda")
+    """Lambda's credentials: a session of the execution role, named for the function (given its own log group)."""
+    out, lam, iam = stack.outputs, client("lambda"), client("iam")
     role = lam.get_function_configuration(FunctionName=out["function_name"])["Role"]
+    logs = {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": LOGS + "WhoAmI:*"}
+    document = json.dumps({"Version": "2012-10-17", "Statement": [logs]})
+    iam.put_role_policy(RoleName=role.rsplit("/", 1)[-1], PolicyName="who-am-i", PolicyDocument=document)
     code = io.BytesIO()
     with zipfile.ZipFile(code, "w") as archive:
         archive.writestr("who.py", WHO_AM_I)
@@ -250,6 +261,7 @@ def test_a_function_runs_as_its_role(stack, client):
     finally:
         lam.delete_function(FunctionName="WhoAmI")
         client("logs").delete_log_group(logGroupName="/aws/lambda/WhoAmI")
+        iam.delete_role_policy(RoleName=role.rsplit("/", 1)[-1], PolicyName="who-am-i")
     role_name = role.rsplit("/", 1)[-1]
     assert answer == {"arn": f"arn:aws:sts::123456789012:assumed-role/{role_name}/WhoAmI", "token": True}
 
@@ -469,7 +481,8 @@ def test_destroy_leaves_nothing(stack, client):
     assert out["function_name"] == "CreateThumbnail"
 
 
-# Statements of the role's policy that no end-to-end test of the complete stack needs, and why.
+# Statements of the role's policy (or single actions of one, "Sid action") that no end-to-end test of the
+# complete stack needs, and why.
 DELIBERATELY_UNUSED: dict[str, str] = {}
 # Calls denied on purpose: test_without_its_read_statement_the_function_is_denied_as_in_aws.
 DENIED_ON_PURPOSE = ("uploads/denied.jpg", "uploads/private/denied.jpg")
@@ -477,17 +490,26 @@ DENIED_ON_PURPOSE = ("uploads/denied.jpg", "uploads/private/denied.jpg")
 
 def test_every_call_was_allowed_and_every_statement_was_used(stack, localaws_dir):
     """localaws's access record of this session (the complete stack's function, its copies and the delivery
-    stacks, which share the module's policy): nothing denied but on purpose, every statement of the role's
-    policy the one that allowed some call -- or listed above with the reason it is not needed here."""
+    stacks, which share the module's policy): nothing denied but on purpose, and every action of every statement
+    of the role's policy the one that allowed some call -- or listed above with the reason it is not needed."""
     from localaws.access import FILE_NAME, read
 
-    record = [a for a in read(localaws_dir / FILE_NAME) if ":thumbnails#" in (a.statement or "") or not a.allowed]
+    record = read(localaws_dir / FILE_NAME)
     denied = [a for a in record if not a.allowed and not a.resource.endswith(DENIED_ON_PURPOSE)]
     assert denied == [], "calls the role's policy does not allow: add them to modules/function's policy"
-    used = {a.statement.split("#", 1)[1] for a in record if a.allowed and a.statement}
-    statements = {s["Sid"] for s in json.loads(stack.outputs["policy_json"])["Statement"]}
-    assert statements - used - set(DELIBERATELY_UNUSED) == set(), (
-        f"statements no test used: remove them from the policy, or list them in DELIBERATELY_UNUSED with why "
-        f"(used: {sorted(used)})"
+    used = {
+        (a.statement.split("#", 1)[1], a.action) for a in record if a.allowed and ":thumbnails#" in (a.statement or "")
+    }
+    wanted = {
+        (s["Sid"], action)
+        for s in json.loads(stack.outputs["policy_json"])["Statement"]
+        for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    unused = {f"{sid} {action}" for sid, action in wanted - used}
+    unused -= {f"{sid} {action}" for sid, action in wanted if sid in DELIBERATELY_UNUSED}
+    assert unused - set(DELIBERATELY_UNUSED) == set(), (
+        "permissions no test used: remove them from modules/function's policy, or list them in DELIBERATELY_UNUSED "
+        f"with why (used: {sorted(used)})"
     )
-    assert set(DELIBERATELY_UNUSED) <= statements, "a statement listed as unused is no longer in the policy"
+    listed = {key.split(" ")[0] for key in DELIBERATELY_UNUSED}
+    assert listed <= {sid for sid, _ in wanted}, "a statement listed as unused is no longer in the policy"
