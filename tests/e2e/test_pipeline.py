@@ -61,7 +61,15 @@ def changed(plan) -> dict[str, list[str]]:
     }
 
 
-def test_apply_wired_function_layer_permission_and_trigger(stack, client):
+@pytest.fixture(scope="module")
+def role_policy(stack, client) -> dict:
+    """The role's policy as applied (read by the first test that asks, kept for the access record's test, which
+    runs after the destroy)."""
+    role = f"{stack.outputs['function_name']}-us-east-1"  # named for the region, so several regions fit one account
+    return client("iam").get_role_policy(RoleName=role, PolicyName="thumbnails")["PolicyDocument"]
+
+
+def test_apply_wired_function_layer_permission_and_trigger(stack, client, role_policy):
     out = stack.outputs
     fn = client("lambda").get_function(FunctionName=out["function_name"])["Configuration"]
     assert fn["Runtime"] == LOCAL_RUNTIME and fn["Handler"] == "app.handler" and len(fn["Layers"]) == 1
@@ -73,9 +81,7 @@ def test_apply_wired_function_layer_permission_and_trigger(stack, client):
     assert statement["Condition"]["StringEquals"]["AWS:SourceAccount"] == "123456789012"
     rules = client("s3").get_bucket_notification_configuration(Bucket=out["source_bucket"])
     assert len(rules["LambdaFunctionConfigurations"]) == 16, "jpg jpeg png webp gif heic heif avif, both cases"
-    role = f"{out['function_name']}-us-east-1"  # named for the region, so several regions fit one account
-    role_policy = client("iam").get_role_policy(RoleName=role, PolicyName="thumbnails")
-    resources = json.dumps(role_policy["PolicyDocument"])
+    resources = json.dumps(role_policy)
     assert f"log-group:/aws/lambda/{out['function_name']}:*" in resources
 
 
@@ -488,7 +494,7 @@ DELIBERATELY_UNUSED: dict[str, str] = {}
 DENIED_ON_PURPOSE = ("uploads/denied.jpg", "uploads/private/denied.jpg")
 
 
-def test_every_call_was_allowed_and_every_statement_was_used(stack, localaws_dir):
+def test_every_call_was_allowed_and_every_statement_was_used(role_policy, localaws_dir):
     """localaws's access record of this session (the complete stack's function, its copies and the delivery
     stacks, which share the module's policy): nothing denied but on purpose, and every action of every statement
     of the role's policy the one that allowed some call -- or listed above with the reason it is not needed."""
@@ -502,7 +508,7 @@ def test_every_call_was_allowed_and_every_statement_was_used(stack, localaws_dir
     }
     wanted = {
         (s["Sid"], action)
-        for s in json.loads(stack.outputs["policy_json"])["Statement"]
+        for s in role_policy["Statement"]
         for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     }
     unused = {f"{sid} {action}" for sid, action in wanted - used}
