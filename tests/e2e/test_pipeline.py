@@ -519,3 +519,30 @@ def test_every_call_was_allowed_and_every_statement_was_used(role_policy, locala
     )
     listed = {key.split(" ")[0] for key in DELIBERATELY_UNUSED}
     assert listed <= {sid for sid, _ in wanted}, "a statement listed as unused is no longer in the policy"
+
+
+def test_without_any_one_statement_some_call_of_the_suite_is_denied(role_policy, localaws_dir):
+    """Each call the complete stack's function made, evaluated again (localaws/policy.py) with the statement that
+    allowed it taken out of the role's policy: for every statement, some call is then denied -- so removing any
+    one of them fails the pipeline with AccessDenied, as test_without_its_read_statement_... shows for one."""
+    from localaws.access import FILE_NAME, read
+    from localaws.policy import Policy, Request, evaluate
+
+    record = [a for a in read(localaws_dir / FILE_NAME) if a.allowed and a.role.endswith("/CreateThumbnail-us-east-1")]
+    by_statement: dict[str, list] = {}
+    for access in record:
+        if ":thumbnails#" in (access.statement or ""):
+            by_statement.setdefault(access.statement.split("#", 1)[1], []).append(access)
+    assert by_statement, "the complete stack's function made calls"
+    session = "arn:aws:sts::123456789012:assumed-role/CreateThumbnail-us-east-1/CreateThumbnail"
+    for sid, calls in by_statement.items():
+        kept = {**role_policy, "Statement": [s for s in role_policy["Statement"] if s.get("Sid") != sid]}
+        still = [
+            a
+            for a in calls
+            if evaluate(
+                Request(a.action, a.resource, session, a.role, "123456789012", None, a.context),
+                [Policy("without", kept)],
+            ).allowed
+        ]
+        assert len(still) < len(calls), f"without {sid}, every call it allowed is still allowed: it is redundant"
