@@ -2,6 +2,7 @@
 # make test   sets up what the tests need, lints (ruff, mypy), then runs every test (function, module plans, localaws, end to end)
 # make bench  the full benchmark run; writes docs/benchmarks.md and docs/benchmarks.png
 # make bench-backfill  the thumbnails command end to end at 2,000 objects on localaws; records its rate and cost
+# make tune   the cheapest memory size: pictures through the function on localaws at several sizes (TUNE_ARGS=--help)
 # make docs   regenerates the inputs/outputs tables of the READMEs from variables.tf and outputs.tf, and rewrites
 #             the measured figures in README.md and docs/ from docs/figures.json (devkit/figures.py)
 # make lock   locks layer/requirements*.txt with every wheel's hash (layer/*.lock; make test checks they are current)
@@ -18,8 +19,9 @@ STAMP   := $(VENV)/.installed-$(shell cat requirements-dev.txt pyproject.toml | 
 CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | sha256sum | cut -c1-12)
 PYTEST_ARGS ?=
+TUNE_ARGS ?=
 
-.PHONY: setup test lint demo bench bench-backfill docs lock release publish fmt clean
+.PHONY: setup test lint demo bench bench-backfill tune docs lock release publish fmt clean
 
 $(STAMP):
 	rm -f $(VENV)/.installed-*
@@ -53,6 +55,9 @@ bench: setup
 
 bench-backfill: setup
 	THUMBNAILS_E2E_OBJECTS=2000 RECORD_FIGURES=1 $(PY) -m pytest tests/e2e/test_batch.py -n 0 -s
+
+tune: setup
+	$(PY) -m benchmarks.tune $(TUNE_ARGS)
 
 docs: setup
 	$(PY) -m devkit.docs

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from benchmarks import tune
 from benchmarks.backfill import section as backfill_section
 from benchmarks.contenders import CONTENDERS, FORMAT_CONTENDERS, versions
 from devkit import figures
@@ -449,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     args.output.mkdir(parents=True, exist_ok=True)
     if not args.smoke and args.output.resolve() == (ROOT / "docs").resolve():
         record_figures(report)
-    text = markdown(report, rounds, args.smoke) + backfill_section()
+    text = markdown(report, rounds, args.smoke) + backfill_section() + "\n" + tune.docs_section()
     (args.output / "benchmarks.md").write_text(text)
     chart(report, args.output / "benchmarks.png")
     (args.output / "benchmarks.json").write_text(

@@ -78,8 +78,15 @@ def send_to_destination(fn: Any, arn: str, record: dict[str, Any], invoke: Calla
 
 
 class AsyncInvoker:
-    def __init__(self, execute: Callable[[Any, bytes], Outcome], retry_delay: float = 1.0, workers: int = 4) -> None:
+    def __init__(
+        self,
+        execute: Callable[[Any, bytes], Outcome],
+        retry_delay: float = 1.0,
+        workers: int = 4,
+        may_send: Callable[[Any, str], bool] | None = None,
+    ) -> None:
         self._execute = execute
+        self._may_send = may_send  # the function's role may send to a destination (Lambda sends with it)
         self._retry_delay = retry_delay
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="localaws-async")
         self._pending = 0
@@ -169,7 +176,7 @@ class AsyncInvoker:
         if outcome.ok:
             if success := destinations.get("OnSuccess", {}).get("Destination"):
                 record = invocation_record(fn, event.body, outcome, "Success", event.attempts)
-                send_to_destination(fn, success, record, self.submit)
+                self._send(fn, success, record)
             return True
         log.info("localaws: %s failed (attempt %d): %s", fn.function_name, event.attempts, outcome.payload[:300])
         delay = self._retry_delay * event.attempts  # Lambda's back-off between tries (1 min, then 2), scaled
@@ -182,10 +189,19 @@ class AsyncInvoker:
             return False
         return True
 
+    def _send(self, fn: Any, arn: str, record: dict[str, Any]) -> None:
+        """As Lambda: with the function's role; a destination the role may not send to loses the record."""
+        if self._may_send is not None and not self._may_send(fn, arn):
+            log.warning(
+                "localaws: %s's role may not send to %s: the invocation record is dropped", fn.function_name, arn
+            )
+            return
+        send_to_destination(fn, arn, record, self.submit)
+
     def _fail(self, fn: Any, event: _Event, outcome: Outcome, condition: str, destinations: dict[str, Any]) -> None:
         if failure := destinations.get("OnFailure", {}).get("Destination"):
             record = invocation_record(fn, event.body, outcome, condition, event.attempts)
-            send_to_destination(fn, failure, record, self.submit)
+            self._send(fn, failure, record)
         else:
             log.warning("localaws: %s: event dropped (%s, no on-failure destination)", fn.function_name, condition)
 

@@ -7,7 +7,8 @@ It is made on a cold start and kept warm by runtime.py: its module state (cached
   environment variables and ``AWS_ENDPOINT_URL`` pointing back to localaws (variables.py);
 - the process's output, cut into one segment per invocation (output.py);
 - its ``/tmp``, limited to ``ephemeral_storage`` and seen at ``/tmp`` (tmpdisk.py), and its memory, limited to
-  ``memory_size`` (ceiling.py), where this machine allows;
+  ``memory_size`` (ceiling.py), and its CPU, ``memory_size / 1769`` cores (cpu.py), where this machine allows;
+- the credentials of a session of the function's execution role (sessions.py), as Lambda gives them;
 - one log stream, as on Lambda: every invocation's output between the platform's lines (platformlog.py).
 
 An invocation that times out, runs out of memory or ends the process ends the environment too; the next
@@ -24,17 +25,19 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import ceiling, platformlog
+from . import ceiling, cpu, platformlog
 from .artifacts import BOOTSTRAP, PYTHON
 from .guard import status_kb
 from .outcome import Outcome, error_body
 from .output import ProcessOutput
 from .runtimeapi import Invocation, RuntimeAPI
+from .sessions import Session
 from .tmpdisk import TmpDisk, enter_at_tmp
 from .variables import lambda_variables
 
@@ -44,9 +47,9 @@ LOCAL_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 INIT_LIMIT = 10.0  # seconds Lambda allows an on-demand init phase
 
 
-def _prepare(group: Path | None, tmp: bytes | None) -> None:
-    """In the runtime process between fork and exec: its memory cgroup, and its /tmp at /tmp."""
-    if group is not None:
+def _prepare(groups: tuple[Path, ...], tmp: bytes | None) -> None:
+    """In the runtime process between fork and exec: its memory and CPU cgroups, and its /tmp at /tmp."""
+    for group in groups:
         ceiling.enter(group)
     if tmp is not None:
         enter_at_tmp(tmp)
@@ -70,6 +73,9 @@ class Environment:
         home: Path,
         endpoint_url: str,
         memory: ceiling.Ceiling | None,
+        cpu_quota: cpu.CpuQuota | None = None,
+        session: Session | None = None,
+        deliver_logs: Callable[[Any, str, str, bool], bool] | None = None,
         private_tmp: bool = False,
         warning: str = "",
     ) -> None:
@@ -89,6 +95,13 @@ class Environment:
         self._warning = warning
         self._memory = memory
         self._group = memory.create(self.memory_size) if memory else None
+        self._cpu_group: Path | None = None
+        if cpu_quota is not None and cpu_quota.shared and self._group is not None:
+            cpu_quota.limit(self._group, self.memory_size)  # cgroup v2: one group holds both limits
+        elif cpu_quota is not None and not cpu_quota.shared:
+            self._cpu_group = cpu_quota.create(self.memory_size)
+        self.session = session  # the execution role's credentials (None: the static ones)
+        self._deliver_logs = deliver_logs
         self.disk = TmpDisk(home, int(fn.ephemeral_storage or 512))
         self.api = RuntimeAPI()
         self.output = ProcessOutput()
@@ -105,6 +118,7 @@ class Environment:
                 runtime_dir=runtime_dir,
                 endpoint_url=endpoint_url,
                 tmpdir=None if private_tmp else self.disk.path,
+                credentials=session.environment() if session else None,
             )
             self.process = subprocess.Popen(
                 [
@@ -124,7 +138,11 @@ class Environment:
                 stdout=self.output.fd,
                 stderr=self.output.fd,
                 start_new_session=True,
-                preexec_fn=partial(_prepare, self._group, os.fsencode(self.disk.path) if private_tmp else None),
+                preexec_fn=partial(
+                    _prepare,
+                    tuple(g for g in (self._group, self._cpu_group) if g is not None),
+                    os.fsencode(self.disk.path) if private_tmp else None,
+                ),
             )
         except BaseException:
             self.output.discard()
@@ -173,7 +191,8 @@ class Environment:
         output = self._warning * cold + self.output.collect(request_id) + note
         report = platformlog.Report(request_id, duration, self.memory_size, max_memory, init_ms, error_type)
         text = platformlog.lines(self.logging, report, output, self.function_name, self.runtime)
-        platformlog.write(self.fn, self.logging.log_group, self.stream, text, new_stream=cold)
+        if self._deliver_logs is None or self._deliver_logs(self.fn, self.logging.log_group, self.stream, cold):
+            platformlog.write(self.fn, self.logging.log_group, self.stream, text, new_stream=cold)
         self.last_used = time.monotonic()
         return Outcome(request_id, body, error_type, "\n".join(text) + "\n", duration)
 
@@ -220,3 +239,6 @@ class Environment:
         if self._group is not None:
             ceiling.Ceiling.remove(self._group)
             self._group = None
+        if self._cpu_group is not None:
+            cpu.CpuQuota.remove(self._cpu_group)
+            self._cpu_group = None

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import ceiling, tmpdisk
+from . import ceiling, cpu, tmpdisk
 from .admission import ACCOUNT_CONCURRENCY, Admission, Slot
 from .artifacts import Artifacts
 from .environment import LOCAL_RUNTIME, Environment
 from .outcome import Outcome
 from .pool import IDLE_SECONDS, Pool
+from .sessions import Sessions
 from .signature import signature
 
 log = logging.getLogger("localaws")
@@ -36,6 +38,8 @@ class Runtime:
         concurrency: int = ACCOUNT_CONCURRENCY,
         idle_seconds: float = IDLE_SECONDS,
         hot_reload: dict[str, Path] | None = None,
+        sessions: Sessions | None = None,
+        deliver_logs: Callable[[Any, str, str, bool], bool] | None = None,
     ) -> None:
         self.work_dir = work_dir
         self.endpoint_url = endpoint_url
@@ -43,6 +47,9 @@ class Runtime:
         self.admission = Admission(concurrency)
         self.pool = Pool(idle_seconds)
         self._memory = ceiling.find()
+        self._cpu = cpu.find(memory_parent=self._memory.parent if self._memory and self._memory.version == 2 else None)
+        self.sessions = sessions  # each environment gets a session of its function's role (None: static keys)
+        self._deliver_logs = deliver_logs  # Lambda's log delivery, with the role's permission
         self._private_tmp = tmpdisk.at_tmp(work_dir)
         self._warned: set[str] = set()
 
@@ -101,6 +108,9 @@ class Runtime:
                 home=self.work_dir / "environments" / f"{fn.function_name}.{uuid.uuid4().hex[:12]}",
                 endpoint_url=self.endpoint_url,
                 memory=self._memory,
+                cpu_quota=self._cpu,
+                session=self.sessions.issue(fn) if self.sessions is not None else None,
+                deliver_logs=self._deliver_logs,
                 private_tmp=self._private_tmp and not tmpdisk.under_tmp(task),  # hot reload from under /tmp
                 warning=self._warn_runtime(fn),
             )
@@ -132,3 +142,5 @@ class Runtime:
         self.pool.close()
         ceiling.release(self._memory)
         self._memory = None
+        cpu.release(self._cpu)
+        self._cpu = None

@@ -11,9 +11,11 @@ from types import TracebackType
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-from . import seam
+from . import access, enforce, seam
+from .access import AccessRecord
 from .asyncinvoke import AsyncInvoker
 from .runtime import ACCOUNT_CONCURRENCY, IDLE_SECONDS, Runtime
+from .sessions import Sessions
 from .sqspoller import SqsPoller
 
 log = logging.getLogger("localaws")
@@ -49,6 +51,8 @@ class LocalAWS:
         self.invoker: AsyncInvoker | None = None
         self.poller: SqsPoller | None = None
         self.runtime: Runtime | None = None
+        self.sessions = Sessions()  # the functions' role sessions: requests signed with them are authorised
+        self.access = AccessRecord(self.work_dir / access.FILE_NAME)
 
     @property
     def endpoint_url(self) -> str:
@@ -57,10 +61,17 @@ class LocalAWS:
     def start(self) -> LocalAWS:
         self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
+        enforcer = enforce.Enforcer(self.sessions, self.access)
         self.port = self._server.get_host_and_port()[1]
-        self.runtime = runtime = Runtime(self.work_dir, self.endpoint_url, **self._runtime_options)  # type: ignore[arg-type]
-        self.invoker = AsyncInvoker(runtime.execute, retry_delay=self.retry_delay)
-        seam.install(runtime, self.invoker)
+        self.runtime = runtime = Runtime(
+            self.work_dir,
+            self.endpoint_url,
+            sessions=self.sessions,
+            deliver_logs=enforcer.deliver_logs,
+            **self._runtime_options,  # type: ignore[arg-type]
+        )
+        self.invoker = AsyncInvoker(runtime.execute, retry_delay=self.retry_delay, may_send=enforcer.may_send)
+        seam.install(runtime, self.invoker, enforcer.authorize)
         self.poller = SqsPoller(runtime.execute)
         self.poller.start()
         return self

@@ -21,9 +21,11 @@ def lambda_variables(
     runtime_dir: Path,
     endpoint_url: str,
     tmpdir: Path | None,
+    credentials: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """What Lambda sets, then the function's variables, then ``AWS_ENDPOINT_URL`` back to this endpoint (always:
-    never to AWS). ``tmpdir``: where tempfile writes when ``/tmp`` is the host's."""
+    never to AWS). ``tmpdir``: where tempfile writes when ``/tmp`` is the host's. ``credentials``: the execution
+    role's session (sessions.py); None: static ones that moto accepts with full access."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
@@ -40,9 +42,10 @@ def lambda_variables(
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_LOG_STREAM_NAME": stream,
         "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-        "AWS_ACCESS_KEY_ID": "localaws",
-        "AWS_SECRET_ACCESS_KEY": "localaws",
-        "AWS_SESSION_TOKEN": "localaws",
+        **(
+            credentials
+            or {"AWS_ACCESS_KEY_ID": "localaws", "AWS_SECRET_ACCESS_KEY": "localaws", "AWS_SESSION_TOKEN": "localaws"}
+        ),
         **logging.runtime_environment(),
     }
     if tmpdir is not None:  # /tmp is the host's: point tempfile at the environment's own

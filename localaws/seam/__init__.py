@@ -7,9 +7,13 @@ and fails when moto closes the gap itself. ``install`` lists them; ``uninstall``
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ..asyncinvoke import AsyncInvoker
 from ..runtime import Runtime
 from . import (
+    authorization,
     eventbridge,
     lambda_configuration,
     lambda_invoke,
@@ -24,7 +28,7 @@ from . import (
 )
 
 
-def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
+def install(runtime: Runtime, invoker: AsyncInvoker, authorize: Callable[[Any, str], None]) -> None:
     if patch.replaced():
         raise RuntimeError("the localaws seam is already installed")
     lambda_invoke.run_invocations_here(runtime, invoker)  # 1
@@ -43,6 +47,8 @@ def install(runtime: Runtime, invoker: AsyncInvoker) -> None:
     s3_notifications.complete_test_events()  # 14
     s3control.serve_batch_operations_jobs(runtime)  # 15
     s3_notifications.refuse_overlapping_rules()  # 16
+    authorization.authorize_role_sessions(authorize)  # 17
+    authorization.leave_bucket_policies_to_localaws()  # 18
 
 
 def uninstall() -> None:

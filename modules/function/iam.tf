@@ -57,7 +57,7 @@ data "aws_iam_policy_document" "lambda" {
   # bucket name freed and registered again by someone else is neither read nor written.
   statement {
     sid       = "ReadSources"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    actions   = ["s3:GetObject"] # the current version only: the function never reads a version by its ID
     resources = ["arn:${local.partition}:s3:::${var.read_access.bucket}/${var.read_access.prefix}*"]
 
     dynamic "condition" {

@@ -206,7 +206,7 @@ variable "read_access" {
     prefix  = optional(string, "")
     account = optional(string)
   })
-  description = "Objects the function may read: s3:GetObject and s3:GetObjectVersion on bucket/prefix*, and s3:ListBucket on the bucket for keys under prefix (to tell a deleted object from a denied one). account: the bucket's owner, required by an s3:ResourceAccount condition on each statement (null: no condition)."
+  description = "Objects the function may read: s3:GetObject on bucket/prefix*, and s3:ListBucket on the bucket for keys under prefix (to tell a deleted object from a denied one). account: the bucket's owner, required by an s3:ResourceAccount condition on each statement (null: no condition)."
   nullable    = false
 }
 

@@ -42,13 +42,17 @@ def handler(event, context):
 
 @pytest.fixture(scope="module")
 def deploy(stack, client):
-    """Deploy the stack's function (code and layer) again as ``name``, writing to ``destination``.
+    """Deploy the stack's function (code and layer) again as ``name``, writing to ``destination``, with a role of
+    its own: the module's policy, for its buckets and log group (localaws authorises a function by its role).
 
     Everything these tests create on the shared endpoint is removed at the end, so the stack's own destroy test
     still finds nothing left.
     """
-    lam = client("lambda")
-    deployed = lam.get_function_configuration(FunctionName=stack.outputs["function_name"])
+    lam, iam, out = client("lambda"), client("iam"), stack.outputs
+    deployed = lam.get_function_configuration(FunctionName=out["function_name"])
+    policy = json.dumps(
+        iam.get_role_policy(RoleName=deployed["Role"].rsplit("/", 1)[-1], PolicyName="thumbnails")["PolicyDocument"]
+    )
     code = (stack.directory / stack.outputs["function_zip_path"]).read_bytes()
     made: list[tuple[str, list[str]]] = []
 
@@ -57,13 +61,22 @@ def deploy(stack, client):
         for bucket in (source, destination):
             s3.create_bucket(Bucket=bucket)
         made.append((name, [source, destination]))
+        mine = (
+            policy.replace(f":::{out['source_bucket']}", f":::{source}")
+            .replace(f":::{out['destination_bucket']}", f":::{destination}")
+            .replace(f"/aws/lambda/{out['function_name']}:", f"/aws/lambda/{name}:")
+            .replace(f":::{source}/uploads/*", f":::{source}/*")  # these tests' keys are anywhere in the bucket
+            .replace('"uploads/*"', '"*"')
+        )
+        role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=deployed_trust(iam, deployed["Role"]))["Role"]
+        iam.put_role_policy(RoleName=name, PolicyName="thumbnails", PolicyDocument=mine)
         archive = io.BytesIO(code)
         with zipfile.ZipFile(archive, "a") as zf:
             zf.writestr("chaos.py", CHAOS)
         return lam.create_function(
             FunctionName=name,
             Runtime=deployed["Runtime"],
-            Role=deployed["Role"],
+            Role=role["Arn"],
             Handler=handler,
             Timeout=60,
             MemorySize=1024,
@@ -76,12 +89,19 @@ def deploy(stack, client):
     remove_everything_but(client, made)
 
 
+def deployed_trust(iam, role_arn: str) -> str:
+    return json.dumps(iam.get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]["AssumeRolePolicyDocument"])
+
+
 def remove_everything_but(client, made: list[tuple[str, list[str]]]) -> None:
     lam, s3, sqs, sns, bridge, logs = (client(s) for s in ("lambda", "s3", "sqs", "sns", "events", "logs"))
     for mapping in lam.list_event_source_mappings()["EventSourceMappings"]:
         lam.delete_event_source_mapping(UUID=mapping["UUID"])
+    iam = client("iam")
     for name, buckets in made:
         lam.delete_function(FunctionName=name)
+        iam.delete_role_policy(RoleName=name, PolicyName="thumbnails")
+        iam.delete_role(RoleName=name)
         logs.delete_log_group(logGroupName=f"/aws/lambda/{name}")
         for bucket in buckets:
             for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):

@@ -11,6 +11,7 @@ import os
 import random
 import subprocess
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from devkit.stack import LOCAL_RUNTIME
 # The complete stack is applied once per worker: the files that use it run on one worker, in file order.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("complete-stack")]
 FUNCTION = "module.thumbnails.module.function.aws_lambda_function.this"
+LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/"
 PACKAGE = "module.thumbnails.module.function.terraform_data.package[0]"
 
 
@@ -59,7 +61,15 @@ def changed(plan) -> dict[str, list[str]]:
     }
 
 
-def test_apply_wired_function_layer_permission_and_trigger(stack, client):
+@pytest.fixture(scope="module")
+def role_policy(stack, client) -> dict:
+    """The role's policy as applied (read by the first test that asks, kept for the access record's test, which
+    runs after the destroy)."""
+    role = f"{stack.outputs['function_name']}-us-east-1"  # named for the region, so several regions fit one account
+    return client("iam").get_role_policy(RoleName=role, PolicyName="thumbnails")["PolicyDocument"]
+
+
+def test_apply_wired_function_layer_permission_and_trigger(stack, client, role_policy):
     out = stack.outputs
     fn = client("lambda").get_function(FunctionName=out["function_name"])["Configuration"]
     assert fn["Runtime"] == LOCAL_RUNTIME and fn["Handler"] == "app.handler" and len(fn["Layers"]) == 1
@@ -71,9 +81,7 @@ def test_apply_wired_function_layer_permission_and_trigger(stack, client):
     assert statement["Condition"]["StringEquals"]["AWS:SourceAccount"] == "123456789012"
     rules = client("s3").get_bucket_notification_configuration(Bucket=out["source_bucket"])
     assert len(rules["LambdaFunctionConfigurations"]) == 16, "jpg jpeg png webp gif heic heif avif, both cases"
-    role = f"{out['function_name']}-us-east-1"  # named for the region, so several regions fit one account
-    role_policy = client("iam").get_role_policy(RoleName=role, PolicyName="thumbnails")
-    resources = json.dumps(role_policy["PolicyDocument"])
+    resources = json.dumps(role_policy)
     assert f"log-group:/aws/lambda/{out['function_name']}:*" in resources
 
 
@@ -166,6 +174,20 @@ def test_timeout_on_a_heavy_image_ends_in_the_failure_queue(stack, client):
         "QueueArn"
     ]
     s3.create_bucket(Bucket="slow-uploads")
+    role = deployed["Role"].rsplit("/", 1)[-1]  # its role reads the source only: this bucket too, for this test
+    extra = [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::slow-uploads/*"},
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": LOGS + "SlowThumbnail:*",
+        },
+    ]
+    client("iam").put_role_policy(
+        RoleName=role,
+        PolicyName="slow-uploads",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": extra}),
+    )
     with open(stack.directory / out["function_zip_path"], "rb") as code:
         arn = lam.create_function(
             FunctionName="SlowThumbnail",
@@ -211,7 +233,118 @@ def test_timeout_on_a_heavy_image_ends_in_the_failure_queue(stack, client):
         s3.delete_object(Bucket="slow-uploads", Key="huge.png")
         s3.delete_bucket(Bucket="slow-uploads")
         lam.delete_function(FunctionName="SlowThumbnail")
+        client("iam").delete_role_policy(RoleName=role, PolicyName="slow-uploads")
         client("logs").delete_log_group(logGroupName="/aws/lambda/SlowThumbnail")  # made by its invocations
+
+
+WHO_AM_I = """
+import os, boto3
+
+def handler(event, context):
+    return {"arn": boto3.client("sts").get_caller_identity()["Arn"], "token": bool(os.environ["AWS_SESSION_TOKEN"])}
+"""
+
+
+def test_a_function_runs_as_its_role(stack, client):
+    """Lambda's credentials: a session of the execution role, named for the function (given its own log group)."""
+    out, lam, iam = stack.outputs, client("lambda"), client("iam")
+    role = lam.get_function_configuration(FunctionName=out["function_name"])["Role"]
+    logs = {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": LOGS + "WhoAmI:*"}
+    document = json.dumps({"Version": "2012-10-17", "Statement": [logs]})
+    iam.put_role_policy(RoleName=role.rsplit("/", 1)[-1], PolicyName="who-am-i", PolicyDocument=document)
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("who.py", WHO_AM_I)
+    lam.create_function(
+        FunctionName="WhoAmI",
+        Runtime=LOCAL_RUNTIME,
+        Role=role,
+        Handler="who.handler",
+        Code={"ZipFile": code.getvalue()},
+    )
+    try:
+        answer = json.loads(lam.invoke(FunctionName="WhoAmI")["Payload"].read())
+    finally:
+        lam.delete_function(FunctionName="WhoAmI")
+        client("logs").delete_log_group(logGroupName="/aws/lambda/WhoAmI")
+        iam.delete_role_policy(RoleName=role.rsplit("/", 1)[-1], PolicyName="who-am-i")
+    role_name = role.rsplit("/", 1)[-1]
+    assert answer == {"arn": f"arn:aws:sts::123456789012:assumed-role/{role_name}/WhoAmI", "token": True}
+
+
+def without_statement(client, role: str, sid: str) -> dict:
+    """The role's inline policy without the statement ``sid``; returns the policy as it was."""
+    iam = client("iam")
+    policy = iam.get_role_policy(RoleName=role, PolicyName="thumbnails")["PolicyDocument"]
+    kept = [s for s in policy["Statement"] if s.get("Sid") != sid]
+    assert len(kept) == len(policy["Statement"]) - 1, f"the role has a statement {sid}"
+    iam.put_role_policy(
+        RoleName=role, PolicyName="thumbnails", PolicyDocument=json.dumps({**policy, "Statement": kept})
+    )
+    return policy
+
+
+def test_without_its_read_statement_the_function_is_denied_as_in_aws(stack, client):
+    """ReadSources taken from the role: the next upload fails with S3's AccessDenied in the function, which logs
+    it and makes no thumbnail; a bucket policy that denies the function wins over its restored role the same way."""
+    out, s3, iam = stack.outputs, client("s3"), client("iam")
+    role = f"{out['function_name']}-us-east-1"
+    group = f"/aws/lambda/{out['function_name']}"
+
+    def failure(key: str) -> dict:
+        def logged():
+            events = client("logs").filter_log_events(logGroupName=group)["events"]
+            return [json.loads(e["message"]) for e in events if f'"{key}"' in e["message"] and "ERROR" in e["message"]]
+
+        (line,) = wait_for(logged, 60, what=f"the error line for {key}")
+        return line
+
+    policy = without_statement(client, role, "ReadSources")
+    try:
+        s3.put_object(Bucket=out["source_bucket"], Key="uploads/denied.jpg", Body=photo(300, 200))
+        line = failure("uploads/denied.jpg")
+    finally:
+        iam.put_role_policy(RoleName=role, PolicyName="thumbnails", PolicyDocument=json.dumps(policy))
+    assert line["outcome"] == "failed" and "download: AccessDenied" in line["reason"]
+    assert gone(client, out["destination_bucket"], "thumbnails/256/uploads/denied.jpg")
+
+    deny = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "NotTheThumbnailer",
+                "Effect": "Deny",
+                "Principal": {"AWS": f"arn:aws:iam::123456789012:role/{role}"},
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{out['source_bucket']}/uploads/private/*",
+            }
+        ],
+    }
+    s3.put_bucket_policy(Bucket=out["source_bucket"], Policy=json.dumps(deny))
+    try:
+        s3.put_object(Bucket=out["source_bucket"], Key="uploads/private/denied.jpg", Body=photo(300, 200))
+        line = failure("uploads/private/denied.jpg")
+    finally:
+        s3.delete_bucket_policy(Bucket=out["source_bucket"])
+    assert line["outcome"] == "failed" and "download: AccessDenied" in line["reason"]
+
+
+def test_make_tune_on_a_small_set_produces_the_table_and_the_chart(stack, client, endpoint, tmp_path, capsys):
+    """benchmarks/tune.py on the applied stack (as with --endpoint after make demo KEEP=1): the benchmark inputs at a
+    tenth of their size, two memory sizes, one run each. The memory size is put back (the next plan is clean)."""
+    from benchmarks import tune
+
+    out = stack.outputs
+    argv = ["--endpoint", endpoint, "--function", out["function_name"], "--bucket", out["source_bucket"]]
+    assert tune.main([*argv, "--small", "--memory", "512,1769", "--repeat", "1", "--output", str(tmp_path)]) == 0
+    table = (tmp_path / "tune.md").read_text()
+    rows = [line for line in table.splitlines() if line.startswith("| ") and " MB |" in line]
+    assert len(rows) == 2 * len(tune.default_pictures(tmp_path / "in", small=True)), table
+    assert all("failed" not in row for row in rows), table
+    assert "cheapest: " in table and "fastest: " in table and tune.prices.READ in table
+    assert (tmp_path / "tune.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert client("lambda").get_function_configuration(FunctionName=out["function_name"])["MemorySize"] == 1024
+    assert "cheapest: " in capsys.readouterr().out
 
 
 def test_second_plan_shows_no_changes(stack):
@@ -352,3 +485,64 @@ def test_destroy_leaves_nothing(stack, client):
     groups = client("logs").describe_log_groups()["logGroups"]
     assert [g["logGroupName"] for g in groups] == [], f"left behind: {groups}"
     assert out["function_name"] == "CreateThumbnail"
+
+
+# Statements of the role's policy (or single actions of one, "Sid action") that no end-to-end test of the
+# complete stack needs, and why.
+DELIBERATELY_UNUSED: dict[str, str] = {}
+# Calls denied on purpose: test_without_its_read_statement_the_function_is_denied_as_in_aws.
+DENIED_ON_PURPOSE = ("uploads/denied.jpg", "uploads/private/denied.jpg")
+
+
+def test_every_call_was_allowed_and_every_statement_was_used(role_policy, localaws_dir):
+    """localaws's access record of this session (the complete stack's function, its copies and the delivery
+    stacks, which share the module's policy): nothing denied but on purpose, and every action of every statement
+    of the role's policy the one that allowed some call -- or listed above with the reason it is not needed."""
+    from localaws.access import FILE_NAME, read
+
+    record = read(localaws_dir / FILE_NAME)
+    denied = [a for a in record if not a.allowed and not a.resource.endswith(DENIED_ON_PURPOSE)]
+    assert denied == [], "calls the role's policy does not allow: add them to modules/function's policy"
+    used = {
+        (a.statement.split("#", 1)[1], a.action) for a in record if a.allowed and ":thumbnails#" in (a.statement or "")
+    }
+    wanted = {
+        (s["Sid"], action)
+        for s in role_policy["Statement"]
+        for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    unused = {f"{sid} {action}" for sid, action in wanted - used}
+    unused -= {f"{sid} {action}" for sid, action in wanted if sid in DELIBERATELY_UNUSED}
+    assert unused - set(DELIBERATELY_UNUSED) == set(), (
+        "permissions no test used: remove them from modules/function's policy, or list them in DELIBERATELY_UNUSED "
+        f"with why (used: {sorted(used)})"
+    )
+    listed = {key.split(" ")[0] for key in DELIBERATELY_UNUSED}
+    assert listed <= {sid for sid, _ in wanted}, "a statement listed as unused is no longer in the policy"
+
+
+def test_without_any_one_statement_some_call_of_the_suite_is_denied(role_policy, localaws_dir):
+    """Each call the complete stack's function made, evaluated again (localaws/policy.py) with the statement that
+    allowed it taken out of the role's policy: for every statement, some call is then denied -- so removing any
+    one of them fails the pipeline with AccessDenied, as test_without_its_read_statement_... shows for one."""
+    from localaws.access import FILE_NAME, read
+    from localaws.policy import Policy, Request, evaluate
+
+    record = [a for a in read(localaws_dir / FILE_NAME) if a.allowed and a.role.endswith("/CreateThumbnail-us-east-1")]
+    by_statement: dict[str, list] = {}
+    for access in record:
+        if ":thumbnails#" in (access.statement or ""):
+            by_statement.setdefault(access.statement.split("#", 1)[1], []).append(access)
+    assert by_statement, "the complete stack's function made calls"
+    session = "arn:aws:sts::123456789012:assumed-role/CreateThumbnail-us-east-1/CreateThumbnail"
+    for sid, calls in by_statement.items():
+        kept = {**role_policy, "Statement": [s for s in role_policy["Statement"] if s.get("Sid") != sid]}
+        still = [
+            a
+            for a in calls
+            if evaluate(
+                Request(a.action, a.resource, session, a.role, "123456789012", None, a.context),
+                [Policy("without", kept)],
+            ).allowed
+        ]
+        assert len(still) < len(calls), f"without {sid}, every call it allowed is still allowed: it is redundant"

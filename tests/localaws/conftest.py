@@ -60,12 +60,17 @@ def client(aws):
     return make
 
 
+EVERYTHING = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+
+
 @pytest.fixture(scope="module")
 def role(client) -> str:
-    # moto's backends live as long as the process: one role per test module
-    return client("iam").create_role(RoleName=f"fn-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument="{}")["Role"][
-        "Arn"
-    ]
+    """A role that may do everything: localaws authorises a function's calls by its role (tests/localaws/
+    test_enforce.py proves the limits). moto's backends live as long as the process: one role per test module."""
+    name = f"fn-{uuid.uuid4().hex[:8]}"
+    arn = client("iam").create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    client("iam").put_role_policy(RoleName=name, PolicyName="everything", PolicyDocument=EVERYTHING)
+    return arn
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +86,7 @@ def deploy(client, role):
         runtime: str = LOCAL_RUNTIME,
         env: dict[str, str] | None = None,
         handler: str = "index.handler",
+        memory: int = 256,
         **more: object,
     ) -> str:
         return lam.create_function(
@@ -89,7 +95,7 @@ def deploy(client, role):
             Role=role,
             Handler=handler,
             Timeout=timeout,
-            MemorySize=256,
+            MemorySize=memory,
             Code={"ZipFile": zipped({handler.split(".")[0] + ".py": code})},
             Layers=list(layers),
             Environment={"Variables": env or {}},

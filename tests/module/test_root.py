@@ -99,7 +99,7 @@ def test_iam_is_least_privilege(root):
     plan = root.plan(**BASE, filter_prefix="in/", destination_prefix="out/")
     s = statements(plan)
     assert set(s) == {"ReadSources", "FindSources", "WriteThumbnails", "FindThumbnails", "WriteOwnLogs"}
-    assert s["ReadSources"]["actions"] == ["s3:GetObject", "s3:GetObjectVersion"]
+    assert s["ReadSources"]["actions"] == ["s3:GetObject"]
     assert s["ReadSources"]["resources"] == ["arn:aws:s3:::photos/in/*"]
     assert s["WriteThumbnails"]["actions"] == ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
     assert s["WriteThumbnails"]["resources"] == ["arn:aws:s3:::thumbs/out/*"]
