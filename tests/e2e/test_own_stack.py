@@ -8,19 +8,24 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
+import boto3
 import pytest
 
 from devkit import awscli
-from devkit.endpoint import LOCALAWS
+from devkit.endpoint import LOCALAWS, localaws
 from devkit.stack import ROOT, copy_module
 from devkit.terraform import environment as terraform_environment
+from localaws.server import default_work_root
 
 from .test_pipeline import photo, thumbnail
 
-# The README's stack has the module's default names, as the complete stack does: it runs on that stack's worker,
-# before the stack is applied (files of one group run in file order).
+# The README's stack has the module's default names, as the complete stack does: it gets a localaws of its own
+# (test_the_readme_stack_applies_on_localaws_and_is_destroyed), so the two never meet, whatever the order.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("complete-stack")]
 
 
@@ -40,7 +45,20 @@ def shell_lines(block: str) -> list[str]:
     return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
 
 
-def test_the_readme_stack_applies_on_localaws_and_is_destroyed(endpoint, client, tmp_path):
+def test_the_readme_stack_applies_on_localaws_and_is_destroyed(tmp_path):
+    work = Path(tempfile.mkdtemp(prefix="localaws-own-stack-", dir=default_work_root()))  # outside /tmp, as in conftest
+    try:
+        with localaws(tmp_path / "localaws.log", "--retry-delay", "0.2", "--work-dir", str(work)) as url:
+            readme_stack_applies_and_is_destroyed(url, tmp_path)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def readme_stack_applies_and_is_destroyed(endpoint: str, tmp_path) -> None:
+    def client(service: str):
+        return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="localaws",
+                            aws_secret_access_key="localaws")  # fmt: skip
+
     section = readme_section("Your own stack on localaws")
     (hcl,) = fenced(section, "hcl")
     (sh,) = fenced(section, "sh")
