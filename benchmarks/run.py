@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -204,18 +203,12 @@ def artifacts(work: Path, report: Report, smoke: bool) -> None:
 
 
 def machine() -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    """The report's header: the machine figures.machine() records for a timing, and the contenders' versions."""
+    measured = figures.machine()
     return {
-        "CPU": cpu,
-        "cores": str(os.cpu_count()),
-        "Python": platform.python_version(),
+        "CPU": measured["cpu"],
+        "cores": str(measured["cores"]),
+        "Python": measured["python"],
         **versions(),
         "libvips threads": os.environ.get("VIPS_CONCURRENCY", "default"),
     }
