@@ -136,6 +136,14 @@ module "function" {
     DESTINATION_PREFIX       = var.destination_prefix
     THUMBNAIL_SIZES          = join(",", var.thumbnail_sizes)
     OUTPUT_FORMAT            = var.output_format
+    OUTPUT_FORMATS           = join(",", var.output_formats)
+    COLOUR                   = var.colour
+    JPEG_PROGRESSIVE         = tostring(var.jpeg.progressive)
+    CACHE_CONTROL            = var.thumbnail_objects.cache_control
+    CONTENT_DISPOSITION      = var.thumbnail_objects.content_disposition
+    COPY_METADATA            = join(",", var.thumbnail_objects.copy_metadata)
+    STORAGE_CLASS            = var.thumbnail_objects.storage_class
+    THUMBNAIL_TAGS           = join("&", [for k, v in var.thumbnail_objects.tags : "${urlencode(k)}=${urlencode(v)}"])
     QUALITY                  = tostring(var.quality)
     MAX_IMAGE_PIXELS         = tostring(var.max_image_pixels)
     DELETE_THUMBNAILS        = tostring(var.delete_thumbnails)
@@ -156,7 +164,7 @@ module "function" {
   })
 
   read_access  = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }
-  write_access = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = var.delete_thumbnails, account = local.destination_account }
+  write_access = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = var.delete_thumbnails, tags = length(var.thumbnail_objects.tags) > 0, account = local.destination_account }
   kms_key_arns = var.kms_key_arns
   secret       = var.database == null ? null : { arn = var.database.secret_arn, kms_key_arn = var.database.kms_key_arn }
 

@@ -109,6 +109,18 @@ variable "code_signing_config_arn" {
   default     = null
 }
 
+variable "colour" {
+  type        = string
+  description = "keep: a picture tagged with a colour profile (Display P3, Adobe RGB) keeps it in its thumbnails; srgb: every tagged picture is converted to sRGB and no profile is written. CMYK is always converted to sRGB through its profile."
+  default     = "keep"
+  nullable    = false
+
+  validation {
+    condition     = contains(["keep", "srgb"], var.colour)
+    error_message = "colour must be \"keep\" or \"srgb\"; got \"${var.colour}\"."
+  }
+}
+
 variable "create_layer" {
   type        = bool
   description = "Build and publish the layer of layer/requirements.txt. false: bring Pillow in layer_arns instead."
@@ -279,6 +291,15 @@ variable "function_name" {
   nullable    = false
 }
 
+variable "jpeg" {
+  type = object({
+    progressive = optional(bool, false)
+  })
+  description = "How JPEG thumbnails are written: progressive scans (a coarse picture first, refined as it loads) or one baseline scan. The default is chosen by measurement (docs/formats.md, \"Progressive JPEG\")."
+  default     = {}
+  nullable    = false
+}
+
 variable "kms_key_arn" {
   type        = string
   description = "KMS key that encrypts the function's environment variables at rest (they hold bucket names and settings, never a secret). Null: Lambda's AWS-managed key."
@@ -401,6 +422,26 @@ variable "output_format" {
   validation {
     condition     = var.output_format != "avif" || contains(var.extra_formats, "avif")
     error_message = "output_format = \"avif\" needs the AVIF codec in the layer: add \"avif\" to extra_formats (it is ${jsonencode(var.extra_formats)})."
+  }
+}
+
+variable "output_formats" {
+  type        = list(string)
+  description = "Every size in each of these formats (jpeg, png, webp, avif), for a page's <picture> or a CDN choosing by Accept; each key then ends in its format's extension (cat.jpg -> cat.jpg.avif, cat.jpg.webp, cat.jpg.jpg). Empty: one format, output_format."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for f in var.output_formats : contains(["jpeg", "png", "webp", "avif"], f)]) && length(distinct(var.output_formats)) == length(var.output_formats)
+    error_message = "output_formats must hold jpeg, png, webp or avif, each at most once; got ${jsonencode(var.output_formats)}."
+  }
+  validation {
+    condition     = !contains(var.output_formats, "avif") || contains(var.extra_formats, "avif")
+    error_message = "output_formats has \"avif\", which needs the AVIF codec in the layer: add \"avif\" to extra_formats (it is ${jsonencode(var.extra_formats)})."
+  }
+  validation {
+    condition     = length(var.output_formats) == 0 || var.output_format == "auto"
+    error_message = "Set output_formats or output_format, not both: output_formats is ${jsonencode(var.output_formats)} and output_format is \"${var.output_format}\"."
   }
 }
 
@@ -564,6 +605,40 @@ variable "thumbnail_sizes" {
       for s in var.thumbnail_sizes : can(regex("^[0-9]+(x[0-9]+)?$", s)) && alltrue([for side in split("x", s) : try(tonumber(side) >= 1 && tonumber(side) <= 10000, false)])
     ])
     error_message = "thumbnail_sizes must hold one or more longest edges (256) or boxes (\"200x200\"), every side a whole number between 1 and 10000 pixels; got ${jsonencode(var.thumbnail_sizes)}."
+  }
+}
+
+variable "thumbnail_objects" {
+  type = object({
+    cache_control       = optional(string, "max-age=86400, stale-while-revalidate=86400")
+    content_disposition = optional(string, "inline")
+    copy_metadata       = optional(list(string), [])
+    storage_class       = optional(string, "STANDARD")
+    tags                = optional(map(string), {})
+  })
+  description = "How each thumbnail is written: its Cache-Control, Content-Disposition (inline, attachment or none; with the source's file name), the source's user metadata carried over, storage class and object tags. Details: the README, \"Inputs in detail\"."
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[ -~]{0,1024}$", var.thumbnail_objects.cache_control))
+    error_message = "thumbnail_objects.cache_control must be at most 1024 printable ASCII characters (an HTTP header); got ${jsonencode(var.thumbnail_objects.cache_control)}."
+  }
+  validation {
+    condition     = contains(["inline", "attachment", "none"], var.thumbnail_objects.content_disposition)
+    error_message = "thumbnail_objects.content_disposition must be \"inline\", \"attachment\" or \"none\"; got \"${var.thumbnail_objects.content_disposition}\"."
+  }
+  validation {
+    condition     = alltrue([for n in var.thumbnail_objects.copy_metadata : can(regex("^[a-z0-9][a-z0-9._-]{0,127}$", n)) && !contains(["source-bucket", "source-key", "source-etag", "source-version-id", "source-digest", "blurhash"], n)])
+    error_message = "thumbnail_objects.copy_metadata must name user metadata keys (lower-case letters, digits, '.', '_', '-'; S3 keeps them lower-case), none of the module's own (source-bucket, source-key, source-etag, source-version-id, source-digest, blurhash); got ${jsonencode(var.thumbnail_objects.copy_metadata)}."
+  }
+  validation {
+    condition     = contains(["STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR"], var.thumbnail_objects.storage_class)
+    error_message = "thumbnail_objects.storage_class must be one a thumbnail can be read from at once: STANDARD, INTELLIGENT_TIERING, STANDARD_IA, ONEZONE_IA or GLACIER_IR; got \"${var.thumbnail_objects.storage_class}\"."
+  }
+  validation {
+    condition     = length(var.thumbnail_objects.tags) <= 10 && alltrue([for k, v in var.thumbnail_objects.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(k, "aws:")])
+    error_message = "thumbnail_objects.tags must be at most 10 tags (S3's limit for an object), keys of 1 to 128 characters not starting with aws:, values of at most 256; got ${length(var.thumbnail_objects.tags)}: ${jsonencode(keys(var.thumbnail_objects.tags))}."
   }
 }
 

@@ -133,9 +133,15 @@ def s3(response: Any, resource: str, session: Session, region: str) -> list[Ask]
         keys = [k.text or "" for k in ElementTree.fromstring(response.body or b"<Delete/>").iter() if _tag(k) == "Key"]
         return [Ask(action, f"{resource}/{k}", context, policy, owner) for k in keys]
     asks = [Ask(action, resource, context, policy, owner)]
+    if action == "s3:PutObject" and _header(response, "x-amz-tagging"):  # tags on a write need their own action
+        asks.append(Ask("s3:PutObjectTagging", resource, context, policy, owner))
     if bucket is not None and key:
         asks += _s3_kms(response, action, bucket, key, session, region)
     return asks
+
+
+def _header(response: Any, name: str) -> str | None:
+    return {k.lower(): v for k, v in dict(response.headers or {}).items()}.get(name)
 
 
 def _tag(element: ElementTree.Element) -> str:
@@ -151,9 +157,8 @@ def _s3_kms(response: Any, action: str, bucket: Any, key: str, session: Session,
         if stored is not None and getattr(stored, "encryption", None) == "aws:kms":
             key_id, kms_action = stored.kms_key_id, "kms:Decrypt"
     elif action == "s3:PutObject":
-        headers = {k.lower(): v for k, v in dict(response.headers or {}).items()}
-        if headers.get("x-amz-server-side-encryption") == "aws:kms":
-            key_id = headers.get("x-amz-server-side-encryption-aws-kms-key-id")
+        if _header(response, "x-amz-server-side-encryption") == "aws:kms":
+            key_id = _header(response, "x-amz-server-side-encryption-aws-kms-key-id")
         else:
             rules = (getattr(bucket, "encryption", None) or {}).get("Rule", [])
             for rule in rules if isinstance(rules, list) else [rules]:

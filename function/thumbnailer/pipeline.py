@@ -29,7 +29,7 @@ from .aws import storage
 from .aws.events import CREATE, IGNORE, Change, Intake, Item
 from .aws.logs import log
 from .errors import ImageRejected, PermanentFailure, TransientFailure
-from .keys import is_under_prefix, thumbnail_key, thumbnail_keys_of
+from .keys import file_name, is_under_prefix, thumbnail_key, thumbnail_keys_of
 from .picture import containment
 from .picture.imaging import Result as Rendering
 from .picture.imaging import check_header, make_thumbnails, prepare_decoders
@@ -234,6 +234,9 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
         animation_max_frames=settings.animation_max_frames,
         extra_formats=settings.extra_formats,
         memory_mb=settings.memory_mb,
+        formats=settings.output_formats,
+        colour=settings.colour,
+        jpeg_progressive=settings.jpeg_progressive,
     )
     try:
         with download.path.open("rb") as source:
@@ -244,17 +247,51 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
             result = containment.contained(render, memory_mb=settings.memory_mb)
     finally:
         download.path.unlink(missing_ok=True)
+    metadata = _metadata(change, settings, download, result)
+    headers = _headers(settings)
+    written = []
+    for thumb in result.thumbnails:
+        key = thumbnail_key(
+            settings.destination_prefix,
+            thumb.size,
+            change.key,
+            result.source_format,
+            thumb.format,
+            extension=bool(settings.output_formats),
+        )
+        name = file_name(change.key, thumb.format)
+        storage.upload(
+            s3, settings.destination_bucket, key, thumb.data, thumb.format.content_type, metadata, headers, name
+        )
+        written.append(key)
+    return Rendered(download.version, download.size, result, written)
+
+
+def _metadata(change: Change, settings: Settings, download: storage.Download, result: Rendering) -> dict[str, str]:
+    """Every thumbnail's user metadata: its source (named, or a digest), the placeholder, and the source's own
+    metadata that COPY_METADATA names (what S3's 2 KB limit leaves no room for is said in the log line)."""
     named = settings.source_metadata
     metadata = storage.source_metadata(change.bucket, change.key, named)
     if named:
         metadata |= download.version.metadata()
     metadata["blurhash"] = result.blurhash  # the placeholder, useful without a catalogue
-    written = []
-    for thumb in result.thumbnails:
-        key = thumbnail_key(settings.destination_prefix, thumb.size, change.key, result.source_format, thumb.format)
-        storage.upload(s3, settings.destination_bucket, key, thumb.data, thumb.format.content_type, metadata)
-        written.append(key)
-    return Rendered(download.version, download.size, result, written)
+    if settings.copy_metadata:
+        copied = storage.copied_metadata(download.metadata, settings.copy_metadata, metadata)
+        if dropped := [n for n in settings.copy_metadata if n in download.metadata and n not in copied]:
+            result.notes.append(
+                f"metadata not copied: {', '.join(dropped)} would pass S3's {storage.MAX_USER_METADATA}-byte limit"
+            )
+        metadata = copied | metadata
+    return metadata
+
+
+def _headers(settings: Settings) -> storage.Headers:
+    return storage.Headers(
+        cache_control=settings.cache_control,
+        content_disposition=settings.content_disposition,
+        storage_class=settings.storage_class,
+        tags=settings.tags,
+    )
 
 
 def rows(change: Change, thumbnail_bucket: str, rendered: Rendered) -> list[Row]:

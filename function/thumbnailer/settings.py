@@ -6,14 +6,24 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from .errors import ConfigError
+from .picture.colour import POLICIES
 from .picture.crop import CROPS
 from .picture.formats import OPTIONAL_FORMATS, OUTPUTS
 from .picture.imaging import ANIMATION_MAX_FRAMES, ANIMATION_MAX_PIXELS
 from .picture.sizes import MAX_EDGE, Size, parse_size
 
-OUTPUT_FORMATS = ("auto", *OUTPUTS)
+FORMAT_CHOICES = ("auto", *OUTPUTS)  # OUTPUT_FORMAT; OUTPUT_FORMATS lists OUTPUTS
+DISPOSITIONS = ("inline", "attachment", "none")
+# Storage classes a thumbnail can be read from at once (no restore): the archive classes are refused.
+STORAGE_CLASSES = ("STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR")
+# The metadata the function writes itself: COPY_METADATA cannot name these.
+OWN_METADATA = ("source-bucket", "source-key", "source-etag", "source-version-id", "source-digest", "blurhash")
+_METADATA_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
+_HEADER_VALUE = re.compile(r"^[\x20-\x7e]{1,1024}$")
+MAX_TAGS = 10  # S3's limit for one object
 # Pillow refuses pictures above twice its MAX_IMAGE_PIXELS (2 x 89,478,485) whatever we allow.
 PILLOW_PIXEL_LIMIT = 178_956_970
 _TABLE = re.compile(r"^[A-Za-z0-9_]{1,48}$")  # room for the "_migrations" table beside it (64 characters)
@@ -26,6 +36,14 @@ class Settings:
     destination_prefix: str = "thumbnails/"
     sizes: tuple[Size, ...] = (Size(256, 0),)  # longest edges and boxes, largest first
     output_format: str = "auto"
+    output_formats: tuple[str, ...] = ()  # every size in each; keys then always carry the format's extension
+    colour: str = "keep"  # keep: a tagged picture keeps its profile; srgb: converted to sRGB, no profile written
+    jpeg_progressive: bool = False
+    cache_control: str = ""  # Cache-Control of every thumbnail; "": none
+    content_disposition: str = "inline"  # inline or attachment, with the file name; none: no header
+    copy_metadata: tuple[str, ...] = ()  # the source's user metadata carried over
+    storage_class: str = "STANDARD"
+    tags: tuple[tuple[str, str], ...] = ()  # object tags of every thumbnail
     quality: int = 85
     max_image_pixels: int = 50_000_000
     delete_thumbnails: bool = True  # ObjectRemoved / LifecycleExpiration / "Object Deleted" remove the thumbnails
@@ -109,6 +127,59 @@ def _extra_formats(environ: Mapping[str, str]) -> tuple[str, ...]:
     return names
 
 
+def _output_formats(environ: Mapping[str, str], extra_formats: tuple[str, ...]) -> tuple[str, ...]:
+    raw = environ.get("OUTPUT_FORMATS", "")
+    names = tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+    if any(name not in OUTPUTS for name in names):
+        raise ConfigError(f"OUTPUT_FORMATS must be a comma-separated list of {', '.join(OUTPUTS)}; got {raw!r}.")
+    for name in names:
+        if name in OPTIONAL_FORMATS and name not in extra_formats:
+            raise ConfigError(
+                f"OUTPUT_FORMATS has {name}, which needs its codec in the layer: add {name} to EXTRA_FORMATS "
+                "(the module's extra_formats)."
+            )
+    return names
+
+
+def _header(environ: Mapping[str, str], name: str) -> str:
+    value = environ.get(name, "").strip()
+    if value and not _HEADER_VALUE.match(value):
+        raise ConfigError(f"{name} must be 1 to 1024 printable ASCII characters (an HTTP header); got {value!r}.")
+    return value
+
+
+def _copy_metadata(environ: Mapping[str, str]) -> tuple[str, ...]:
+    raw = environ.get("COPY_METADATA", "")
+    names = tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+    for name in names:
+        if not _METADATA_NAME.match(name) or name in OWN_METADATA:
+            raise ConfigError(
+                "COPY_METADATA must be a comma-separated list of user metadata names (lower-case letters, digits, "
+                f"'.', '_', '-'), none of the function's own ({', '.join(OWN_METADATA)}); got {raw!r}."
+            )
+    return names
+
+
+def _tags(environ: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """THUMBNAIL_TAGS: URL-encoded as S3's x-amz-tagging header is (``team=web&cost%20centre=42``)."""
+    raw = environ.get("THUMBNAIL_TAGS", "").strip()
+    try:
+        pairs = tuple(parse_qsl(raw, keep_blank_values=True, strict_parsing=bool(raw)))
+    except ValueError:
+        pairs = (("", ""),)
+    keys = [key for key, _ in pairs]
+    if (
+        len(pairs) > MAX_TAGS
+        or len(set(keys)) != len(keys)
+        or any(not 1 <= len(key) <= 128 or len(value) > 256 or key.startswith("aws:") for key, value in pairs)
+    ):
+        raise ConfigError(
+            f"THUMBNAIL_TAGS must be at most {MAX_TAGS} URL-encoded key=value pairs joined by '&' (keys 1 to 128 "
+            f"characters, not starting with aws:, values up to 256); got {raw!r}."
+        )
+    return pairs
+
+
 def _database(environ: Mapping[str, str]) -> tuple[str, str]:
     arn = environ.get("DATABASE_SECRET_ARN", "").strip()
     if arn and not _SECRET_ARN.match(arn):
@@ -128,7 +199,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not bucket:
         raise ConfigError("DESTINATION_BUCKET must name the bucket thumbnails are written to; it is not set.")
     extra_formats = _extra_formats(env)
-    output_format = _choice(env, "OUTPUT_FORMAT", "auto", OUTPUT_FORMATS)
+    output_format = _choice(env, "OUTPUT_FORMAT", "auto", FORMAT_CHOICES)
     if output_format in OPTIONAL_FORMATS and output_format not in extra_formats:
         raise ConfigError(
             f"OUTPUT_FORMAT={output_format} needs its codec in the layer: add {output_format} to EXTRA_FORMATS "
@@ -151,6 +222,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         destination_prefix=env.get("DESTINATION_PREFIX", "thumbnails/"),
         sizes=_sizes(env),
         output_format=output_format,
+        output_formats=_output_formats(env, extra_formats),
+        colour=_choice(env, "COLOUR", "keep", POLICIES),
+        jpeg_progressive=_bool(env, "JPEG_PROGRESSIVE", False),
+        cache_control=_header(env, "CACHE_CONTROL"),
+        content_disposition=_choice(env, "CONTENT_DISPOSITION", "inline", DISPOSITIONS),
+        copy_metadata=_copy_metadata(env),
+        storage_class=_choice(env, "STORAGE_CLASS", "standard", tuple(c.lower() for c in STORAGE_CLASSES)).upper(),
+        tags=_tags(env),
         quality=_int(env, "QUALITY", 85, 1, 95),
         max_image_pixels=_int(env, "MAX_IMAGE_PIXELS", 50_000_000, 1, PILLOW_PIXEL_LIMIT),
         delete_thumbnails=_bool(env, "DELETE_THUMBNAILS", True),

@@ -72,7 +72,7 @@ data "aws_iam_policy_document" "lambda" {
 
   statement {
     sid       = "WriteThumbnails"
-    actions   = var.write_access.delete ? ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"] : ["s3:PutObject"]
+    actions   = concat(["s3:PutObject"], var.write_access.tags ? ["s3:PutObjectTagging"] : [], var.write_access.delete ? ["s3:GetObject", "s3:DeleteObject"] : [])
     resources = ["arn:${local.partition}:s3:::${var.write_access.bucket}/${var.write_access.prefix}*"]
 
     dynamic "condition" {

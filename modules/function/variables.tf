@@ -346,8 +346,9 @@ variable "write_access" {
     bucket  = string
     prefix  = optional(string, "")
     delete  = optional(bool, false)
+    tags    = optional(bool, false)
     account = optional(string)
   })
-  description = "Objects the function may write: s3:PutObject on bucket/prefix*, and with delete, s3:GetObject, s3:DeleteObject and s3:ListBucket there (to remove a deleted object's thumbnails). account: the bucket's owner, an s3:ResourceAccount condition (null: none)."
+  description = "Objects the function may write: s3:PutObject on bucket/prefix*; with delete, s3:GetObject, s3:DeleteObject and s3:ListBucket there (to remove a deleted object's thumbnails); with tags, s3:PutObjectTagging (a write that tags). account: the bucket's owner (s3:ResourceAccount)."
   nullable    = false
 }

@@ -32,6 +32,33 @@ def test_boxes_crops_animation_and_extra_formats():
     assert settings.extra_formats == ("avif", "heif") and settings.output_format == "avif"
 
 
+def test_formats_colour_and_how_thumbnails_are_written():
+    settings = load_settings(
+        {
+            "DESTINATION_BUCKET": "b",
+            "EXTRA_FORMATS": "avif",
+            "OUTPUT_FORMATS": "avif, webp,jpeg,webp",
+            "COLOUR": "srgb",
+            "JPEG_PROGRESSIVE": "true",
+            "CACHE_CONTROL": "max-age=3600",
+            "CONTENT_DISPOSITION": "attachment",
+            "COPY_METADATA": "Photographer, licence",
+            "STORAGE_CLASS": "standard_ia",
+            "THUMBNAIL_TAGS": "team=web&cost+centre=42%25&empty=",
+        }
+    )
+    assert settings.output_formats == ("avif", "webp", "jpeg"), "in order, once each"
+    assert (settings.colour, settings.jpeg_progressive) == ("srgb", True)
+    assert (settings.cache_control, settings.content_disposition) == ("max-age=3600", "attachment")
+    assert settings.copy_metadata == ("photographer", "licence"), "S3 keeps user metadata names lower-case"
+    assert settings.storage_class == "STANDARD_IA"
+    assert settings.tags == (("team", "web"), ("cost centre", "42%"), ("empty", ""))
+    defaults = load_settings({"DESTINATION_BUCKET": "b"})
+    assert (defaults.output_formats, defaults.colour, defaults.content_disposition, defaults.storage_class) == (
+        (), "keep", "inline", "STANDARD"
+    )  # fmt: skip
+
+
 def test_sizes_are_deduplicated_largest_first():
     assert load_settings({"DESTINATION_BUCKET": "b", "THUMBNAIL_SIZES": "128, 1024,128,512"}).sizes == (
         Size(1024, 0),
@@ -60,6 +87,18 @@ def test_sizes_are_deduplicated_largest_first():
             {"DATABASE_SECRET_ARN": "thumbnails-db"},
             "DATABASE_SECRET_ARN must be the ARN of a Secrets Manager secret; got 'thumbnails-db'",
         ),  # fmt: skip
+        ({"OUTPUT_FORMATS": "webp,gif"}, "OUTPUT_FORMATS must be a comma-separated list of jpeg, png, webp, avif; got"),
+        ({"OUTPUT_FORMATS": "webp,avif"}, "OUTPUT_FORMATS has avif, which needs its codec in the layer: add avif to"),
+        ({"COLOUR": "cmyk"}, "COLOUR must be one of keep, srgb; got 'cmyk'"),
+        ({"JPEG_PROGRESSIVE": "1"}, "JPEG_PROGRESSIVE must be true or false; got '1'"),
+        ({"CACHE_CONTROL": "max-age=60\nX-Evil: 1"}, "CACHE_CONTROL must be 1 to 1024 printable ASCII characters"),
+        ({"CONTENT_DISPOSITION": "download"}, "CONTENT_DISPOSITION must be one of inline, attachment, none; got"),
+        ({"COPY_METADATA": "source-key"}, "COPY_METADATA must be .* none of the function's own .* got 'source-key'"),
+        ({"COPY_METADATA": "a b"}, "COPY_METADATA must be a comma-separated list of user metadata names"),
+        ({"STORAGE_CLASS": "GLACIER"}, "STORAGE_CLASS must be one of standard, intelligent_tiering, .*; got 'glacier'"),
+        ({"THUMBNAIL_TAGS": "&".join(f"k{i}=v" for i in range(11))}, "THUMBNAIL_TAGS must be at most 10 URL-encoded"),
+        ({"THUMBNAIL_TAGS": "aws:owner=me"}, "THUMBNAIL_TAGS must be at most 10 .* not starting with aws:"),
+        ({"THUMBNAIL_TAGS": "a=1&a=2"}, "THUMBNAIL_TAGS must be"),
         ({"DATABASE_TLS": "on"}, "DATABASE_TLS must be one of require, verify, disable; got 'on'"),
         ({"DATABASE_TLS": "verify"}, "DATABASE_TLS=verify needs DATABASE_CA_BUNDLE"),
         (

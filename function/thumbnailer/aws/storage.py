@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -52,6 +52,8 @@ GONE_CODES = frozenset({"NoSuchKey", "NoSuchVersion", "NoSuchBucket", "NotFound"
 _CHUNK = 1024 * 1024
 HEADER_BYTES = 64 * 1024  # read first and inspected (the picture's size) before the rest is downloaded
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+_QUOTED_UNSAFE = re.compile(r'[^\x20-\x7e]|["\\]')  # what a quoted-string file name cannot hold as it is
+MAX_USER_METADATA = 2048  # S3's limit: the user metadata's names and values, in UTF-8 bytes
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,38 @@ class Download:
     path: Path
     version: Version
     size: int
+    metadata: dict[str, str] = field(default_factory=dict)  # the source's own user metadata
+
+
+@dataclass(frozen=True)
+class Headers:
+    """What every thumbnail is written with besides its bytes, type and metadata."""
+
+    cache_control: str = ""  # "": none
+    content_disposition: str = "inline"  # inline or attachment, with the file name; none: no header
+    storage_class: str = "STANDARD"
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def arguments(self, file_name: str) -> dict[str, Any]:
+        """PutObject's arguments for a thumbnail saved as ``file_name``."""
+        arguments: dict[str, Any] = {"StorageClass": self.storage_class}
+        if self.cache_control:
+            arguments["CacheControl"] = self.cache_control
+        if self.content_disposition != "none":
+            arguments["ContentDisposition"] = content_disposition(self.content_disposition, file_name)
+        if self.tags:
+            arguments["Tagging"] = urlencode(self.tags)
+        return arguments
+
+
+def content_disposition(kind: str, file_name: str) -> str:
+    """``inline; filename="cat.webp"`` (RFC 6266): the name as a quoted string, with an ASCII stand-in for what it
+    cannot hold as it is, and then, when the name is not plain ASCII, in full as ``filename*`` (RFC 8187)."""
+    fallback = _QUOTED_UNSAFE.sub("_", file_name)
+    header = f'{kind}; filename="{fallback}"'
+    if fallback != file_name:
+        header += f"; filename*=UTF-8''{quote(file_name, safe='')}"
+    return header
 
 
 def expect_owners(client: S3Client, destination_bucket: str, destination_owner: str, source_owner: str) -> None:
@@ -190,7 +224,7 @@ def download(
     except Exception as exc:  # classified, not swallowed
         path.unlink(missing_ok=True)
         raise classify(exc, "download") from exc
-    return Download(path, _version(response), size)
+    return Download(path, _version(response), size, dict(response.get("Metadata") or {}))
 
 
 def source_metadata(bucket: str, key: str, named: bool = True) -> dict[str, str]:
@@ -204,10 +238,35 @@ def source_metadata(bucket: str, key: str, named: bool = True) -> dict[str, str]
     return {"source-bucket": bucket, "source-key": quote(key, safe="/")}
 
 
-def upload(client: S3Client, bucket: str, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> None:
-    """Write one thumbnail with its Content-Type and the metadata naming its source and its version."""
+def copied_metadata(source: Mapping[str, str], names: tuple[str, ...], own: Mapping[str, str]) -> dict[str, str]:
+    """The source's user metadata named in ``names`` that it has, in that order, as far as S3's 2 KB limit leaves
+    room beside the function's ``own``; a name that would pass the limit is left out (the caller says so)."""
+    used = sum(len(k.encode()) + len(v.encode()) for k, v in own.items())
+    copied = {}
+    for name in names:
+        if name in source and name not in own:
+            cost = len(name.encode()) + len(source[name].encode())
+            if used + cost <= MAX_USER_METADATA:
+                copied[name] = source[name]
+                used += cost
+    return copied
+
+
+def upload(
+    client: S3Client,
+    bucket: str,
+    key: str,
+    data: bytes,
+    content_type: str,
+    metadata: dict[str, str],
+    headers: Headers | None = None,
+    file_name: str = "",
+) -> None:
+    """Write one thumbnail with its Content-Type, the metadata naming its source and its version, and ``headers``
+    (its Cache-Control, Content-Disposition for ``file_name``, storage class and tags)."""
+    extra = (headers or Headers()).arguments(file_name or key.rsplit("/", 1)[-1])
     try:
-        client.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type, Metadata=metadata)
+        client.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type, Metadata=metadata, **extra)
     except Exception as exc:  # classified, not swallowed
         raise classify(exc, "upload") from exc
 

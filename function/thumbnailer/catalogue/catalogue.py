@@ -1,8 +1,9 @@
-"""The image catalogue: one row per source object and size in a MySQL or MariaDB table (schema.py).
+"""The image catalogue: one row per source object, size and format in a MySQL or MariaDB table (schema.py).
 
 Imported only when the catalogue is on (app.py), so a function without a database never loads PyMySQL.
 
-- Writes are upserts keyed on (source, size): a retried or duplicated event leaves one row per size. A row is
+- Writes are upserts keyed on (source, size, format): a retried or duplicated event leaves one row per size and
+  format. A row is
   overwritten only by an event whose S3 ``sequencer`` is not older than the stored one (sequencers of one key
   compare as hexadecimal strings right-padded with zeros, as S3 documents); an event without one (S3 Batch
   Operations, a manual invoke) always writes, since the pipeline renders what the object is now.
@@ -111,17 +112,20 @@ class Catalogue:
         self._connection: Any = None
 
     def record(self, rows: Iterable[Row]) -> None:
-        """Upsert ``rows`` (every size of one source) in one transaction, and delete the source's rows of other
-        sizes (sizes no longer configured) that no newer event wrote: the rows are then the configured sizes."""
+        """Upsert ``rows`` (every size and format of one source) in one transaction, and delete the source's rows
+        of other sizes or formats (no longer configured) that no newer event wrote: the rows are then the
+        configured ones."""
         rows = list(rows)
         if not rows:
             return
         statement = _UPSERT.format(table=self.table)
         values = [tuple(getattr(row, c) for c in COLUMNS) for row in rows]
         first = rows[0]
-        sizes = [row.size for row in rows]
-        retire = _DELETE.format(table=self.table) + " AND size NOT IN (" + ", ".join(["%s"] * len(sizes)) + ")"
-        arguments = (first.source_bucket, first.source_key, first.sequencer, first.sequencer, *sizes)
+        kept = [value for row in rows for value in (row.size, row.format)]
+        retire = (
+            _DELETE.format(table=self.table) + " AND (size, format) NOT IN (" + ", ".join(["(%s, %s)"] * len(rows)) + ")"
+        )
+        arguments = (first.source_bucket, first.source_key, first.sequencer, first.sequencer, *kept)
 
         def work(cursor: Any) -> None:
             cursor.executemany(statement, values)

@@ -4,10 +4,11 @@ A later change to the table is a new entry at the end of MIGRATIONS (an ALTER TA
 a database has not seen yet on its first connection, under a named lock so that concurrent cold starts apply it
 once. ``{table}`` is the module's database.table (validated: letters, digits, underscores).
 
-Uniqueness of (bucket, key, size) without an index over the raw key: a key is up to 1,024 bytes of UTF-8 (4,096
+Uniqueness of (bucket, key, size, format) without an index over the raw key: a key is up to 1,024 bytes of UTF-8 (4,096
 bytes as utf8mb4 characters), beyond InnoDB's 3,072-byte index limit. ``source_id`` is the SHA-256 of
 ``bucket/key`` (a bucket name has no "/", so the pair is unambiguous), a stored generated column: the database
-computes it, so no writer can get it wrong, and (source_id, size) is the unique key. Look a source up with
+computes it, so no writer can get it wrong, and (source_id, size, format) is the unique key (migration 2; it
+was (source_id, size) before thumbnails came in several formats). Look a source up with
 ``WHERE source_id = UNHEX(SHA2(CONCAT(bucket, '/', key), 256))``.
 """
 
@@ -39,6 +40,14 @@ MIGRATIONS: tuple[str, ...] = (
         processed_at DATETIME(6) NOT NULL,
         UNIQUE KEY source_size (source_id, size)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    """,
+    # 2: one row per size and format (OUTPUT_FORMATS). Every existing row stays: unique per (source, size), it is
+    # unique per (source, size, format) too. The new key is added before the old one goes, so no moment is
+    # without one.
+    """
+    ALTER TABLE `{table}`
+        ADD UNIQUE KEY source_size_format (source_id, size, format),
+        DROP INDEX source_size
     """,
 )
 

@@ -1,10 +1,12 @@
 """The picture core: image bytes in, thumbnails out. Pillow only; nothing here knows AWS or the database.
 
-- ``imaging``: one decode made into every size (``make_thumbnails``), and the refusal of a picture from its header
+- ``imaging``: one decode made into every size and format (``make_thumbnails``), and the refusal of a picture from
+  its header
 - ``sizes``: what a size means, a longest edge (``256``) or a box (``200x200``)
 - ``crop``: where a box is cut from the picture (``entropy`` or ``centre``)
 - ``formats``: the input formats read, the optional ones (HEIF, AVIF), and the output formats
-- ``encoding``: pictures and animations to bytes, never bigger than the source
+- ``colour``: the colour space thumbnails are written in: CMYK through its profile, ``keep`` or ``srgb``
+- ``encoding``: pictures and animations to bytes (progressive JPEG on request), never bigger than the source
 - ``metadata``: a source's own bytes without its metadata
 - ``placeholder``: the BlurHash string an application paints while the image loads
 - ``memory``: what a picture costs in memory, so one that would not fit is refused before it is decoded

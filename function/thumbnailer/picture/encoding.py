@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from PIL import Image, ImageChops
 
@@ -18,9 +19,18 @@ AVIF_SPEED = 8  # libavif's 0 (slowest, smallest) to 10; 8 encodes a thumbnail i
 _PALETTE_COLOURS = 256
 
 
-def encode(im: Image.Image, fmt: OutputFormat, quality: int, icc: bytes | None) -> bytes:
+@dataclass(frozen=True)
+class Encoding:
+    """How a thumbnail is written: its format and that format's options."""
+
+    format: OutputFormat
+    quality: int = 85  # JPEG, WebP and AVIF
+    progressive: bool = False  # JPEG: progressive scans (JPEG_PROGRESSIVE) instead of one baseline scan
+
+
+def encode(im: Image.Image, how: Encoding, icc: bytes | None) -> bytes:
     """One still picture (L, RGB or RGBA). No exif= is ever passed: EXIF and GPS metadata never reach a thumbnail."""
-    return _save(_prepared(im, fmt), fmt, _options(fmt, quality, icc))
+    return _save(_prepared(im, how.format), how.format, _options(how, icc))
 
 
 def _prepared(im: Image.Image, fmt: OutputFormat) -> Image.Image:
@@ -36,26 +46,27 @@ def _save(im: Image.Image, fmt: OutputFormat, options: dict[str, object]) -> byt
 
 
 def encode_frames(
-    frames: Sequence[Image.Image], durations: Sequence[int], loop: int, fmt: OutputFormat, quality: int
+    frames: Sequence[Image.Image], durations: Sequence[int], loop: int, how: Encoding, icc: bytes | None = None
 ) -> bytes:
     """An animation (RGBA frames, each shown ``durations`` ms; ``loop`` 0: for ever) as animated WebP or PNG."""
     buf = io.BytesIO()
     first, *rest = frames
-    options = _options(fmt, quality, None)
+    options = _options(how, icc)
     first.save(
-        buf, format=fmt.pillow, save_all=True, append_images=rest, duration=list(durations), loop=loop, **options
+        buf, format=how.format.pillow, save_all=True, append_images=rest, duration=list(durations), loop=loop, **options
     )
     return buf.getvalue()
 
 
-def smallest(im: Image.Image, fmt: OutputFormat, quality: int, icc: bytes | None, source: bytes, native: bool) -> bytes:
+def smallest(im: Image.Image, how: Encoding, icc: bytes | None, source: bytes, native: bool) -> bytes:
     """The thumbnail of a picture shown at its own size, never bigger than ``source`` when that can be helped.
 
     The smallest of: its usual encoding; the source's own bytes without their metadata (``native``: the source is
     in this format and shown upright as stored; lossless, so it wins a tie); and, when both are still bigger than
     the source, for PNG its pixels at zlib's highest effort."""
+    fmt = how.format
     prepared = _prepared(im, fmt)  # the palette check once, for both PNG encodings
-    candidates = [_save(prepared, fmt, _options(fmt, quality, icc))]
+    candidates = [_save(prepared, fmt, _options(how, icc))]
     if native and (stripped := metadata.strip(source, fmt.pillow)) is not None:
         candidates.insert(0, stripped)
     if fmt.pillow == "PNG" and min(map(len, candidates)) > len(source):
@@ -63,10 +74,13 @@ def smallest(im: Image.Image, fmt: OutputFormat, quality: int, icc: bytes | None
     return min(candidates, key=len)
 
 
-def _options(fmt: OutputFormat, quality: int, icc: bytes | None) -> dict[str, object]:
+def _options(how: Encoding, icc: bytes | None) -> dict[str, object]:
+    fmt, quality = how.format, how.quality
     options: dict[str, object] = {"icc_profile": icc} if icc else {}
     if fmt.pillow == "JPEG":
         options.update(quality=quality, optimize=True)  # Huffman tables made for the picture: smaller, same pixels
+        if how.progressive:
+            options["progressive"] = True
     elif fmt.pillow == "WEBP":
         options.update(quality=quality, method=WEBP_METHOD)
     elif fmt.pillow == "AVIF":

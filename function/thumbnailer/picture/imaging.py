@@ -1,8 +1,10 @@
 """The thumbnail core: image bytes in, thumbnails out. Knows nothing about AWS.
 
-One decode serves every size: a JPEG is decoded with libjpeg's DCT scaling (``draft``) at the smallest scale
-that still covers the largest size, and each smaller size is made from the previous one. A box size is filled by
-cropping (crop.py); an animation keeps its frames (encoding.py); a picture that already fits is never made bigger.
+One decode serves every size and every output format: a JPEG is decoded with libjpeg's DCT scaling (``draft``)
+at the smallest scale that still covers the largest size, and each smaller size is made from the previous one. A
+box size is filled by cropping (crop.py); colour is converted through the picture's profile (colour.py); an
+animation keeps its frames in the formats that can hold them (encoding.py); a picture that already fits is never
+made bigger.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import BinaryIO
 from PIL import Image, ImageFile, ImageMath, ImageSequence, UnidentifiedImageError
 
 from ..errors import ImageRejected
-from . import crop, encoding, memory
+from . import colour, crop, encoding, memory
 from .formats import NATIVE_OUTPUT, OutputFormat, input_formats, output_format
 from .placeholder import blurhash_of
 from .sizes import Size, fit, parse_size
@@ -80,13 +82,20 @@ class Result:
 
 @dataclass(frozen=True)
 class Options:
-    requested_format: str = "auto"
+    requested_format: str = "auto"  # one format, or "auto"; ``formats`` overrides it when given
     quality: int = 85
     crop: str = "entropy"
     animation: bool = True
     animation_max_pixels: int = ANIMATION_MAX_PIXELS
     animation_max_frames: int = ANIMATION_MAX_FRAMES
     still: str = ""  # why the animation cannot be kept, when that is known before rendering
+    formats: tuple[str, ...] = ()  # every size in each of these formats, in this order (OUTPUT_FORMATS)
+    colour: str = "keep"  # colour.POLICIES
+    jpeg_progressive: bool = False
+
+    @property
+    def requested(self) -> tuple[str, ...]:
+        return self.formats or (self.requested_format,)
 
 
 def make_thumbnails(
@@ -103,20 +112,35 @@ def make_thumbnails(
     memory_mb: int = 0,
     animation_max_frames: int = ANIMATION_MAX_FRAMES,
     still: str = "",
+    formats: Sequence[str] = (),
+    colour: str = "keep",
+    jpeg_progressive: bool = False,
 ) -> Result:
-    """Decode ``source`` once and return one thumbnail per size, in the order asked.
+    """Decode ``source`` once and return one thumbnail per size and format: the sizes in the order asked, each in
+    ``formats`` (in their order) or, when none are given, in ``requested_format``.
 
     ``memory_mb``: the function's memory; a picture that would not fit it is refused before it is decoded (0: no
     limit but ``max_pixels``)."""
     wanted = [parse_size(s) for s in sizes]
     if not wanted:
         raise ValueError("at least one size is required")
-    options = Options(requested_format, quality, crop, animation, animation_max_pixels, animation_max_frames, still)
-    formats = input_formats(extra_formats)
+    options = Options(
+        requested_format,
+        quality,
+        crop,
+        animation,
+        animation_max_pixels,
+        animation_max_frames,
+        still,
+        tuple(dict.fromkeys(formats)),
+        colour,
+        jpeg_progressive,
+    )
+    decoders = input_formats(extra_formats)
     try:
-        im = Image.open(source, formats=formats)
+        im = Image.open(source, formats=decoders)
     except UnidentifiedImageError:
-        raise ImageRejected(f"not an image in a supported format ({', '.join(_names(formats))})") from None
+        raise ImageRejected(f"not an image in a supported format ({', '.join(_names(decoders))})") from None
     except Image.DecompressionBombError as exc:
         raise ImageRejected(f"too many pixels: {exc}") from None
     except _DECODE_ERRORS as exc:
@@ -151,6 +175,9 @@ def make_thumbnails(
         extra_formats=extra_formats,
         memory_mb=memory_mb,
         still=reason,
+        formats=formats,
+        colour=colour,
+        jpeg_progressive=jpeg_progressive,
     )
 
 
@@ -219,10 +246,13 @@ class _Render:
     def run(self, sizes: list[Size], order: list[Size]) -> Result:
         im = self.im
         frames = self._animation_frames()
-        fmt = output_format(self.source_format, self.options.requested_format, animated=frames is not None)
-        if frames is not None and not fmt.animation:
-            self.notes.append(f"animation not kept: {fmt.name} output is a still picture; its first frame is used")
+        fmts = self._formats(frames is not None)
+        if frames is not None and not any(f.animation for f in fmts):
+            named = " and ".join(f.name for f in fmts)
+            self.notes.append(f"animation not kept: {named} output is a still picture; its first frame is used")
             frames = None
+        elif frames is not None and (stills := [f.name for f in fmts if not f.animation]):
+            self.notes.append(f"animation kept except in {' and '.join(stills)}: a still of its first frame")
         if im.format not in ("JPEG", "MPO"):
             # Decode now, where an error refuses the picture: reading a PNG's EXIF decodes it too, and _orientation
             # forgives errors (a damaged EXIF block is no reason to refuse), which would keep a half-decoded
@@ -234,12 +264,21 @@ class _Render:
         plans = [(size, *size.target(*shown)) for size in sizes]
         plans.sort(key=lambda plan: plan[1], reverse=True)  # largest scale first: each made from the one before
         if frames is not None:
-            thumbnails, smallest = self._animated(frames, plans, upright, fmt)
+            thumbnails, smallest = self._animated(frames, plans, upright, fmts)
         else:
-            thumbnails, smallest = self._still(plans, upright, shown, fmt)
-        by_size = {t.size: t for t in thumbnails}
-        ordered = [by_size[s] for s in order]
+            thumbnails, smallest = self._still(plans, upright, shown, fmts)
+        by_size = {(t.size, t.format.name): t for t in thumbnails}
+        ordered = [by_size[s, f.name] for s in order for f in fmts]
         return Result(self.source_format, shown[0], shown[1], ordered, self.notes, blurhash_of(smallest))
+
+    def _formats(self, animated: bool) -> list[OutputFormat]:
+        """The output formats, once each (``auto`` resolved for this picture), in the order asked."""
+        resolved = [output_format(self.source_format, name, animated=animated) for name in self.options.requested]
+        return list({f.name: f for f in resolved}.values())
+
+    def _encoding(self, fmt: OutputFormat) -> encoding.Encoding:
+        options = self.options
+        return encoding.Encoding(fmt, options.quality, progressive=options.jpeg_progressive)
 
     def _animation_frames(self) -> int | None:
         """The number of frames to keep, or None for a still picture (or an animation not kept, noted)."""
@@ -276,16 +315,17 @@ class _Render:
         plans: list[tuple[Size, tuple[int, int], tuple[int, int] | None]],
         upright: Image.Transpose | None,
         shown: tuple[int, int],
-        fmt: OutputFormat,
+        fmts: list[OutputFormat],
     ) -> tuple[list[Thumbnail], Image.Image]:
-        """Every size, and the smallest picture (the placeholder's source)."""
+        """Every size in every format, and the smallest picture (the placeholder's source)."""
         im = self.im
         first = plans[0][1][::-1] if upright in _SWAPS else plans[0][1]  # the largest, in the stored orientation
         if im.format in ("JPEG", "MPO") and first != im.size:
             im.draft(None, first)  # DCT scaling: decode at 1/2, 1/4 or 1/8 when that still covers `first`
-        icc = _icc(im)
         im.load()
-        current = _normalise(im)
+        managed = self._managed(im)
+        icc = managed.icc
+        current = _normalise(managed.image)
         if current.size != first:
             current = _downscale(current, first)
         if upright is not None:
@@ -295,37 +335,52 @@ class _Render:
             if current.size != scaled:
                 current = _downscale(current, scaled)
             picture = current.crop(crop.region(current, box, self.options.crop)) if box and box != scaled else current
-            if scaled == shown and picture is current:  # it already fits: never bigger than the source
-                # The source's own bytes only where every browser shows them as we would (not CMYK, not 16-bit).
-                native = (
-                    NATIVE_OUTPUT.get(self.source_format) == fmt.name
-                    and upright is None
-                    and self.im.mode in _BROWSER_MODES
-                )
-                data = encoding.smallest(picture, fmt, self.options.quality, icc, self._source_bytes(), native)
-            else:
-                data = encoding.encode(picture, fmt, self.options.quality, icc)
-            out.append(Thumbnail(size, picture.width, picture.height, fmt, data))
+            for fmt in fmts:
+                if scaled == shown and picture is current:  # it already fits: never bigger than the source
+                    # The source's own bytes only where every browser shows them as we would (not CMYK, not
+                    # 16-bit, not converted to another colour space).
+                    native = (
+                        NATIVE_OUTPUT.get(self.source_format) == fmt.name
+                        and upright is None
+                        and self.im.mode in _BROWSER_MODES
+                        and not managed.converted
+                    )
+                    data = encoding.smallest(picture, self._encoding(fmt), icc, self._source_bytes(), native)
+                else:
+                    data = encoding.encode(picture, self._encoding(fmt), icc)
+                out.append(Thumbnail(size, picture.width, picture.height, fmt, data))
         return out, picture
+
+    def _managed(self, im: Image.Image) -> colour.Managed:
+        """The picture in the colour space thumbnails are written in (colour.py), its note kept for the log."""
+        managed = colour.managed(im, self.options.colour)
+        if managed.note and managed.note not in self.notes:
+            self.notes.append(managed.note)
+        return managed
 
     def _animated(
         self,
         count: int,
         plans: list[tuple[Size, tuple[int, int], tuple[int, int] | None]],
         upright: Image.Transpose | None,
-        fmt: OutputFormat,
+        fmts: list[OutputFormat],
     ) -> tuple[list[Thumbnail], Image.Image]:
-        """Every frame resized to each size in turn (only one size's frames are held at a time); and the smallest
-        size's first frame (the placeholder's source)."""
+        """Every frame resized to each size in turn (only one size's frames are held at a time), in each format
+        that holds animation, and the first frame alone in each that does not; and the smallest size's first frame
+        (the placeholder's source)."""
         im = self.im
         loop = im.info.get("loop", 1 if im.format == "GIF" else 0)  # a GIF without a loop count plays once
         durations: list[int] = []
         frames: list[Image.Image] = []
         largest = plans[0][1]
-        for frame in _frames(im, count):
+        icc: bytes | None = None
+        for index, frame in enumerate(_frames(im, count)):
             frame.load()  # WebP sets a frame's duration when it decodes it
             durations.append(round(frame.info.get("duration", 0) or 0))
-            picture = frame.convert("RGBA")
+            managed = self._managed(frame)
+            if index == 0:
+                icc = managed.icc
+            picture = managed.image.convert("RGBA")
             if upright is not None:
                 picture = picture.transpose(upright)
             frames.append(picture if picture.size == largest else _downscale(picture, largest))
@@ -336,8 +391,13 @@ class _Render:
             if box and box != scaled:
                 region = crop.region(frames[0], box, self.options.crop)  # one region for every frame
                 pictures = [f.crop(region) for f in frames]
-            data = encoding.encode_frames(pictures, durations, loop, fmt, self.options.quality)
-            out.append(Thumbnail(size, pictures[0].width, pictures[0].height, fmt, data, frames=len(pictures)))
+            for fmt in fmts:
+                if fmt.animation:
+                    data = encoding.encode_frames(pictures, durations, loop, self._encoding(fmt), icc)
+                    shown = len(pictures)
+                else:
+                    data, shown = encoding.encode(pictures[0], self._encoding(fmt), icc), 1
+                out.append(Thumbnail(size, pictures[0].width, pictures[0].height, fmt, data, frames=shown))
         return out, pictures[0]
 
     def _source_bytes(self) -> bytes:
@@ -354,10 +414,6 @@ def _frames(im: ImageFile.ImageFile, count: int) -> Iterator[Image.Image]:
     for index, frame in enumerate(ImageSequence.Iterator(im)):
         if index >= skip:
             yield frame
-
-
-def _icc(im: Image.Image) -> bytes | None:
-    return im.info.get("icc_profile") if im.mode != "CMYK" else None
 
 
 def _downscale(im: Image.Image, size: tuple[int, int]) -> Image.Image:

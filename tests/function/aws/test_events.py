@@ -263,10 +263,10 @@ def test_batch_operations_reports_every_task_and_never_raises(s3, monkeypatch):
 def _bug_for(bad_key: str):
     from thumbnailer.keys import thumbnail_key
 
-    def key(prefix, size, source_key, source_format, fmt):
+    def key(prefix, size, source_key, source_format, fmt, **options):
         if source_key == bad_key:
             raise RuntimeError("a bug")
-        return thumbnail_key(prefix, size, source_key, source_format, fmt)
+        return thumbnail_key(prefix, size, source_key, source_format, fmt, **options)
 
     return key
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 import boto3
+import pymysql
 import pytest
 
 import app
@@ -160,6 +161,64 @@ def test_a_render_leaves_the_rows_of_the_configured_sizes_only(database):
     catalogue.close()
 
 
+def _row(key: str, size: str, fmt: str, sequencer: str | None = None) -> Row:
+    return Row(SOURCE, key, None, "e", 1, 99, 99, "jpeg", size, DEST, f"t/{size}/{key}.{fmt}", 9, 9, 9, fmt,
+               "L00000fQfQfQfQfQfQfQfQfQfQfQ", sequencer)  # fmt: skip
+
+
+def test_a_render_leaves_the_rows_of_the_configured_formats_only(database):
+    """One row per size and format; after output_formats changed, the next render retires the other formats."""
+    catalogue = Catalogue(Fixed(database), "thumbnails")
+    catalogue.record([_row("a.jpg", size, fmt) for size in ("512", "256") for fmt in ("avif", "webp", "jpeg")])
+    catalogue.record([_row("a.jpg", size, fmt) for size in ("512", "256") for fmt in ("avif", "webp", "jpeg")])
+    assert database.query("SELECT COUNT(*) FROM thumbnails") == [(6,)], "a retry leaves one row per size and format"
+    catalogue.record([_row("a.jpg", size, fmt) for size in ("512", "256") for fmt in ("webp", "jpeg")])
+    assert sorted(database.query("SELECT size, format FROM thumbnails")) == [
+        ("256", "jpeg"), ("256", "webp"), ("512", "jpeg"), ("512", "webp"),
+    ]  # fmt: skip
+    assert catalogue.forget(SOURCE, "a.jpg", None) == 4, "a deletion removes every format"
+    catalogue.close()
+
+
+def test_the_format_migration_keeps_the_rows_it_finds(database):
+    """A table made before thumbnails came in several formats (migration 1 only) keeps its rows through migration
+    2, and then takes a second format of the same size beside them."""
+    before = Catalogue(Fixed(database), "thumbnails", migrations=schema.MIGRATIONS[:1])
+    before.record([_row("old.jpg", size, "jpeg") for size in ("512", "256")])
+    before.close()
+    copy = (
+        "INSERT INTO thumbnails (" + ", ".join(Row.__dataclass_fields__) + ", processed_at) SELECT "
+        + ", ".join("'webp'" if c == "format" else c for c in Row.__dataclass_fields__)
+        + ", processed_at FROM thumbnails WHERE size = '512'"
+    )  # fmt: skip
+    with pytest.raises(pymysql.err.IntegrityError, match="Duplicate entry"):  # before: (source, size) is the key
+        database.query(copy)
+    after = Catalogue(Fixed(database), "thumbnails")
+    after.forget(SOURCE, "none", None)  # connects, so migrates
+    assert sorted(database.query("SELECT size, format FROM thumbnails")) == [("256", "jpeg"), ("512", "jpeg")]
+    after.record([_row("old.jpg", size, fmt) for size in ("512", "256") for fmt in ("webp", "jpeg")])
+    assert sorted(database.query("SELECT size, format FROM thumbnails")) == [
+        ("256", "jpeg"), ("256", "webp"), ("512", "jpeg"), ("512", "webp"),
+    ]  # fmt: skip
+    after.close()
+
+
+def test_every_format_of_every_size_has_its_row_and_a_deletion_removes_them(s3, secret, env, database):
+    env.setenv("OUTPUT_FORMATS", "webp,jpeg")
+    app.settings.cache_clear()
+    upload(s3, "both/cat.jpg")
+    invoke(event("both/cat.jpg", "0055AED6DCD90281E5"))
+    found = database.query("SELECT size, format, thumbnail_key FROM thumbnails ORDER BY size, format")
+    assert found == [
+        (size, fmt, f"thumbnails/{size}/both/cat.jpg.{ext}")
+        for size in sorted(SIZES) for fmt, ext in (("jpeg", "jpg"), ("webp", "webp"))
+    ]  # fmt: skip
+    s3.delete_object(Bucket=SOURCE, Key="both/cat.jpg")
+    summary = invoke(event("both/cat.jpg", "0055AED6DCD90281E6", "s3-delete.json"))
+    assert len(summary["deleted"][0]["thumbnails"]) == 6, summary
+    assert database.query("SELECT COUNT(*) FROM thumbnails") == [(0,)]
+
+
 def test_a_late_event_for_an_older_upload_leaves_the_newer_rows(s3, secret, database):
     """Through the handler: the event of the second upload is processed first; the first upload's event, late,
     leaves its sequencer and time alone (the thumbnails are the current picture's either way)."""
@@ -282,14 +341,15 @@ def test_migrations_create_the_table_then_apply_only_what_is_new(database):
     first = Catalogue(Fixed(database), table)
     first.forget(SOURCE, "none", None)  # connects, so migrates
     first.close()
-    assert database.query("SELECT version FROM images_migrations") == [(1,)]
+    released = [(version,) for version in range(1, len(schema.MIGRATIONS) + 1)]
+    assert database.query("SELECT version FROM images_migrations ORDER BY version") == released
 
     later = (*schema.MIGRATIONS, "ALTER TABLE `{table}` ADD COLUMN alt_text VARCHAR(200) NULL")
     for _ in range(2):  # the second environment finds nothing to do
         catalogue = Catalogue(Fixed(database), table, migrations=later)
         catalogue.forget(SOURCE, "none", None)
         catalogue.close()
-    assert database.query("SELECT version FROM images_migrations ORDER BY version") == [(1,), (2,)]
+    assert database.query("SELECT version FROM images_migrations ORDER BY version") == [*released, (len(later),)]
     listed = "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = %s"
     columns = {name for (name,) in database.query(listed, "images")}
     assert {"alt_text", *Row.__dataclass_fields__, "processed_at", "source_id"} <= columns

@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops, ImageOps, ImageStat
+from PIL import Image, ImageChops, ImageCms, ImageOps, ImageStat
 
 from devkit import figures
 from devkit.corpus import pillow_test_images
 from thumbnailer.errors import ImageRejected
+from thumbnailer.picture.colour import fallback_cmyk_profile
 from thumbnailer.picture.formats import input_formats
 from thumbnailer.picture.imaging import make_thumbnails
 from thumbnailer.picture.sizes import fit
@@ -84,9 +85,22 @@ def _reference(path: Path) -> Image.Image | str:
                 if getattr(im, "default_image", False) and not broken_apng:
                     im.seek(1)  # an APNG's animation starts after its separate default image
                 im.load()
-                return _rgba(ImageOps.exif_transpose(im))
+                return _rgba(ImageOps.exif_transpose(_srgb(im)))
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
+
+
+def _srgb(im: Image.Image) -> Image.Image:
+    """A CMYK picture as a colour-managed browser shows it: LittleCMS's conversion to sRGB through its own profile,
+    or the fallback CMYK profile when it has none (its default intent, as the function converts)."""
+    if im.mode != "CMYK":
+        return im
+    source = ImageCms.ImageCmsProfile(io.BytesIO(im.info.get("icc_profile") or fallback_cmyk_profile()))
+    intent = ImageCms.getDefaultIntent(source)
+    converted = ImageCms.profileToProfile(im, source, ImageCms.createProfile("sRGB"), intent, "RGB")
+    assert converted is not None
+    converted.info["exif"] = im.info.get("exif", b"")
+    return converted
 
 
 def _rgba(im: Image.Image) -> Image.Image:

@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
-from thumbnailer.picture.encoding import encode
+from thumbnailer.picture.encoding import Encoding, encode
 from thumbnailer.picture.formats import OUTPUTS
 from thumbnailer.picture.imaging import make_thumbnails
 
@@ -53,18 +53,18 @@ def test_jpeg_huffman_tables_are_optimised():
     im = photo(512, 384)
     plain = io.BytesIO()
     im.save(plain, "JPEG", quality=85)
-    optimised = encode(im, OUTPUTS["jpeg"], 85, None)
+    optimised = encode(im, Encoding(OUTPUTS["jpeg"]), None)
     assert len(optimised) < len(plain.getvalue())
     assert Image.open(io.BytesIO(optimised)).tobytes() == Image.open(plain).tobytes(), "same pixels"
 
 
 def test_few_colours_become_a_palette_png_only_when_lossless():
     flat = badge((200, 200))
-    data = encode(flat, OUTPUTS["png"], 85, None)
+    data = encode(flat, Encoding(OUTPUTS["png"]), None)
     out = Image.open(io.BytesIO(data))
     assert out.mode == "P" and out.convert("RGBA").tobytes() == flat.tobytes()
     many = photo(200, 200)  # a gradient: thousands of colours
-    assert Image.open(io.BytesIO(encode(many, OUTPUTS["png"], 85, None))).mode == "RGB"
+    assert Image.open(io.BytesIO(encode(many, Encoding(OUTPUTS["png"]), None))).mode == "RGB"
 
 
 def test_a_cmyk_jpeg_that_fits_is_re_encoded_as_rgb_not_kept():
