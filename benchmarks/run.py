@@ -21,7 +21,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from benchmarks import tune
+from benchmarks import formats, tune
 from benchmarks.backfill import section as backfill_section
 from benchmarks.contenders import CONTENDERS, FORMAT_CONTENDERS, versions
 from devkit import figures
@@ -444,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.smoke and args.output.resolve() == (ROOT / "docs").resolve():
         record_figures(report)
     text = markdown(report, rounds, args.smoke) + backfill_section() + "\n" + tune.docs_section()
+    text += "\n" + formats.section()
     (args.output / "benchmarks.md").write_text(text)
     chart(report, args.output / "benchmarks.png")
     (args.output / "benchmarks.json").write_text(

@@ -3,6 +3,7 @@ speed targets are ratios printed by the full run, never a timed test."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -10,7 +11,7 @@ import sys
 
 from PIL import Image
 
-from benchmarks import run
+from benchmarks import formats, run
 from devkit import figures as recorded
 from devkit.stack import ROOT
 
@@ -71,3 +72,33 @@ def test_the_containment_benchmark_runs_and_prints_its_figures():
         text=True,
     )
     assert re.fullmatch(r"in process [\d.]+ ms, contained [\d.]+ ms, cost -?[\d.]+ ms per picture\n", done.stdout)
+
+
+def test_the_formats_benchmark_measures_every_format_of_every_input(tmp_path):
+    """benchmarks/formats.py on the smoke inputs (a tenth of the size), one run: every format's thumbnails decode as
+    that format, a progressive JPEG has a first scan and a baseline one has not, and each table has a row per input
+    (the bytes table one, the progressive table one per size)."""
+    inputs = run.make_inputs(tmp_path, smoke=True)
+    sizes = run.THREE
+    measured = formats.measure(inputs, sizes, runs=1)
+
+    pillow = {"avif": "AVIF", "webp": "WEBP", "jpeg": "JPEG", "jpeg (progressive)": "JPEG", "png": "PNG"}
+    assert set(measured.data) == {(i.name, c, s) for i in inputs for c in pillow for s in sizes}
+    for (item, column, size), data in measured.data.items():
+        with Image.open(io.BytesIO(data)) as im:
+            im.load()
+            assert im.format == pillow[column] and max(im.size) <= size, (item, column, size)
+        scan = formats.first_scan_end(data) if im.format == "JPEG" else None
+        assert (scan is not None and 0 < scan < len(data)) if column == formats.PROGRESSIVE else scan is None
+    assert all(value > 0 for value in [*measured.encode_ms.values(), *measured.decode_ms.values()])
+
+    text = formats.section(measured)
+    by_format, progressive = text.split("## Progressive JPEG")
+    for item in inputs:
+        assert by_format.count(f"| {item.name} |") == 1 and progressive.count(f"| {item.name} |") == len(sizes)
+    assert "**Default: baseline**" in text or "**Default: progressive**" in text
+    made = {name for name, *_ in formats.figures_of(measured)}
+    quoted = {name for name, figure in recorded.load().items() if figure.command == formats.COMMAND}
+    assert quoted <= made, (
+        f"docs/figures.json has figures {formats.COMMAND} no longer measures: {sorted(quoted - made)}"
+    )

@@ -17,30 +17,34 @@ The rules (``colour = "keep"`` by default, or ``"srgb"``):
   transparency (``tRNS``) made an alpha channel.
 - A picture without a profile is returned as it is (the same object): it is sRGB, as browsers take it.
 - Alpha is split off before a conversion and put back after it, so transparency never goes through LittleCMS.
-- A profile that cannot be used (not an ICC profile, cut short, of another colour space than the picture, or
-  refused by LittleCMS) never refuses the picture: a CMYK picture goes through the fallback profile, an RGB or
-  grey one is taken as sRGB (no profile written), and ``Managed.note`` says so for the log line.
+- A profile that cannot be used (not an ICC profile, cut short, of another colour space than the picture, or,
+  when it is to be converted from, refused by LittleCMS) never refuses the picture: a CMYK picture goes through
+  the fallback profile, an RGB or grey one is taken as sRGB (no profile written), and ``Managed.note`` says so
+  for the log line. ``converted`` is then True too: the source's bytes, which carry that profile, are not used.
 
 Rendering intent: the one the profile's header names as its default, the intent its author built it for (a
-photographic or press profile says perceptual, and its perceptual table A2B0 is also the one Chrome's skcms and
-libvips read by default); LittleCMS falls back to A2B0 when the profile has no table for that intent, and a
+photographic or press profile says perceptual: its A2B0 table, the one every LUT profile has). It is decided by
+the picture's own profile, not by a setting here, so a profile made for relative colorimetric rendering is
+rendered that way; LittleCMS falls back to A2B0 when the profile has no table for the intent named, and a
 matrix/TRC profile (P3, Adobe RGB) gives the same result under every intent but absolute. No black point
 compensation, as browsers. The tests' reference conversions use the same intent.
 
+Cost: a transform is built once per profile and mode and kept (16 of them): an RGB one takes milliseconds, a CMYK
+one about 0.1 s (LittleCMS precomputes a 17-point 4-D table), the fallback profile some 40 ms more, once.
+
 The fallback CMYK profile: LittleCMS has none built in, and Debian has no CMYK profile that may be redistributed
 in an MIT project (colord-data and icc-profiles-free carry none; ghostscript's ``default_cmyk.icc`` is AGPL and
-183 KB), so it is built here, in memory, on first use (about 40 KB, a few milliseconds): an ICC v2 input profile
+183 KB), so it is built here, in memory, on first use (42 KB, some 40 ms once): an ICC v2 input profile
 with a lut16 A2B0 that models offset printing on coated paper after ISO 12647-2 paper type 1, the condition of
 FOGRA39 (Europe's default): the solid and overprint colours the standard gives (a Demichel/Neugebauer mix in XYZ
 of paper, the three inks and their overprints), its tone value increase (14% for C, M, Y and 17% for K at 50%,
 in the input curves), and black printed over the mix as a density, with the paper's surface reflection as a
-floor. It is an approximation of FOGRA39, not the characterisation itself, and close to what Photoshop's
-default ("Coated FOGRA39") shows for a CMYK file without a profile. It is never written into a thumbnail.
+floor. It is an approximation of FOGRA39, not the characterisation itself, meant to be close to what Photoshop's
+European default ("Coated FOGRA39") shows for a CMYK file without a profile. It is never written into a thumbnail.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
 import struct
@@ -177,6 +181,8 @@ def _eight_bit(im: Image.Image, space: str) -> tuple[Image.Image, Image.Image | 
 def _transform(icc: bytes | None, mode: str) -> ImageCmsTransform:
     """The transform from ``icc`` (None: the fallback CMYK profile) to sRGB for pictures of ``mode`` (L, RGB or
     CMYK), built once per profile and mode. Raises _Unusable when LittleCMS cannot use the profile."""
+    import hashlib  # here: its OpenSSL costs the cold start some 10 ms
+
     key = (hashlib.sha256(icc).digest() if icc is not None else b"fallback", mode)
     transform = _TRANSFORMS.get(key)
     if transform is not None:
@@ -244,7 +250,9 @@ def fallback_cmyk_profile() -> bytes:
     """The CMYK profile for a CMYK picture without a usable one (the module's docstring says what it models)."""
     paper = _xyz(_PAPER)
     # Reflectances relative to the paper's (the paper is the white of the relative PCS): X/Xn etc. of CIELAB.
-    primaries = [(corner, [v / p for v, p in zip(_xyz(lab), paper, strict=True)]) for corner, lab in _NEUGEBAUER.items()]
+    primaries = [
+        (corner, [v / p for v, p in zip(_xyz(lab), paper, strict=True)]) for corner, lab in _NEUGEBAUER.items()
+    ]
     black = [(v / p - _SURFACE) / (1 - _SURFACE) for v, p in zip(_xyz(_BLACK), paper, strict=True)]
     steps = [i / (_GRID - 1) for i in range(_GRID)]
     edge, slope = (6 / 29) ** 3, 1 / (3 * (6 / 29) ** 2)
@@ -260,9 +268,7 @@ def fallback_cmyk_profile() -> bytes:
                     # black over the mix, as a density; the surface reflection is not darkened by ink
                     fx, fy, fz = (
                         math.cbrt(r) if r > edge else r * slope + 4 / 29
-                        for r in (
-                            _SURFACE + (v - _SURFACE) * (1 - k + k * t) for v, t in zip(mix, black, strict=True)
-                        )
+                        for r in (_SURFACE + (v - _SURFACE) * (1 - k + k * t) for v, t in zip(mix, black, strict=True))
                     )
                     clut += [_clip((116 * fy - 16) * 0xFF00 / 100), _clip((500 * (fx - fy) + 128) * 256)]
                     clut.append(_clip((200 * (fy - fz) + 128) * 256))
@@ -381,4 +387,3 @@ def _profile(device: bytes, space: bytes, pcs: bytes, tags: list[tuple[bytes, by
         bytes(28),
     )
     return header + table + data
-
