@@ -34,6 +34,7 @@ class Deployment:
     destination_prefix: str
     sizes: tuple[str, ...]
     output_format: str
+    output_formats: tuple[str, ...]  # every size in each; empty: output_format alone
     delete_thumbnails: bool
     source_metadata: bool
     catalogue: str | None  # the catalogue's table, None when off
@@ -70,6 +71,7 @@ class Deployment:
             destination_prefix=env.get("DESTINATION_PREFIX", "thumbnails/"),
             sizes=tuple(s.strip() for s in env.get("THUMBNAIL_SIZES", "256").split(",") if s.strip()),
             output_format=env.get("OUTPUT_FORMAT", "auto"),
+            output_formats=tuple(f.strip() for f in env.get("OUTPUT_FORMATS", "").split(",") if f.strip()),
             delete_thumbnails=env.get("DELETE_THUMBNAILS", "true").lower() == "true",
             source_metadata=env.get("SOURCE_METADATA", "true").lower() == "true",
             catalogue=(env.get("DATABASE_TABLE") or "thumbnails") if env.get("DATABASE_SECRET_ARN") else None,

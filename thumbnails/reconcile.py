@@ -2,10 +2,12 @@
 
 From two listings -- the watched sources, and the destination prefix one size folder at a time -- it finds:
 
-- sources missing a configured size: made again by a Batch Operations job (the function renders every size);
-- thumbnails of sizes no longer configured, and thumbnails whose source is gone (deleted before deletions were
-  followed, or while the trigger was off): removed, but only when their metadata proves this module wrote them for
-  that source (``source-bucket``/``source-key``, or ``source-digest``); any other object stays, and is listed;
+- sources missing a configured size (or, with output_formats, a configured format of a size): made again by a
+  Batch Operations job (the function renders every size in every format);
+- thumbnails of sizes or formats no longer configured, and thumbnails whose source is gone (deleted before
+  deletions were followed, or while the trigger was off): removed, but only when their metadata proves this module
+  wrote them for that source (``source-bucket``/``source-key``, or ``source-digest``); any other object stays, and
+  is listed;
 - with the catalogue on, every source, and every source found gone, goes into the job too: only the function
   reaches the database, and processing a source rewrites its rows (a gone one's rows are removed).
 
@@ -27,8 +29,9 @@ from .clients import Clients
 from .deployment import SIZE, Deployment
 from .output import Progress, emit
 
-# A thumbnail's key is its source's, or its source's with the output format's extension appended.
-EXTENSIONS = (".jpg", ".png", ".webp", ".avif")
+# A thumbnail's key is its source's, or its source's with the output format's extension appended (always, with
+# output_formats: thumbnailer/keys.py).
+EXTENSIONS = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "avif": ".avif"}
 THREADS = 8
 
 
@@ -43,7 +46,16 @@ class Plan:
 
 
 def _candidates(rest: str) -> list[str]:
-    return [rest, *(rest[: -len(ext)] for ext in EXTENSIONS if rest.endswith(ext) and len(rest) > len(ext))]
+    return [rest, *(rest[: -len(e)] for e in EXTENSIONS.values() if rest.endswith(e) and len(rest) > len(e))]
+
+
+def _formats(deployment: Deployment, rest: str, sources: set[str]) -> tuple[str | None, str | None]:
+    """With output_formats: the source a thumbnail's key names and the format it is in (None: written without its
+    format's extension, so before output_formats); (None, None) when no source matches."""
+    for name, extension in EXTENSIONS.items():
+        if rest.endswith(extension) and rest[: -len(extension)] in sources:
+            return rest[: -len(extension)], name
+    return (rest, None) if rest in sources else (None, None)
 
 
 def plan(deployment: Deployment, s3: Any, progress: Progress) -> Plan:
@@ -52,7 +64,8 @@ def plan(deployment: Deployment, s3: Any, progress: Progress) -> Plan:
     sources = set(manifests.sources(deployment, s3, None, None))
     found.sources = len(sources)
     configured = set(deployment.sizes)
-    covered: dict[str, set[str]] = {size: set() for size in configured}
+    formats = deployment.output_formats
+    covered: dict[str, set[tuple[str, str | None]]] = {size: set() for size in configured}
     suspects: list[tuple[str, str, list[str]]] = []  # key, reason, candidate sources
     folders = s3.get_paginator("list_objects_v2").paginate(
         Bucket=deployment.destination_bucket, Prefix=deployment.destination_prefix, Delimiter="/"
@@ -70,10 +83,16 @@ def plan(deployment: Deployment, s3: Any, progress: Progress) -> Plan:
             count += 1
             candidates = _candidates(key[len(folder) :])
             source = next((c for c in candidates if c in sources), None)
+            fmt = None
+            if formats and source is not None:
+                source, fmt = _formats(deployment, key[len(folder) :], sources)
             if size not in configured:
                 suspects.append((key, f"size {size} is no longer configured", candidates))
+            elif source is not None and formats and fmt not in formats:
+                retired = f"format {fmt} is" if fmt else "a thumbnail without its format's extension is"
+                suspects.append((key, f"{retired} no longer configured (output_formats)", [source]))
             elif source is not None:
-                covered[size].add(source)
+                covered[size].add((source, fmt))
             else:
                 suspects.append((key, "its source is gone", candidates))
         found.sizes_found[size] = count
@@ -95,7 +114,8 @@ def plan(deployment: Deployment, s3: Any, progress: Progress) -> Plan:
                 found.remove.append({"key": key, "reason": reason, "source": source})
                 if source not in sources:
                     gone.add(source)
-    missing = sorted(s for s in sources if any(s not in covered[size] for size in configured))
+    wanted: tuple[str | None, ...] = formats or (None,)
+    missing = sorted(s for s in sources if any((s, f) not in covered[size] for size in configured for f in wanted))
     found.missing = len(missing)
     found.render = sorted(sources | gone) if deployment.catalogue else missing
     return found

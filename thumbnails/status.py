@@ -61,7 +61,8 @@ def run(args: argparse.Namespace, clients: Clients, deployment: Deployment, prog
         "sources": {"location": f"s3://{deployment.source_bucket}/{deployment.source_prefix}",
                     "suffixes": list(deployment.source_suffixes), "objects": sources},
         "thumbnails": {"location": f"s3://{deployment.destination_bucket}/{deployment.destination_prefix}",
-                       "sizes": list(deployment.sizes), "format": deployment.output_format, "per_size": thumbnails},
+                       "sizes": list(deployment.sizes), "format": deployment.output_format,
+                       "formats": list(deployment.output_formats), "per_size": thumbnails},
         "delete_thumbnails": deployment.delete_thumbnails,
         "catalogue": deployment.catalogue,
         "batch_operations_role": deployment.role_arn,
@@ -73,7 +74,8 @@ def run(args: argparse.Namespace, clients: Clients, deployment: Deployment, prog
     role = deployment.role_arn or "none (batch_operations is off)"
     text = [
         f"{deployment.function_name}: {source_location} ({suffixes}) -> {thumbnail_location}, "
-        f"sizes {', '.join(deployment.sizes)}, format {deployment.output_format}",
+        f"sizes {', '.join(deployment.sizes)}, format "
+        f"{', '.join(deployment.output_formats) or deployment.output_format}",
         f"  deletions followed: {'yes' if deployment.delete_thumbnails else 'no'}; "
         f"catalogue: {deployment.catalogue or 'off'}; Batch Operations role: {role}",
         f"  sources: {sources}",

@@ -126,6 +126,7 @@ def test_every_example_is_planned_here():
     expected = json.loads(EXPECTED.read_text())
     assert sorted(set(expected) - {"_regenerate"}) == EXAMPLES, f"every example's resource counts: run `{REGENERATE}`"
     assert EXAMPLES == [
+        "cdn",
         "complete",
         "existing-bucket",
         "prebuilt",
@@ -149,6 +150,59 @@ def test_complete(endpoint, tmp_path):
     assert changes(plan, "module.thumbnails.module.function.aws_lambda_function.this")["function_name"] == (
         "CreateThumbnail"
     )
+    assert versioned(plan) == ["aws_s3_bucket_versioning.source"], "the uploads are versioned"
+
+
+def test_cdn(endpoint, tmp_path):
+    """CloudFront reads the private thumbnails bucket through a SigV4 origin access control, and nothing else may."""
+    plan = plan_example("cdn", tmp_path, endpoint)
+    oac = changes(plan, "aws_cloudfront_origin_access_control.this")
+    assert (oac["origin_access_control_origin_type"], oac["signing_behavior"], oac["signing_protocol"]) == (
+        "s3", "always", "sigv4",
+    )  # fmt: skip
+
+    def expressions(address: str) -> dict:
+        [resource] = [r for r in plan.configuration["root_module"]["resources"] if r["address"] == address]
+        return resource["expressions"]
+
+    grant = expressions("data.aws_iam_policy_document.thumbnails")["statement"][0]
+    assert grant["actions"]["constant_value"] == ["s3:GetObject"] and grant["effect"]["constant_value"] == "Allow"
+    assert [(p["type"]["constant_value"], p["identifiers"]["constant_value"]) for p in grant["principals"]] == [
+        ("Service", ["cloudfront.amazonaws.com"])
+    ], "the CloudFront service principal only: no account, no public"
+    [condition] = grant["condition"]
+    assert (condition["test"]["constant_value"], condition["variable"]["constant_value"]) == (
+        "StringEquals", "AWS:SourceArn",
+    )  # fmt: skip
+    assert "aws_cloudfront_distribution.this.arn" in condition["values"]["references"], "this distribution only"
+    assert grant["resources"]["references"][0] == 'aws_s3_bucket.this["thumbnails"].arn', "thumbnails bucket"
+    statements = changes(plan, "data.aws_iam_policy_document.thumbnails")["statement"]
+    assert [s["sid"] for s in statements] == ["CloudFrontReadsThumbnails"], "the one grant"
+    sources = expressions("data.aws_iam_policy_document.thumbnails")["source_policy_documents"]["references"]
+    assert "data.aws_iam_policy_document.tls_only" in sources, "the thumbnails' policy refuses plain HTTP too"
+    thumbnails_policy = expressions("aws_s3_bucket_policy.thumbnails")["policy"]["references"]
+    assert "data.aws_iam_policy_document.thumbnails.json" in thumbnails_policy
+
+    distribution = changes(plan, "aws_cloudfront_distribution.this")
+    [origin] = distribution["origin"]
+    assert origin["s3_origin_config"] == [] and origin["custom_origin_config"] == [], "no OAI, no public website"
+    [configured] = expressions("aws_cloudfront_distribution.this")["origin"]
+    assert "aws_cloudfront_origin_access_control.this.id" in configured["origin_access_control_id"]["references"]
+    assert 'aws_s3_bucket.this["thumbnails"].bucket_regional_domain_name' in configured["domain_name"]["references"]
+    [behaviour] = distribution["default_cache_behavior"]
+    assert behaviour["viewer_protocol_policy"] == "redirect-to-https"
+    assert sorted(behaviour["allowed_methods"]) == ["GET", "HEAD"], "read only"
+    key = changes(plan, "aws_cloudfront_cache_policy.thumbnails")["parameters_in_cache_key_and_forwarded_to_origin"]
+    assert key[0]["headers_config"] == [{"header_behavior": "none", "headers": []}], "no Accept in the key"
+    headers = changes(plan, "aws_cloudfront_response_headers_policy.thumbnails")["security_headers_config"][0]
+    assert headers["strict_transport_security"][0]["access_control_max_age_sec"] >= 31536000
+    assert headers["content_type_options"][0]["override"] and headers["frame_options"][0]["frame_option"] == "DENY"
+
+    variables = changes(plan, "module.thumbnails.module.function.aws_lambda_function.this")["environment"][0][
+        "variables"
+    ]
+    assert variables["OUTPUT_FORMATS"] == "avif,webp,jpeg" and "avif" in variables["EXTRA_FORMATS"].split(",")
+    assert variables["CACHE_CONTROL"] == "public, max-age=86400, stale-while-revalidate=86400"
     assert versioned(plan) == ["aws_s3_bucket_versioning.source"], "the uploads are versioned"
 
 

@@ -41,7 +41,7 @@ def client(aws, monkeypatch):
 def deployed(client):
     """A function with the module's environment (and, with ``role``, its Batch Operations tags); its buckets."""
 
-    def make(*, role: bool = True, sizes: str = "256") -> dict[str, str]:
+    def make(*, role: bool = True, sizes: str = "256", formats: str = "") -> dict[str, str]:
         name = f"thumbs-{uuid.uuid4().hex[:8]}"
         source, destination = f"{name}-src", f"{name}-dst"
         for bucket in (source, destination):
@@ -67,6 +67,7 @@ def deployed(client):
                     "DESTINATION_BUCKET": destination,
                     "DESTINATION_PREFIX": "thumbnails/",
                     "THUMBNAIL_SIZES": sizes,
+                    "OUTPUT_FORMATS": formats,
                 }
             },
             Tags=tags,

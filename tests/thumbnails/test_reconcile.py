@@ -1,0 +1,44 @@
+"""What ``thumbnails reconcile`` plans once thumbnails come in several formats (output_formats): a source missing
+a configured format is rendered again, a format no longer configured (or a thumbnail written before output_formats,
+without its extension) is removed when its metadata proves it ours, and anything else stays."""
+
+from __future__ import annotations
+
+import io
+
+from thumbnails.clients import Clients
+from thumbnails.deployment import Deployment
+from thumbnails.output import Progress
+from thumbnails.reconcile import plan
+
+
+def test_formats_missing_and_retired_are_found_and_foreign_objects_kept(client, deployed):
+    stack = deployed(sizes="256", formats="webp,jpeg")
+    s3, source, destination = client("s3"), stack["source"], stack["destination"]
+    for key in ("uploads/full.jpg", "uploads/partial.jpg", "uploads/old.jpg"):
+        s3.put_object(Bucket=source, Key=key, Body=b"x")
+
+    def thumbnail(key: str, source_key: str | None) -> None:
+        ours = {"source-bucket": source, "source-key": source_key} if source_key else {}
+        s3.put_object(Bucket=destination, Key=f"thumbnails/256/{key}", Body=b"t", Metadata=ours)
+
+    thumbnail("uploads/full.jpg.webp", "uploads/full.jpg")
+    thumbnail("uploads/full.jpg.jpg", "uploads/full.jpg")
+    thumbnail("uploads/full.jpg.avif", "uploads/full.jpg")  # avif no longer configured
+    thumbnail("uploads/partial.jpg.webp", "uploads/partial.jpg")  # its jpeg is missing
+    thumbnail("uploads/old.jpg", "uploads/old.jpg")  # written before output_formats, without its extension
+    thumbnail("uploads/old.jpg.png", None)  # not ours: its metadata names no source
+
+    deployment = Deployment.read(Clients.make()("lambda"), stack["name"])
+    assert deployment.output_formats == ("webp", "jpeg")
+    found = plan(deployment, s3, Progress(io.StringIO(), enabled=False))
+
+    assert found.render == ["uploads/old.jpg", "uploads/partial.jpg"], "every source missing a configured format"
+    removed = {r["key"]: r["reason"] for r in found.remove}
+    assert removed == {
+        "thumbnails/256/uploads/full.jpg.avif": "format avif is no longer configured (output_formats)",
+        "thumbnails/256/uploads/old.jpg": (
+            "a thumbnail without its format's extension is no longer configured (output_formats)"
+        ),
+    }
+    assert [k["key"] for k in found.kept] == ["thumbnails/256/uploads/old.jpg.png"]
