@@ -621,7 +621,7 @@ variable "thumbnail_objects" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^[ -~]{0,1024}$", var.thumbnail_objects.cache_control))
+    condition     = length(var.thumbnail_objects.cache_control) <= 1024 && can(regex("^[ -~]*$", var.thumbnail_objects.cache_control))
     error_message = "thumbnail_objects.cache_control must be at most 1024 printable ASCII characters (an HTTP header); got ${jsonencode(var.thumbnail_objects.cache_control)}."
   }
   validation {

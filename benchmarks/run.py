@@ -142,6 +142,12 @@ COLD_FORMAT = (
     "t = time.perf_counter(); formats.input_formats(({name!r},)); {load}; print((time.perf_counter() - t) * 1000)"
 )
 LOADS = {"heif": "pass", "avif": "from PIL import AvifImagePlugin; assert AvifImagePlugin.SUPPORTED"}
+# What the first CMYK picture of an environment pays: LittleCMS loaded, the fallback profile and its transform built.
+COLD_COLOUR = (
+    "import sys, time; sys.path.insert(0, {function!r}); from PIL import Image; "
+    "from thumbnailer.picture import colour; im = Image.new('CMYK', (64, 64), (0, 160, 255, 0)); "
+    "t = time.perf_counter(); colour.managed(im, 'keep'); print((time.perf_counter() - t) * 1000)"
+)
 
 
 def cold_start(runs: int, report: Report) -> None:
@@ -156,6 +162,7 @@ def cold_start(runs: int, report: Report) -> None:
         "handler": COLD_HANDLER.format(function=str(ROOT / "function")),
         "boto3": COLD_BOTO3,
         "catalogue": COLD_CATALOGUE.format(function=str(ROOT / "function")),
+        "colour": COLD_COLOUR.format(function=str(ROOT / "function")),
     }
     for name, load in LOADS.items():
         code[name] = COLD_FORMAT.format(function=str(ROOT / "function"), name=name, load=load)
@@ -183,6 +190,8 @@ def artifacts(work: Path, report: Report, smoke: bool) -> None:
     layer_dir = ROOT / "layer"
     base, heif = layer_dir / "requirements.lock", layer_dir / "requirements-heif.lock"
     pruned, avif = layer_dir / "exclude.txt", layer_dir / "exclude-avif.txt"
+    lcms = work / "exclude-lcms.txt"  # LittleCMS left out again: what colour management adds to the layer
+    lcms.write_text("PIL/_imagingcms.*\npillow.libs/liblcms2-*\n")
     # What the module builds for each extra_formats, and the layer before exclude.txt (what pruning saves).
     layers = {
         "layer": ([base], [pruned, avif]),
@@ -190,6 +199,7 @@ def artifacts(work: Path, report: Report, smoke: bool) -> None:
         "layer_avif": ([base], [pruned]),
         "layer_extra_formats": ([base, heif], [pruned]),
         "layer_unpruned": ([base], []),
+        "layer_no_lcms": ([base], [pruned, avif, lcms]),
     }
     if smoke:  # the harness still builds both kinds; the full run measures what each format adds
         layers = {name: layers[name] for name in ("layer", "layer_extra_formats")}
@@ -309,6 +319,8 @@ def markdown(report: Report, rounds: int, smoke: bool) -> str:
         f'{report.cold["heif"]:.0f} ms; by "avif" (Pillow\'s AVIF plugin and libavif): {report.cold["avif"]:.0f} ms',
         f"- added on the first invocation by the catalogue (database set: PyMySQL, the catalogue's modules, a "
         f"Secrets Manager client): {report.cold['catalogue']:.0f} ms; without it the handler never imports them",
+        f"- added by the first CMYK picture of an environment (LittleCMS, the fallback profile, its transform): "
+        f"{report.cold['colour']:.0f} ms; a picture without a profile never loads LittleCMS",
         "",
         "## Artifacts (default runtime python3.13, x86_64)",
         "",
@@ -386,7 +398,7 @@ def figures_of(report: Report) -> list[tuple[str, float | int, str, str, bool]]:
     cold, sizes = report.cold, report.artifacts
     found: list[tuple[str, float | int, str, str, bool]] = [
         (f"cold_start_{name}_ms", round(cold[name], 1), "ms", f"{cold[name]:.0f} ms", True)
-        for name in ("handler", "boto3", "heif", "avif", "catalogue")
+        for name in ("handler", "boto3", "heif", "avif", "catalogue", "colour")
     ]
     budget = cold["boto3"] * 0.1  # the target: the handler's cold start at most 1.1 x bare boto3's
     found.append(("cold_start_budget_ms", round(budget, 1), "ms", f"{budget:.0f} ms", True))
@@ -397,6 +409,8 @@ def figures_of(report: Report) -> list[tuple[str, float | int, str, str, bool]]:
         ("layer_unpruned_zip_bytes", sizes["layer_unpruned_zip"], "bytes", _mb(sizes["layer_unpruned_zip"], 1), False),
         ("layer_pruned_zip_bytes", sizes["layer_zip"], "bytes", _mb(sizes["layer_zip"], 1), False),
     ]
+    lcms = sizes["layer_zip"] - sizes["layer_no_lcms_zip"]
+    found.append(("layer_lcms_added_zip_bytes", lcms, "bytes", f"+{lcms / 1000:.0f} KB", False))
     for name in ("extra_formats", "heif", "avif"):
         zipped, unzipped = sizes[f"layer_{name}_zip"], sizes[f"layer_{name}_unzipped"]
         if name == "extra_formats":

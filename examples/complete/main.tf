@@ -125,6 +125,13 @@ module "thumbnails" {
   runtime = var.runtime
   build   = { layer_target = var.layer_build_target }
 
+  # Each thumbnail: cached a day (the default Cache-Control), shown inline under its source's name, the
+  # photographer's credit carried over from the upload's metadata, tagged for cost reports.
+  thumbnail_objects = {
+    copy_metadata = ["photographer"]
+    tags          = { example = "complete", kind = "thumbnail" }
+  }
+
   database = var.database_secret_arn == null ? null : { secret_arn = var.database_secret_arn, tls = var.database_tls }
 
   # The role the thumbnails command's jobs run as (backfill, reconcile): manifests and reports in the thumbnails

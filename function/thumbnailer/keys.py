@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from .picture.formats import NATIVE_OUTPUT, OUTPUTS, OutputFormat
 from .picture.sizes import Size
 
-
 # The extensions a picture's file name may end in, per format: what Content-Disposition's file name replaces.
 PICTURE_EXTENSIONS = {
     "jpeg": (".jpg", ".jpeg", ".jpe"),

@@ -92,6 +92,26 @@ def test_upload_with_boto3_makes_thumbnails(stack, client):
     assert thumbnail(client, out["destination_bucket"], "thumbnails/256/uploads/beach photo.jpg").size == (256, 192)
 
 
+def test_every_thumbnail_is_written_with_the_headers_metadata_and_tags_configured(stack, client):
+    """examples/complete's thumbnail_objects, on every size of an upload (its role may tag: s3:PutObjectTagging)."""
+    out, s3 = stack.outputs, client("s3")
+    s3.put_object(
+        Bucket=out["source_bucket"],
+        Key="uploads/credit/lake.jpg",
+        Body=photo(1600, 1200),
+        Metadata={"photographer": "Ana"},
+    )
+    for size in ("1024", "256", "128x128"):
+        key = f"thumbnails/{size}/uploads/credit/lake.jpg"
+        thumbnail(client, out["destination_bucket"], key)  # waits for it
+        head = s3.head_object(Bucket=out["destination_bucket"], Key=key)
+        assert head["CacheControl"] == "max-age=86400, stale-while-revalidate=86400", key
+        assert head["ContentDisposition"] == 'inline; filename="lake.jpg"', key
+        assert head["Metadata"]["photographer"] == "Ana", key
+        tags = s3.get_object_tagging(Bucket=out["destination_bucket"], Key=key)["TagSet"]
+        assert sorted((t["Key"], t["Value"]) for t in tags) == [("example", "complete"), ("kind", "thumbnail")], key
+
+
 def test_an_iphone_heic_and_an_animated_gif(stack, client):
     """The layer built at apply carries HEIF (pi-heif): a phone's HEIC, stored sideways with its EXIF orientation,
     becomes upright JPEGs; an animated GIF stays animated (WebP), cropped to the avatar box frame by frame."""

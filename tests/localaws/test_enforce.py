@@ -141,6 +141,17 @@ def test_what_it_does_not_allow_is_access_denied_in_s3s_shape(as_role, names):
     assert denied(s3.list_objects_v2, Bucket=names.source)["Error"]["Code"] == "AccessDenied", "no s3:prefix"
 
 
+def test_a_write_that_tags_also_needs_put_object_tagging_as_in_aws(as_role, client, names):
+    """S3 asks for s3:PutObjectTagging as well when a PutObject carries tags (x-amz-tagging); the role here has
+    s3:PutObject only, so the untagged write goes through and the tagged one is denied, nothing written."""
+    s3 = as_role("s3")
+    s3.put_object(Bucket=names.dest, Key="thumbnails/untagged.jpg", Body=b"t")
+    answer = denied(s3.put_object, Bucket=names.dest, Key="thumbnails/tagged.jpg", Body=b"t", Tagging="team=web")
+    assert answer["Error"]["Code"] == "AccessDenied"
+    listed = client("s3").list_objects_v2(Bucket=names.dest, Prefix="thumbnails/tagged.jpg")
+    assert listed["KeyCount"] == 0
+
+
 def test_delete_objects_is_one_delete_object_per_key(as_role, client, names):
     client("s3").put_object(Bucket=names.dest, Key="other/x.jpg", Body=b"x")
     as_role("s3").put_object(Bucket=names.dest, Key="thumbnails/a.jpg", Body=b"a")

@@ -132,7 +132,8 @@ def error_lookup(planner: Planner, base: dict[str, Any], overrides: list[dict[st
     """
     key = json.dumps([base, overrides], sort_keys=True)
     if key not in planner.batches:
-        texts = planner.plan_errors([{**base, **override} for override in overrides])
+        cases = [{**base, **override} for override in overrides]
+        texts = [text for start in range(0, len(cases), 64) for text in planner.plan_errors(cases[start : start + 64])]
         planner.batches[key] = {json.dumps(o, sort_keys=True): text for o, text in zip(overrides, texts, strict=True)}
     by_case = planner.batches[key]
     return lambda override: by_case[json.dumps(override, sort_keys=True)]

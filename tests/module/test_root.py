@@ -61,6 +61,14 @@ def test_function_configuration(root):
         "DESTINATION_BUCKET_OWNER": "444455556666",
         "MAX_OBJECT_BYTES": "104857600",
         "SOURCE_METADATA": "true",
+        "OUTPUT_FORMATS": "",
+        "COLOUR": "keep",
+        "JPEG_PROGRESSIVE": "false",
+        "CACHE_CONTROL": "max-age=86400, stale-while-revalidate=86400",
+        "CONTENT_DISPOSITION": "inline",
+        "COPY_METADATA": "",
+        "STORAGE_CLASS": "STANDARD",
+        "THUMBNAIL_TAGS": "",
         "SOURCE_BUCKET": "photos",
         "SOURCE_PREFIX": "uploads/",
         "SOURCE_SUFFIXES": ".jpg,.jpeg,.png,.webp,.gif,.JPG,.JPEG,.PNG,.WEBP,.GIF",
@@ -287,6 +295,45 @@ def test_extra_formats_reach_the_function_the_layer_and_the_suffix_filter(root):
     )
 
 
+def test_formats_colour_and_how_thumbnails_are_written_reach_the_function(root):
+    plan = root.plan(
+        **BASE,
+        extra_formats=["avif"],
+        output_formats=["avif", "webp", "jpeg"],
+        colour="srgb",
+        jpeg={"progressive": True},
+        thumbnail_objects={
+            "cache_control": "public, max-age=31536000",
+            "content_disposition": "attachment",
+            "copy_metadata": ["photographer", "licence"],
+            "storage_class": "INTELLIGENT_TIERING",
+            "tags": {"team": "web", "cost centre": "42&43"},
+        },
+    )
+    env = changes(plan, FUNCTION)["environment"][0]["variables"]
+    assert {name: env[name] for name in (
+        "OUTPUT_FORMATS", "COLOUR", "JPEG_PROGRESSIVE", "CACHE_CONTROL", "CONTENT_DISPOSITION", "COPY_METADATA",
+        "STORAGE_CLASS", "THUMBNAIL_TAGS",
+    )} == {
+        "OUTPUT_FORMATS": "avif,webp,jpeg",
+        "COLOUR": "srgb",
+        "JPEG_PROGRESSIVE": "true",
+        "CACHE_CONTROL": "public, max-age=31536000",
+        "CONTENT_DISPOSITION": "attachment",
+        "COPY_METADATA": "photographer,licence",
+        "STORAGE_CLASS": "INTELLIGENT_TIERING",
+        "THUMBNAIL_TAGS": "cost+centre=42%2643&team=web",  # URL-encoded, as S3's x-amz-tagging header
+    }  # fmt: skip
+    from thumbnailer.settings import load_settings
+
+    settings = load_settings({**env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024"})
+    assert settings.tags == (("cost centre", "42&43"), ("team", "web")), "the function reads what the plan writes"
+    assert settings.output_formats == ("avif", "webp", "jpeg")
+    write = statements(plan)["WriteThumbnails"]["actions"]
+    assert "s3:PutObjectTagging" in write, "a write that tags needs s3:PutObjectTagging"
+    assert "s3:PutObjectTagging" not in statements(root.plan(**BASE))["WriteThumbnails"]["actions"], "only then"
+
+
 def test_existing_layers_instead_of_ours(root):
     arns = ["arn:aws:lambda:us-east-1:770693421928:layer:Klayers-p313-pillow:1"]
     plan = root.plan(**BASE, create_layer=False, layer_arns=arns, outputs=("layer_version_arn", "layer_zip_path"))
@@ -396,6 +443,48 @@ BAD = [
     ),
     ({"quality": 96}, "quality must be a whole number between 1 and 95; got 96."),
     ({"output_format": "gif"}, 'output_format must be one of auto, jpeg, png, webp, avif; got "gif".'),
+    (
+        {"output_formats": ["webp", "gif"]},
+        'output_formats must hold jpeg, png, webp or avif, each at most once; got ["webp","gif"].',
+    ),
+    ({"output_formats": ["webp", "webp"]}, 'each at most once; got ["webp","webp"].'),
+    (
+        {"output_formats": ["avif", "jpeg"]},
+        'output_formats has "avif", which needs the AVIF codec in the layer: add "avif" to extra_formats (it is []).',
+    ),
+    (
+        {"output_formats": ["webp"], "output_format": "png"},
+        'Set output_formats or output_format, not both: output_formats is ["webp"] and output_format is "png".',
+    ),
+    ({"colour": "cmyk"}, 'colour must be "keep" or "srgb"; got "cmyk".'),
+    (
+        {"thumbnail_objects": {"cache_control": "max-age=60\r\nX-Evil: 1"}},
+        "thumbnail_objects.cache_control must be at most 1024 printable ASCII characters (an HTTP header); got",
+    ),
+    (
+        {"thumbnail_objects": {"content_disposition": "download"}},
+        'thumbnail_objects.content_disposition must be "inline", "attachment" or "none"; got "download".',
+    ),
+    (
+        {"thumbnail_objects": {"copy_metadata": ["source-key"]}},
+        "none of the module's own (source-bucket, source-key, source-etag, source-version-id, source-digest, "
+        'blurhash); got ["source-key"].',
+    ),
+    ({"thumbnail_objects": {"copy_metadata": ["Photographer"]}}, 'got ["Photographer"].'),
+    (
+        {"thumbnail_objects": {"storage_class": "GLACIER"}},
+        "thumbnail_objects.storage_class must be one a thumbnail can be read from at once: STANDARD, "
+        'INTELLIGENT_TIERING, STANDARD_IA, ONEZONE_IA or GLACIER_IR; got "GLACIER".',
+    ),
+    (
+        {"thumbnail_objects": {"tags": {f"k{i}": "v" for i in range(11)}}},
+        "thumbnail_objects.tags must be at most 10 tags (S3's limit for an object), keys of 1 to 128 characters not "
+        "starting with aws:, values of at most 256; got 11:",
+    ),
+    (
+        {"thumbnail_objects": {"tags": {"aws:owner": "me"}}},
+        'not starting with aws:, values of at most 256; got 1: ["aws:owner"].',
+    ),
     ({"maximum_retry_attempts": 3}, "maximum_retry_attempts must be a whole number between 0 and 2; got 3."),
     (
         {"maximum_event_age_in_seconds": 59},

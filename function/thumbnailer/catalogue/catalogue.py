@@ -123,7 +123,10 @@ class Catalogue:
         first = rows[0]
         kept = [value for row in rows for value in (row.size, row.format)]
         retire = (
-            _DELETE.format(table=self.table) + " AND (size, format) NOT IN (" + ", ".join(["(%s, %s)"] * len(rows)) + ")"
+            _DELETE.format(table=self.table)
+            + " AND (size, format) NOT IN ("
+            + ", ".join(["(%s, %s)"] * len(rows))
+            + ")"
         )
         arguments = (first.source_bucket, first.source_key, first.sequencer, first.sequencer, *kept)
 

@@ -108,7 +108,7 @@ def test_the_file_name_is_the_source_s_with_the_thumbnail_s_extension(key, fmt, 
     "name, header",
     [
         ("cat.jpg", 'inline; filename="cat.jpg"'),
-        ('say "hi"\\.png', 'inline; filename="say _hi__.png"; filename*=UTF-8\'\'say%20%22hi%22%5C.png'),
+        ('say "hi"\\.png', "inline; filename=\"say _hi__.png\"; filename*=UTF-8''say%20%22hi%22%5C.png"),
         ("café.webp", "inline; filename=\"caf_.webp\"; filename*=UTF-8''caf%C3%A9.webp"),
     ],
 )

@@ -30,8 +30,10 @@ def test_every_size_in_every_format_in_the_order_asked():
     for thumb in result.thumbnails:
         im = decoded(thumb.data)
         assert im.format == PILLOW[thumb.format.name]
-        assert im.size == (thumb.width, thumb.height) == {"256": (256, 192), "1024": (1024, 768)}.get(
-            thumb.size.label, (100, 100)
+        assert (
+            im.size
+            == (thumb.width, thumb.height)
+            == {"256": (256, 192), "1024": (1024, 768)}.get(thumb.size.label, (100, 100))
         )
 
 
