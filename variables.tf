@@ -594,20 +594,6 @@ variable "tags" {
   nullable    = false
 }
 
-variable "thumbnail_sizes" {
-  type        = list(string)
-  description = "Each thumbnail size: a longest edge in pixels (256) or a box filled by cropping (\"200x200\", see crop); keys name it ({destination_prefix}256/..., {destination_prefix}200x200/...). Smaller pictures are never upscaled."
-  default     = ["256"]
-  nullable    = false
-
-  validation {
-    condition = length(var.thumbnail_sizes) > 0 && alltrue([
-      for s in var.thumbnail_sizes : can(regex("^[0-9]+(x[0-9]+)?$", s)) && alltrue([for side in split("x", s) : try(tonumber(side) >= 1 && tonumber(side) <= 10000, false)])
-    ])
-    error_message = "thumbnail_sizes must hold one or more longest edges (256) or boxes (\"200x200\"), every side a whole number between 1 and 10000 pixels; got ${jsonencode(var.thumbnail_sizes)}."
-  }
-}
-
 variable "thumbnail_objects" {
   type = object({
     cache_control       = optional(string, "max-age=86400, stale-while-revalidate=86400")
@@ -639,6 +625,20 @@ variable "thumbnail_objects" {
   validation {
     condition     = length(var.thumbnail_objects.tags) <= 10 && alltrue([for k, v in var.thumbnail_objects.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(k, "aws:")])
     error_message = "thumbnail_objects.tags must be at most 10 tags (S3's limit for an object), keys of 1 to 128 characters not starting with aws:, values of at most 256; got ${length(var.thumbnail_objects.tags)}: ${jsonencode(keys(var.thumbnail_objects.tags))}."
+  }
+}
+
+variable "thumbnail_sizes" {
+  type        = list(string)
+  description = "Each thumbnail size: a longest edge in pixels (256) or a box filled by cropping (\"200x200\", see crop); keys name it ({destination_prefix}256/..., {destination_prefix}200x200/...). Smaller pictures are never upscaled."
+  default     = ["256"]
+  nullable    = false
+
+  validation {
+    condition = length(var.thumbnail_sizes) > 0 && alltrue([
+      for s in var.thumbnail_sizes : can(regex("^[0-9]+(x[0-9]+)?$", s)) && alltrue([for side in split("x", s) : try(tonumber(side) >= 1 && tonumber(side) <= 10000, false)])
+    ])
+    error_message = "thumbnail_sizes must hold one or more longest edges (256) or boxes (\"200x200\"), every side a whole number between 1 and 10000 pixels; got ${jsonencode(var.thumbnail_sizes)}."
   }
 }
 
