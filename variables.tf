@@ -626,6 +626,14 @@ variable "thumbnail_objects" {
     condition     = length(var.thumbnail_objects.tags) <= 10 && alltrue([for k, v in var.thumbnail_objects.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(k, "aws:")])
     error_message = "thumbnail_objects.tags must be at most 10 tags (S3's limit for an object), keys of 1 to 128 characters not starting with aws:, values of at most 256; got ${length(var.thumbnail_objects.tags)}: ${jsonencode(keys(var.thumbnail_objects.tags))}."
   }
+  validation {
+    condition     = alltrue([for k, v in var.thumbnail_objects.tags : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", "${k}${v}"))])
+    error_message = "thumbnail_objects.tags may hold only letters, digits, spaces and _ . : / = + - @ (S3 refuses any other character in a tag); got ${jsonencode({ for k, v in var.thumbnail_objects.tags : k => v if !can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", "${k}${v}")) })}."
+  }
+  validation {
+    condition     = length(var.thumbnail_objects.cache_control) + length(join("&", [for k, v in var.thumbnail_objects.tags : "${urlencode(k)}=${urlencode(v)}"])) <= 2048
+    error_message = "thumbnail_objects.cache_control and tags, URL-encoded, must take at most 2048 characters together (the function's environment holds at most 4 KB); got ${length(var.thumbnail_objects.cache_control) + length(join("&", [for k, v in var.thumbnail_objects.tags : "${urlencode(k)}=${urlencode(v)}"]))}."
+  }
 }
 
 variable "thumbnail_sizes" {

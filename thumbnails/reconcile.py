@@ -49,7 +49,7 @@ def _candidates(rest: str) -> list[str]:
     return [rest, *(rest[: -len(e)] for e in EXTENSIONS.values() if rest.endswith(e) and len(rest) > len(e))]
 
 
-def _formats(deployment: Deployment, rest: str, sources: set[str]) -> tuple[str | None, str | None]:
+def _formats(rest: str, sources: set[str]) -> tuple[str | None, str | None]:
     """With output_formats: the source a thumbnail's key names and the format it is in (None: written without its
     format's extension, so before output_formats); (None, None) when no source matches."""
     for name, extension in EXTENSIONS.items():
@@ -85,7 +85,7 @@ def plan(deployment: Deployment, s3: Any, progress: Progress) -> Plan:
             source = next((c for c in candidates if c in sources), None)
             fmt = None
             if formats and source is not None:
-                source, fmt = _formats(deployment, key[len(folder) :], sources)
+                source, fmt = _formats(key[len(folder) :], sources)
             if size not in configured:
                 suspects.append((key, f"size {size} is no longer configured", candidates))
             elif source is not None and formats and fmt not in formats:

@@ -204,7 +204,7 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
 
     A picture's native decoding runs in a child process unless it is a JPEG (picture/containment.py): a decoder
     that crashes, hangs or runs out of memory refuses this record and no other."""
-    prepare_decoders(settings.extra_formats)
+    prepare_decoders(settings.extra_formats, settings.colour)
     check = partial(
         check_header,
         max_pixels=settings.max_image_pixels,
@@ -295,7 +295,7 @@ def _headers(settings: Settings) -> storage.Headers:
 
 
 def rows(change: Change, thumbnail_bucket: str, rendered: Rendered) -> list[Row]:
-    """The catalogue's rows for what was written: one per size."""
+    """The catalogue's rows for what was written: one per size and format."""
     from .catalogue.catalogue import Row
 
     rendering = rendered.rendering

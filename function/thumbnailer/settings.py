@@ -160,6 +160,16 @@ def _copy_metadata(environ: Mapping[str, str]) -> tuple[str, ...]:
     return names
 
 
+def _storage_class(environ: Mapping[str, str]) -> str:
+    value = environ.get("STORAGE_CLASS", "").strip().upper() or "STANDARD"
+    if value not in STORAGE_CLASSES:
+        raise ConfigError(
+            f"STORAGE_CLASS must be one a thumbnail can be read from at once: {', '.join(STORAGE_CLASSES)}; "
+            f"got {value!r}."
+        )
+    return value
+
+
 def _tags(environ: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     """THUMBNAIL_TAGS: URL-encoded as S3's x-amz-tagging header is (``team=web&cost%20centre=42``)."""
     raw = environ.get("THUMBNAIL_TAGS", "").strip()
@@ -172,12 +182,19 @@ def _tags(environ: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
         len(pairs) > MAX_TAGS
         or len(set(keys)) != len(keys)
         or any(not 1 <= len(key) <= 128 or len(value) > 256 or key.startswith("aws:") for key, value in pairs)
+        or not all(map(_tag_text, (text for pair in pairs for text in pair)))
     ):
         raise ConfigError(
             f"THUMBNAIL_TAGS must be at most {MAX_TAGS} URL-encoded key=value pairs joined by '&' (keys 1 to 128 "
-            f"characters, not starting with aws:, values up to 256); got {raw!r}."
+            "characters, not starting with aws:, values up to 256; letters, digits, spaces and _ . : / = + - @, "
+            f"S3's tag characters); got {raw!r}."
         )
     return pairs
+
+
+def _tag_text(text: str) -> bool:
+    """S3's tag characters: letters, digits, separators (spaces) and ``_ . : / = + - @``."""
+    return all(c.isalnum() or c.isspace() or c in "_.:/=+-@" for c in text)
 
 
 def _database(environ: Mapping[str, str]) -> tuple[str, str]:
@@ -205,6 +222,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"OUTPUT_FORMAT={output_format} needs its codec in the layer: add {output_format} to EXTRA_FORMATS "
             "(the module's extra_formats)."
         )
+    output_formats = _output_formats(env, extra_formats)
+    if output_formats and output_format != "auto":
+        raise ConfigError(
+            f"Set OUTPUT_FORMATS or OUTPUT_FORMAT, not both: OUTPUT_FORMATS={','.join(output_formats)} and "
+            f"OUTPUT_FORMAT={output_format}."
+        )
     database_secret_arn, database_table = _database(env)
     database_name = env.get("DATABASE_NAME", "").strip()
     database_tls = _choice(env, "DATABASE_TLS", "require", ("require", "verify", "disable"))
@@ -222,13 +245,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         destination_prefix=env.get("DESTINATION_PREFIX", "thumbnails/"),
         sizes=_sizes(env),
         output_format=output_format,
-        output_formats=_output_formats(env, extra_formats),
+        output_formats=output_formats,
         colour=_choice(env, "COLOUR", "keep", POLICIES),
         jpeg_progressive=_bool(env, "JPEG_PROGRESSIVE", False),
         cache_control=_header(env, "CACHE_CONTROL"),
         content_disposition=_choice(env, "CONTENT_DISPOSITION", "inline", DISPOSITIONS),
         copy_metadata=_copy_metadata(env),
-        storage_class=_choice(env, "STORAGE_CLASS", "standard", tuple(c.lower() for c in STORAGE_CLASSES)).upper(),
+        storage_class=_storage_class(env),
         tags=_tags(env),
         quality=_int(env, "QUALITY", 85, 1, 95),
         max_image_pixels=_int(env, "MAX_IMAGE_PIXELS", 50_000_000, 1, PILLOW_PIXEL_LIMIT),

@@ -349,6 +349,6 @@ variable "write_access" {
     tags    = optional(bool, false)
     account = optional(string)
   })
-  description = "Objects the function may write: s3:PutObject on bucket/prefix*; with delete, s3:GetObject, s3:DeleteObject and s3:ListBucket there (to remove a deleted object's thumbnails); with tags, s3:PutObjectTagging (a write that tags). account: the bucket's owner (s3:ResourceAccount)."
+  description = "Objects the function may write: s3:PutObject on bucket/prefix*; with delete, s3:GetObject, s3:DeleteObject and s3:ListBucket there (to remove a deleted object's thumbnails); with tags, s3:PutObjectTagging. account: the bucket's owner (s3:ResourceAccount; null: none)."
   nullable    = false
 }

@@ -44,7 +44,7 @@ def test_formats_colour_and_how_thumbnails_are_written():
             "CONTENT_DISPOSITION": "attachment",
             "COPY_METADATA": "Photographer, licence",
             "STORAGE_CLASS": "standard_ia",
-            "THUMBNAIL_TAGS": "team=web&cost+centre=42%25&empty=",
+            "THUMBNAIL_TAGS": "team=web&cost+centre=42%2F43&empty=",
         }
     )
     assert settings.output_formats == ("avif", "webp", "jpeg"), "in order, once each"
@@ -52,7 +52,7 @@ def test_formats_colour_and_how_thumbnails_are_written():
     assert (settings.cache_control, settings.content_disposition) == ("max-age=3600", "attachment")
     assert settings.copy_metadata == ("photographer", "licence"), "S3 keeps user metadata names lower-case"
     assert settings.storage_class == "STANDARD_IA"
-    assert settings.tags == (("team", "web"), ("cost centre", "42%"), ("empty", ""))
+    assert settings.tags == (("team", "web"), ("cost centre", "42/43"), ("empty", ""))
     defaults = load_settings({"DESTINATION_BUCKET": "b"})
     assert (defaults.output_formats, defaults.colour, defaults.content_disposition, defaults.storage_class) == (
         (), "keep", "inline", "STANDARD"
@@ -95,10 +95,17 @@ def test_sizes_are_deduplicated_largest_first():
         ({"CONTENT_DISPOSITION": "download"}, "CONTENT_DISPOSITION must be one of inline, attachment, none; got"),
         ({"COPY_METADATA": "source-key"}, "COPY_METADATA must be .* none of the function's own .* got 'source-key'"),
         ({"COPY_METADATA": "a b"}, "COPY_METADATA must be a comma-separated list of user metadata names"),
-        ({"STORAGE_CLASS": "GLACIER"}, "STORAGE_CLASS must be one of standard, intelligent_tiering, .*; got 'glacier'"),
+        (
+            {"STORAGE_CLASS": "GLACIER"},
+            "STORAGE_CLASS must be one a thumbnail can be read from at once: STANDARD, .*; got 'GLACIER'",
+        ),
         ({"THUMBNAIL_TAGS": "&".join(f"k{i}=v" for i in range(11))}, "THUMBNAIL_TAGS must be at most 10 URL-encoded"),
         ({"THUMBNAIL_TAGS": "aws:owner=me"}, "THUMBNAIL_TAGS must be at most 10 .* not starting with aws:"),
         ({"THUMBNAIL_TAGS": "a=1&a=2"}, "THUMBNAIL_TAGS must be"),
+        ({"THUMBNAIL_TAGS": "cost=42%25"}, "THUMBNAIL_TAGS must be .* S3's tag characters\\); got 'cost=42%25'"),
+        ({"THUMBNAIL_TAGS": "k=" + "v" * 257}, "THUMBNAIL_TAGS must be .* values up to 256"),
+        ({"THUMBNAIL_TAGS": "team"}, "THUMBNAIL_TAGS must be .* got 'team'"),
+        ({"OUTPUT_FORMATS": "webp", "OUTPUT_FORMAT": "png"}, "Set OUTPUT_FORMATS or OUTPUT_FORMAT, not both"),
         ({"DATABASE_TLS": "on"}, "DATABASE_TLS must be one of require, verify, disable; got 'on'"),
         ({"DATABASE_TLS": "verify"}, "DATABASE_TLS=verify needs DATABASE_CA_BUNDLE"),
         (

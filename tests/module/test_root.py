@@ -307,7 +307,7 @@ def test_formats_colour_and_how_thumbnails_are_written_reach_the_function(root):
             "content_disposition": "attachment",
             "copy_metadata": ["photographer", "licence"],
             "storage_class": "INTELLIGENT_TIERING",
-            "tags": {"team": "web", "cost centre": "42&43"},
+            "tags": {"team": "web", "cost centre": "42/43"},
         },
     )
     env = changes(plan, FUNCTION)["environment"][0]["variables"]
@@ -322,12 +322,12 @@ def test_formats_colour_and_how_thumbnails_are_written_reach_the_function(root):
         "CONTENT_DISPOSITION": "attachment",
         "COPY_METADATA": "photographer,licence",
         "STORAGE_CLASS": "INTELLIGENT_TIERING",
-        "THUMBNAIL_TAGS": "cost+centre=42%2643&team=web",  # URL-encoded, as S3's x-amz-tagging header
+        "THUMBNAIL_TAGS": "cost+centre=42%2F43&team=web",  # URL-encoded, as S3's x-amz-tagging header
     }  # fmt: skip
     from thumbnailer.settings import load_settings
 
     settings = load_settings({**env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024"})
-    assert settings.tags == (("cost centre", "42&43"), ("team", "web")), "the function reads what the plan writes"
+    assert settings.tags == (("cost centre", "42/43"), ("team", "web")), "the function reads what the plan writes"
     assert settings.output_formats == ("avif", "webp", "jpeg")
     write = statements(plan)["WriteThumbnails"]["actions"]
     assert "s3:PutObjectTagging" in write, "a write that tags needs s3:PutObjectTagging"
@@ -480,6 +480,16 @@ BAD = [
         {"thumbnail_objects": {"tags": {f"k{i}": "v" for i in range(11)}}},
         "thumbnail_objects.tags must be at most 10 tags (S3's limit for an object), keys of 1 to 128 characters not "
         "starting with aws:, values of at most 256; got 11:",
+    ),
+    (
+        {"thumbnail_objects": {"tags": {"team": "web", "cost": "42%"}}},
+        "thumbnail_objects.tags may hold only letters, digits, spaces and _ . : / = + - @ (S3 refuses any other "
+        'character in a tag); got {"cost":"42%"}.',
+    ),
+    (
+        {"thumbnail_objects": {"cache_control": "x" * 1000, "tags": {f"k{i}": "v" * 120 for i in range(10)}}},
+        "thumbnail_objects.cache_control and tags, URL-encoded, must take at most 2048 characters together (the "
+        "function's environment holds at most 4 KB); got 2239.",
     ),
     (
         {"thumbnail_objects": {"tags": {"aws:owner": "me"}}},

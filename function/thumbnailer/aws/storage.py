@@ -92,7 +92,7 @@ class Headers:
         if self.content_disposition != "none":
             arguments["ContentDisposition"] = content_disposition(self.content_disposition, file_name)
         if self.tags:
-            arguments["Tagging"] = urlencode(self.tags)
+            arguments["Tagging"] = urlencode(self.tags, quote_via=quote)  # spaces as %20, as S3 documents
         return arguments
 
 

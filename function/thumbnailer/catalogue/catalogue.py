@@ -29,6 +29,9 @@ from . import schema
 from .credentials import Login
 
 ACCESS_DENIED = 1045  # ER_ACCESS_DENIED_ERROR: the password changed (rotation), or the user has no access
+# What a migration's statement answers when it already ran but its version was not recorded (a function that timed
+# out while the server finished an ALTER): table exists, duplicate column, duplicate key name, no such key to drop.
+ALREADY_APPLIED = frozenset({1050, 1060, 1061, 1091})
 SEQUENCER_WIDTH = 64  # sequencers are compared right-padded to this many hexadecimal digits
 _LOCK_SECONDS = 30  # how long a cold start waits for another one's migration
 TLS_MODES = ("require", "verify", "disable")
@@ -229,7 +232,12 @@ class Catalogue:
                 cursor.execute("SELECT COALESCE(MAX(version), 0) FROM `" + done_table + "`")
                 applied = int(cursor.fetchone()[0])
                 for version, statement in enumerate(self.migrations[applied:], start=applied + 1):
-                    cursor.execute(statement.format(table=self.table))
+                    try:
+                        cursor.execute(statement.format(table=self.table))
+                    except pymysql.err.MySQLError as exc:
+                        if _code(exc) not in ALREADY_APPLIED:
+                            raise
+                        log(logging.WARNING, "catalogue migration found applied", version=version, error=str(exc))
                     cursor.execute(
                         f"INSERT INTO `{done_table}` (version, applied_at) VALUES (%s, UTC_TIMESTAMP(6))", (version,)
                     )

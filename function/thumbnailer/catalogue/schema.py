@@ -47,7 +47,8 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE `{table}`
         ADD UNIQUE KEY source_size_format (source_id, size, format),
-        DROP INDEX source_size
+        DROP INDEX source_size,
+        ALGORITHM = INPLACE, LOCK = NONE
     """,
 )
 

@@ -6,9 +6,11 @@ The rules (``colour = "keep"`` by default, or ``"srgb"``):
   Pillow's decoder) is always converted to sRGB through its embedded ICC profile, or, without a usable one,
   through the fallback CMYK profile below. Thumbnails are never CMYK, and no profile is written (sRGB is what an
   untagged picture means).
-- **keep**: an RGB or grey picture with a profile keeps its pixels and its profile, which the thumbnails carry
+- **keep**: an RGB picture with a profile keeps its pixels and its profile, which the thumbnails carry
   (a Display P3 photo stays P3 where browsers show P3). Nothing is converted, and LittleCMS is not even loaded:
-  the profile is only checked to be an ICC profile of the picture's colour space (its header and tag table).
+  the profile is only checked to be an ICC profile of the picture's colour space (its header and tag table). A
+  grey picture with a grey profile is converted as under srgb: its thumbnails may be colour pixels (WebP, AVIF,
+  anything with alpha), on which a grey profile would be ignored.
 - **srgb**: every picture with a profile (Display P3 from phones, Adobe RGB from cameras, grey, CMYK) is
   converted to sRGB and no profile is written: smaller files, the right colours where nothing manages colour.
   A grey picture stays grey (mode L, its alpha kept): it goes through a grey profile with sRGB's tone curve,
@@ -96,14 +98,24 @@ def managed(im: Image.Image, policy: str) -> Managed:
         _check(icc, space)
     except _Unusable as unusable:
         return Managed(im, None, True, f"colour profile not used: {unusable}; the pixels are taken as sRGB")
-    if policy == "keep":
+    if policy == "keep" and space == "RGB":
         return Managed(im, icc, False)
+    # A grey profile is converted under keep too: WebP and AVIF are never grey, and a picture with alpha is written
+    # as RGBA, so its thumbnails would carry a grey profile on colour pixels, which viewers ignore.
     picture, alpha = _eight_bit(im, space)
     try:
         transform = _transform(icc, picture.mode)
     except _Unusable as unusable:
         return Managed(im, None, True, f"colour profile not used: {unusable}; the pixels are taken as sRGB")
     return Managed(_apply(transform, picture, alpha), None, True)
+
+
+def prepare(policy: str) -> None:
+    """Load LittleCMS and the sRGB profiles before pictures are decoded in forked children (containment.py), when
+    ``policy`` converts every tagged picture: each child then inherits them instead of loading them again."""
+    if policy == "srgb":
+        _srgb()
+        _srgb_grey()
 
 
 def rendering_intent(profile: ImageCmsProfile) -> int:

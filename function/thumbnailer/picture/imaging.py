@@ -181,11 +181,12 @@ def make_thumbnails(
     )
 
 
-def prepare_decoders(extra_formats: tuple[str, ...] = ()) -> None:
-    """Load every decoder this configuration reads, before a picture is decoded in a child (containment.py): then
-    each child inherits them instead of loading them again."""
+def prepare_decoders(extra_formats: tuple[str, ...] = (), colour_policy: str = "keep") -> None:
+    """Load every decoder this configuration reads (and, under ``srgb``, LittleCMS), before a picture is decoded in
+    a child (containment.py): then each child inherits them instead of loading them again."""
     Image.init()
     input_formats(extra_formats)
+    colour.prepare(colour_policy)
 
 
 def check_header(header: bytes, max_pixels: int, extra_formats: tuple[str, ...] = (), memory_mb: int = 0) -> None:
@@ -242,6 +243,7 @@ class _Render:
         self.source = source
         self.options = options
         self.notes: list[str] = []
+        self._source: bytes | None = None
 
     def run(self, sizes: list[Size], order: list[Size]) -> Result:
         im = self.im
@@ -401,11 +403,15 @@ class _Render:
         return out, pictures[0]
 
     def _source_bytes(self) -> bytes:
-        if isinstance(self.source, (str, Path)):
-            return Path(self.source).read_bytes()
-        stream: BinaryIO = self.source  # type: ignore[assignment]
-        stream.seek(0)
-        return stream.read()
+        """The source's own bytes, read once for every size and format that already fits."""
+        if self._source is None:
+            if isinstance(self.source, (str, Path)):
+                self._source = Path(self.source).read_bytes()
+            else:
+                stream: BinaryIO = self.source  # type: ignore[assignment]
+                stream.seek(0)
+                self._source = stream.read()
+        return self._source
 
 
 def _frames(im: ImageFile.ImageFile, count: int) -> Iterator[Image.Image]:

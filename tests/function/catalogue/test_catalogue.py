@@ -203,6 +203,21 @@ def test_the_format_migration_keeps_the_rows_it_finds(database):
     after.close()
 
 
+def test_a_migration_the_server_finished_but_nobody_recorded_is_taken_as_applied(database, capsys):
+    """A cold start that timed out while the server finished migration 2's ALTER leaves the index changed and the
+    version unrecorded: the next one finds it applied (duplicate key name) instead of failing for ever."""
+    first = Catalogue(Fixed(database), "thumbnails")
+    first.forget(SOURCE, "none", None)  # every migration applied and recorded
+    first.close()
+    database.query("DELETE FROM thumbnails_migrations WHERE version = 2")
+    again = Catalogue(Fixed(database), "thumbnails")
+    again.record([_row("a.jpg", "256", "webp"), _row("a.jpg", "256", "jpeg")])
+    again.close()
+    assert database.query("SELECT version FROM thumbnails_migrations ORDER BY version") == [(1,), (2,)]
+    assert database.query("SELECT COUNT(*) FROM thumbnails") == [(2,)]
+    assert "catalogue migration found applied" in capsys.readouterr().out
+
+
 def test_every_format_of_every_size_has_its_row_and_a_deletion_removes_them(s3, secret, env, database):
     env.setenv("OUTPUT_FORMATS", "webp,jpeg")
     app.settings.cache_clear()

@@ -171,6 +171,18 @@ def test_a_grey_picture_under_srgb_stays_grey_with_srgb_tones():
     assert alpha.image.mode == "LA" and alpha.image.getextrema()[1] == (255, 255)
 
 
+@pytest.mark.parametrize("mode", ["L", "LA"])
+def test_a_grey_profile_is_converted_under_keep_too(mode):
+    """WebP and AVIF thumbnails are never grey and a grey picture with alpha is written as RGBA: a grey profile
+    would sit on colour pixels, where viewers ignore it, so under keep a grey picture is made sRGB grey as well."""
+    icc = profiles.grey_gamma()
+    grey = Image.linear_gradient("L").resize((256, 64)).convert(mode)
+    source = decoded(encode(grey, "PNG", icc_profile=icc))
+    kept, converted = managed(source, "keep"), managed(source, "srgb")
+    assert kept.icc is None and kept.converted and kept.image.mode == mode
+    assert kept.image.tobytes() == converted.image.tobytes()
+
+
 @pytest.mark.parametrize("mode", ["P", "PA", "I;16", "1"])
 def test_modes_littlecms_cannot_take_are_converted_under_srgb(mode):
     rgb = profiles.colourful("RGB")
