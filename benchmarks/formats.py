@@ -279,7 +279,7 @@ bytes of the three thumbnails together, and the total's ratio to baseline JPEG's
 
 <!-- figure:formats.bytes_table --><!-- /figure -->
 
-On the stills' total (the animation aside: animated in WebP and PNG, its first frame in JPEG and AVIF), WebP is
+On the stills' total (the animation aside: animated in WebP, PNG and AVIF, its first frame in JPEG), WebP is
 <!-- figure:output_format_webp_vs_jpeg --><!-- /figure --> and AVIF
 <!-- figure:output_format_avif_vs_jpeg --><!-- /figure --> against baseline JPEG. The same quality number is not
 the same visual quality in each codec (each maps 0-100 onto its own quantiser), and the inputs are generated

@@ -27,7 +27,7 @@ OUTPUTS = {
     "jpeg": OutputFormat("jpeg", "JPEG", "image/jpeg", ".jpg", alpha=False, animation=False),
     "png": OutputFormat("png", "PNG", "image/png", ".png", alpha=True, animation=True),
     "webp": OutputFormat("webp", "WEBP", "image/webp", ".webp", alpha=True, animation=True),
-    "avif": OutputFormat("avif", "AVIF", "image/avif", ".avif", alpha=True, animation=False),
+    "avif": OutputFormat("avif", "AVIF", "image/avif", ".avif", alpha=True, animation=True),
 }
 # The input formats that can be written as themselves; OUTPUT_FORMAT=auto keeps them, makes a still GIF a PNG,
 # HEIF and AVIF (which not every browser shows) JPEG, and any animation an animated WebP.

@@ -53,6 +53,21 @@ def test_an_animation_stays_animated_in_the_formats_that_hold_it_and_is_a_still_
     assert any("except in jpeg" in note for note in result.notes), result.notes
 
 
+def test_an_animation_is_animated_avif_with_its_frames_and_timing():
+    data, durations = animation("GIF", frames=3)
+    result = make_thumbnails(io.BytesIO(data), [100], formats=["avif", "jpeg"], extra_formats=("avif",))
+    avif, still = result.thumbnails
+    assert (avif.format.name, avif.frames, still.frames) == ("avif", 3, 1)
+    im = Image.open(io.BytesIO(avif.data))
+    assert im.format == "AVIF" and im.n_frames == 3
+    shown = []
+    for index in range(3):
+        im.seek(index)
+        im.load()
+        shown.append(im.info.get("duration"))
+    assert shown == durations
+
+
 def test_an_animation_written_only_in_still_formats_says_so():
     data, _ = animation("GIF", frames=3)
     result = make_thumbnails(io.BytesIO(data), [100], formats=["jpeg"])
