@@ -45,11 +45,12 @@ def test_smoke_run_writes_the_report_and_the_chart(tmp_path):
     report = run.Report(
         machine={},
         cold=figures["cold"],
-        # a smoke run builds the default layer and the one with both formats, not each format's or the unpruned
+        # a smoke run builds the default layer and the one with both formats, not each format's, the unpruned or the
+        # one without LittleCMS
         artifacts={
             **{
                 f"layer_{name}_{kind}": figures["artifacts"][f"layer_{kind}"]
-                for name in ("heif", "avif", "unpruned")
+                for name in ("heif", "avif", "unpruned", "no_lcms")
                 for kind in ("zip", "unzipped")
             },
             **figures["artifacts"],

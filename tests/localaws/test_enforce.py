@@ -241,6 +241,10 @@ def test_a_function_calls_aws_as_its_role_and_lambda_delivers_its_logs_with_it(a
         Role=arn,
         Handler="index.handler",
         Code={"ZipFile": zipped({"index.py": code})},
+        # The CPU 128 MB buys (memory/1769 of a core, cpu.py) takes about 10 s to import boto3 here: this test is
+        # about the role, so it gets a core and time enough.
+        MemorySize=1769,
+        Timeout=60,
     )
     answer = client("lambda").invoke(
         FunctionName=f"reader-{names.function}", Payload=json.dumps({"bucket": names.source})
