@@ -116,9 +116,14 @@ def _account(environ: Mapping[str, str], name: str) -> str:
     return value
 
 
+def _listed(raw: str) -> tuple[str, ...]:
+    """A comma-separated list, lower-cased, each name once, in the order given."""
+    return tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+
+
 def _extra_formats(environ: Mapping[str, str]) -> tuple[str, ...]:
     raw = environ.get("EXTRA_FORMATS", "")
-    names = tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+    names = _listed(raw)
     unknown = [name for name in names if name not in OPTIONAL_FORMATS]
     if unknown:
         raise ConfigError(
@@ -129,7 +134,7 @@ def _extra_formats(environ: Mapping[str, str]) -> tuple[str, ...]:
 
 def _output_formats(environ: Mapping[str, str], extra_formats: tuple[str, ...]) -> tuple[str, ...]:
     raw = environ.get("OUTPUT_FORMATS", "")
-    names = tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+    names = _listed(raw)
     if any(name not in OUTPUTS for name in names):
         raise ConfigError(f"OUTPUT_FORMATS must be a comma-separated list of {', '.join(OUTPUTS)}; got {raw!r}.")
     for name in names:
@@ -150,7 +155,7 @@ def _header(environ: Mapping[str, str], name: str) -> str:
 
 def _copy_metadata(environ: Mapping[str, str]) -> tuple[str, ...]:
     raw = environ.get("COPY_METADATA", "")
-    names = tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+    names = _listed(raw)
     for name in names:
         if not _METADATA_NAME.match(name) or name in OWN_METADATA:
             raise ConfigError(
