@@ -1,11 +1,14 @@
 # make demo   sets everything up, then runs the pipeline on the local AWS (localaws)
-# make test   sets up what the tests need, lints (ruff, mypy), then runs every test (function, module plans, localaws, end to end)
+# make test   sets up what the tests need, lints (ruff, mypy), then runs every test (function, module plans, localaws, end to end);
+#             each run writes where its time went to build/test-times.json (devkit/testreport.py)
+# make test-report  prints that report again; RECORD=1 also records its totals for the README (docs/figures.json)
 # make bench  the full benchmark run; writes docs/benchmarks.md and docs/benchmarks.png
 # make bench-backfill  the thumbnails command end to end at 2,000 objects on localaws; records its rate and cost
 # make tune   the cheapest memory size: pictures through the function on localaws at several sizes (TUNE_ARGS=--help)
 # make docs   regenerates the inputs/outputs tables of the READMEs from variables.tf and outputs.tf, and rewrites
 #             the measured figures in README.md and docs/ from docs/figures.json (devkit/figures.py)
 # make lock   locks layer/requirements*.txt with every wheel's hash (layer/*.lock; make test checks they are current)
+# make pin     pins the function ZIP again (seconds), and rebuilds only the layers whose inputs changed
 # make release  builds the function ZIP and every layer ZIP into dist/ (SHA256SUMS, manifest.json, RELEASE-NOTES.md)
 #               and rewrites the digests the module pins (release/artifacts.json; make test checks they are current)
 # make publish BUCKET=... PREFIX=...  uploads dist/ with S3's SHA-256 checksums (the module verifies them at plan)
@@ -21,7 +24,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt
 PYTEST_ARGS ?=
 TUNE_ARGS ?=
 
-.PHONY: setup test lint demo bench bench-backfill tune docs lock release publish fmt clean
+.PHONY: setup test test-report lint demo bench bench-backfill tune docs lock pin release publish fmt clean
 
 $(STAMP):
 	rm -f $(VENV)/.installed-*
@@ -39,11 +42,11 @@ $(CHECKOV_STAMP):
 setup: $(STAMP) $(CHECKOV_STAMP)
 	$(PYTHON) devkit/system.py
 
-# tests/e2e/test_pipeline.py runs on its own, in one process: its access-record tests read every call the file's
-# other tests made through one localaws, which two xdist workers (each with a localaws of its own) would split.
 test: setup lint
-	$(PY) -m pytest $(PYTEST_ARGS) --deselect tests/e2e/test_pipeline.py
-	$(PY) -m pytest $(PYTEST_ARGS) tests/e2e/test_pipeline.py -n 0
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-report:
+	$(PY) -m devkit.testreport $(if $(RECORD),--record)
 
 lint: setup
 	$(PY) -m ruff check .
@@ -68,6 +71,9 @@ docs: setup
 
 lock: setup
 	$(PY) -m devkit.lock
+
+pin: setup
+	$(PY) -m devkit.release pin
 
 release: setup
 	$(PY) -m devkit.release build

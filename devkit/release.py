@@ -8,6 +8,7 @@ adds packages, ``exclude-<f>.txt`` names files kept only with the format), and e
 module composes it for a local build, so a local build and the released ZIP are the same bytes.
 
     python -m devkit.release build [--only NAME ...] [--dist DIR] [--index-url URL]
+    python -m devkit.release pin [--index-url URL]    # make pin: the function ZIP, and only the stale layers
     python -m devkit.release publish --bucket BUCKET [--prefix PREFIX] [--dist DIR] [--dry-run]
 """
 
@@ -176,7 +177,14 @@ def selected(name: str, only: list[str]) -> bool:
     return not only or any(fnmatch(name, pattern) for pattern in only)
 
 
-def build(dist: Path, only: list[str], index_url: str, log=print) -> tuple[list[Artifact], dict[str, str]]:
+# Layers built before, by content (modules/layer/build_layer.py's cache): `make release` and `make pin` rebuild
+# only a layer whose inputs changed. A fresh copy's rebuild (the tests' `rebuilt`) has an empty cache of its own.
+LAYER_CACHE = ROOT / "build" / "layer-cache"
+
+
+def build(
+    dist: Path, only: list[str], index_url: str, log=print, cache: Path | None = LAYER_CACHE
+) -> tuple[list[Artifact], dict[str, str]]:
     """Build what ``only`` selects (everything when empty) into ``dist``; returns the artifacts built and the
     layers no wheel exists for (name -> why)."""
     dist.mkdir(parents=True, exist_ok=True)
@@ -193,9 +201,10 @@ def build(dist: Path, only: list[str], index_url: str, log=print) -> tuple[list[
         start = time.monotonic()
         output = dist / layer.name
         try:
-            size = build_layer.build(
-                layer.requirements, output, layer.runtime, layer.architecture, "lambda", 0, layer.exclude, index_url
-            )
+            size, _ = build_layer.build_cached(
+                layer.requirements, output, layer.runtime, layer.architecture, "lambda", 0, layer.exclude, index_url,
+                cache,
+            )  # fmt: skip
         except build_layer.BuildError as exc:
             if "No binary wheel" not in str(exc):
                 raise
@@ -300,6 +309,43 @@ def pins_from(manifest: dict) -> dict:
     }
 
 
+def stale_layers(pins: dict) -> list[Layer]:
+    """The layers whose pins no longer hold: new in the matrix, or built from an input file that changed since."""
+    current = inputs()
+    changed = {name for name in {*current, *pins["inputs"]} if current.get(name) != pins["inputs"].get(name)}
+    known = {*pins["artifacts"], *pins["unavailable"]}
+
+    def files(layer: Layer) -> set[str]:
+        used = [*layer.requirements, *layer.exclude, LAYER_MODULE / "build_layer.py"]
+        return {p.relative_to(ROOT).as_posix() for p in used}
+
+    return [layer for layer in matrix() if layer.name not in known or files(layer) & changed]
+
+
+def pin(index_url: str, dist: Path) -> int:
+    """`make pin`: the function ZIP built and pinned (seconds), the layers rebuilt only where their inputs changed
+    (through the layer cache); every other pin is kept as it is. `make release` still builds everything."""
+    pins = read_pins()
+    stale = stale_layers(pins)
+    built, unavailable = build(dist, [FUNCTION, *(layer.name for layer in stale)], index_url)
+    rebuilt = {artifact.file for artifact in built} | set(unavailable)
+    fresh = pins_from(
+        {"version": version(), "inputs": inputs(), "unavailable": {}, "artifacts": [asdict(a) for a in built]}
+    )
+    kept = {name: pin for name, pin in pins["artifacts"].items() if name not in rebuilt}
+    artifacts = {**kept, **fresh["artifacts"]}
+    gone = {name: why for name, why in pins["unavailable"].items() if name not in rebuilt} | unavailable
+    everything = set(names())  # a layer that left the matrix leaves the pins
+    fresh["artifacts"] = {name: artifacts[name] for name in sorted(artifacts) if name in everything}
+    fresh["unavailable"] = {name: gone[name] for name in sorted(gone) if name in everything}
+    PINS.write_text(json.dumps(fresh, indent=2) + "\n")
+    print(
+        f"pinned {FUNCTION} and {len(stale)} stale layer(s) of {len(matrix())} "
+        f"({', '.join(layer.name for layer in stale) or 'none'}); wrote {PINS}"
+    )
+    return 0
+
+
 def read_pins() -> dict:
     return json.loads(PINS.read_text())
 
@@ -373,6 +419,9 @@ def main(argv: list[str] | None = None) -> int:
     build_parser.add_argument("--only", nargs="*", default=[], help="file names or patterns to build")
     build_parser.add_argument("--dist", type=Path, default=DIST)
     build_parser.add_argument("--index-url", default=build_layer.DEFAULT_INDEX)
+    pin_parser = commands.add_parser("pin", help="pin the function ZIP, and rebuild only the stale layers")
+    pin_parser.add_argument("--dist", type=Path, default=ROOT / "build" / "pin")
+    pin_parser.add_argument("--index-url", default=build_layer.DEFAULT_INDEX)
     publish_parser = commands.add_parser("publish", help="upload dist/ with S3's SHA-256 checksums")
     publish_parser.add_argument("--bucket", required=True)
     publish_parser.add_argument("--prefix", default="")
@@ -380,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     publish_parser.add_argument("--dry-run", action="store_true", help="print the commands only")
     publish_parser.add_argument("--endpoint-url", help="passed to the AWS CLI (a local endpoint)")
     args = parser.parse_args(argv)
+    if args.command == "pin":
+        return pin(args.index_url, args.dist)
     if args.command == "publish":
         extra = ["--endpoint-url", args.endpoint_url] if args.endpoint_url else []
         return publish(args.dist, args.bucket, args.prefix, args.dry_run, extra)

@@ -55,12 +55,19 @@ provider_installation {{
 """
 
 
+def layer_cache(build_dir: Path = ROOT / "build") -> dict[str, str]:
+    """One layer build per set of locked inputs for every stack this checkout applies (the demo's, the tests'):
+    modules/layer/build_layer.py copies a ZIP it built before from this directory. A cache the caller set wins."""
+    return {"THUMBNAILS_LAYER_CACHE": os.environ.get("THUMBNAILS_LAYER_CACHE") or str(build_dir / "layer-cache")}
+
+
 def environment(build_dir: Path = ROOT / "build") -> dict[str, str]:
-    """The variables to add to a Terraform run's environment (empty when no mirror is found)."""
+    """The variables to add to a Terraform run's environment: the layer cache, and the mirror's configuration
+    when a mirror is found."""
     existing = os.environ.get("TF_CLI_CONFIG_FILE")
     mirror = find_mirror()
     if mirror is None or (existing and Path(existing).is_file() and "TF_PROVIDER_MIRROR" not in os.environ):
-        return {}  # the user's own configuration, or the public registry
+        return layer_cache(build_dir)  # the user's own configuration, or the public registry
     cache = build_dir / "terraform-plugin-cache"
     cache.mkdir(parents=True, exist_ok=True)
     config = build_dir / "terraformrc"
@@ -68,6 +75,7 @@ def environment(build_dir: Path = ROOT / "build") -> dict[str, str]:
     if not config.is_file() or config.read_text() != text:
         config.write_text(text)
     return {
+        **layer_cache(build_dir),
         "TF_CLI_CONFIG_FILE": str(config),
         "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE": "1",
         "CHECKPOINT_DISABLE": "1",  # no version check over the network on every run

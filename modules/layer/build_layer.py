@@ -13,6 +13,10 @@ Run by the module's ``terraform_data`` through ``local-exec``; settings arrive a
                       configuration and environment); default https://pypi.org/simple
   LAYER_EXCLUDE       optional files of glob patterns (relative to python/) of installed files to leave out,
                       one per line
+  THUMBNAILS_LAYER_CACHE  optional: a directory of ZIPs built before, by content. A build whose requirements are
+                      all locked (every wheel's hash pinned, so the same inputs give the same bytes) is copied from
+                      there when it was built before, and put there when it was not. Read from the environment
+                      Terraform runs in (the module never sets it); the tests and the demo share one.
   argument 1          the ZIP to write (written atomically)
 
 Standard library only: it runs with whatever python3 the user has, wherever the module is sourced from.
@@ -21,8 +25,11 @@ Standard library only: it runs with whatever python3 the user has, wherever the 
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -187,6 +194,77 @@ def write_zip(tree: Path, output: Path, exclude: list[str] = ()) -> int:
     return output.stat().st_size
 
 
+CACHE_VARIABLE = "THUMBNAILS_LAYER_CACHE"
+
+
+def cache_key(
+    requirements: list[Path], runtime: str, architecture: str, where: str, exclude: list[Path], index_url: str
+) -> str | None:
+    """The content address of a build, or None when it has none: an unlocked requirement may resolve to another
+    version tomorrow. Everything that decides the bytes is in it, this script's own text included."""
+    if not all(_locked(path) for path in requirements):
+        return None
+    inputs = {
+        "requirements": [path.read_text() for path in requirements],
+        "exclude": [path.read_text() for path in exclude],
+        "runtime": runtime,
+        "architecture": architecture,
+        "where": where,
+        # a host build's wheels are this interpreter's and this machine's
+        "host": [sys.version, os.uname().machine] if where == "host" else None,
+        "index": index_url,
+        "script": Path(__file__).read_text(),
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def copy_atomically(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".layer-", suffix=".zip")
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_cached(
+    requirements: list[Path],
+    output: Path,
+    runtime: str,
+    architecture: str,
+    where: str,
+    max_bytes: int,
+    exclude: list[Path],
+    index_url: str,
+    cache: Path | None,
+) -> tuple[int, bool]:
+    """``build``, through the cache when there is one and the build has a content address; returns the ZIP's
+    size and whether it came from the cache."""
+    key = cache_key(requirements, runtime, architecture, where, exclude, index_url) if cache else None
+    cached = cache / f"{key}.zip" if cache and key else None
+    if cached is not None and cached.is_file():
+        size = cached.stat().st_size
+        if max_bytes and size > max_bytes:
+            raise BuildError(too_big(size, max_bytes))
+        copy_atomically(cached, output)
+        return size, True
+    size = build(requirements, output, runtime, architecture, where, max_bytes, exclude, index_url)
+    if cached is not None:
+        copy_atomically(output, cached)
+    return size, False
+
+
+def too_big(size: int, max_bytes: int) -> str:
+    return (
+        f"the layer ZIP is {size / 1e6:.1f} MB, more than Lambda accepts directly ({max_bytes / 1e6:.0f} MB): "
+        "set layer_s3_bucket to upload it through S3."
+    )
+
+
 def build(
     requirements: Path | list[Path],
     output: Path,
@@ -212,10 +290,7 @@ def build(
         size = write_zip(tree, output, read_patterns(exclude_file))
     if max_bytes and size > max_bytes:
         output.unlink()
-        raise BuildError(
-            f"the layer ZIP is {size / 1e6:.1f} MB, more than Lambda accepts directly ({max_bytes / 1e6:.0f} MB): "
-            "set layer_s3_bucket to upload it through S3."
-        )
+        raise BuildError(too_big(size, max_bytes))
     return size
 
 
@@ -229,7 +304,7 @@ def main(argv: list[str]) -> int:
         return 2
     env = os.environ
     try:
-        size = build(
+        size, cached = build_cached(
             _paths(env["LAYER_REQUIREMENTS"]),
             Path(argv[1]),
             env["LAYER_RUNTIME"],
@@ -238,11 +313,12 @@ def main(argv: list[str]) -> int:
             int(env.get("LAYER_MAX_ZIP_BYTES", "0") or 0),
             _paths(env.get("LAYER_EXCLUDE", "")),
             env.get("LAYER_INDEX_URL") or DEFAULT_INDEX,
+            Path(env[CACHE_VARIABLE]) if env.get(CACHE_VARIABLE) else None,
         )
     except BuildError as exc:
         print(f"layer build failed: {exc}", file=sys.stderr)
         return 1
-    print(f"layer built: {argv[1]} ({size} bytes)")
+    print(f"layer {'copied from the cache' if cached else 'built'}: {argv[1]} ({size} bytes)")
     return 0
 
 

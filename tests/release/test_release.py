@@ -99,3 +99,40 @@ def test_publish_uploads_each_file_with_its_sha256(rebuilt, capsys):
         f"--checksum-sha256 {pins[release.FUNCTION]['sha256_base64']}"
     )
     assert len(lines) == len(rebuilt.files)
+
+
+def test_make_pin_rebuilds_only_the_layers_whose_inputs_changed():
+    """`make pin` after a change to layer/requirements-heif.lock: the heif layers of the runtimes that use the
+    default lock are stale, nothing else; after a change to function/ alone, no layer is."""
+    pins = release.read_pins()
+    current = {**pins, "inputs": release.inputs()}
+    assert release.stale_layers(current) == []
+    heif = {**current, "inputs": {**current["inputs"], "layer/requirements-heif.lock": "0" * 64}}
+    stale = release.stale_layers(heif)
+    assert stale and all("heif" in layer.formats for layer in stale)
+    assert len(stale) == len([layer for layer in release.matrix() if "heif" in layer.formats])
+    script = {**current, "inputs": {**current["inputs"], "modules/layer/build_layer.py": "0" * 64}}
+    assert len(release.stale_layers(script)) == len(release.matrix()), "the build script makes every layer"
+    new = {**current, "artifacts": {k: v for k, v in current["artifacts"].items() if "python3.14-arm64.zip" not in k}}
+    assert [layer.name for layer in release.stale_layers(new)] == ["thumbnails-layer-python3.14-arm64.zip"]
+
+
+def test_make_pin_pins_the_function_and_keeps_every_other_pin(tmp_path, monkeypatch):
+    pins = release.read_pins()
+    stale_function = {**pins, "inputs": release.inputs()}
+    stale_function["artifacts"] = {
+        **pins["artifacts"],
+        release.FUNCTION: {**pins["artifacts"][release.FUNCTION], "sha256": "0" * 64, "size": 1},
+    }
+    path = tmp_path / "artifacts.json"
+    path.write_text(json.dumps(stale_function))
+    monkeypatch.setattr(release, "PINS", path)
+    assert release.pin("https://pypi.org/simple", tmp_path / "dist") == 0
+    written = json.loads(path.read_text())
+    built = hashlib.sha256((tmp_path / "dist" / release.FUNCTION).read_bytes()).hexdigest()
+    assert written["artifacts"][release.FUNCTION]["sha256"] == built
+    assert {k: v for k, v in written["artifacts"].items() if k != release.FUNCTION} == {
+        k: v for k, v in pins["artifacts"].items() if k != release.FUNCTION
+    }
+    assert written["unavailable"] == pins["unavailable"] and written["inputs"] == release.inputs()
+    assert list(written["artifacts"]) == sorted(written["artifacts"])

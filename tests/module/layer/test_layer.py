@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import zipfile
 from pathlib import Path
 
@@ -199,3 +200,40 @@ def test_extra_formats_bring_their_decoders_into_the_layer(tmp_path):
     assert not any(n.startswith("python/pillow_heif") or "x265" in n for n in names), "no GPL encoder"
     widths = thumbnail_widths(layer, pictures(tmp_path, ("HEIF", "AVIF", "JPEG")), ("heif", "avif"))
     assert widths == ["HEIF", "100", "AVIF", "100", "JPEG", "100"]
+
+
+def test_a_locked_build_is_copied_from_the_cache_and_an_unlocked_one_never_is(tmp_path, monkeypatch):
+    """THUMBNAILS_LAYER_CACHE: the same locked inputs give the cached bytes without pip; any input that changes
+    the bytes (here the exclusions) is another entry; an unlocked requirements file has no content address."""
+    cache, exclude = tmp_path / "cache", tmp_path / "exclude.txt"
+    exclude.write_text("PIL/*.pyi\n")
+    calls = []
+    real = build_layer.build
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_layer, "build", counted)
+    locked = [Path(REQUIREMENTS)]
+    runtime = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    arguments = (runtime, "x86_64", "host", 50_000_000)
+    first, hit = build_layer.build_cached(
+        locked, tmp_path / "a.zip", *arguments, [exclude], "https://pypi.org/simple", cache
+    )
+    again, hit_again = build_layer.build_cached(
+        locked, tmp_path / "b.zip", *arguments, [exclude], "https://pypi.org/simple", cache
+    )
+    assert (hit, hit_again, len(calls)) == (False, True, 1)
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes() and first == again
+    assert [p.name for p in cache.iterdir()] == [
+        f"{build_layer.cache_key(locked, *arguments[:3], [exclude], 'https://pypi.org/simple')}.zip"
+    ]
+
+    exclude.write_text("PIL/*.pyi\nPIL/_imagingmorph*\n")
+    assert build_layer.cache_key(locked, *arguments[:3], [exclude], "https://pypi.org/simple") not in {
+        p.stem for p in cache.iterdir()
+    }
+    loose = tmp_path / "requirements.txt"
+    loose.write_text("pillow\n")
+    assert build_layer.cache_key([loose], *arguments[:3], [], "https://pypi.org/simple") is None

@@ -1,0 +1,79 @@
+"""devkit/testreport.py: every pytest run says where its time went (build/test-times.json, make test-report)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from devkit import testreport
+from devkit.stack import ROOT
+
+SUITE = {
+    "tests/fast/test_fast.py": "def test_quick():\n    assert 1 + 1 == 2\n",
+    "tests/slow/test_slow.py": (
+        "import time, pytest\n"
+        "@pytest.fixture\n"
+        "def expensive():\n"
+        "    time.sleep(0.3)\n"  # a fixture's setup: reported as the test's setup time
+        "def test_pays_for_the_fixture(expensive):\n"
+        "    assert expensive is None\n"
+        "def test_waits():\n"
+        "    time.sleep(0.2)\n"
+        "    with pytest.raises(ZeroDivisionError):\n"
+        "        1 / 0\n"
+        "def test_fails():\n"
+        "    assert False, 'on purpose'\n"
+    ),
+}
+
+
+def test_a_run_reports_its_wall_time_directories_slowest_tests_and_assertions(tmp_path: Path):
+    for name, text in SUITE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    report_path = tmp_path / "times.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "devkit.testreport", "-p", "no:cacheprovider", "-n", "2",
+         "--test-times", str(report_path), "-o", "addopts=", "tests"],
+        cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr  # the failing test fails the run
+    assert "where the time went" in done.stdout
+    report = json.loads(report_path.read_text())
+    assert report["outcomes"] == {"passed": 3, "failed": 1} and report["exitstatus"] == 1 and report["workers"] == 2
+    assert report["total_s"] >= 0.25, "two workers: at least the longer worker's time"
+    assert list(report["by_directory"]) == ["tests/slow", "tests/fast"]
+    assert report["by_directory"]["tests/slow"]["tests"] == 3 and report["by_directory"]["tests/slow"]["seconds"] >= 0.5
+    slowest = report["slowest"][0]
+    assert slowest["test"] == "tests/slow/test_slow.py::test_pays_for_the_fixture" and slowest["setup"] >= 0.3
+    assert {"setup", "call", "teardown"} <= set(slowest)
+    assert testreport.count_assertions(tmp_path / "tests") == report["assertions"]
+
+
+def test_assertions_are_counted_per_area_from_the_sources(tmp_path: Path):
+    tests = tmp_path / "tests"
+    (tests / "function" / "picture").mkdir(parents=True)
+    (tests / "conftest.py").write_text("def helper():\n    assert True\n")
+    (tests / "function" / "picture" / "test_a.py").write_text(
+        "import pytest\ndef test_a():\n    assert 1\n    assert 2\n    with pytest.raises(ValueError):\n        pass\n"
+    )
+    assert testreport.count_assertions(tests) == {
+        "tests": {"tests": 0, "asserts": 1, "raises": 0},
+        "tests/function": {"tests": 1, "asserts": 2, "raises": 1},
+    }
+
+
+def test_the_report_reads_as_a_table():
+    report = {
+        "total_s": 600.0, "cores": 2, "workers": 2, "tests_s": 1100.0, "load": {"before": 0.1, "after": 1.9},
+        "outcomes": {"passed": 2}, "by_directory": {"tests/e2e": {"seconds": 900.0, "tests": 2}},
+        "slowest": [{"test": "tests/e2e/test_x.py::test_y", "seconds": 500.0, "setup": 400.0, "call": 100.0}],
+        "assertions": {"tests/e2e": {"tests": 2, "asserts": 9, "raises": 0}},
+    }  # fmt: skip
+    lines = testreport.summary(report)
+    assert lines[0].startswith("600 s wall time on 2 cores with 2 workers") and "2 passed" in lines[0]
+    assert any(line.split() == ["900.0", "2", "tests/e2e"] for line in lines)
+    assert any(line.split() == ["500.0", "400.0", "100.0", "tests/e2e/test_x.py::test_y"] for line in lines)
+    assert any(line.split() == ["2", "9", "0", "tests/e2e"] for line in lines)
