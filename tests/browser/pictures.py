@@ -46,10 +46,16 @@ def _alpha(size: tuple[int, int]) -> Image.Image:
     return mask
 
 
+def mid_tones() -> Image.Image:
+    """The tests' colourful picture with every channel between 40 and 216: where colour management and range
+    matter most (at 0 and 255 a wrong profile or range is often clipped back to the right value)."""
+    return profiles.colourful("RGB", SIZE).point(lambda v: 40 + v * 176 // 255)
+
+
 def frames(count: int = 3) -> list[Image.Image]:
-    """Frames that differ in colour and layout (so no encoder merges them), in mid-tones (40 to 216), where a
-    range misread shows most: the colourful picture with its channels turned, and upside down every other frame."""
-    base = profiles.colourful("RGB", SIZE).point(lambda v: 40 + v * 176 // 255)
+    """Frames that differ in colour and layout (so no encoder merges them), in mid-tones: the picture with its
+    channels turned, and upside down every other frame."""
+    base = mid_tones()
     out = []
     for index in range(count):
         bands = base.split()
@@ -63,7 +69,7 @@ DURATIONS = [60_000, 500, 500]
 
 
 def sources() -> list[Source]:
-    rgb = profiles.colourful("RGB", SIZE)
+    rgb = mid_tones()
     press = profiles.uncoated_cmyk()
     cmyk = profiles.colourful("CMYK", SIZE)
     grey = rgb.convert("L")
