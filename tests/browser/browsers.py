@@ -1,4 +1,4 @@
-"""Real browsers looking at pages: Debian's headless Chromium and Firefox ESR (`make setup` installs both).
+"""Pages for real browsers (devkit/browsers.py runs Debian's headless Chromium and Firefox ESR).
 
 A page is served over HTTP by a small server of the test's own (``Site``), and each browser takes one screenshot
 of it. A page that has work to finish after its pictures load (decoding every frame of an animation, reporting
@@ -10,43 +10,23 @@ page says it is ready, never after a guessed delay.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-from PIL import Image
+from devkit.browsers import BROWSERS, screenshot, version
 
-BROWSERS = ("chromium", "firefox")
-PROGRAMS = {"chromium": "chromium", "firefox": "firefox-esr"}
+__all__ = ["BROWSERS", "HOLD", "Site", "screenshot", "serving", "version"]
+
 HOLD = '<img src="/hold" alt="" style="position:absolute;left:-10px;top:-10px;width:1px;height:1px">'
 HELD_FOR = 60  # seconds /hold waits for /done at most: a page whose script failed still gets its screenshot
-RUN_TIMEOUT = 120
 # A transparent 1x1 PNG, the answer to /hold.
 PIXEL = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
     "0000000d4944415478da63f8ffff3f0005fe02fea7d605d00000000049454e44ae426082"
 )
-
-
-def program(browser: str) -> str:
-    """The browser's command; a missing one fails with what to run, never skips."""
-    name = PROGRAMS[browser]
-    found = shutil.which(name)
-    if found is None:
-        raise RuntimeError(f"{name} is not installed: run `make setup` (devkit/system.py installs it from Debian)")
-    return found
-
-
-def version(browser: str) -> str:
-    out = subprocess.run([program(browser), "--version"], capture_output=True, text=True, timeout=60)
-    return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "unknown"
 
 
 @dataclass
@@ -114,52 +94,3 @@ def serving(site: Site) -> Iterator[Site]:
         site.done.set()  # a browser still holding /hold is let go
         server.shutdown()
         server.server_close()
-
-
-def screenshot(browser: str, url: str, size: tuple[int, int], out: Path, scale: int = 1) -> Image.Image:
-    """``browser``'s screenshot of ``url`` in a window of ``size`` CSS pixels at ``scale`` device pixels each,
-    written to ``out`` and returned (RGB). Chromium's is ``size`` times ``scale``; Firefox's headless screenshot
-    is always one pixel a CSS pixel: at ``scale`` 2 it lays the page out and chooses sources for two device pixels
-    a CSS pixel, and draws the screenshot at half that."""
-    width, height = size
-    with tempfile.TemporaryDirectory(prefix=f"{browser}-") as home:
-        if browser == "chromium":
-            command = [
-                program(browser),
-                "--headless",
-                "--no-sandbox",  # as root (CI containers) Chromium refuses to start without it
-                "--disable-gpu",
-                "--no-first-run",
-                "--force-color-profile=srgb",  # the screen it draws for is sRGB, whatever this machine's is
-                "--hide-scrollbars",
-                f"--force-device-scale-factor={scale}",
-                f"--user-data-dir={home}/profile",
-                f"--window-size={width},{height}",
-                f"--screenshot={out}",
-                url,
-            ]
-        else:
-            profile = Path(home) / "profile"  # a fresh profile each run: Firefox locks the one it uses
-            profile.mkdir()
-            (profile / "user.js").write_text(
-                f'user_pref("layout.css.devPixelsPerPx", "{scale}");\n'
-                'user_pref("browser.shell.checkDefaultBrowser", false);\n'
-                'user_pref("datareporting.policy.dataSubmissionEnabled", false);\n'
-            )
-            command = [
-                program(browser),
-                "--headless",
-                "--no-remote",
-                "--profile",
-                str(profile),
-                f"--window-size={width},{height}",
-                "--screenshot",
-                str(out),
-                url,
-            ]
-        env = {**os.environ, "HOME": home, "MOZ_HEADLESS": "1"}
-        done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env)
-    if done.returncode != 0 or not out.is_file():
-        raise RuntimeError(f"{browser} made no screenshot of {url} (exit {done.returncode}):\n{done.stderr[-2000:]}")
-    with Image.open(out) as shot:
-        return shot.convert("RGB")
