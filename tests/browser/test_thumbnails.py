@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from devkit import figures
 from thumbnailer.picture import colour, encoding
 from thumbnailer.picture.formats import OUTPUTS
 from thumbnailer.picture.imaging import make_thumbnails
@@ -296,3 +297,31 @@ def test_srcset_takes_1x_at_one_device_pixel_and_2x_at_two(shown, shown_at_2x):
             assert s["naturalWidth"] == EDGE, (view.scale, s)  # a 2x candidate's density makes it 256 CSS px
         measured = _far(view, "srcset/")
         assert max(measured.values()) <= BOUND, (view.version, view.scale, measured)
+
+
+COMMAND = "RECORD_FIGURES=1 .venv/bin/python -m pytest tests/browser -n 0"
+
+
+def test_what_each_browser_shows_is_recorded_for_the_documents(shown):
+    """docs/browsers.md's figures, recorded with RECORD_FIGURES=1 (they change with the browsers' versions)."""
+    measured = _far(shown, "")
+    module = {
+        i: v
+        for i, v in measured.items()
+        if not i.startswith("control/")
+        and (shown.browser, i.split("/")[0], i.split("/")[-1].split("#")[0]) not in KNOWN
+    }
+    worst = max(module, key=module.__getitem__)
+    animated_avif = max(v for i, v in module.items() if i.startswith("animated/") and "/avif" in i)
+    name = shown.browser
+    figures.timed(
+        f"browser_{name}_version", shown.version.split(" built")[0], "", shown.version.split(" built")[0], COMMAND
+    )
+    figures.timed(f"browser_{name}_worst", round(module[worst], 1), "of 255", f"{module[worst]:.1f}", COMMAND)
+    figures.timed(f"browser_{name}_worst_thumbnail", worst, "", worst, COMMAND)
+    figures.timed(f"browser_{name}_animated_avif", round(animated_avif, 1), "of 255", f"{animated_avif:.1f}", COMMAND)
+    sequence = min(_far(shown, "control/full-range-sequence/").values())
+    figures.timed(f"browser_{name}_full_range_sequence", round(sequence, 1), "of 255", f"{sequence:.1f}", COMMAND)
+    left_off = min(_far(shown, "control/profile-left-off/").values())
+    figures.timed(f"browser_{name}_profile_left_off", round(left_off, 1), "of 255", f"{left_off:.1f}", COMMAND)
+    assert module[worst] <= BOUND
