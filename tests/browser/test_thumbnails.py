@@ -274,10 +274,10 @@ def test_chromium_still_misreads_a_full_range_avif_sequence(shown):
 
 
 def test_chromium_still_reads_avif_alpha_as_limited_range(shown, made):
-    """Known and left (KNOWN): Chromium shows an AVIF's alpha as if it were limited range, translucent pixels more
-    opaque than they are (alpha a shown as (a - 16) * 255 / 219); Firefox shows it right. Nothing Pillow lets a
-    writer say about the alpha plane changes it. The day this fails, Chromium reads it right: take the entry out
-    of KNOWN."""
+    """Known and left (KNOWN): Chromium shows an AVIF's alpha as if it were limited range (alpha a shown as
+    (a - 16) * 255 / 219: faint pixels fainter, nearly opaque ones more opaque); Firefox shows it right. Nothing
+    Pillow lets a writer say about the alpha plane changes it. The day this fails, Chromium reads it right: take
+    the entry out of KNOWN."""
     for policy in colour.POLICIES:
         cell = shown.cells[f"alpha/{policy}/avif"]
         to_source = pictures.difference(cell, shown.expected[f"alpha/{policy}/avif"])
