@@ -1,7 +1,8 @@
 """``make demo``: the whole pipeline on this machine -- no AWS account, no Docker.
 
 Starts localaws, applies examples/complete against it, uploads sample pictures (made by devkit/images.py, seeded)
-with the AWS CLI, waits for the thumbnails, prints them as a table and writes a contact sheet, runs the classic
+with the AWS CLI, waits for the thumbnails, prints them as a table and writes a contact sheet and a gallery page
+(build/demo/gallery.html, devkit/gallery.py, with Chromium's screenshot of it, gallery.png), runs the classic
 ``aws lambda invoke`` flow, then destroys the stack and stops the endpoint. Everything it writes goes under
 build/demo/; Terraform's full output goes to build/demo/terraform.log, the screen shows its summaries.
 
@@ -36,7 +37,7 @@ import pillow_heif
 import pymysql
 from PIL import Image, ImageDraw, ImageOps
 
-from devkit import awscli
+from devkit import awscli, gallery
 from devkit.endpoint import localaws, wait_for
 from devkit.images import samples
 from devkit.mariadb import Server, private_server
@@ -299,10 +300,12 @@ def demo(keep: bool = False, hot_reload: bool = False, database: bool = False) -
 
             wait_for(listed, 120, "every thumbnail")
             rows: list[tuple[str, str, Image.Image]] = []
+            entries: dict[str, gallery.Entry] = {}
             pillow_heif.register_heif_opener()  # to read the HEIC sample's own size here
             print(f"\n    {'source':<22}{'source size':>13}{'thumbnail':>11}{'dimensions':>13}{'bytes':>10}")
             for path, size, key in expected:
-                data = s3.get_object(Bucket=destination, Key=key)["Body"].read()
+                response = s3.get_object(Bucket=destination, Key=key)
+                data = response["Body"].read()
                 (OUT / "thumbnails" / str(size)).mkdir(parents=True, exist_ok=True)
                 (OUT / "thumbnails" / str(size) / Path(key).name).write_bytes(data)
                 im = Image.open(io.BytesIO(data))
@@ -311,10 +314,23 @@ def demo(keep: bool = False, hot_reload: bool = False, database: bool = False) -
                     source_size = f"{upright.width}x{upright.height}"
                 print(f"    {path.name:<22}{source_size:>13}{size:>11}{f'{im.width}x{im.height}':>13}{len(data):>10}")
                 rows.append((path.name, size, im))
+                entry = entries.setdefault(
+                    path.name, gallery.Entry(path.name, source_size, response["Metadata"].get("blurhash", ""), [])
+                )
+                relative = f"thumbnails/{size}/{Path(key).name}"
+                entry.thumbnails.append(
+                    gallery.Thumbnail(size, relative, response["ContentType"], im.width, im.height, len(data))
+                )
             contact_sheet(
                 [r for size in ("128x128", "256", "1024") for r in rows if r[1] == size], OUT / "contact-sheet.png"
             )
             print(f"\n    contact sheet: {OUT / 'contact-sheet.png'}; thumbnails: {OUT / 'thumbnails'}")
+            shown = list(entries.values())
+            page = gallery.write(shown, OUT / "gallery.html", "make demo: the thumbnails on a page")
+            gallery.photograph(page, OUT / "gallery.png", shown)
+            print(
+                f"    gallery: {page} (open it in a browser: xdg-open {page}); Chromium's view: {OUT / 'gallery.png'}"
+            )
 
             if database:
                 step(next(number), "the catalogue: each picture's rows, with the README's query")
@@ -363,7 +379,7 @@ def demo(keep: bool = False, hot_reload: bool = False, database: bool = False) -
         step(next(number), "stopping the local AWS" + (" and MariaDB" if database else ""))
     print(
         f"\n\033[1mDone.\033[0m Thumbnails made by the real pipeline are in {OUT / 'thumbnails'}; "
-        f"look at {OUT / 'contact-sheet.png'}."
+        f"look at {OUT / 'contact-sheet.png'}, or open {OUT / 'gallery.html'} in a browser."
     )
 
 

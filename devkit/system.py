@@ -1,8 +1,11 @@
-"""What `make setup` needs from the machine beyond Python packages: Terraform, the AWS CLI v2, and MariaDB.
+"""What `make setup` needs from the machine beyond Python packages: Terraform, the AWS CLI v2, MariaDB, and two
+browsers.
 
 Standard library only (it runs before the virtualenv exists). Installs Debian's awscli package when the CLI v2 is
-missing, and mariadb-server and mariadb-client when MariaDB is (the catalogue's tests start a private server of
-their own with them, never the system's service), if apt-get is there; otherwise says what to install.
+missing, mariadb-server and mariadb-client when MariaDB is (the catalogue's tests start a private server of
+their own with them, never the system's service), and chromium and firefox-esr when either is (tests/browser
+shows the thumbnails to both engines, and `make demo` screenshots its gallery with Chromium), if apt-get is there;
+otherwise says what to install.
 """
 
 from __future__ import annotations
@@ -67,6 +70,23 @@ def ensure_mariadb() -> None:
     print(f"MariaDB: {version}")
 
 
+# Debian's packages of the two browser engines tests/browser looks through (Blink and Gecko), by program name.
+BROWSERS = {"chromium": "chromium", "firefox-esr": "firefox-esr"}
+
+
+def ensure_browsers() -> None:
+    missing = [package for package, name in BROWSERS.items() if not shutil.which(name)]
+    if missing:
+        apt_install(
+            missing,
+            f"{' and '.join(missing)} missing: install Debian's chromium and firefox-esr (tests/browser shows the "
+            "thumbnails to both; make demo screenshots its gallery with Chromium) and run make again.",
+        )
+    for name in BROWSERS.values():
+        shown = subprocess.run([name, "--version"], capture_output=True, text=True).stdout.strip().splitlines()
+        print(f"{name}: {shown[-1] if shown else 'installed'}")
+
+
 def ensure_terraform() -> None:
     if not shutil.which("terraform"):
         raise SystemExit("Terraform is not on PATH: install Terraform 1.9 or later and run make again.")
@@ -79,3 +99,4 @@ if __name__ == "__main__":
     ensure_terraform()
     ensure_awscli()
     ensure_mariadb()
+    ensure_browsers()

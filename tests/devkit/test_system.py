@@ -45,3 +45,15 @@ def test_with_passwordless_sudo_every_command_is_non_interactive(
 def test_ci_closes_stdin():
     script = (system.Path(__file__).resolve().parents[2] / ".ci" / "run").read_text()
     assert "make test </dev/null" in script
+
+
+def test_missing_browsers_are_installed_from_debian(monkeypatch: pytest.MonkeyPatch):
+    """tests/browser never skips for want of a browser: `make setup` installs both engines."""
+    installed: list[list[str]] = []
+    monkeypatch.setattr(system.shutil, "which", lambda name: None if name == "firefox-esr" else f"/usr/bin/{name}")
+    monkeypatch.setattr(system, "apt_install", lambda packages, reason: installed.append(packages))
+    monkeypatch.setattr(
+        system.subprocess, "run", lambda command, **kw: subprocess.CompletedProcess(command, 0, "Browser 1.0\n", "")
+    )
+    system.ensure_browsers()
+    assert installed == [["firefox-esr"]]

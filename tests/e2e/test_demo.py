@@ -1,5 +1,6 @@
 """`make demo DATABASE=1`, run as a user runs it: it exits 0 and prints each sample picture's catalogue rows
-(size, width, height, BlurHash) from the README's query, with a private MariaDB it starts and stops itself."""
+(size, width, height, BlurHash) from the README's query, with a private MariaDB it starts and stops itself; and it
+leaves the gallery page, every sample with its placeholder, and Chromium's screenshot of it."""
 
 from __future__ import annotations
 
@@ -29,3 +30,9 @@ def test_make_demo_database_prints_each_pictures_rows(tmp_path):
         assert all(re.fullmatch(r"\S+\s+\d+\s+\d+\s+\S{6,}", row.strip()) for row in rows), rows
     assert "password" in out and '"password": "…"' in out, "the secret is shown without its password"
     assert "Done." in out
+    demo = ROOT / "build" / "demo"
+    page = (demo / "gallery.html").read_text()
+    for picture in samples(tmp_path):
+        assert f'alt="{picture.name}"' in page, f"{picture.name} is not in the gallery"
+    assert page.count("background:url(data:image/png;base64,") == len(samples(tmp_path)), "a placeholder each"
+    assert (demo / "gallery.png").stat().st_size > 10_000, "Chromium's screenshot of the gallery"

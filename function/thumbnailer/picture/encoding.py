@@ -16,6 +16,11 @@ from .formats import OutputFormat
 PNG_COMPRESS_LEVEL = 3
 WEBP_METHOD = 4  # libwebp's default speed/size trade-off
 AVIF_SPEED = 8  # libavif's 0 (slowest, smallest) to 10; 8 encodes a thumbnail in milliseconds
+# Every AVIF, still or animated, says the same about its pixels: limited ("video") range, BT.601 matrix (Pillow's
+# only one), BT.709 primaries and sRGB's tone curve or the ICC profile. Pillow writes full range unless told: a
+# full-range AVIF sequence is shown too contrasted by Chromium (read as limited), right by Firefox; limited range is
+# read the same way by both, in stills and sequences alike (tests/browser, docs/browsers.md).
+AVIF_RANGE = "limited"
 _PALETTE_COLOURS = 256
 
 
@@ -70,13 +75,15 @@ def smallest(im: Image.Image, how: Encoding, icc: bytes | None, source: bytes, n
     if native and (stripped := metadata.strip(source, fmt.pillow)) is not None:
         candidates.insert(0, stripped)
     if fmt.pillow == "PNG" and min(map(len, candidates)) > len(source):
-        candidates.append(_save(prepared, fmt, {"optimize": True, **({"icc_profile": icc} if icc else {})}))
+        candidates.append(_save(prepared, fmt, {"optimize": True, "icc_profile": icc}))
     return min(candidates, key=len)
 
 
 def _options(how: Encoding, icc: bytes | None) -> dict[str, object]:
+    """Always names the profile, None for none: Pillow's PNG and AVIF writers otherwise take the picture's own
+    ``info["icc_profile"]``, which may be the source's, unusable or converted from."""
     fmt, quality = how.format, how.quality
-    options: dict[str, object] = {"icc_profile": icc} if icc else {}
+    options: dict[str, object] = {"icc_profile": icc}
     if fmt.pillow == "JPEG":
         options.update(quality=quality, optimize=True)  # Huffman tables made for the picture: smaller, same pixels
         if how.progressive:
@@ -84,7 +91,7 @@ def _options(how: Encoding, icc: bytes | None) -> dict[str, object]:
     elif fmt.pillow == "WEBP":
         options.update(quality=quality, method=WEBP_METHOD)
     elif fmt.pillow == "AVIF":
-        options.update(quality=quality, speed=AVIF_SPEED)
+        options.update(quality=quality, speed=AVIF_SPEED, range=AVIF_RANGE)
     else:
         options.update(compress_level=PNG_COMPRESS_LEVEL)
     return options

@@ -8,6 +8,7 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
+from thumbnailer.picture import encoding
 from thumbnailer.picture.encoding import Encoding, encode
 from thumbnailer.picture.formats import OUTPUTS
 from thumbnailer.picture.imaging import make_thumbnails
@@ -72,3 +73,41 @@ def test_a_cmyk_jpeg_that_fits_is_re_encoded_as_rgb_not_kept():
     source = save(photo(200, 100).convert("CMYK"), "JPEG", quality=50)
     [thumb] = make_thumbnails(io.BytesIO(source), [512]).thumbnails
     assert Image.open(io.BytesIO(thumb.data)).mode == "RGB"
+
+
+def _nclx(avif: bytes) -> list[tuple[int, int, int, bool]]:
+    """Every ``colr`` box of type ``nclx`` in an AVIF: (primaries, transfer, matrix, full range). A still picture
+    has one (its item's); a sequence one more, in its track's sample entry, which is the one browsers read for it."""
+    found, at = [], avif.find(b"colrnclx")
+    while at >= 0:
+        body = avif[at + 8 : at + 15]
+        primaries, transfer, matrix = (int.from_bytes(body[i : i + 2]) for i in (0, 2, 4))
+        flags = body[6]
+        found.append((primaries, transfer, matrix, bool(flags & 0x80)))
+        at = avif.find(b"colrnclx", at + 1)
+    return found
+
+
+@pytest.mark.parametrize("animated", [False, True], ids=["still", "animated"])
+@pytest.mark.parametrize("alpha", [False, True], ids=["opaque", "alpha"])
+def test_every_avif_says_limited_range_and_the_bt601_matrix(animated, alpha):
+    """Still or animated, with alpha or not: the same signalling, the one Chromium and Firefox read alike
+    (tests/browser). Pillow's default, full range, is shown too contrasted by Chromium in a sequence."""
+    mode = "RGBA" if alpha else "RGB"
+    frames = [photo(64, 48, mode).rotate(180 * i) for i in range(3 if animated else 1)]
+    how = Encoding(OUTPUTS["avif"])
+    data = encoding.encode_frames(frames, [100] * 3, 0, how) if animated else encode(frames[0], how, None)
+    described = _nclx(data)
+    assert len(described) == (2 if animated else 1), described
+    assert set(described) == {(1, 13, 6, False)}, "BT.709 primaries, sRGB's curve, BT.601 matrix, limited range"
+
+
+def test_a_profile_not_used_is_written_by_no_format():
+    """Pillow's PNG and AVIF writers take the picture's own profile when told none: a source's unusable profile
+    must not reach a thumbnail said to be written without one."""
+    source = save(photo(512, 384), "PNG", icc_profile=b"not an ICC profile" * 8)
+    for size in (256, 1024):  # scaled, and shown at its own size
+        result = make_thumbnails(io.BytesIO(source), [size], formats=("jpeg", "png", "webp", "avif"))
+        assert result.notes and "colour profile not used" in result.notes[0]
+        for thumb in result.thumbnails:
+            assert not Image.open(io.BytesIO(thumb.data)).info.get("icc_profile"), (size, thumb.format.name)
