@@ -12,6 +12,7 @@ again, repository and all) and names in its diagnostics. So an error tells which
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -55,6 +56,9 @@ class Planner:
         self.module = module
         self.extra = extra or {}
         self.batches: dict[str, dict[str, str]] = {}  # error_lookup's answers
+        # A plan is a function of the module's files and the arguments (offline, no refresh): one plan per
+        # configuration per session, whichever tests read it. Tests only read a plan; none may change it.
+        self.plans: dict[str, tftest.TerraformPlanOutput] = {}
         workdir.mkdir(parents=True, exist_ok=True)
         ignore = shutil.ignore_patterns("__pycache__", ".terraform*", "*.tfstate*")
         calls = ["under_test", *(f"case_{i}" for i in range(CASES))]
@@ -87,8 +91,11 @@ class Planner:
             raise PlanError(exc.cmd_error or str(exc)) from None
 
     def plan(self, outputs: tuple[str, ...] = (), **args: Any) -> tftest.TerraformPlanOutput:
-        self._write({"under_test": args}, outputs)
-        return self._plan()
+        key = json.dumps([outputs, args, _files_named(args)], sort_keys=True)
+        if key not in self.plans:
+            self._write({"under_test": args}, outputs)
+            self.plans[key] = self._plan()
+        return self.plans[key]
 
     def plan_error(self, **args: Any) -> str:
         """The error text of a plan that must fail, folded onto one line for matching."""
@@ -123,6 +130,25 @@ class Planner:
                 found[i] = texts
                 pending.pop(i, None)
         return [" ".join(found[i]) for i in range(len(cases))]
+
+
+def _files_named(value: Any) -> list[str]:
+    """The digest of every file, or folder's files, an argument names by absolute path: a test that edits a file
+    between two plans of the same arguments gets a new plan."""
+    found = []
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            found += _files_named(item)
+    elif isinstance(value, str) and value.startswith("/") and Path(value).exists():
+        path = Path(value)
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        digest = hashlib.sha256()
+        for file in files:
+            digest.update(str(file).encode() + b"\0" + file.read_bytes())
+        found.append(digest.hexdigest())
+    return found
 
 
 def error_lookup(planner: Planner, base: dict[str, Any], overrides: list[dict[str, Any]]) -> Any:
