@@ -9,13 +9,15 @@ from .planner import Planner
 
 @pytest.fixture(scope="session")
 def planners(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Planner]]:
-    """One initialised working directory per module source, made on first use."""
+    """One initialised working directory per module source, made on first use; their plans shared by the workers."""
     made: dict[str, Planner] = {}
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if base.name.startswith("popen-gw") else base) / "shared-plans"  # every xdist worker's
 
     class Lazy(dict):
         def __missing__(self, name: str) -> Planner:
             module = "." if name == "root" else f"modules/{name}"
-            made[name] = self[name] = Planner(tmp_path_factory.mktemp(f"plan-{name}"), module)
+            made[name] = self[name] = Planner(tmp_path_factory.mktemp(f"plan-{name}"), module, shared=shared)
             return made[name]
 
     yield Lazy()

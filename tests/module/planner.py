@@ -12,10 +12,12 @@ again, repository and all) and names in its diagnostics. So an error tells which
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +51,42 @@ def folded(text: str) -> str:
     return " ".join(text.replace("│", " ").split())
 
 
+class Shared:
+    """What one worker planned, for every worker of the session: a plan is a function of the module's files and
+    the arguments (offline, no refresh), so a configuration is planned once per session, whichever worker's test
+    asks first; the other waits for it on a lock and reads it. (tftest's own cache keys on the working directory's
+    path, which differs between workers and between clones, so it would plan each configuration once per worker.)
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self.memory: dict[str, Any] = {}
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+        if digest not in self.memory:
+            path = self.directory / f"{digest}.json"
+            with open(self.directory / f"{digest}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not path.is_file():
+                    made = make()
+                    path.write_text(json.dumps(made))
+                self.memory[digest] = json.loads(path.read_text())
+        return self.memory[digest]
+
+
 class Planner:
-    def __init__(self, workdir: Path, module: str = ".", extra: dict[str, Any] | None = None) -> None:
-        """``module``: the module's directory in the repository ("." for the root, "modules/layer")."""
+    def __init__(
+        self, workdir: Path, module: str = ".", extra: dict[str, Any] | None = None, shared: Path | None = None
+    ) -> None:
+        """``module``: the module's directory in the repository ("." for the root, "modules/layer"); ``shared``: a
+        directory every worker of the session sees (plans made there are not made again)."""
         self.workdir = workdir
         self.module = module
         self.extra = extra or {}
-        self.batches: dict[str, dict[str, str]] = {}  # error_lookup's answers
-        # A plan is a function of the module's files and the arguments (offline, no refresh): one plan per
-        # configuration per session, whichever tests read it. Tests only read a plan; none may change it.
-        self.plans: dict[str, tftest.TerraformPlanOutput] = {}
+        # Tests only read a plan; none may change it.
+        self.shared = Shared(shared or workdir / "shared")
         workdir.mkdir(parents=True, exist_ok=True)
         ignore = shutil.ignore_patterns("__pycache__", ".terraform*", "*.tfstate*")
         calls = ["under_test", *(f"case_{i}" for i in range(CASES))]
@@ -91,11 +119,12 @@ class Planner:
             raise PlanError(exc.cmd_error or str(exc)) from None
 
     def plan(self, outputs: tuple[str, ...] = (), **args: Any) -> tftest.TerraformPlanOutput:
-        key = json.dumps([outputs, args, _files_named(args)], sort_keys=True)
-        if key not in self.plans:
+        def make() -> dict[str, Any]:
             self._write({"under_test": args}, outputs)
-            self.plans[key] = self._plan()
-        return self.plans[key]
+            return self._plan()._raw  # tftest keeps the plan's JSON there
+
+        key = ["plan", self.module, self.extra, outputs, args, _files_named(args)]
+        return tftest.TerraformPlanOutput(self.shared.get(key, make))
 
     def plan_error(self, **args: Any) -> str:
         """The error text of a plan that must fail, folded onto one line for matching."""
@@ -154,14 +183,15 @@ def _files_named(value: Any) -> list[str]:
 def error_lookup(planner: Planner, base: dict[str, Any], overrides: list[dict[str, Any]]) -> Any:
     """Plan ``base`` with each override (all must fail) together; returns override -> its folded error text.
 
-    Planned once per planner (that is, per worker): pytest may set a module's fixtures up more than once.
+    Planned once per session, whichever worker asks first (Planner.shared).
     """
-    key = json.dumps([base, overrides], sort_keys=True)
-    if key not in planner.batches:
+
+    def make() -> dict[str, str]:
         cases = [{**base, **override} for override in overrides]
         texts = [text for start in range(0, len(cases), 64) for text in planner.plan_errors(cases[start : start + 64])]
-        planner.batches[key] = {json.dumps(o, sort_keys=True): text for o, text in zip(overrides, texts, strict=True)}
-    by_case = planner.batches[key]
+        return {json.dumps(o, sort_keys=True): text for o, text in zip(overrides, texts, strict=True)}
+
+    by_case = planner.shared.get(["errors", planner.module, base, overrides], make)
     return lambda override: by_case[json.dumps(override, sort_keys=True)]
 
 
