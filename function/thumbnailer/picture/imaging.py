@@ -376,7 +376,17 @@ class _Render:
         frames: list[Image.Image] = []
         largest = plans[0][1]
         icc: bytes | None = None
+        announced = im.size
         for index, frame in enumerate(_frames(im, count)):
+            # A GIF frame may lie outside the picture's own size, and Pillow grows the canvas to hold it, before
+            # decoding: a 556-byte GIF of 64x40 announced a frame that made it 16464x10240. The budget above was
+            # counted on the announced size, so a grown canvas is counted again before its frame is decoded.
+            if frame.size != announced and count * frame.width * frame.height > self.options.animation_max_pixels:
+                raise ImageRejected(
+                    f"frame {index + 1} grows the {announced[0]}x{announced[1]} picture to {frame.width}x"
+                    f"{frame.height}: {count} frames of that are more than ANIMATION_MAX_PIXELS="
+                    f"{self.options.animation_max_pixels} frame pixels"
+                )
             frame.load()  # WebP sets a frame's duration when it decodes it
             durations.append(round(frame.info.get("duration", 0) or 0))
             managed = self._managed(frame)

@@ -153,3 +153,27 @@ def test_a_broken_apng_is_the_still_picture_browsers_show(name):
 def test_an_apng_whose_default_image_is_broken_too_is_still_refused():
     with pytest.raises(ImageRejected, match="corrupt"):
         make_thumbnails(pillow_test_images() / "apng" / "chunk_no_fctl.png", [256])
+
+
+def grown_gif(width: int, height: int) -> bytes:
+    """A two-frame 64x40 GIF whose second frame's descriptor says ``width`` x ``height``: Pillow grows the
+    canvas to hold it."""
+    data = bytearray(animation("GIF", frames=2, size=(64, 40))[0])
+    second = data.index(b"\x2c", data.index(b"\x2c") + 1)  # the second image descriptor
+    while int.from_bytes(data[second + 5 : second + 7], "little") != 64:  # a 0x2c inside the first frame's data
+        second = data.index(b"\x2c", second + 1)
+    data[second + 5 : second + 9] = width.to_bytes(2, "little") + height.to_bytes(2, "little")
+    return bytes(data)
+
+
+def test_a_frame_that_grows_the_canvas_past_the_budget_is_refused_before_it_is_decoded():
+    """Found by the fuzz test: a few hundred bytes whose frame grows a 64x40 GIF to 16464x10240 took seconds and
+    hundreds of MB. The budget is counted again on the grown canvas, before the frame is decoded."""
+    with Image.open(io.BytesIO(grown_gif(16000, 10000))) as im:
+        im.seek(1)
+        assert im.size[0] * im.size[1] > 100_000_000, "Pillow grows the canvas at seek"
+    with pytest.raises(ImageRejected, match=r"frame 2 grows the 64x40 picture to \d+x\d+: 2 frames of that are more"):
+        make_thumbnails(io.BytesIO(grown_gif(16000, 10000)), [32], animation_max_pixels=2_000_000)
+    with pytest.raises(ImageRejected) as within:  # within the budget, the frame is decoded (and is short here)
+        make_thumbnails(io.BytesIO(grown_gif(70, 40)), [32], animation_max_pixels=2_000_000)
+    assert "grows" not in str(within.value) and "truncated" in str(within.value)

@@ -4,6 +4,7 @@ thumbnails or a clean refusal -- no other exception, no hang, nothing left in /t
 from __future__ import annotations
 
 import io
+import math
 import random
 import signal
 import time
@@ -24,9 +25,27 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning"),
 ]
 CASES = 600  # per format, a few seconds
-# Per case: far above any honest one (a few ms; the limits below keep each case small even on a loaded machine),
-# so a hang fails instead of blocking the run. The alarm interrupts Python code; the time check catches the rest.
-SECONDS = 20
+MAX_PIXELS, ANIMATION_MAX_PIXELS = 1_000_000, 2_000_000  # what each case may decode (make_thumbnails' limits)
+LIMITS = {"max_pixels": MAX_PIXELS, "animation_max_pixels": ANIMATION_MAX_PIXELS}
+SIZES = [48, "24x24"]
+# Per case, a bound derived from the work the limits admit, measured on this machine as it is now (a loaded machine
+# measures slower and gets a longer bound): the largest honest case, an animation of ANIMATION_MAX_PIXELS, times
+# MARGIN. A hang fails instead of blocking the run. The alarm interrupts Python code; the time check catches the rest.
+MARGIN = 50
+
+
+def largest_case_seconds() -> float:
+    frames = 20
+    side = int((ANIMATION_MAX_PIXELS / frames) ** 0.5)
+    data, _ = animation("GIF", frames=frames, size=(side, side))
+    started = time.perf_counter()
+    make_thumbnails(io.BytesIO(data), SIZES, **LIMITS)
+    return time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def seconds() -> int:
+    return max(5, math.ceil(MARGIN * largest_case_seconds()))
 
 
 def seeds() -> dict[str, bytes]:
@@ -77,7 +96,7 @@ def test_the_documents_say_how_many_mutations_run():
 
 
 @pytest.mark.parametrize("fmt", FUZZED)
-def test_mutated_pictures_become_thumbnails_or_clean_refusals(fmt):
+def test_mutated_pictures_become_thumbnails_or_clean_refusals(fmt, seconds):
     rng = random.Random(f"fuzz-{fmt}")
     seed = seeds()[fmt]
     outcomes = {"thumbnails": 0, "refused": 0}
@@ -86,12 +105,10 @@ def test_mutated_pictures_become_thumbnails_or_clean_refusals(fmt):
     try:
         for case in range(CASES):
             data = mutate(seed, rng)
-            signal.alarm(SECONDS)
+            signal.alarm(seconds)
             started = time.perf_counter()
             try:
-                result = make_thumbnails(
-                    io.BytesIO(data), [48, "24x24"], max_pixels=1_000_000, animation_max_pixels=2_000_000
-                )
+                result = make_thumbnails(io.BytesIO(data), SIZES, **LIMITS)
                 for thumb in result.thumbnails:
                     with Image.open(io.BytesIO(thumb.data)) as made:
                         assert made.size == (thumb.width, thumb.height)
@@ -99,12 +116,12 @@ def test_mutated_pictures_become_thumbnails_or_clean_refusals(fmt):
             except ImageRejected:
                 outcomes["refused"] += 1
             except Hang:
-                crashes.append((case, f"still running after {SECONDS} s"))
+                crashes.append((case, f"still running after {seconds} s (the largest honest case x {MARGIN})"))
             except Exception as exc:  # anything else is a crash of the record
                 crashes.append((case, f"{type(exc).__name__}: {exc}"))
             finally:
                 signal.alarm(0)
-            assert time.perf_counter() - started < SECONDS + 1
+            assert time.perf_counter() - started < seconds + 1
     finally:
         signal.signal(signal.SIGALRM, previous)
     assert not crashes, f"{len(crashes)} of {CASES} mutated {fmt} files crashed: {crashes[:5]}"
