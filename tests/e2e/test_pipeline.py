@@ -22,6 +22,8 @@ from devkit import awscli, demo, figures, images
 from devkit.endpoint import wait_for
 from devkit.stack import LOCAL_RUNTIME
 
+from ..bounds import seconds_for
+
 # The complete stack is applied once per worker: the files that use it run on one worker, in file order.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("complete-stack")]
 FUNCTION = "module.thumbnails.module.function.aws_lambda_function.this"
@@ -281,6 +283,10 @@ def test_a_function_runs_as_its_role(stack, client):
         Role=role,
         Handler="who.handler",
         Code={"ZipFile": code.getvalue()},
+        # A core, and a timeout derived from what the function does (boto3 imported, a client made) on this machine
+        # as it is now: Lambda's default 3 s at 128 MB's CPU timed out under load.
+        MemorySize=1769,
+        Timeout=seconds_for("import boto3; boto3.client('sts', region_name='us-east-1')"),
     )
     try:
         answer = json.loads(lam.invoke(FunctionName="WhoAmI")["Payload"].read())
