@@ -32,13 +32,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import boto3
 import pillow_heif
 import pymysql
 from PIL import Image, ImageDraw, ImageOps
 
 from devkit import awscli, gallery
-from devkit.endpoint import localaws, wait_for
+from devkit.endpoint import client, localaws, wait_for
 from devkit.images import samples
 from devkit.mariadb import Server, private_server
 from devkit.stack import ROOT, local_stack
@@ -234,14 +233,7 @@ def demo(keep: bool = False, hot_reload: bool = False, database: bool = False) -
             if database:
                 step(next(number), "the catalogue: a private MariaDB, its database and user, the login as a secret")
                 server = mariadb.enter_context(private_server(OUT / "mariadb", keep=keep))
-                secretsmanager = boto3.client(
-                    "secretsmanager",
-                    endpoint_url=endpoint,
-                    region_name="us-east-1",
-                    aws_access_key_id="localaws",
-                    aws_secret_access_key="localaws",
-                )
-                secret_arn, password = catalogue(server, secretsmanager)
+                secret_arn, password = catalogue(server, client(endpoint, "secretsmanager"))
                 variables = ["-var", f"database_secret_arn={secret_arn}", "-var", "database_tls=disable"]
             step(next(number), f"terraform init + apply of examples/complete (copied to {stack})")
             run(["terraform", "init", "-input=false", "-no-color"], summary=True, cwd=stack, env=tf_env)
@@ -278,13 +270,7 @@ def demo(keep: bool = False, hot_reload: bool = False, database: bool = False) -
             )
 
             step(next(number), "waiting for the thumbnails, then downloading them")
-            s3 = boto3.client(
-                "s3",
-                endpoint_url=endpoint,
-                region_name="us-east-1",
-                aws_access_key_id="localaws",
-                aws_secret_access_key="localaws",
-            )
+            s3 = client(endpoint, "s3")
             expected = []
             # The extension a thumbnail gains when its format is not the source's: an animated GIF stays animated
             # as WebP, a HEIC becomes a JPEG (output_format auto).

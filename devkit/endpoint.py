@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 LOCALAWS = Path(sys.executable).with_name("localaws")  # the console script `pip install -e .` provides
 T = TypeVar("T")
@@ -50,6 +50,19 @@ def localaws(
                 process.send_signal(signal.SIGTERM)
                 if process.wait(timeout=30) != 0:
                     raise RuntimeError(f"localaws did not stop cleanly (exit {process.returncode}); see {log}")
+
+
+def client(endpoint: str, service: str) -> Any:
+    """A boto3 client of ``service`` at localaws, with the credentials its callers use (localaws accepts any)."""
+    import boto3
+
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="localaws",
+        aws_secret_access_key="localaws",
+    )
 
 
 def wait_for(check: Callable[[], T], timeout: float, what: str) -> T:

@@ -18,11 +18,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 from PIL import Image
 
-from devkit.endpoint import localaws
+from devkit.endpoint import client, localaws
 from devkit.images import scene
 from thumbnailer.aws.events import parse_event
 from thumbnailer.pipeline import process
@@ -61,13 +60,7 @@ def bucket(tmp_path_factory) -> Iterator[str]:
     """localaws with the cat's thumbnails written by the function's pipeline; the bucket's URL."""
     directory = tmp_path_factory.mktemp("picture-markup")
     with localaws(directory / "localaws.log") as endpoint:
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="localaws",
-            aws_secret_access_key="localaws",
-        )
+        s3 = client(endpoint, "s3")
         for name in (SOURCE, THUMBNAILS):
             s3.create_bucket(Bucket=name)
         s3.put_object(Bucket=SOURCE, Key=KEY, Body=pictures.encode(scene(1024, 768, seed=7), "JPEG", quality=92))
