@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .planner import Planner
+from .planner import Planner, recorded
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +18,7 @@ def planners(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pla
         def __missing__(self, name: str) -> Planner:
             module = "." if name == "root" else f"modules/{name}"
             made[name] = self[name] = Planner(tmp_path_factory.mktemp(f"plan-{name}"), module, shared=shared)
+            made[name].prefetch(recorded(module))  # what its tests will ask for, a batch to a Terraform run
             return made[name]
 
     yield Lazy()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -63,8 +64,12 @@ class Shared:
         directory.mkdir(parents=True, exist_ok=True)
         self.memory: dict[str, Any] = {}
 
+    @staticmethod
+    def digest(key: Any) -> str:
+        return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
-        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+        digest = self.digest(key)
         if digest not in self.memory:
             path = self.directory / f"{digest}.json"
             with open(self.directory / f"{digest}.lock", "w") as lock:
@@ -74,6 +79,31 @@ class Shared:
                     path.write_text(json.dumps(made))
                 self.memory[digest] = json.loads(path.read_text())
         return self.memory[digest]
+
+    def put(self, key: Any, value: Any) -> None:
+        (self.directory / f"{self.digest(key)}.json").write_text(json.dumps(value))
+
+    def has(self, key: Any) -> bool:
+        return (self.directory / f"{self.digest(key)}.json").is_file()
+
+    def once(self, keys: list[Any], make: Callable[[Any], None]) -> None:
+        """``make(key)`` for each key not made yet, by whichever worker claims it first; a worker takes the keys
+        no other holds, then waits for the rest."""
+        waiting = []
+        for key in keys:
+            lock = open(self.directory / f"{self.digest(key)}.lock", "w")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                waiting.append(lock)
+                continue
+            with lock:
+                if not self.has(key):
+                    make(key)
+                    self.put(key, True)
+        for lock in waiting:
+            with lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
 
 
 class Planner:
@@ -101,15 +131,24 @@ class Planner:
         self._write({call: {} for call in calls})
         self.tf = initialised(workdir)
 
-    def _write(self, calls: dict[str, dict[str, Any]], outputs: tuple[str, ...] = ()) -> None:
+    def _write(
+        self,
+        calls: dict[str, dict[str, Any]],
+        outputs: tuple[str, ...] = (),
+        call_outputs: dict[str, Any] | None = None,
+    ) -> None:
+        """``outputs``: the module's outputs under_test's plan shows (as root outputs of the same name);
+        ``call_outputs``: each call's, as ``<call>__<output>``."""
         config: dict[str, Any] = {
             "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}},
             "provider": {"aws": OFFLINE_PROVIDER},
             "module": {call: {"source": f"./{call}/{self.module}", **args} for call, args in calls.items()},
             **self.extra,
         }
-        if outputs:
-            config["output"] = {name: {"value": f"${{module.under_test.{name}}}"} for name in outputs}
+        shown = {f"{call}__{name}": (call, name) for call, names in (call_outputs or {}).items() for name in names}
+        shown |= {name: ("under_test", name) for name in outputs}
+        if shown:
+            config["output"] = {alias: {"value": f"${{module.{c}.{n}}}"} for alias, (c, n) in shown.items()}
         (self.workdir / "main.tf.json").write_text(json.dumps(config, indent=2))
 
     def _plan(self) -> tftest.TerraformPlanOutput:
@@ -118,13 +157,36 @@ class Planner:
         except tftest.TerraformTestError as exc:
             raise PlanError(exc.cmd_error or str(exc)) from None
 
+    def _key(self, outputs: tuple[str, ...], args: dict[str, Any]) -> list[Any]:
+        return ["plan", self.module, self.extra, list(outputs), args, _files_named(args)]
+
     def plan(self, outputs: tuple[str, ...] = (), **args: Any) -> tftest.TerraformPlanOutput:
         def make() -> dict[str, Any]:
             self._write({"under_test": args}, outputs)
             return self._plan()._raw  # tftest keeps the plan's JSON there
 
-        key = ["plan", self.module, self.extra, outputs, args, _files_named(args)]
-        return tftest.TerraformPlanOutput(self.shared.get(key, make))
+        record(self.module, outputs, args)
+        return tftest.TerraformPlanOutput(self.shared.get(self._key(outputs, args), make))
+
+    def prefetch(self, configurations: list[tuple[tuple[str, ...], dict[str, Any]]]) -> None:
+        """Plan ``configurations`` (outputs, arguments) ahead, BATCH to a Terraform run (a plan of 25 module calls
+        costs about what three plans of one do: most of a plan is starting the provider), into the shared store,
+        where ``plan`` finds them. A batch that fails to plan is left to ``plan``, one configuration at a time."""
+        wanted = [c for c in configurations if not self.shared.has(self._key(*c))]
+        batches = [wanted[i : i + BATCH] for i in range(0, len(wanted), BATCH)]
+
+        def make(key: list[Any]) -> None:
+            batch = batches[key[-1]]
+            calls = {f"case_{i}": args for i, (_, args) in enumerate(batch)}
+            self._write(calls, call_outputs={f"case_{i}": outputs for i, (outputs, _) in enumerate(batch)})
+            try:
+                raw = self._plan()._raw
+            except PlanError:
+                return
+            for i, (outputs, args) in enumerate(batch):
+                self.shared.put(self._key(outputs, args), one_call(raw, f"case_{i}", outputs))
+
+        self.shared.once([["prefetch", self.module, self.extra, batches, n] for n in range(len(batches))], make)
 
     def plan_error(self, **args: Any) -> str:
         """The error text of a plan that must fail, folded onto one line for matching."""
@@ -159,6 +221,73 @@ class Planner:
                 found[i] = texts
                 pending.pop(i, None)
         return [" ".join(found[i]) for i in range(len(cases))]
+
+
+BATCH = 25
+# The configurations each module's plan tests ask for, planned ahead in batches (Planner.prefetch). Regenerated by
+# `rm tests/module/plans.json; REGENERATE_PLANS=1 .venv/bin/python -m pytest tests/module`; a stale list costs time,
+# never a result: a configuration it lacks is planned when a test asks for it.
+PLANS = Path(__file__).with_name("plans.json")
+
+
+def recorded(module: str) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    entries = json.loads(PLANS.read_text()).get(module, []) if PLANS.is_file() else []
+    return [(tuple(outputs), args) for outputs, args in entries]
+
+
+def record(module: str, outputs: tuple[str, ...], args: dict[str, Any]) -> None:
+    """With REGENERATE_PLANS=1, add a configuration a test asked for to plans.json (not one that names a file: its
+    path is a test's temporary one)."""
+    if os.environ.get("REGENERATE_PLANS") != "1" or _files_named(args):
+        return
+    with open(PLANS, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.seek(0)
+        plans = json.loads(lock.read() or "{}")
+        entry = [list(outputs), args]
+        if entry not in plans.setdefault(module, []):
+            plans[module].append(entry)
+            plans["_regenerate"] = (
+                "rm tests/module/plans.json; REGENERATE_PLANS=1 .venv/bin/python -m pytest tests/module"
+            )
+            lock.seek(0)
+            lock.truncate()
+            lock.write(json.dumps(dict(sorted(plans.items())), indent=1, sort_keys=True) + "\n")
+
+
+def one_call(raw: dict[str, Any], call: str, outputs: tuple[str, ...]) -> dict[str, Any]:
+    """The plan of one module call of a batch, as if it were planned alone as ``under_test``: its resource
+    changes, its child module and its outputs, renamed."""
+    prefix, renamed = f"module.{call}", "module.under_test"
+
+    def rename(text: str) -> str:
+        return renamed + text[len(prefix) :] if text == prefix or text.startswith(prefix + ".") else text
+
+    def renamed_addresses(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: rename(v) if k in ("address", "module_address") else renamed_addresses(v) for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [renamed_addresses(item) for item in value]
+        return value
+
+    changes = [renamed_addresses(c) for c in raw.get("resource_changes", []) if c["address"].startswith(prefix + ".")]
+    planned = raw.get("planned_values", {})
+    children = [
+        renamed_addresses(child)
+        for child in planned.get("root_module", {}).get("child_modules", [])
+        if child.get("address") == prefix
+    ]
+    values = {name: planned.get("outputs", {}).get(f"{call}__{name}") for name in outputs}
+    output_changes = {name: raw.get("output_changes", {}).get(f"{call}__{name}") for name in outputs}
+    return {
+        **{k: v for k, v in raw.items() if k not in ("resource_changes", "planned_values", "output_changes")},
+        "resource_changes": changes,
+        "planned_values": {"outputs": {k: v for k, v in values.items() if v is not None},
+                           "root_module": {"child_modules": children}},
+        "output_changes": {k: v for k, v in output_changes.items() if v is not None},
+    }  # fmt: skip
 
 
 def _files_named(value: Any) -> list[str]:

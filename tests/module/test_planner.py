@@ -1,0 +1,33 @@
+"""tests/module/planner.py: a configuration planned ahead in a batch of module calls reads exactly as if it were
+planned alone, and a batch that fails to plan leaves its configurations to be planned one by one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .planner import Planner
+
+FN = {"function_name": "Thumbs", "function_arn": "arn:aws:lambda:us-east-1:111122223333:function:Thumbs"}
+A = ((), {"bucket": "photos", "source_account": "111122223333", **FN})
+B = (("permission_statement_id",), {"bucket": "my.photos", "source_account": "111122223333", "filter_prefix": "", **FN})
+
+
+def seen(plan) -> dict:
+    return {
+        "changes": {address: change["change"]["after"] for address, change in plan.resource_changes.items()},
+        "outputs": {name: value for name, value in plan.outputs.items()},
+    }
+
+
+def test_a_batched_plan_reads_as_the_plan_of_that_configuration_alone(tmp_path: Path):
+    ahead = Planner(tmp_path / "ahead", "modules/s3-trigger", shared=tmp_path / "ahead-shared")
+    alone = Planner(tmp_path / "alone", "modules/s3-trigger", shared=tmp_path / "alone-shared")
+    ahead.prefetch([A, B, ((), {"bucket": "x", "source_account": "not-an-account", **FN})])  # one fails: no batch
+    assert not ahead.shared.has(ahead._key(*A)), "a failing batch stores nothing"
+    ahead.prefetch([A, B])
+    assert ahead.shared.has(ahead._key(*A)) and ahead.shared.has(ahead._key(*B))
+    for outputs, args in (A, B):
+        batched, single = ahead.plan(outputs, **args), alone.plan(outputs, **args)
+        assert seen(batched) == seen(single)
+        assert all(address.startswith("module.under_test.") for address in batched.resource_changes)
+    assert seen(ahead.plan(*B[:1], **B[1]))["outputs"]["permission_statement_id"], "the output is there"
