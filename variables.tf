@@ -240,8 +240,8 @@ variable "environment_variables" {
   nullable    = false
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "ANIMATION_MAX_FRAMES", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES", "RELEASE_VERSION"])) == 0
-    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "ANIMATION_MAX_FRAMES", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES", "RELEASE_VERSION"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats, source_account, destination_account, max_object_bytes, source_metadata, source_bucket, filter_prefix, filter_suffixes; RELEASE_VERSION: the module version)."
+    condition     = length(setintersection(keys(var.environment_variables), keys(local.environment))) == 0
+    error_message = "environment_variables must not set ${join(", ", sort(setintersection(keys(var.environment_variables), keys(local.environment))))}: the module sets them from its own inputs (the README, \"Inputs in detail\", names the input of each); got keys ${jsonencode(sort(keys(var.environment_variables)))}."
   }
 }
 
@@ -273,8 +273,8 @@ variable "extra_formats" {
 
 variable "filter_prefix" {
   type        = string
-  description = "Only uploads under this prefix trigger the function. \"\" with a separate destination_bucket: every key."
-  default     = "uploads/"
+  description = "Only uploads under this prefix trigger the function. \"\" (the default): every key, which needs a separate destination_bucket, or thumbnails in the source bucket would trigger it again (the plan stops and says what to set)."
+  default     = ""
   nullable    = false
 }
 
@@ -286,9 +286,13 @@ variable "filter_suffixes" {
 
 variable "function_name" {
   type        = string
-  description = "Name of the function, its role, its log group and (with -deps) its layer."
-  default     = "CreateThumbnail"
-  nullable    = false
+  description = "Name of the function, and the start of its role's, log group's, layer's (-deps), queue's (-events), rule's (-objects) and alarms' names. Null: \"thumbnails-<source_bucket>\" (dots as hyphens; a name over 40 characters keeps its first 31 and a digest), so instances for different buckets never collide; set it for a second instance on the same bucket."
+  default     = null
+
+  validation {
+    condition     = var.function_name == null || can(regex("^[A-Za-z0-9_-]{1,64}$", coalesce(var.function_name, "x")))
+    error_message = "function_name must be 1 to 64 letters, digits, hyphens or underscores, or null for a name of the source bucket's; got ${jsonencode(var.function_name)}."
+  }
 }
 
 variable "jpeg" {
@@ -380,6 +384,10 @@ variable "max_object_bytes" {
     condition     = var.max_object_bytes >= 1 && var.max_object_bytes <= 10737418240 && floor(var.max_object_bytes) == var.max_object_bytes
     error_message = "max_object_bytes must be a whole number of bytes between 1 and 10737418240 (10 GiB); got ${var.max_object_bytes}."
   }
+  validation {
+    condition     = var.max_object_bytes <= var.ephemeral_storage_size * 1048576
+    error_message = "max_object_bytes must fit the function's /tmp: at most ephemeral_storage_size (${var.ephemeral_storage_size} MB = ${format("%d", var.ephemeral_storage_size * 1048576)} bytes); got ${format("%d", var.max_object_bytes)}. Raise ephemeral_storage_size to ${ceil(var.max_object_bytes / 1048576)} or more, or lower max_object_bytes."
+  }
 }
 
 variable "maximum_event_age_in_seconds" {
@@ -470,6 +478,13 @@ variable "quality" {
     condition     = var.quality >= 1 && var.quality <= 95 && floor(var.quality) == var.quality
     error_message = "quality must be a whole number between 1 and 95; got ${var.quality}."
   }
+}
+
+variable "replace_existing_notifications" {
+  type        = bool
+  description = "Where this module writes the source bucket's notification configuration (trigger = \"s3\", sqs.source = \"s3\", manage_bucket_eventbridge), it reads it first at plan and stops when it holds rules the module did not write. true: skip the read and take the configuration over, dropping those rules (and when the planner may not read the bucket: cloudformation:GetResource and the bucket's s3:Get* permissions)."
+  default     = false
+  nullable    = false
 }
 
 variable "reserved_concurrent_executions" {
@@ -666,7 +681,7 @@ variable "tracing_mode" {
 
 variable "trigger" {
   type        = string
-  description = "How S3 events reach the function: \"s3\" (the bucket's notification configuration, which this REPLACES), \"eventbridge\", \"sqs\", \"sns\" (sns_topic_arn) or \"none\". The README's table says what each creates and when to choose it."
+  description = "How S3 events reach the function: \"s3\" (the bucket's notification configuration, which this writes: the plan stops if it holds rules this module did not write, see replace_existing_notifications), \"eventbridge\", \"sqs\", \"sns\" (sns_topic_arn) or \"none\". The README's table says what each creates and when to choose it."
   default     = "s3"
   nullable    = false
 

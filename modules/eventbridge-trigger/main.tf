@@ -46,4 +46,12 @@ resource "aws_s3_bucket_notification" "this" {
 
   bucket      = var.bucket
   eventbridge = true
+
+  lifecycle {
+    # The configuration is the bucket's only one: another team's rules in it are never dropped silently.
+    precondition {
+      condition     = var.notification_conflict == null
+      error_message = coalesce(var.notification_conflict, "-")
+    }
+  }
 }
