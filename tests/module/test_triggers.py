@@ -82,12 +82,13 @@ def test_sqs_mode_queue_policy_mapping_and_receive_permission(root):
     assert mapping["scaling_config"] == [{"maximum_concurrency": 3}]
     [receive] = changes(plan, "data.aws_iam_policy_document.receive")["statement"]
     assert receive["actions"] == ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
-    assert changes(plan, "aws_iam_role_policy.receive[0]")["role"] == "thumbnails-photos-us-east-1", "the function's role"
+    role = changes(plan, "aws_iam_role_policy.receive[0]")["role"]
+    assert role == "thumbnails-photos-us-east-1", "the function's role"
     rules = changes(plan, "sqs_trigger[0].aws_s3_bucket_notification.this[0]")["queue"]
     assert {tuple(sorted(r["events"])) for r in rules} == {
         ("s3:LifecycleExpiration:*", "s3:ObjectCreated:*", "s3:ObjectRemoved:*")
     }
-    assert {r["filter_prefix"] for r in rules} == {None} and len(rules) == 10, "every key (filter_prefix \"\")"
+    assert {r["filter_prefix"] for r in rules} == {None} and len(rules) == 10, 'every key (filter_prefix "")'
 
 
 @pytest.mark.parametrize(

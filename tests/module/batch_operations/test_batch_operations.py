@@ -78,7 +78,8 @@ def test_root_creates_the_role_and_names_it_in_the_function_tags(root):
     (condition,) = s["ReadManifests"]["condition"]
     assert condition["values"] == ["444455556666"]  # the destination bucket's owner
     tags = changes(plan, "module.function.aws_lambda_function.this")["tags"]
-    assert tags["thumbnails:batch-operations-role"] == "arn:aws:iam::123456789012:role/thumbnails-photos-batch-us-east-1"
+    role = "arn:aws:iam::123456789012:role/thumbnails-photos-batch-us-east-1"
+    assert tags["thumbnails:batch-operations-role"] == role
     assert tags["thumbnails:batch-operations-location"] == "s3://thumbs/batch-operations/"
 
 
