@@ -187,6 +187,8 @@ module "function" {
   role_name                 = var.role_name
   role_path                 = var.role_path
   role_permissions_boundary = var.role_permissions_boundary
+  role_policy_arns          = var.role_policy_arns
+  role_policy_statements    = var.role_policy_statements
   artifacts_dir             = var.build.artifacts_dir
   python_executable         = var.build.python_executable
   package                   = var.prebuilt == null ? null : merge(module.prebuilt[0].packages[local.function_file], { name = local.function_file })
@@ -198,15 +200,16 @@ module "function" {
   ephemeral_storage_size = var.ephemeral_storage_size
   timeout                = var.timeout
   log_retention_in_days  = var.log_retention_in_days
+  log_format             = var.log_format
   log_level              = var.log_level
   system_log_level       = var.system_log_level
 
   environment_variables = merge(var.environment_variables, { for name, value in local.environment : name => value if value != null })
 
-  read_access  = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }
-  write_access = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = var.delete_thumbnails, tags = length(var.thumbnail_objects.tags) > 0, account = local.destination_account }
-  kms_key_arns = var.kms_key_arns
-  secret       = var.database == null ? null : { arn = var.database.secret_arn, kms_key_arn = var.database.kms_key_arn }
+  read_access         = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }
+  write_access        = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = var.delete_thumbnails, tags = length(var.thumbnail_objects.tags) > 0, account = local.destination_account }
+  bucket_kms_key_arns = var.bucket_kms_key_arns
+  secret              = var.database == null ? null : { arn = var.database.secret_arn, kms_key_arn = var.database.kms_key_arn }
 
   tracing_mode                = var.tracing_mode
   code_signing_config_arn     = var.code_signing_config_arn

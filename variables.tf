@@ -76,6 +76,13 @@ variable "batch_operations" {
   }
 }
 
+variable "bucket_kms_key_arns" {
+  type        = list(string)
+  description = "KMS keys of SSE-KMS encrypted source or destination buckets: the role may use them through S3 (kms:Decrypt, kms:GenerateDataKey). Not kms_key_arn, the key of the function's environment."
+  default     = []
+  nullable    = false
+}
+
 variable "build" {
   type = object({
     artifacts_dir      = optional(string)                            # null: .terraform/thumbnails under the root module
@@ -310,13 +317,6 @@ variable "kms_key_arn" {
   default     = null
 }
 
-variable "kms_key_arns" {
-  type        = list(string)
-  description = "KMS keys of SSE-KMS encrypted source or destination buckets."
-  default     = []
-  nullable    = false
-}
-
 variable "layer_arns" {
   type        = list(string)
   description = "Existing layer version ARNs (for example a public Pillow layer), extracted after this module's layer: a file in a later layer wins. At most 5 layers in all."
@@ -329,9 +329,16 @@ variable "layer_arns" {
   }
 }
 
+variable "log_format" {
+  type        = string
+  description = "Lambda's log format: \"JSON\" (the runtime writes each record as a JSON object with the request ID and applies log_level and system_log_level) or \"Text\" (the function writes the same fields as one JSON line itself, at INFO and above; the platform's lines are plain text)."
+  default     = "JSON"
+  nullable    = false
+}
+
 variable "log_level" {
   type        = string
-  description = "The function's application log level (Lambda's logging_config, JSON log format): TRACE, DEBUG, INFO, WARN, ERROR or FATAL. Lambda's runtime drops the function's log records below it; DEBUG adds one line per execution environment and client made."
+  description = "The function's application log level (Lambda's logging_config, with log_format = \"JSON\"): TRACE, DEBUG, INFO, WARN, ERROR or FATAL. Lambda's runtime drops the function's log records below it; DEBUG adds one line per execution environment and client made."
   default     = "INFO"
   nullable    = false
 
@@ -504,6 +511,30 @@ variable "role_name" {
   type        = string
   description = "Name of the execution role this module creates. Null: \"<function_name>-<region>\", so the same stack fits in several regions of one account."
   default     = null
+}
+
+variable "role_policy_arns" {
+  type        = list(string)
+  description = "Managed policies attached to the execution role this module creates, beside its own inline policy (an organisation's baseline, what an extension needs)."
+  default     = []
+  nullable    = false
+}
+
+variable "role_policy_statements" {
+  type = list(object({
+    sid       = optional(string)
+    effect    = optional(string, "Allow")
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  description = "More statements for the execution role's policy (and the policy_json output), after the module's own: for what the function does beyond thumbnails."
+  default     = []
+  nullable    = false
 }
 
 variable "role_path" {

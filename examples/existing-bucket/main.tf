@@ -2,17 +2,6 @@
 # and photos/) read the bucket's events from EventBridge, which the bucket's owner turns on in the notification
 # configuration it already manages. Nothing the bucket had before stops working.
 
-terraform {
-  required_version = ">= 1.9"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.76, < 7.0"
-    }
-  }
-}
-
 provider "aws" {
   region = var.region
 }
@@ -129,7 +118,7 @@ module "thumbnails" {
   for_each = toset(["avatars", "photos"])
 
   function_name      = "${var.name_prefix}-${each.key}"
-  source_bucket      = aws_s3_bucket.photos.bucket
+  source_bucket      = aws_s3_bucket.photos.id
   filter_prefix      = "${each.key}/"
   destination_prefix = "thumbnails/${each.key}/"
   thumbnail_sizes    = each.key == "avatars" ? [128] : [1024, 256]

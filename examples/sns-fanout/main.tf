@@ -1,17 +1,6 @@
 # The classic fan-out: the bucket publishes its events to one SNS topic, and any number of consumers subscribe --
 # here the thumbnail function and an audit queue. The bucket's notification configuration has one destination.
 
-terraform {
-  required_version = ">= 1.9"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.76, < 7.0"
-    }
-  }
-}
-
 provider "aws" {
   region = var.region
 }
@@ -143,7 +132,7 @@ module "thumbnails" {
   source = "../.."
 
   function_name = "${var.name_prefix}-thumbnails"
-  source_bucket = aws_s3_bucket.uploads.bucket
+  source_bucket = aws_s3_bucket.uploads.id
   filter_prefix = "uploads/"
 
   trigger       = "sns"

@@ -148,7 +148,7 @@ def test_every_example_has_a_short_readme(name):
 def test_complete(endpoint, tmp_path):
     plan = plan_example("complete", tmp_path, endpoint)
     assert changes(plan, "module.thumbnails.module.function.aws_lambda_function.this")["function_name"] == (
-        "CreateThumbnail"
+        "thumbnails-thumbnails-demo-uploads"
     )
     assert versioned(plan) == ["aws_s3_bucket_versioning.source"], "the uploads are versioned"
 

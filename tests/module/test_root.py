@@ -191,7 +191,7 @@ def test_failure_destination_gets_the_send_permission_and_the_invoke_config(root
 
 def test_kms_keys_are_granted_only_when_given(root):
     key = "arn:aws:kms:us-east-1:111122223333:key/1234"
-    s = statements(root.plan(**BASE, kms_key_arns=[key]))["UseBucketKeys"]
+    s = statements(root.plan(**BASE, bucket_kms_key_arns=[key]))["UseBucketKeys"]
     assert s["actions"] == ["kms:Decrypt", "kms:GenerateDataKey"] and s["resources"] == [key]
     assert [(c["test"], c["variable"], c["values"]) for c in s["condition"]] == [
         ("StringEquals", "kms:ViaService", ["s3.us-east-1.amazonaws.com"])
