@@ -85,11 +85,11 @@ variable "bucket_kms_key_arns" {
 
 variable "build" {
   type = object({
-    artifacts_dir      = optional(string)                            # null: .terraform/thumbnails under the root module
-    index_url          = optional(string, "https://pypi.org/simple") # the only index the layer build uses
-    layer_target       = optional(string, "lambda")                  # "lambda", or "host" for the project's local endpoint
-    layer_s3_bucket    = optional(string)                            # upload the layer through S3 (needed above 50 MB)
-    layer_exclude_file = optional(string)                            # null: this module's layer/exclude.txt
+    artifacts_dir      = optional(string)           # null: .terraform/thumbnails under the root module
+    index_url          = optional(string)           # null: the runner's pip configuration (docs/layer.md)
+    layer_target       = optional(string, "lambda") # "lambda", or "host" for the project's local endpoint
+    layer_s3_bucket    = optional(string)           # upload the layer through S3 (needed above 50 MB)
+    layer_exclude_file = optional(string)           # null: this module's layer/exclude.txt
     python_executable  = optional(string, "python3")
     requirements_file  = optional(string) # null: this module's layer/requirements.lock (hashes checked)
     source_dir         = optional(string) # null: this module's function/
