@@ -280,7 +280,7 @@ variable "extra_formats" {
 
 variable "filter_prefix" {
   type        = string
-  description = "Only uploads under this prefix trigger the function. \"\" (the default): every key, which needs a separate destination_bucket, or thumbnails in the source bucket would trigger it again (the plan stops and says what to set)."
+  description = "Only uploads under this prefix trigger the function. \"\" (the default): every key; thumbnails in the source bucket then need a filter_prefix that destination_prefix does not match (the plan stops and says so)."
   default     = ""
   nullable    = false
 }
@@ -293,7 +293,7 @@ variable "filter_suffixes" {
 
 variable "function_name" {
   type        = string
-  description = "Name of the function, and the start of its role's, log group's, layer's (-deps), queue's (-events), rule's (-objects) and alarms' names. Null: \"thumbnails-<source_bucket>\" (dots as hyphens; a name over 40 characters keeps its first 31 and a digest), so instances for different buckets never collide; set it for a second instance on the same bucket."
+  description = "Name of the function, and the start of its role, log group, layer, queue, rule and alarm names. Null: \"thumbnails-<source_bucket>\" (dots as hyphens, at most 40 characters: README, \"Names, regions and roles\"), so instances for different buckets never collide."
   default     = null
 
   validation {
@@ -331,7 +331,7 @@ variable "layer_arns" {
 
 variable "log_format" {
   type        = string
-  description = "Lambda's log format: \"JSON\" (the runtime writes each record as a JSON object with the request ID and applies log_level and system_log_level) or \"Text\" (the function writes the same fields as one JSON line itself, at INFO and above; the platform's lines are plain text)."
+  description = "Lambda's log format: \"JSON\" (the runtime writes each record as a JSON object and applies log_level and system_log_level) or \"Text\" (the function writes the same fields as one JSON line itself, at INFO and above)."
   default     = "JSON"
   nullable    = false
 }
@@ -489,7 +489,7 @@ variable "quality" {
 
 variable "replace_existing_notifications" {
   type        = bool
-  description = "Where this module writes the source bucket's notification configuration (trigger = \"s3\", sqs.source = \"s3\", manage_bucket_eventbridge), it reads it first at plan and stops when it holds rules the module did not write. true: skip the read and take the configuration over, dropping those rules (and when the planner may not read the bucket: cloudformation:GetResource and the bucket's s3:Get* permissions)."
+  description = "false: where the module writes the source bucket's notification configuration, it reads it at plan and stops if it holds rules the module did not write. true: skip the read and take the configuration over, dropping those rules (README, \"Sharing a bucket\")."
   default     = false
   nullable    = false
 }
@@ -712,7 +712,7 @@ variable "tracing_mode" {
 
 variable "trigger" {
   type        = string
-  description = "How S3 events reach the function: \"s3\" (the bucket's notification configuration, which this writes: the plan stops if it holds rules this module did not write, see replace_existing_notifications), \"eventbridge\", \"sqs\", \"sns\" (sns_topic_arn) or \"none\". The README's table says what each creates and when to choose it."
+  description = "How S3 events reach the function: \"s3\" (the bucket's notification configuration; the plan stops if it holds rules of others), \"eventbridge\", \"sqs\", \"sns\" (sns_topic_arn) or \"none\". The README's table says what each creates and when to choose it."
   default     = "s3"
   nullable    = false
 

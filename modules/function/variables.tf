@@ -116,7 +116,7 @@ variable "layers" {
 
 variable "log_format" {
   type        = string
-  description = "Lambda's log format: \"JSON\" (the runtime writes each record as a JSON object and applies log_level and system_log_level) or \"Text\" (the function writes the same fields as one JSON line itself, at INFO and above; the platform's lines are plain text)."
+  description = "Lambda's log format: \"JSON\" (the runtime writes each record as a JSON object and applies log_level and system_log_level) or \"Text\" (the function writes the same fields as one JSON line itself, at INFO and above)."
   default     = "JSON"
   nullable    = false
 

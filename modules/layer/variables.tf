@@ -37,7 +37,7 @@ variable "exclude_files" {
 
 variable "index_url" {
   type        = string
-  description = "The package index the build installs from, over the runner's own. Null: the runner's pip configuration decides (PIP_INDEX_URL or pip.conf's index-url, else https://pypi.org/simple). Either way pip reads the runner's other settings (PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, PIP_CERT, PIP_CONFIG_FILE, pip.conf, proxies), and locked requirements are installed --require-hashes, so a wheel whose bytes differ from the lock fails the build whatever index served it."
+  description = "The package index the build installs from, over the runner's own. Null: the runner's pip configuration decides (PIP_INDEX_URL, pip.conf, else PyPI); its other settings (extra index, find-links, PIP_CERT) are read either way, and a lock's hashes still decide the wheels (docs/layer.md)."
   default     = null
 }
 
