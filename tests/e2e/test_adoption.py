@@ -2,7 +2,7 @@
 two instances share it through EventBridge; the same stack twice in one account; a shared bucket whose other
 team's rules trigger = "s3" refuses to replace.
 
-The two tests may run on either worker (each worker has its own localaws). Each applies its own copies of an
+The tests may run on either worker (each worker has its own localaws). Each applies its own copies of an
 example and destroys them, so the endpoint is left as it was found.
 """
 
