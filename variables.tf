@@ -298,7 +298,7 @@ variable "function_name" {
 
   validation {
     condition     = var.function_name == null || can(regex("^[A-Za-z0-9_-]{1,64}$", coalesce(var.function_name, "x")))
-    error_message = "function_name must be 1 to 64 letters, digits, hyphens or underscores, or null for a name of the source bucket's; got ${jsonencode(var.function_name)}."
+    error_message = "function_name must be 1 to 64 letters, digits, hyphens or underscores; got ${jsonencode(var.function_name)}. Null names it for the source bucket."
   }
 }
 

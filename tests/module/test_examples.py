@@ -140,9 +140,14 @@ def test_every_example_is_planned_here():
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_every_example_has_a_short_readme(name):
     readme = (ROOT / "examples" / name / "README.md").read_text()
-    for part in ("**What it shows**", "**What it creates**", "## Run it on localaws", f"devkit.stack {name} "):
+    account = ("## Run it in an AWS account", "terraform init\n", "terraform plan ", "terraform apply ", "costs:")
+    parts = ("**What it shows**", "**What it creates**", *account, "## Run it on localaws", f"devkit.stack {name} ")
+    for part in parts:
         assert part in readme, f"examples/{name}/README.md: say {part!r}"
-    assert len(readme.splitlines()) <= 40, "short: what it shows, what it creates, how to run it"
+    assert readme.index("## Run it in an AWS account") < readme.index("## Run it on localaws"), "the account first"
+    assert len(readme.splitlines()) <= 55, "short: what it shows, what it creates, how to run it"
+    assert (ROOT / "examples" / name / "versions.tf").is_file(), f"examples/{name}: the terraform block in versions.tf"
+    assert "terraform {" not in (ROOT / "examples" / name / "main.tf").read_text(), "main.tf holds no terraform block"
 
 
 def test_complete(endpoint, tmp_path):

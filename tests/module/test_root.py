@@ -524,6 +524,27 @@ BAD = [
     ({"filter_suffixes": [".png", ".png"]}, "filter_suffixes must be non-empty and none may end with another"),
     ({"events": ["s3:ObjectRemoved:*"]}, "events must include s3:ObjectCreated:*"),
     ({"environment_variables": {"QUALITY": "10"}}, "environment_variables must not set QUALITY"),
+    (
+        {"environment_variables": {"COLOUR": "srgb", "DATABASE_TABLE": "t", "OUTPUT_FORMATS": "webp", "MINE": "1"}},
+        "environment_variables must not set COLOUR, DATABASE_TABLE, OUTPUT_FORMATS: the module sets them from its "
+        'own inputs (the README, "Inputs in detail", names the input of each); got keys '
+        '["COLOUR","DATABASE_TABLE","MINE","OUTPUT_FORMATS"].',
+    ),
+    (
+        {"max_object_bytes": 600 * 1048576, "ephemeral_storage_size": 512},
+        "max_object_bytes must fit the function's /tmp: at most ephemeral_storage_size (512 MB = 536870912 bytes); "
+        "got 629145600. Raise ephemeral_storage_size to 600 or more, or lower max_object_bytes.",
+    ),
+    ({"log_format": "XML"}, 'log_format must be "JSON" or "Text" (Lambda\'s two log formats); got "XML".'),
+    (
+        {"role_policy_arns": ["ReadOnlyAccess"]},
+        "role_policy_arns must hold ARNs of IAM managed policies (arn:aws:iam::<account or aws>:policy/<name>); "
+        'got ["ReadOnlyAccess"].',
+    ),
+    (
+        {"role_policy_statements": [{"effect": "Maybe", "actions": ["s3:GetObject"], "resources": ["*"]}]},
+        'role_policy_statements must each have effect "Allow" or "Deny" and at least one action and one resource',
+    ),
     ({"on_failure_destination_arn": "my-queue"}, "on_failure_destination_arn must be the ARN of an SQS queue"),
     ({"build": {"layer_target": "docker"}}, 'build.layer_target must be "lambda" or "host"; got "docker".'),
     (
