@@ -513,6 +513,19 @@ variable "role_name" {
   default     = null
 }
 
+variable "role_path" {
+  type        = string
+  description = "IAM path of the execution role this module creates."
+  default     = "/"
+  nullable    = false
+}
+
+variable "role_permissions_boundary" {
+  type        = string
+  description = "ARN of the managed policy that bounds the execution role this module creates. Null: none."
+  default     = null
+}
+
 variable "role_policy_arns" {
   type        = list(string)
   description = "Managed policies attached to the execution role this module creates, beside its own inline policy (an organisation's baseline, what an extension needs)."
@@ -535,19 +548,6 @@ variable "role_policy_statements" {
   description = "More statements for the execution role's policy (and the policy_json output), after the module's own: for what the function does beyond thumbnails."
   default     = []
   nullable    = false
-}
-
-variable "role_path" {
-  type        = string
-  description = "IAM path of the execution role this module creates."
-  default     = "/"
-  nullable    = false
-}
-
-variable "role_permissions_boundary" {
-  type        = string
-  description = "ARN of the managed policy that bounds the execution role this module creates. Null: none."
-  default     = null
 }
 
 variable "runtime" {

@@ -256,6 +256,29 @@ variable "role_name" {
   }
 }
 
+variable "role_path" {
+  type        = string
+  description = "IAM path of the execution role this module creates."
+  default     = "/"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^/([\\x21-\\x7e]{0,510}/)?$", var.role_path))
+    error_message = "role_path must begin and end with / (IAM's rule for paths, at most 512 characters); got \"${var.role_path}\"."
+  }
+}
+
+variable "role_permissions_boundary" {
+  type        = string
+  description = "ARN of the managed policy that bounds the execution role this module creates. Null: none."
+  default     = null
+
+  validation {
+    condition     = var.role_permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/", var.role_permissions_boundary))
+    error_message = "role_permissions_boundary must be the ARN of an IAM managed policy (arn:aws:iam::<account>:policy/<name>); got ${jsonencode(var.role_permissions_boundary)}."
+  }
+}
+
 variable "role_policy_arns" {
   type        = list(string)
   description = "Managed policies attached to the execution role this module creates, beside its own inline policy (an organisation's baseline, a permission the function's extensions need)."
@@ -287,29 +310,6 @@ variable "role_policy_statements" {
   validation {
     condition     = alltrue([for s in var.role_policy_statements : contains(["Allow", "Deny"], s.effect) && length(s.actions) > 0 && length(s.resources) > 0])
     error_message = "role_policy_statements must each have effect \"Allow\" or \"Deny\" and at least one action and one resource; got ${jsonencode([for s in var.role_policy_statements : { sid = s.sid, effect = s.effect, actions = length(s.actions), resources = length(s.resources) }])}."
-  }
-}
-
-variable "role_path" {
-  type        = string
-  description = "IAM path of the execution role this module creates."
-  default     = "/"
-  nullable    = false
-
-  validation {
-    condition     = can(regex("^/([\\x21-\\x7e]{0,510}/)?$", var.role_path))
-    error_message = "role_path must begin and end with / (IAM's rule for paths, at most 512 characters); got \"${var.role_path}\"."
-  }
-}
-
-variable "role_permissions_boundary" {
-  type        = string
-  description = "ARN of the managed policy that bounds the execution role this module creates. Null: none."
-  default     = null
-
-  validation {
-    condition     = var.role_permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/", var.role_permissions_boundary))
-    error_message = "role_permissions_boundary must be the ARN of an IAM managed policy (arn:aws:iam::<account>:policy/<name>); got ${jsonencode(var.role_permissions_boundary)}."
   }
 }
 

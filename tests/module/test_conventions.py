@@ -17,7 +17,7 @@ def test_a_long_bucket_name_gives_a_name_that_fits_with_a_digest(root):
     bucket = "team-a.uploads.of-every-picture.example.com"
     plan = root.plan(**{**BASE, "source_bucket": bucket, "batch_operations": {}})
     name = changes(plan, FUNCTION)["function_name"]
-    assert name == "thumbnails-team-a-uploads-of-eve-" + hashlib.sha1(bucket.encode()).hexdigest()[:8]
+    assert name == "thumbnails-team-a-uploads-of-ev-" + hashlib.sha1(bucket.encode()).hexdigest()[:8]
     assert len(name) == 40 and len(changes(plan, "batch_operations[0].aws_iam_role.this")["name"]) <= 64
     assert changes(plan, "aws_iam_role.lambda[0]")["name"] == f"{name}-us-east-1"
     assert changes(plan, "aws_cloudwatch_log_group.lambda")["name"] == f"/aws/lambda/{name}"
