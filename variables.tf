@@ -357,7 +357,7 @@ variable "log_retention_in_days" {
 
 variable "manage_bucket_eventbridge" {
   type        = bool
-  description = "With trigger = \"eventbridge\" (or sqs.source = \"eventbridge\"): turn on the bucket's EventBridge delivery here. It lives in the bucket's single notification configuration, which this then manages (replacing any other notification on it); leave false when the configuration's owner turns it on."
+  description = "With trigger = \"eventbridge\" (or sqs.source = \"eventbridge\"): turn on the bucket's EventBridge delivery here. It lives in the bucket's single notification configuration, which this then manages (the plan stops if it holds rules of others); leave false when the configuration's owner turns it on."
   default     = false
   nullable    = false
 }

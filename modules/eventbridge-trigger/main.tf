@@ -40,7 +40,8 @@ resource "aws_lambda_permission" "events" {
 }
 
 # S3 sends a bucket's events to EventBridge only when its notification configuration says so -- and a bucket has
-# one notification configuration: managing it here replaces any other notification on the bucket.
+# one notification configuration: managing it here replaces any other notification on the bucket, so the caller
+# names any it finds (notification_conflict) and the plan stops.
 resource "aws_s3_bucket_notification" "this" {
   count = var.manage_bucket_eventbridge ? 1 : 0
 
