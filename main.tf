@@ -61,8 +61,9 @@ locals {
   format_files = fileset("${path.module}/layer", "{requirements-*.lock,exclude-*.txt}")
   all_formats  = distinct([for f in local.format_files : regex("^(?:requirements|exclude)-(.+)\\.(?:lock|txt)$", f)[0]])
   # Every environment variable the module sets, from its inputs: environment_variables may set none of these
-  # (its validation reads the names here). A null value is left out.
-  environment = merge(local.database_environment, {
+  # (its validation reads the names of local.environment).
+  environment = merge(local.database_environment, local.settings_environment)
+  settings_environment = {
     DESTINATION_BUCKET       = local.destination_bucket
     DESTINATION_PREFIX       = var.destination_prefix
     THUMBNAIL_SIZES          = join(",", var.thumbnail_sizes)
@@ -92,7 +93,7 @@ locals {
     SOURCE_SUFFIXES          = join(",", local.filter_suffixes)
     # What is deployed: the release's own bytes, or a build of this module version's sources on the runner.
     RELEASE_VERSION = var.prebuilt == null ? "${local.release.version}+build" : local.release.version
-  })
+  }
 }
 
 data "aws_partition" "current" {}
@@ -204,7 +205,9 @@ module "function" {
   log_level              = var.log_level
   system_log_level       = var.system_log_level
 
-  environment_variables = merge(var.environment_variables, { for name, value in local.environment : name => value if value != null })
+  # The catalogue's keys that are set (null: left out), then the settings: a value unknown until apply (a bucket's
+  # name) leaves the others known at plan.
+  environment_variables = merge(var.environment_variables, { for name, value in local.database_environment : name => value if value != null }, local.settings_environment)
 
   read_access         = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }
   write_access        = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = var.delete_thumbnails, tags = length(var.thumbnail_objects.tags) > 0, account = local.destination_account }
@@ -290,7 +293,7 @@ module "sqs_trigger" {
 
   function_arn                       = module.function.function_arn
   function_timeout                   = var.timeout
-  role_name                          = module.function.role_name
+  role_name                          = var.create_role ? module.function.role_name : null # never a role of yours
   batch_size                         = var.sqs.batch_size
   maximum_batching_window_in_seconds = var.sqs.maximum_batching_window_in_seconds
   maximum_concurrency                = var.sqs.maximum_concurrency

@@ -131,7 +131,7 @@ module "thumbnails" {
   source = "../.."
 
   function_name      = "${var.name_prefix}-thumbnails"
-  source_bucket      = aws_s3_bucket.this["source"].id
+  source_bucket      = aws_s3_bucket.this["source"].id # by id: the plan reads it once it exists
   destination_bucket = aws_s3_bucket.this["thumbnails"].bucket
   filter_prefix      = "uploads/"
   destination_prefix = local.thumbnails_prefix

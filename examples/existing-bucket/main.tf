@@ -118,7 +118,7 @@ module "thumbnails" {
   for_each = toset(["avatars", "photos"])
 
   function_name      = "${var.name_prefix}-${each.key}"
-  source_bucket      = aws_s3_bucket.photos.id
+  source_bucket      = aws_s3_bucket.photos.bucket
   filter_prefix      = "${each.key}/"
   destination_prefix = "thumbnails/${each.key}/"
   thumbnail_sizes    = each.key == "avatars" ? [128] : [1024, 256]

@@ -77,7 +77,7 @@ module "thumbnails" {
   source = "../.."
 
   function_name = "${var.name_prefix}-thumbnails"
-  source_bucket = aws_s3_bucket.uploads.id
+  source_bucket = aws_s3_bucket.uploads.id # by id: the plan reads it once it exists
   filter_prefix = "uploads/"
 
   prebuilt = { s3_bucket = var.release_bucket, s3_prefix = var.release_prefix }

@@ -81,7 +81,7 @@ module "thumbnails" {
   source = "../.."
 
   function_name = "${var.name_prefix}-thumbnails"
-  source_bucket = aws_s3_bucket.uploads.id
+  source_bucket = aws_s3_bucket.uploads.id # by id: the plan reads it once it exists
   filter_prefix = "uploads/"
 
   create_layer = false

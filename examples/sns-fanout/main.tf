@@ -132,7 +132,7 @@ module "thumbnails" {
   source = "../.."
 
   function_name = "${var.name_prefix}-thumbnails"
-  source_bucket = aws_s3_bucket.uploads.id
+  source_bucket = aws_s3_bucket.uploads.bucket
   filter_prefix = "uploads/"
 
   trigger       = "sns"

@@ -76,7 +76,7 @@ module "thumbnails" {
   source = "../.."
 
   function_name   = var.function_name
-  source_bucket   = aws_s3_bucket.uploads.id
+  source_bucket   = aws_s3_bucket.uploads.id # by id: the plan reads it once it exists
   filter_prefix   = "uploads/"
   thumbnail_sizes = [512, 128]
 

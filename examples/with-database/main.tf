@@ -261,7 +261,7 @@ module "thumbnails" {
   source = "../.."
 
   function_name      = var.function_name
-  source_bucket      = aws_s3_bucket.this["source"].id
+  source_bucket      = aws_s3_bucket.this["source"].id # by id: the plan reads it once it exists
   destination_bucket = aws_s3_bucket.this["thumbnails"].bucket
   filter_prefix      = "uploads/"
   thumbnail_sizes    = [1024, 256, "128x128"]
