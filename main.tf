@@ -205,8 +205,8 @@ module "function" {
   log_level              = var.log_level
   system_log_level       = var.system_log_level
 
-  # The catalogue's keys that are set (null: left out), then the settings: a value unknown until apply (a bucket's
-  # name) leaves the others known at plan.
+  # Yours, the catalogue's keys that are set (null: left out), and the settings. (A value unknown until apply, such
+  # as a bucket created in the same apply, makes the provider plan the whole map as unknown.)
   environment_variables = merge(var.environment_variables, { for name, value in local.database_environment : name => value if value != null }, local.settings_environment)
 
   read_access         = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }
