@@ -2,6 +2,10 @@
 # bucket's notification "s3", an "eventbridge" rule, an "sqs" queue, an "sns" topic, or "none") and its alarms.
 
 locals {
+  # Null function_name: a name of the source bucket's, so two instances for two buckets never collide. At most 40
+  # characters, so "<name>-batch-<region>" still fits IAM's 64; a longer bucket name keeps its start and a digest.
+  named_for_bucket   = "thumbnails-${replace(var.source_bucket, ".", "-")}"
+  function_name      = coalesce(var.function_name, length(local.named_for_bucket) <= 40 ? local.named_for_bucket : "${substr(local.named_for_bucket, 0, 31)}-${substr(sha1(var.source_bucket), 0, 8)}")
   destination_bucket = coalesce(var.destination_bucket, var.source_bucket)
   partition          = data.aws_partition.current.partition
   region             = data.aws_region.current.id # .id: the region's name in provider 5.x and 6.x alike
@@ -18,27 +22,27 @@ locals {
   # The EventBridge rule that sees the bucket's events: for the function, or for the queue in front of it. S3 sends
   # them to the default bus of the bucket owner's account, so the rule's ARN is known before it exists.
   eventbridge = var.trigger == "eventbridge" || (var.trigger == "sqs" && var.sqs.source == "eventbridge")
-  rule_name   = "${var.function_name}-objects"
+  rule_name   = "${local.function_name}-objects"
   caller      = coalesce(var.account_id, one(data.aws_caller_identity.current[*].account_id))
   account     = coalesce(var.source_account, local.caller)
   # The destination's owner, checked by ExpectedBucketOwner and s3:ResourceAccount like the source's.
   destination_account = coalesce(var.destination_account, local.caller)
   rule_arn            = "arn:${local.partition}:events:${local.region}:${local.account}:rule/${local.rule_name}"
   # The catalogue: where its login is (the secret's ARN, never the login itself) and, when the secret does not
-  # say (one RDS manages holds only username and password), where the database is.
-  database_environment = { for name, value in var.database == null ? tomap({}) : tomap({
-    DATABASE_SECRET_ARN = var.database.secret_arn
-    DATABASE_TABLE      = var.database.table
-    DATABASE_HOST       = var.database.host
-    DATABASE_PORT       = var.database.port == null ? null : format("%d", var.database.port)
-    DATABASE_NAME       = var.database.name
-    DATABASE_TLS        = var.database.tls
-    DATABASE_CA_BUNDLE  = var.database.ca_bundle
-  }) : name => value if value != null }
+  # say (one RDS manages holds only username and password), where the database is. Null: not set.
+  database_environment = {
+    DATABASE_SECRET_ARN = try(var.database.secret_arn, null)
+    DATABASE_TABLE      = try(var.database.table, null)
+    DATABASE_HOST       = try(var.database.host, null)
+    DATABASE_PORT       = try(format("%d", var.database.port), null)
+    DATABASE_NAME       = try(var.database.name, null)
+    DATABASE_TLS        = try(var.database.tls, null)
+    DATABASE_CA_BUNDLE  = try(var.database.ca_bundle, null)
+  }
   # The Batch Operations role, named and known before it exists: the function's tags name it for the thumbnails
   # command, and the role's policy names the function (an output of the role would make a cycle).
   batch_bucket    = try(coalesce(var.batch_operations.bucket, local.destination_bucket), null)
-  batch_role_name = "${var.function_name}-batch-${local.region}"
+  batch_role_name = "${local.function_name}-batch-${local.region}"
   batch_tags = var.batch_operations == null ? {} : {
     "thumbnails:batch-operations-role"     = "arn:${local.partition}:iam::${local.caller}:role/${local.batch_role_name}"
     "thumbnails:batch-operations-location" = "s3://${local.batch_bucket}/${var.batch_operations.prefix}"
@@ -56,6 +60,40 @@ locals {
   # leaves them out otherwise), as `make release` composes the released layers.
   format_files = fileset("${path.module}/layer", "{requirements-*.lock,exclude-*.txt}")
   all_formats  = distinct([for f in local.format_files : regex("^(?:requirements|exclude)-(.+)\\.(?:lock|txt)$", f)[0]])
+  # Every environment variable the module sets, from its inputs: environment_variables may set none of these
+  # (its validation reads the names of local.environment).
+  environment = merge(local.database_environment, local.settings_environment)
+  settings_environment = {
+    DESTINATION_BUCKET       = local.destination_bucket
+    DESTINATION_PREFIX       = var.destination_prefix
+    THUMBNAIL_SIZES          = join(",", var.thumbnail_sizes)
+    OUTPUT_FORMAT            = var.output_format
+    OUTPUT_FORMATS           = join(",", var.output_formats)
+    COLOUR                   = var.colour
+    JPEG_PROGRESSIVE         = tostring(var.jpeg.progressive)
+    CACHE_CONTROL            = var.thumbnail_objects.cache_control
+    CONTENT_DISPOSITION      = var.thumbnail_objects.content_disposition
+    COPY_METADATA            = join(",", var.thumbnail_objects.copy_metadata)
+    STORAGE_CLASS            = var.thumbnail_objects.storage_class
+    THUMBNAIL_TAGS           = join("&", [for k, v in var.thumbnail_objects.tags : "${urlencode(k)}=${urlencode(v)}"])
+    QUALITY                  = tostring(var.quality)
+    MAX_IMAGE_PIXELS         = tostring(var.max_image_pixels)
+    DELETE_THUMBNAILS        = tostring(var.delete_thumbnails)
+    CROP                     = var.crop
+    ANIMATION                = tostring(var.animation.enabled)
+    ANIMATION_MAX_PIXELS     = format("%d", var.animation.max_pixels)
+    ANIMATION_MAX_FRAMES     = format("%d", var.animation.max_frames)
+    EXTRA_FORMATS            = join(",", var.extra_formats)
+    SOURCE_BUCKET_OWNER      = local.account
+    DESTINATION_BUCKET_OWNER = local.destination_account
+    MAX_OBJECT_BYTES         = format("%d", var.max_object_bytes)
+    SOURCE_METADATA          = tostring(var.source_metadata)
+    SOURCE_BUCKET            = var.source_bucket
+    SOURCE_PREFIX            = var.filter_prefix
+    SOURCE_SUFFIXES          = join(",", local.filter_suffixes)
+    # What is deployed: the release's own bytes, or a build of this module version's sources on the runner.
+    RELEASE_VERSION = var.prebuilt == null ? "${local.release.version}+build" : local.release.version
+  }
 }
 
 data "aws_partition" "current" {}
@@ -67,11 +105,44 @@ data "aws_caller_identity" "current" {
   count = var.account_id == null ? 1 : 0
 }
 
+# A bucket has one notification configuration, and writing it replaces every rule in it. Where this module writes it
+# (trigger = "s3", "sqs" from S3, or manage_bucket_eventbridge), the configuration is read first, at plan, and a rule
+# this module did not write stops the plan (the trigger modules' precondition) instead of being removed. The
+# provider has no data source for it: Cloud Control reads the bucket as CloudFormation describes it.
+data "aws_cloudcontrolapi_resource" "source_bucket" {
+  count = local.writes_notification && !var.replace_existing_notifications ? 1 : 0
+
+  type_name  = "AWS::S3::Bucket"
+  identifier = var.source_bucket
+}
+
+locals {
+  writes_notification = var.trigger == "s3" || (var.trigger == "sqs" && var.sqs.source == "s3") || (local.eventbridge && var.manage_bucket_eventbridge)
+  queue_name          = "${local.function_name}-events"
+  # What this module writes there: rules for its function or its queue, and EventBridge delivery when it manages it.
+  own_function_arn = "arn:${local.partition}:lambda:${local.region}:${local.caller}:function:${local.function_name}"
+  own_queue_arn    = "arn:${local.partition}:sqs:${local.region}:${local.caller}:${local.queue_name}"
+  existing         = try(jsondecode(one(data.aws_cloudcontrolapi_resource.source_bucket[*].properties)).NotificationConfiguration, {})
+  foreign_rules = concat(
+    [for r in try(local.existing.LambdaConfigurations, []) : "function ${r.Function} (${r.Event})" if r.Function != local.own_function_arn],
+    [for r in try(local.existing.QueueConfigurations, []) : "queue ${r.Queue} (${r.Event})" if r.Queue != local.own_queue_arn],
+    [for r in try(local.existing.TopicConfigurations, []) : "topic ${r.Topic} (${r.Event})"],
+    try(local.existing.EventBridgeConfiguration.EventBridgeEnabled, false) && !(local.eventbridge && var.manage_bucket_eventbridge) ? ["EventBridge delivery (EventBridgeConfiguration)"] : [],
+  )
+  notification_conflict = length(local.foreign_rules) == 0 ? null : join(" ", [
+    "The notification configuration of bucket \"${var.source_bucket}\" holds rules this module did not write: ${join("; ", distinct(local.foreign_rules))}.",
+    "trigger = \"${var.trigger}\" would replace that configuration and silently stop them, so nothing was changed. Choose one:",
+    "trigger = \"eventbridge\" with manage_bucket_eventbridge = false (leaves the configuration alone; its owner turns EventBridge delivery on),",
+    "trigger = \"none\" and add the bucket_notification_lambda_functions output to the configuration where it is managed (the README, \"Sharing a bucket\"),",
+    "or replace_existing_notifications = true to take the configuration over and drop those rules.",
+  ])
+}
+
 module "layer" {
   source = "./modules/layer"
   count  = var.create_layer ? 1 : 0
 
-  layer_name = "${var.function_name}-deps"
+  layer_name = "${local.function_name}-deps"
   # The locks (`make lock`: every wheel's hash), unless build.requirements_file brings its own requirements.
   requirements_files = concat(
     [coalesce(var.build.requirements_file, local.base_lock)],
@@ -108,7 +179,7 @@ module "prebuilt" {
 module "function" {
   source = "./modules/function"
 
-  function_name = var.function_name
+  function_name = local.function_name
   account_id    = local.caller
   source_dir    = coalesce(var.build.source_dir, "${path.module}/function")
 
@@ -117,6 +188,8 @@ module "function" {
   role_name                 = var.role_name
   role_path                 = var.role_path
   role_permissions_boundary = var.role_permissions_boundary
+  role_policy_arns          = var.role_policy_arns
+  role_policy_statements    = var.role_policy_statements
   artifacts_dir             = var.build.artifacts_dir
   python_executable         = var.build.python_executable
   package                   = var.prebuilt == null ? null : merge(module.prebuilt[0].packages[local.function_file], { name = local.function_file })
@@ -128,45 +201,18 @@ module "function" {
   ephemeral_storage_size = var.ephemeral_storage_size
   timeout                = var.timeout
   log_retention_in_days  = var.log_retention_in_days
+  log_format             = var.log_format
   log_level              = var.log_level
   system_log_level       = var.system_log_level
 
-  environment_variables = merge(var.environment_variables, local.database_environment, {
-    DESTINATION_BUCKET       = local.destination_bucket
-    DESTINATION_PREFIX       = var.destination_prefix
-    THUMBNAIL_SIZES          = join(",", var.thumbnail_sizes)
-    OUTPUT_FORMAT            = var.output_format
-    OUTPUT_FORMATS           = join(",", var.output_formats)
-    COLOUR                   = var.colour
-    JPEG_PROGRESSIVE         = tostring(var.jpeg.progressive)
-    CACHE_CONTROL            = var.thumbnail_objects.cache_control
-    CONTENT_DISPOSITION      = var.thumbnail_objects.content_disposition
-    COPY_METADATA            = join(",", var.thumbnail_objects.copy_metadata)
-    STORAGE_CLASS            = var.thumbnail_objects.storage_class
-    THUMBNAIL_TAGS           = join("&", [for k, v in var.thumbnail_objects.tags : "${urlencode(k)}=${urlencode(v)}"])
-    QUALITY                  = tostring(var.quality)
-    MAX_IMAGE_PIXELS         = tostring(var.max_image_pixels)
-    DELETE_THUMBNAILS        = tostring(var.delete_thumbnails)
-    CROP                     = var.crop
-    ANIMATION                = tostring(var.animation.enabled)
-    ANIMATION_MAX_PIXELS     = format("%d", var.animation.max_pixels)
-    ANIMATION_MAX_FRAMES     = format("%d", var.animation.max_frames)
-    EXTRA_FORMATS            = join(",", var.extra_formats)
-    SOURCE_BUCKET_OWNER      = local.account
-    DESTINATION_BUCKET_OWNER = local.destination_account
-    MAX_OBJECT_BYTES         = format("%d", var.max_object_bytes)
-    SOURCE_METADATA          = tostring(var.source_metadata)
-    SOURCE_BUCKET            = var.source_bucket
-    SOURCE_PREFIX            = var.filter_prefix
-    SOURCE_SUFFIXES          = join(",", local.filter_suffixes)
-    # What is deployed: the release's own bytes, or a build of this module version's sources on the runner.
-    RELEASE_VERSION = var.prebuilt == null ? "${local.release.version}+build" : local.release.version
-  })
+  # Yours, the catalogue's keys that are set (null: left out), and the settings. (A value unknown until apply, such
+  # as a bucket created in the same apply, makes the provider plan the whole map as unknown.)
+  environment_variables = merge(var.environment_variables, { for name, value in local.database_environment : name => value if value != null }, local.settings_environment)
 
-  read_access  = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }
-  write_access = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = var.delete_thumbnails, tags = length(var.thumbnail_objects.tags) > 0, account = local.destination_account }
-  kms_key_arns = var.kms_key_arns
-  secret       = var.database == null ? null : { arn = var.database.secret_arn, kms_key_arn = var.database.kms_key_arn }
+  read_access         = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }
+  write_access        = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = var.delete_thumbnails, tags = length(var.thumbnail_objects.tags) > 0, account = local.destination_account }
+  bucket_kms_key_arns = var.bucket_kms_key_arns
+  secret              = var.database == null ? null : { arn = var.database.secret_arn, kms_key_arn = var.database.kms_key_arn }
 
   tracing_mode                = var.tracing_mode
   code_signing_config_arn     = var.code_signing_config_arn
@@ -213,6 +259,7 @@ module "s3_trigger" {
   filter_prefix              = var.filter_prefix
   filter_suffixes            = local.filter_suffixes
   create_bucket_notification = var.trigger == "s3"
+  notification_conflict      = local.notification_conflict
 }
 
 module "eventbridge_trigger" {
@@ -227,6 +274,7 @@ module "eventbridge_trigger" {
   target_arn                = var.trigger == "sqs" ? one(module.sqs_trigger[*].queue_arn) : module.function.function_arn
   function_name             = var.trigger == "sqs" ? null : module.function.function_name
   manage_bucket_eventbridge = var.manage_bucket_eventbridge
+  notification_conflict     = local.notification_conflict
   tags                      = var.tags
 }
 
@@ -236,7 +284,7 @@ module "sqs_trigger" {
 
   bucket               = var.source_bucket
   source_account       = local.account
-  queue_name           = "${var.function_name}-events"
+  queue_name           = local.queue_name
   event_source         = var.sqs.source
   eventbridge_rule_arn = var.sqs.source == "eventbridge" ? local.rule_arn : null
   events               = local.s3_events
@@ -245,11 +293,12 @@ module "sqs_trigger" {
 
   function_arn                       = module.function.function_arn
   function_timeout                   = var.timeout
-  role_name                          = module.function.role_name
+  role_name                          = var.create_role ? module.function.role_name : null # never a role of yours
   batch_size                         = var.sqs.batch_size
   maximum_batching_window_in_seconds = var.sqs.maximum_batching_window_in_seconds
   maximum_concurrency                = var.sqs.maximum_concurrency
   max_receive_count                  = var.sqs.max_receive_count
+  notification_conflict              = local.notification_conflict
   tags                               = var.tags
 }
 

@@ -53,6 +53,11 @@ output "layer_zip_path" {
   value       = one(module.layer[*].zip_path)
 }
 
+output "log_group_arn" {
+  description = "ARN of the function's CloudWatch Logs group."
+  value       = module.function.log_group_arn
+}
+
 output "log_group_name" {
   description = "CloudWatch Logs group of the function."
   value       = module.function.log_group_name
@@ -61,6 +66,11 @@ output "log_group_name" {
 output "policy_json" {
   description = "The permissions the function needs (S3 and its log group), as an IAM policy document: attach it to your role when create_role = false."
   value       = module.function.policy_json
+}
+
+output "queue_arn" {
+  description = "With trigger = \"sqs\": ARN of the queue in front of the function; null otherwise."
+  value       = one(module.sqs_trigger[*].queue_arn)
 }
 
 output "queue_url" {
@@ -74,7 +84,7 @@ output "role_arn" {
 }
 
 output "role_name" {
-  description = "Name of the execution role this module created; null with create_role = false."
+  description = "Name of the function's execution role: the one created here, or the name in role_arn with create_role = false."
   value       = module.function.role_name
 }
 

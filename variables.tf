@@ -76,13 +76,20 @@ variable "batch_operations" {
   }
 }
 
+variable "bucket_kms_key_arns" {
+  type        = list(string)
+  description = "KMS keys of SSE-KMS encrypted source or destination buckets: the role may use them through S3 (kms:Decrypt, kms:GenerateDataKey). Not kms_key_arn, the key of the function's environment."
+  default     = []
+  nullable    = false
+}
+
 variable "build" {
   type = object({
-    artifacts_dir      = optional(string)                            # null: .terraform/thumbnails under the root module
-    index_url          = optional(string, "https://pypi.org/simple") # the only index the layer build uses
-    layer_target       = optional(string, "lambda")                  # "lambda", or "host" for the project's local endpoint
-    layer_s3_bucket    = optional(string)                            # upload the layer through S3 (needed above 50 MB)
-    layer_exclude_file = optional(string)                            # null: this module's layer/exclude.txt
+    artifacts_dir      = optional(string)           # null: .terraform/thumbnails under the root module
+    index_url          = optional(string)           # null: the runner's pip configuration (docs/layer.md)
+    layer_target       = optional(string, "lambda") # "lambda", or "host" for the project's local endpoint
+    layer_s3_bucket    = optional(string)           # upload the layer through S3 (needed above 50 MB)
+    layer_exclude_file = optional(string)           # null: this module's layer/exclude.txt
     python_executable  = optional(string, "python3")
     requirements_file  = optional(string) # null: this module's layer/requirements.lock (hashes checked)
     source_dir         = optional(string) # null: this module's function/
@@ -240,8 +247,8 @@ variable "environment_variables" {
   nullable    = false
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "ANIMATION_MAX_FRAMES", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES", "RELEASE_VERSION"])) == 0
-    error_message = "environment_variables must not set ${join(", ", setintersection(keys(var.environment_variables), ["DESTINATION_BUCKET", "DESTINATION_PREFIX", "THUMBNAIL_SIZES", "OUTPUT_FORMAT", "QUALITY", "MAX_IMAGE_PIXELS", "DELETE_THUMBNAILS", "CROP", "ANIMATION", "ANIMATION_MAX_PIXELS", "ANIMATION_MAX_FRAMES", "EXTRA_FORMATS", "SOURCE_BUCKET_OWNER", "DESTINATION_BUCKET_OWNER", "MAX_OBJECT_BYTES", "SOURCE_METADATA", "SOURCE_BUCKET", "SOURCE_PREFIX", "SOURCE_SUFFIXES", "RELEASE_VERSION"]))}: the module sets them from its own variables (destination_bucket, destination_prefix, thumbnail_sizes, output_format, quality, max_image_pixels, delete_thumbnails, crop, animation, extra_formats, source_account, destination_account, max_object_bytes, source_metadata, source_bucket, filter_prefix, filter_suffixes; RELEASE_VERSION: the module version)."
+    condition     = length(setintersection(keys(var.environment_variables), keys(local.environment))) == 0
+    error_message = "environment_variables must not set ${join(", ", sort(setintersection(keys(var.environment_variables), keys(local.environment))))}: the module sets them from its own inputs (the README, \"Inputs in detail\", names the input of each); got keys ${jsonencode(sort(keys(var.environment_variables)))}."
   }
 }
 
@@ -273,8 +280,8 @@ variable "extra_formats" {
 
 variable "filter_prefix" {
   type        = string
-  description = "Only uploads under this prefix trigger the function. \"\" with a separate destination_bucket: every key."
-  default     = "uploads/"
+  description = "Only uploads under this prefix trigger the function. \"\" (the default): every key; thumbnails in the source bucket then need a filter_prefix that destination_prefix does not match (the plan stops and says so)."
+  default     = ""
   nullable    = false
 }
 
@@ -286,9 +293,13 @@ variable "filter_suffixes" {
 
 variable "function_name" {
   type        = string
-  description = "Name of the function, its role, its log group and (with -deps) its layer."
-  default     = "CreateThumbnail"
-  nullable    = false
+  description = "Name of the function, and the start of its role, log group, layer, queue, rule and alarm names. Null: \"thumbnails-<source_bucket>\" (dots as hyphens, at most 40 characters: README, \"Names, regions and roles\"), so instances for different buckets never collide."
+  default     = null
+
+  validation {
+    condition     = var.function_name == null || can(regex("^[A-Za-z0-9_-]{1,64}$", coalesce(var.function_name, "x")))
+    error_message = "function_name must be 1 to 64 letters, digits, hyphens or underscores; got ${jsonencode(var.function_name)}. Null names it for the source bucket."
+  }
 }
 
 variable "jpeg" {
@@ -306,13 +317,6 @@ variable "kms_key_arn" {
   default     = null
 }
 
-variable "kms_key_arns" {
-  type        = list(string)
-  description = "KMS keys of SSE-KMS encrypted source or destination buckets."
-  default     = []
-  nullable    = false
-}
-
 variable "layer_arns" {
   type        = list(string)
   description = "Existing layer version ARNs (for example a public Pillow layer), extracted after this module's layer: a file in a later layer wins. At most 5 layers in all."
@@ -325,9 +329,16 @@ variable "layer_arns" {
   }
 }
 
+variable "log_format" {
+  type        = string
+  description = "Lambda's log format: \"JSON\" (the runtime writes each record as a JSON object and applies log_level and system_log_level) or \"Text\" (the function writes the same fields as one JSON line itself, at INFO and above)."
+  default     = "JSON"
+  nullable    = false
+}
+
 variable "log_level" {
   type        = string
-  description = "The function's application log level (Lambda's logging_config, JSON log format): TRACE, DEBUG, INFO, WARN, ERROR or FATAL. Lambda's runtime drops the function's log records below it; DEBUG adds one line per execution environment and client made."
+  description = "The function's application log level (Lambda's logging_config, with log_format = \"JSON\"): TRACE, DEBUG, INFO, WARN, ERROR or FATAL. Lambda's runtime drops the function's log records below it; DEBUG adds one line per execution environment and client made."
   default     = "INFO"
   nullable    = false
 
@@ -346,7 +357,7 @@ variable "log_retention_in_days" {
 
 variable "manage_bucket_eventbridge" {
   type        = bool
-  description = "With trigger = \"eventbridge\" (or sqs.source = \"eventbridge\"): turn on the bucket's EventBridge delivery here. It lives in the bucket's single notification configuration, which this then manages (replacing any other notification on it); leave false when the configuration's owner turns it on."
+  description = "With trigger = \"eventbridge\" (or sqs.source = \"eventbridge\"): turn on the bucket's EventBridge delivery here. It lives in the bucket's single notification configuration, which this then manages (the plan stops if it holds rules of others); leave false when the configuration's owner turns it on."
   default     = false
   nullable    = false
 }
@@ -379,6 +390,10 @@ variable "max_object_bytes" {
   validation {
     condition     = var.max_object_bytes >= 1 && var.max_object_bytes <= 10737418240 && floor(var.max_object_bytes) == var.max_object_bytes
     error_message = "max_object_bytes must be a whole number of bytes between 1 and 10737418240 (10 GiB); got ${var.max_object_bytes}."
+  }
+  validation {
+    condition     = var.max_object_bytes <= var.ephemeral_storage_size * 1048576
+    error_message = "max_object_bytes must fit the function's /tmp: at most ephemeral_storage_size (${var.ephemeral_storage_size} MB = ${format("%d", var.ephemeral_storage_size * 1048576)} bytes); got ${format("%d", var.max_object_bytes)}. Raise ephemeral_storage_size to ${ceil(var.max_object_bytes / 1048576)} or more, or lower max_object_bytes."
   }
 }
 
@@ -472,6 +487,13 @@ variable "quality" {
   }
 }
 
+variable "replace_existing_notifications" {
+  type        = bool
+  description = "false: where the module writes the source bucket's notification configuration, it reads it at plan and stops if it holds rules the module did not write. true: skip the read and take the configuration over, dropping those rules (README, \"Sharing a bucket\")."
+  default     = false
+  nullable    = false
+}
+
 variable "reserved_concurrent_executions" {
   type        = number
   description = "Concurrency reserved for the function, and so its ceiling: it bounds what an upload storm costs. -1 (the default): unreserved; read the README, \"Inputs in detail\", before setting it."
@@ -502,6 +524,30 @@ variable "role_permissions_boundary" {
   type        = string
   description = "ARN of the managed policy that bounds the execution role this module creates. Null: none."
   default     = null
+}
+
+variable "role_policy_arns" {
+  type        = list(string)
+  description = "Managed policies attached to the execution role this module creates, beside its own inline policy (an organisation's baseline, what an extension needs)."
+  default     = []
+  nullable    = false
+}
+
+variable "role_policy_statements" {
+  type = list(object({
+    sid       = optional(string)
+    effect    = optional(string, "Allow")
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  description = "More statements for the execution role's policy (and the policy_json output), after the module's own: for what the function does beyond thumbnails."
+  default     = []
+  nullable    = false
 }
 
 variable "runtime" {
@@ -666,7 +712,7 @@ variable "tracing_mode" {
 
 variable "trigger" {
   type        = string
-  description = "How S3 events reach the function: \"s3\" (the bucket's notification configuration, which this REPLACES), \"eventbridge\", \"sqs\", \"sns\" (sns_topic_arn) or \"none\". The README's table says what each creates and when to choose it."
+  description = "How S3 events reach the function: \"s3\" (the bucket's notification configuration; the plan stops if it holds rules of others), \"eventbridge\", \"sqs\", \"sns\" (sns_topic_arn) or \"none\". The README's table says what each creates and when to choose it."
   default     = "s3"
   nullable    = false
 

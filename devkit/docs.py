@@ -53,17 +53,19 @@ def _type(expression: Any) -> str:
 
 def _default(body: dict[str, Any]) -> str:
     if "default" not in body:
-        return "required"
+        return "n/a"
     value = _unquote(body["default"])
     return f"`{_cell(json.dumps(value, ensure_ascii=False))}`" if value is not None else "`null`"
 
 
 def tables(module: Path) -> str:
-    lines = ["### Inputs", "", "| name | description | type | default |", "|---|---|---|---|"]
+    """The inputs (a Required column, as terraform-docs writes it: yes where the variable has no default) and
+    outputs of ``module``."""
+    lines = ["### Inputs", "", "| name | description | type | default | required |", "|---|---|---|---|:---:|"]
     for name, body in blocks(module / "variables.tf", "variable"):
         lines.append(
             f"| `{name}` | {_cell(_unquote(body.get('description', '')))} | {_type(body.get('type'))} | "
-            f"{_default(body)} |"
+            f"{_default(body)} | {'no' if 'default' in body else 'yes'} |"
         )
     lines += ["", "### Outputs", "", "| name | description |", "|---|---|"]
     for name, body in blocks(module / "outputs.tf", "output"):

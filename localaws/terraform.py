@@ -26,8 +26,9 @@ MARK = "written by `localaws terraform` for one run, and removed after it"
 # Every service of the AWS provider that a stack is likely to call, with the same name in hashicorp/aws 5.x and
 # 6.x: all of them go to localaws (moto answers what it models), none to AWS.
 SERVICES = (
-    "acm", "apigateway", "apigatewayv2", "appsync", "athena", "autoscaling", "backup", "batch", "cloudformation",
-    "cloudfront", "cloudtrail", "cloudwatch", "codebuild", "codecommit", "cognitoidentity", "cognitoidp",
+    "acm", "apigateway", "apigatewayv2", "appsync", "athena", "autoscaling", "backup", "batch", "cloudcontrol",
+    "cloudformation", "cloudfront", "cloudtrail", "cloudwatch", "codebuild", "codecommit", "cognitoidentity",
+    "cognitoidp",
     "dynamodb", "ec2", "ecr", "ecs", "efs", "eks", "elasticache", "elb", "elbv2", "emr", "es", "events",
     "firehose", "glue", "iam", "iot", "kafka", "kinesis", "kms", "lambda", "logs", "opensearch", "organizations",
     "rds", "redshift", "resourcegroupstaggingapi", "route53", "s3", "s3control", "scheduler", "secretsmanager",

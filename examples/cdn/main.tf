@@ -2,17 +2,6 @@
 # JPEG, each under its own key, and a page's <picture> names one URL per format. CloudFront signs its reads from the
 # bucket with an origin access control; the bucket's policy lets only this distribution read, and only thumbnails.
 
-terraform {
-  required_version = ">= 1.9"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.76, < 7.0"
-    }
-  }
-}
-
 provider "aws" {
   region = var.region
 }
@@ -142,7 +131,7 @@ module "thumbnails" {
   source = "../.."
 
   function_name      = "${var.name_prefix}-thumbnails"
-  source_bucket      = aws_s3_bucket.this["source"].bucket
+  source_bucket      = aws_s3_bucket.this["source"].id # by id: the plan reads it once it exists
   destination_bucket = aws_s3_bucket.this["thumbnails"].bucket
   filter_prefix      = "uploads/"
   destination_prefix = local.thumbnails_prefix

@@ -1,17 +1,6 @@
 # A complete stack: private, encrypted source and thumbnail buckets, a queue for events that keep failing, and
 # the thumbnails module wired between them. Copy it, or `terraform apply` it as it is.
 
-terraform {
-  required_version = ">= 1.9"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.76, < 7.0"
-    }
-  }
-}
-
 provider "aws" {
   region = var.region
 }
@@ -116,7 +105,7 @@ module "thumbnails" {
   source = "../.."
 
   function_name      = var.function_name
-  source_bucket      = aws_s3_bucket.this["source"].bucket
+  source_bucket      = aws_s3_bucket.this["source"].id # by id: the plan reads it once it exists
   destination_bucket = aws_s3_bucket.this["thumbnails"].bucket
   filter_prefix      = "uploads/"
   thumbnail_sizes    = var.thumbnail_sizes # two longest edges and a square avatar by default

@@ -20,9 +20,8 @@ variable "force_destroy" {
 
 variable "function_name" {
   type        = string
-  description = "Name of the thumbnail function."
-  default     = "CreateThumbnail"
-  nullable    = false
+  description = "Name of the thumbnail function. Null: the module's default, \"thumbnails-<source bucket>\"."
+  default     = null
 }
 
 variable "layer_build_target" {

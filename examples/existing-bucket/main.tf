@@ -2,17 +2,6 @@
 # and photos/) read the bucket's events from EventBridge, which the bucket's owner turns on in the notification
 # configuration it already manages. Nothing the bucket had before stops working.
 
-terraform {
-  required_version = ">= 1.9"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.76, < 7.0"
-    }
-  }
-}
-
 provider "aws" {
   region = var.region
 }

@@ -3,17 +3,6 @@
 # (`make publish BUCKET=... PREFIX=...`, or the AWS CLI command in the README); the plan reads each object's
 # SHA-256 as S3 reports it and refuses any object whose digest is not the one this module version pins.
 
-terraform {
-  required_version = ">= 1.9"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.76, < 7.0"
-    }
-  }
-}
-
 provider "aws" {
   region = var.region
 }
@@ -88,7 +77,7 @@ module "thumbnails" {
   source = "../.."
 
   function_name = "${var.name_prefix}-thumbnails"
-  source_bucket = aws_s3_bucket.uploads.bucket
+  source_bucket = aws_s3_bucket.uploads.id # by id: the plan reads it once it exists
   filter_prefix = "uploads/"
 
   prebuilt = { s3_bucket = var.release_bucket, s3_prefix = var.release_prefix }

@@ -6,17 +6,6 @@
 # was tested with; and you trust its publisher with code that runs with your function's role. Pin a version,
 # watch it, and prefer building the layer (the default) for anything that matters.
 
-terraform {
-  required_version = ">= 1.9"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.76, < 7.0"
-    }
-  }
-}
-
 provider "aws" {
   region = var.region
 }
@@ -92,7 +81,7 @@ module "thumbnails" {
   source = "../.."
 
   function_name = "${var.name_prefix}-thumbnails"
-  source_bucket = aws_s3_bucket.uploads.bucket
+  source_bucket = aws_s3_bucket.uploads.id # by id: the plan reads it once it exists
   filter_prefix = "uploads/"
 
   create_layer = false

@@ -1,17 +1,6 @@
 # The classic fan-out: the bucket publishes its events to one SNS topic, and any number of consumers subscribe --
 # here the thumbnail function and an audit queue. The bucket's notification configuration has one destination.
 
-terraform {
-  required_version = ">= 1.9"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.76, < 7.0"
-    }
-  }
-}
-
 provider "aws" {
   region = var.region
 }

@@ -1,17 +1,6 @@
 # Uploads reach the function through a queue the module creates: buffering, a dead-letter queue, and at most
 # three thumbnails made at once (for example to protect a database the function writes to).
 
-terraform {
-  required_version = ">= 1.9"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.76, < 7.0"
-    }
-  }
-}
-
 provider "aws" {
   region = var.region
 }
@@ -87,7 +76,7 @@ module "thumbnails" {
   source = "../.."
 
   function_name   = var.function_name
-  source_bucket   = aws_s3_bucket.uploads.bucket
+  source_bucket   = aws_s3_bucket.uploads.id # by id: the plan reads it once it exists
   filter_prefix   = "uploads/"
   thumbnail_sizes = [512, 128]
 

@@ -2,17 +2,6 @@
 # Manager, and the thumbnails module in the same subnets, recording every thumbnail in a table. The function needs
 # no NAT: S3 is reached through a gateway endpoint, Secrets Manager through an interface endpoint.
 
-terraform {
-  required_version = ">= 1.9"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.76, < 7.0"
-    }
-  }
-}
-
 provider "aws" {
   region = var.region
 }
@@ -272,7 +261,7 @@ module "thumbnails" {
   source = "../.."
 
   function_name      = var.function_name
-  source_bucket      = aws_s3_bucket.this["source"].bucket
+  source_bucket      = aws_s3_bucket.this["source"].id # by id: the plan reads it once it exists
   destination_bucket = aws_s3_bucket.this["thumbnails"].bucket
   filter_prefix      = "uploads/"
   thumbnail_sizes    = [1024, 256, "128x128"]

@@ -7,9 +7,8 @@ variable "deletion_protection" {
 
 variable "function_name" {
   type        = string
-  description = "Name of the thumbnail function."
-  default     = "CreateThumbnail"
-  nullable    = false
+  description = "Name of the thumbnail function. Null: the module's default, \"thumbnails-<source bucket>\"."
+  default     = null
 }
 
 variable "instance_class" {

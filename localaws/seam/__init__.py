@@ -14,6 +14,7 @@ from ..asyncinvoke import AsyncInvoker
 from ..runtime import Runtime
 from . import (
     authorization,
+    cloudcontrol,
     eventbridge,
     lambda_configuration,
     lambda_invoke,
@@ -49,6 +50,7 @@ def install(runtime: Runtime, invoker: AsyncInvoker, authorize: Callable[[Any, s
     s3_notifications.refuse_overlapping_rules()  # 16
     authorization.authorize_role_sessions(authorize)  # 17
     authorization.leave_bucket_policies_to_localaws()  # 18
+    cloudcontrol.serve_bucket_reads()  # 19
 
 
 def uninstall() -> None:

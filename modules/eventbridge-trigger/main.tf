@@ -40,10 +40,19 @@ resource "aws_lambda_permission" "events" {
 }
 
 # S3 sends a bucket's events to EventBridge only when its notification configuration says so -- and a bucket has
-# one notification configuration: managing it here replaces any other notification on the bucket.
+# one notification configuration: managing it here replaces any other notification on the bucket, so the caller
+# names any it finds (notification_conflict) and the plan stops.
 resource "aws_s3_bucket_notification" "this" {
   count = var.manage_bucket_eventbridge ? 1 : 0
 
   bucket      = var.bucket
   eventbridge = true
+
+  lifecycle {
+    # The configuration is the bucket's only one: another team's rules in it are never dropped silently.
+    precondition {
+      condition     = var.notification_conflict == null
+      error_message = coalesce(var.notification_conflict, "-")
+    }
+  }
 }

@@ -43,6 +43,12 @@ variable "manage_bucket_eventbridge" {
   nullable    = false
 }
 
+variable "notification_conflict" {
+  type        = string
+  description = "Why the bucket's notification configuration must not be written: the rules in it that the caller did not write, which writing it would remove (the root module reads the configuration at plan). Null: write it."
+  default     = null
+}
+
 variable "rule_name" {
   type        = string
   description = "Name of the rule on the default bus; unique per account and region."

@@ -120,11 +120,11 @@ data "aws_iam_policy_document" "lambda" {
   }
 
   dynamic "statement" {
-    for_each = length(var.kms_key_arns) > 0 ? [1] : []
+    for_each = length(var.bucket_kms_key_arns) > 0 ? [1] : []
     content {
       sid       = "UseBucketKeys"
       actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = var.kms_key_arns
+      resources = var.bucket_kms_key_arns
       # Only for S3's encryption of the buckets' objects, never a direct call.
       condition {
         test     = "StringEquals"
@@ -220,6 +220,33 @@ data "aws_iam_policy_document" "lambda" {
       ] : [var.on_failure_destination_arn]
     }
   }
+
+  # The caller's own statements (role_policy_statements), after the module's.
+  dynamic "statement" {
+    for_each = var.role_policy_statements
+    content {
+      sid       = statement.value.sid
+      effect    = statement.value.effect
+      actions   = statement.value.actions
+      resources = statement.value.resources
+      dynamic "condition" {
+        for_each = statement.value.conditions
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy_attachment" "extra" {
+  # Keyed by position: the ARNs may be unknown until another resource of the caller's exists.
+  for_each = var.create_role ? { for i, arn in var.role_policy_arns : tostring(i) => arn } : {}
+
+  role       = aws_iam_role.lambda[0].name
+  policy_arn = each.value
 }
 
 resource "aws_iam_role_policy" "lambda" {

@@ -114,11 +114,12 @@ resource "aws_lambda_function" "this" {
   }
 
   # Lambda's JSON log format: the runtime writes the function's log records as JSON objects (with the request
-  # ID) and drops those below log_level; the platform's lines (start, report) are JSON too.
+  # ID) and drops those below log_level; the platform's lines (start, report) are JSON too. Text: the function
+  # writes the same fields as one JSON line itself, at INFO and above, and the levels are not Lambda's to apply.
   logging_config {
-    log_format            = "JSON"
-    application_log_level = var.log_level
-    system_log_level      = var.system_log_level
+    log_format            = var.log_format
+    application_log_level = var.log_format == "JSON" ? var.log_level : null
+    system_log_level      = var.log_format == "JSON" ? var.system_log_level : null
     log_group             = aws_cloudwatch_log_group.lambda.name
   }
 

@@ -8,6 +8,11 @@ output "function_name" {
   value       = aws_lambda_function.this.function_name
 }
 
+output "log_group_arn" {
+  description = "ARN of the function's CloudWatch Logs group."
+  value       = aws_cloudwatch_log_group.lambda.arn
+}
+
 output "log_group_name" {
   description = "CloudWatch Logs group of the function."
   value       = aws_cloudwatch_log_group.lambda.name
@@ -24,8 +29,8 @@ output "role_arn" {
 }
 
 output "role_name" {
-  description = "Name of the function's execution role; null when create_role = false."
-  value       = one(aws_iam_role.lambda[*].name)
+  description = "Name of the function's execution role: the one created here, or the last part of role_arn (a role's path is not part of its name)."
+  value       = var.create_role ? one(aws_iam_role.lambda[*].name) : element(split("/", var.role_arn), length(split("/", var.role_arn)) - 1)
 }
 
 output "source_hash" {

@@ -22,6 +22,13 @@ variable "artifacts_dir" {
   default     = null
 }
 
+variable "bucket_kms_key_arns" {
+  type        = list(string)
+  description = "KMS keys of SSE-KMS encrypted buckets the function reads or writes (kms:Decrypt, kms:GenerateDataKey)."
+  default     = []
+  nullable    = false
+}
+
 variable "cloudwatch_logs_kms_key_arn" {
   type        = string
   description = "KMS key that encrypts the function's log group (its key policy must let logs.<region>.amazonaws.com use it). Null: CloudWatch Logs' own encryption."
@@ -95,13 +102,6 @@ variable "kms_key_arn" {
   default     = null
 }
 
-variable "kms_key_arns" {
-  type        = list(string)
-  description = "KMS keys of SSE-KMS encrypted buckets the function reads or writes (kms:Decrypt, kms:GenerateDataKey)."
-  default     = []
-  nullable    = false
-}
-
 variable "layers" {
   type        = list(string)
   description = "Layer version ARNs, in order: Lambda extracts them into /opt one after another, a later file wins."
@@ -111,6 +111,18 @@ variable "layers" {
   validation {
     condition     = length(var.layers) <= 5
     error_message = "layers may hold at most 5 layer ARNs (the Lambda limit); got ${length(var.layers)}."
+  }
+}
+
+variable "log_format" {
+  type        = string
+  description = "Lambda's log format: \"JSON\" (the runtime writes each record as a JSON object and applies log_level and system_log_level) or \"Text\" (the function writes the same fields as one JSON line itself, at INFO and above)."
+  default     = "JSON"
+  nullable    = false
+
+  validation {
+    condition     = contains(["JSON", "Text"], var.log_format)
+    error_message = "log_format must be \"JSON\" or \"Text\" (Lambda's two log formats); got \"${var.log_format}\"."
   }
 }
 
@@ -264,6 +276,40 @@ variable "role_permissions_boundary" {
   validation {
     condition     = var.role_permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/", var.role_permissions_boundary))
     error_message = "role_permissions_boundary must be the ARN of an IAM managed policy (arn:aws:iam::<account>:policy/<name>); got ${jsonencode(var.role_permissions_boundary)}."
+  }
+}
+
+variable "role_policy_arns" {
+  type        = list(string)
+  description = "Managed policies attached to the execution role this module creates, beside its own inline policy (an organisation's baseline, a permission the function's extensions need)."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.role_policy_arns : can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", arn))])
+    error_message = "role_policy_arns must hold ARNs of IAM managed policies (arn:aws:iam::<account or aws>:policy/<name>); got ${jsonencode(var.role_policy_arns)}."
+  }
+}
+
+variable "role_policy_statements" {
+  type = list(object({
+    sid       = optional(string)
+    effect    = optional(string, "Allow")
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  description = "More statements in the execution role's policy (and in policy_json), after the module's own: for what the function does beyond thumbnails, such as an extension's permissions."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for s in var.role_policy_statements : contains(["Allow", "Deny"], s.effect) && length(s.actions) > 0 && length(s.resources) > 0])
+    error_message = "role_policy_statements must each have effect \"Allow\" or \"Deny\" and at least one action and one resource; got ${jsonencode([for s in var.role_policy_statements : { sid = s.sid, effect = s.effect, actions = length(s.actions), resources = length(s.resources) }])}."
   }
 }
 

@@ -9,8 +9,11 @@ Run by the module's ``terraform_data`` through ``local-exec``; settings arrive a
   LAYER_TARGET        lambda: binary wheels for the runtime's Python, glibc and architecture (never the host's)
                       host:   wheels for the Python running this script, on this machine (the local endpoint)
   LAYER_MAX_ZIP_BYTES refuse a bigger ZIP (0: no limit; Lambda takes 50 MB through the API)
-  LAYER_INDEX_URL     the package index pip installs from (only it: pip runs --isolated from the machine's pip
-                      configuration and environment); default https://pypi.org/simple
+  LAYER_INDEX_URL     the package index pip installs from, over the runner's own; empty: the runner's pip
+                      configuration decides (PIP_INDEX_URL, pip.conf), else https://pypi.org/simple. Either way pip
+                      reads the runner's configuration and environment for the rest (PIP_EXTRA_INDEX_URL,
+                      PIP_FIND_LINKS, PIP_CERT, PIP_CLIENT_CERT, PIP_TRUSTED_HOST, proxies, PIP_CONFIG_FILE and
+                      the pip.conf files), and a locked file's hashes decide which wheel is installed.
   LAYER_EXCLUDE       optional files of glob patterns (relative to python/) of installed files to leave out,
                       one per line
   THUMBNAILS_LAYER_CACHE  optional: a directory of ZIPs built before, by content. A build whose requirements are
@@ -36,7 +39,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-DEFAULT_INDEX = "https://pypi.org/simple"
+DEFAULT_INDEX = "https://pypi.org/simple"  # pip's own default; devkit's lock and release name it
 # Highest manylinux glibc each runtime accepts: Amazon Linux 2 (glibc 2.26) for python3.10/3.11,
 # Amazon Linux 2023 (glibc 2.34) for python3.12 and later.
 RUNTIME_GLIBC = {"python3.10": 26, "python3.11": 26, "python3.12": 34, "python3.13": 34, "python3.14": 34}
@@ -77,26 +80,26 @@ def pip_command(
     runtime: str,
     architecture: str,
     where: str,
-    index_url: str = DEFAULT_INDEX,
+    index_url: str | None = None,
 ) -> list[str]:
-    """pip, isolated from the machine's pip configuration and environment (no stray index, mirror or find-links),
-    from ``index_url`` alone; locked files (every requirement with its hashes) are installed --require-hashes."""
+    """pip with the runner's own configuration (a company's index, mirror, find-links, certificate), ``index_url``
+    over its index when given; locked files (every requirement with its hashes) are installed --require-hashes,
+    so where a wheel comes from does not decide what is installed."""
     files = requirements if isinstance(requirements, list) else [requirements]
     command = [
         sys.executable,
         "-m",
         "pip",
         "install",
-        "--isolated",
         "--quiet",
         "--disable-pip-version-check",
         "--no-compile",
         "--only-binary=:all:",
-        "--index-url",
-        index_url,
         "--target",
         str(target),
     ]
+    if index_url:
+        command += ["--index-url", index_url]
     if all(_locked(path) for path in files):
         command.append("--require-hashes")
     for path in files:
@@ -106,6 +109,21 @@ def pip_command(
         for tag in platform_tags(runtime, architecture):
             command += ["--platform", tag]
     return command
+
+
+# Settings of a developer's pip that contradict a --target install, neutralised for the build only.
+PIP_NEUTRAL = {"PIP_REQUIRE_VIRTUALENV": "0", "PIP_USER": "0", "PIP_PREFIX": "", "PIP_ROOT": ""}
+
+
+def pip_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The runner's environment, pip's settings included, with those that would break a --target install off."""
+    env = dict(os.environ if environ is None else environ)
+    for name, value in PIP_NEUTRAL.items():
+        if value:
+            env[name] = value
+        else:
+            env.pop(name, None)
+    return env
 
 
 def _locked(path: Path) -> bool:
@@ -198,7 +216,7 @@ CACHE_VARIABLE = "THUMBNAILS_LAYER_CACHE"
 
 
 def cache_key(
-    requirements: list[Path], runtime: str, architecture: str, where: str, exclude: list[Path], index_url: str
+    requirements: list[Path], runtime: str, architecture: str, where: str, exclude: list[Path], index_url: str | None
 ) -> str | None:
     """The content address of a build, or None when it has none: an unlocked requirement may resolve to another
     version tomorrow. Everything that decides the bytes is in it, this script's own text included."""
@@ -239,7 +257,7 @@ def build_cached(
     where: str,
     max_bytes: int,
     exclude: list[Path],
-    index_url: str,
+    index_url: str | None,
     cache: Path | None,
 ) -> tuple[int, bool]:
     """``build``, through the cache when there is one and the build has a content address; returns the ZIP's
@@ -273,7 +291,7 @@ def build(
     where: str,
     max_bytes: int,
     exclude_file: Path | list[Path] | None = None,
-    index_url: str = DEFAULT_INDEX,
+    index_url: str | None = None,
 ) -> int:
     if where not in ("lambda", "host"):
         raise BuildError(f'layer build target must be "lambda" or "host"; got {where!r}')
@@ -284,7 +302,7 @@ def build(
     with tempfile.TemporaryDirectory(prefix="layer-build-") as work:
         tree = Path(work) / ZIP_ROOT
         command = pip_command(requirements, tree, runtime, architecture, where, index_url)
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, check=False, env=pip_environment())
         if done.returncode != 0:
             raise BuildError(explain_pip_failure(done.stdout + done.stderr, runtime, architecture, where))
         size = write_zip(tree, output, read_patterns(exclude_file))
@@ -312,7 +330,7 @@ def main(argv: list[str]) -> int:
             env.get("LAYER_TARGET", "lambda"),
             int(env.get("LAYER_MAX_ZIP_BYTES", "0") or 0),
             _paths(env.get("LAYER_EXCLUDE", "")),
-            env.get("LAYER_INDEX_URL") or DEFAULT_INDEX,
+            env.get("LAYER_INDEX_URL") or None,
             Path(env[CACHE_VARIABLE]) if env.get(CACHE_VARIABLE) else None,
         )
     except BuildError as exc:

@@ -48,7 +48,7 @@ resource "terraform_data" "build" {
       LAYER_TARGET        = var.build_target
       LAYER_MAX_ZIP_BYTES = var.s3_bucket == null ? "50000000" : "0"
       LAYER_EXCLUDE       = join("\n", var.exclude_files)
-      LAYER_INDEX_URL     = var.index_url
+      LAYER_INDEX_URL     = var.index_url == null ? "" : var.index_url
     }
   }
 

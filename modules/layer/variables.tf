@@ -37,9 +37,8 @@ variable "exclude_files" {
 
 variable "index_url" {
   type        = string
-  description = "The package index the build installs from, and only it: pip runs --isolated from the machine's pip configuration. Point it at your private mirror; locked requirements are still checked against their hashes."
-  default     = "https://pypi.org/simple"
-  nullable    = false
+  description = "The package index the build installs from, over the runner's own. Null: the runner's pip configuration decides (PIP_INDEX_URL, pip.conf, else PyPI); its other settings (extra index, find-links, PIP_CERT) are read either way, and a lock's hashes still decide the wheels (docs/layer.md)."
+  default     = null
 }
 
 variable "layer_name" {

@@ -46,4 +46,12 @@ resource "aws_s3_bucket_notification" "this" {
 
   # S3 checks that it may invoke the function when the configuration is saved.
   depends_on = [aws_lambda_permission.s3]
+
+  lifecycle {
+    # The configuration is the bucket's only one: another team's rules in it are never dropped silently.
+    precondition {
+      condition     = var.notification_conflict == null
+      error_message = coalesce(var.notification_conflict, "-")
+    }
+  }
 }

@@ -58,6 +58,12 @@ variable "function_name" {
   nullable    = false
 }
 
+variable "notification_conflict" {
+  type        = string
+  description = "Why the bucket's notification configuration must not be written: the rules in it that the caller did not write, which writing it would remove (the root module reads the configuration at plan). Null: write it."
+  default     = null
+}
+
 variable "source_account" {
   type        = string
   description = "Account that owns the bucket: the permission holds only for that account's bucket of this name, even if the name is later taken by someone else. Null: the caller's account."

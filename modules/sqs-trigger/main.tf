@@ -62,7 +62,8 @@ resource "aws_sqs_queue_policy" "this" {
 }
 
 # With event_source = "s3", the queue is the bucket's notification destination: one rule per suffix. A bucket has one
-# notification configuration, and this manages it (replacing any other notification on the bucket).
+# notification configuration, and this manages it: it replaces any other rule, so the caller names any it finds
+# (notification_conflict) and the plan stops.
 resource "aws_s3_bucket_notification" "this" {
   count  = var.event_source == "s3" ? 1 : 0
   bucket = var.bucket
@@ -80,6 +81,14 @@ resource "aws_s3_bucket_notification" "this" {
 
   # S3 sends a test message when the configuration is saved: the queue must admit it by then.
   depends_on = [aws_sqs_queue_policy.this]
+
+  lifecycle {
+    # The configuration is the bucket's only one: another team's rules in it are never dropped silently.
+    precondition {
+      condition     = var.notification_conflict == null
+      error_message = coalesce(var.notification_conflict, "-")
+    }
+  }
 }
 
 resource "aws_lambda_event_source_mapping" "this" {

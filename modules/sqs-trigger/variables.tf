@@ -82,6 +82,12 @@ variable "maximum_concurrency" {
   default     = null
 }
 
+variable "notification_conflict" {
+  type        = string
+  description = "Why the bucket's notification configuration must not be written: the rules in it that the caller did not write, which writing it would remove (the root module reads the configuration at plan). Null: write it."
+  default     = null
+}
+
 variable "queue_name" {
   type        = string
   description = "Name of the queue; the dead-letter queue is \"<queue_name>-dlq\"."

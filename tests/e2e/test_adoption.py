@@ -1,13 +1,16 @@
 """Adopting the module where things already live, applied on localaws: a bucket whose notification is kept while
-two instances share it through EventBridge; the same stack twice in one account.
+two instances share it through EventBridge; the same stack twice in one account; a shared bucket whose other
+team's rules trigger = "s3" refuses to replace.
 
-The two tests may run on either worker (each worker has its own localaws). Each applies its own copies of an
+The tests may run on either worker (each worker has its own localaws). Each applies its own copies of an
 example and destroys them, so the endpoint is left as it was found.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -17,8 +20,11 @@ from urllib.parse import unquote_plus
 import pytest
 import tftest
 
-from devkit.endpoint import wait_for
-from devkit.stack import local_terraform
+from devkit import awscli
+from devkit.endpoint import LOCALAWS, wait_for
+from devkit.stack import copy_module, local_terraform
+from devkit.terraform import environment as terraform_environment
+from localaws.runtime import LOCAL_RUNTIME
 
 from .test_pipeline import gone, photo, thumbnail
 
@@ -89,3 +95,83 @@ def test_the_same_stack_twice_in_one_account(endpoint, client, tmp_path):
         plan = a.plan(output=True, tf_vars=first)
         changed = [a for a, c in plan.resource_changes.items() if c["change"]["actions"] not in (["no-op"], ["read"])]
         assert changed == [], "a second plan of the queue-fed stack changes nothing (localaws seam item 10)"
+
+
+def test_a_shared_bucket_keeps_another_teams_rules(endpoint, client, tmp_path):
+    """trigger = "s3" on a bucket that already sends to another team's queue (and to EventBridge): the plan stops
+    before anything is made, naming the rules and the ways forward; trigger = "eventbridge" then makes thumbnails,
+    and its destroy leaves the other team's configuration as it found it."""
+    bucket, thumbs, name = "shared-uploads", "shared-thumbs", "thumbnails-shared-uploads"
+    env = {**awscli.environment(endpoint), **terraform_environment()}
+    env["PATH"] = f"{LOCALAWS.parent}{os.pathsep}{env['PATH']}"
+    module = copy_module(tmp_path / "module")
+    stack = tmp_path / "stack"
+    stack.mkdir()
+
+    def terraform(*args: str) -> subprocess.CompletedProcess:
+        command = ["localaws", "terraform", *args, "-no-color"]
+        return subprocess.run(command, cwd=stack, env=env, capture_output=True, text=True)
+
+    def configure(trigger: str) -> None:
+        (stack / "main.tf").write_text(f"""
+module "thumbnails" {{
+  source             = "{module}"
+  source_bucket      = "{bucket}"
+  destination_bucket = "{thumbs}"
+  trigger            = "{trigger}"
+  runtime            = "{LOCAL_RUNTIME}"
+  build              = {{ layer_target = "host" }}
+}}
+""")
+
+    s3, sqs = client("s3"), client("sqs")
+    for b in (bucket, thumbs):
+        s3.create_bucket(Bucket=b)
+    queue = sqs.create_queue(QueueName="other-team")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    theirs = {
+        "QueueConfigurations": [{"Id": "other-team", "QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}],
+        "EventBridgeConfiguration": {},
+    }
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=theirs)
+
+    def theirs_kept() -> bool:
+        config = s3.get_bucket_notification_configuration(Bucket=bucket)
+        return [q["QueueArn"] for q in config.get("QueueConfigurations", [])] == [arn] and (
+            "LambdaFunctionConfigurations" not in config
+        )
+
+    try:
+        configure("s3")
+        assert terraform("init", "-input=false").returncode == 0
+        refused = terraform("apply", "-input=false", "-auto-approve")
+        said = " ".join(refused.stderr.replace("│", " ").split())
+        assert refused.returncode != 0 and f"queue {arn} (s3:ObjectCreated:*)" in said, said
+        assert "EventBridge delivery" in said and "replace_existing_notifications = true" in said
+        assert 'trigger = "none"' in said and 'trigger = "eventbridge"' in said
+        assert theirs_kept(), "their rule is still there"
+        assert name not in {f["FunctionName"] for f in client("lambda").list_functions()["Functions"]}, (
+            "the plan stopped before anything was made"
+        )
+        assert terraform("state", "list").stdout.strip() == ""
+
+        configure("eventbridge")
+        applied = terraform("apply", "-input=false", "-auto-approve")
+        assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
+        sqs.purge_queue(QueueUrl=queue)
+        s3.put_object(Bucket=bucket, Key="team-a/cat.jpg", Body=photo(800, 600))
+        assert thumbnail(client, thumbs, "thumbnails/256/team-a/cat.jpg").size == (256, 192), "every key, by default"
+        wait_for(lambda: sqs.receive_message(QueueUrl=queue).get("Messages"), 30, "their queue to be told too")
+        assert theirs_kept()
+
+        destroyed = terraform("destroy", "-input=false", "-auto-approve")
+        assert destroyed.returncode == 0, destroyed.stdout[-3000:] + destroyed.stderr[-3000:]
+        assert theirs_kept(), "destroy removed only what the module wrote"
+    finally:
+        for b in (bucket, thumbs):
+            for found in s3.list_objects_v2(Bucket=b).get("Contents", []):
+                s3.delete_object(Bucket=b, Key=found["Key"])
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
+        for b in (bucket, thumbs):
+            s3.delete_bucket(Bucket=b)
+        sqs.delete_queue(QueueUrl=queue)

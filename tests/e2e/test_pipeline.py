@@ -25,6 +25,8 @@ from devkit.stack import LOCAL_RUNTIME
 from ..bounds import seconds_for
 
 # The complete stack is applied once per worker: the files that use it run on one worker, in file order.
+# The complete stack's function: the module's default name for its source bucket, thumbnails-example-uploads.
+FUNCTION_NAME = "thumbnails-thumbnails-example-uploads"
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("complete-stack")]
 FUNCTION = "module.thumbnails.module.function.aws_lambda_function.this"
 LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/"
@@ -510,7 +512,7 @@ def test_destroy_leaves_nothing(stack, client):
     assert client("sqs").list_queues().get("QueueUrls", []) == []
     groups = client("logs").describe_log_groups()["logGroups"]
     assert [g["logGroupName"] for g in groups] == [], f"left behind: {groups}"
-    assert out["function_name"] == "CreateThumbnail"
+    assert out["function_name"] == FUNCTION_NAME, "the module's default name, of the source bucket's"
 
 
 # Statements of the role's policy (or single actions of one, "Sid action") that no end-to-end test of the
@@ -554,13 +556,13 @@ def test_without_any_one_statement_some_call_of_the_suite_is_denied(role_policy,
     from localaws.access import FILE_NAME, read
     from localaws.policy import Policy, Request, evaluate
 
-    record = [a for a in read(localaws_dir / FILE_NAME) if a.allowed and a.role.endswith("/CreateThumbnail-us-east-1")]
+    record = [a for a in read(localaws_dir / FILE_NAME) if a.allowed and a.role.endswith(f"/{FUNCTION_NAME}-us-east-1")]
     by_statement: dict[str, list] = {}
     for access in record:
         if ":thumbnails#" in (access.statement or ""):
             by_statement.setdefault(access.statement.split("#", 1)[1], []).append(access)
     assert by_statement, "the complete stack's function made calls"
-    session = "arn:aws:sts::123456789012:assumed-role/CreateThumbnail-us-east-1/CreateThumbnail"
+    session = f"arn:aws:sts::123456789012:assumed-role/{FUNCTION_NAME}-us-east-1/{FUNCTION_NAME}"
     for sid, calls in by_statement.items():
         kept = {**role_policy, "Statement": [s for s in role_policy["Statement"] if s.get("Sid") != sid]}
         still = [

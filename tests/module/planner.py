@@ -18,7 +18,9 @@ import json
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,54 @@ from devkit.terraform import initialised
 ROOT = Path(__file__).resolve().parents[2]
 CASES = 64  # module calls plan_errors may use at once (each is installed by the one init)
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "function", "layer", "release")
+
+# The notification configurations the offline Cloud Control answers with (the root module reads the source bucket's
+# at plan); any other bucket exists and has none.
+OTHER_TEAM_QUEUE = "arn:aws:sqs:us-east-1:111122223333:other-team"
+NOTIFICATIONS: dict[str, dict[str, Any]] = {
+    "shared-photos": {
+        "QueueConfigurations": [{"Event": "s3:ObjectCreated:*", "Queue": OTHER_TEAM_QUEUE}],
+        "EventBridgeConfiguration": {"EventBridgeEnabled": True},
+    },
+    "own-photos": {  # what an earlier apply of this module (function_name "Thumbs", account 123456789012) left
+        "LambdaConfigurations": [
+            {"Event": "s3:ObjectCreated:*", "Function": "arn:aws:lambda:us-east-1:123456789012:function:Thumbs"}
+        ]
+    },
+}
+
+
+class _CloudControl(BaseHTTPRequestHandler):
+    """GetResource for AWS::S3::Bucket, answered from NOTIFICATIONS: plans stay offline."""
+
+    def do_POST(self) -> None:
+        name = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["Identifier"]
+        properties: dict[str, Any] = {"BucketName": name}
+        if name in NOTIFICATIONS:
+            properties["NotificationConfiguration"] = NOTIFICATIONS[name]
+        description = {"Identifier": name, "Properties": json.dumps(properties)}
+        body = json.dumps({"TypeName": "AWS::S3::Bucket", "ResourceDescription": description})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.0")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+_cloudcontrol: ThreadingHTTPServer | None = None
+
+
+def cloudcontrol_endpoint() -> str:
+    """The offline Cloud Control of this process, started on first use."""
+    global _cloudcontrol
+    if _cloudcontrol is None:
+        _cloudcontrol = ThreadingHTTPServer(("127.0.0.1", 0), _CloudControl)
+        threading.Thread(target=_cloudcontrol.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{_cloudcontrol.server_address[1]}"
+
 
 OFFLINE_PROVIDER = {
     "region": "us-east-1",
@@ -141,7 +191,7 @@ class Planner:
         ``call_outputs``: each call's, as ``<call>__<output>``."""
         config: dict[str, Any] = {
             "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}},
-            "provider": {"aws": OFFLINE_PROVIDER},
+            "provider": {"aws": {**OFFLINE_PROVIDER, "endpoints": [{"cloudcontrol": cloudcontrol_endpoint()}]}},
             "module": {call: {"source": f"./{call}/{self.module}", **args} for call, args in calls.items()},
             **self.extra,
         }

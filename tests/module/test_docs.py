@@ -17,5 +17,7 @@ def test_readme_tables_match_the_terraform(module):
 def test_a_table_row_per_variable_and_output():
     text = docs.tables(docs.ROOT)
     assert "| `trigger` |" in text and '`"s3"`' in text, "name, description, type and default of each input"
-    assert "| `source_bucket` |" in text and "required" in text
+    (source,) = [line for line in text.splitlines() if line.startswith("| `source_bucket` |")]
+    assert source.endswith("| n/a | yes |"), "a required input says so in the Required column"
+    assert "| name | description | type | default | required |" in text
     assert "| `function_arn` | ARN of the function. |" in text

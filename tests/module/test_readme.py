@@ -113,6 +113,10 @@ def test_readme_blocks_plan(tmp_path, endpoint, rebuilt):
     assert where, "the README's first example installs the release (prebuilt)"
     bucket, prefix = where.groups()
     publish(endpoint, rebuilt, bucket, prefix)
+    source = re.search(r'source_bucket\s*=\s*"([^"]+)"', usage)[1]
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="localaws",
+                      aws_secret_access_key="localaws")  # fmt: skip
+    s3.create_bucket(Bucket=source)  # an existing bucket, whose notification configuration the plan reads
     first = plan(tmp_path / "usage", endpoint, local(usage))
     fn = changes(first, "aws_lambda_function.this")
     assert fn["environment"][0]["variables"]["THUMBNAIL_SIZES"] == "1024,256"

@@ -24,25 +24,27 @@ def statements(plan) -> dict[str, dict]:
     return {s["sid"]: s for s in changes(plan, POLICY)["statement"]}
 
 
-def test_defaults_are_valid_and_loop_free(root):
-    plan = root.plan(source_bucket="photos", account_id="111122223333")
+def test_the_two_buckets_alone_make_a_thumbnail_of_every_upload(root):
+    plan = root.plan(source_bucket="photos", destination_bucket="thumbs", account_id="111122223333")
     env = changes(plan, FUNCTION)["environment"][0]["variables"]
-    assert env["DESTINATION_BUCKET"] == "photos" and env["DESTINATION_PREFIX"] == "thumbnails/"
+    assert env["DESTINATION_BUCKET"] == "thumbs" and env["DESTINATION_PREFIX"] == "thumbnails/"
+    assert env["SOURCE_PREFIX"] == ""
     blocks = changes(plan, "aws_s3_bucket_notification.this[0]")["lambda_function"]
-    assert {b["filter_prefix"] for b in blocks} == {"uploads/"}
+    assert {b["filter_prefix"] for b in blocks} == {None}, "every key"
+    assert changes(plan, FUNCTION)["function_name"] == "thumbnails-photos", "named for its bucket"
 
 
 def test_function_configuration(root):
     largest = memory.largest_jpeg(1024)  # the plan-time check and the function's own figures agree
     plan = root.plan(**BASE, thumbnail_sizes=[512, 128], quality=70, output_format="webp", max_image_pixels=largest)
     fn = changes(plan, FUNCTION)
-    assert fn["function_name"] == "CreateThumbnail"
+    assert fn["function_name"] == "thumbnails-photos"
     assert (fn["handler"], fn["runtime"], fn["architectures"]) == ("app.handler", "python3.13", ["x86_64"])
     assert fn["timeout"] == 60 and fn["timeout"] > 3
     assert fn["memory_size"] == 1024 and fn["ephemeral_storage"] == [{"size": 1024}]
     assert fn["logging_config"] == [
         {"log_format": "JSON", "application_log_level": "INFO", "system_log_level": "INFO",
-         "log_group": "/aws/lambda/CreateThumbnail"}
+         "log_group": "/aws/lambda/thumbnails-photos"}
     ], "Lambda's JSON log format, its levels, into the module's own log group"  # fmt: skip
     assert fn["environment"][0]["variables"] == {
         "DESTINATION_BUCKET": "thumbs",
@@ -70,7 +72,7 @@ def test_function_configuration(root):
         "STORAGE_CLASS": "STANDARD",
         "THUMBNAIL_TAGS": "",
         "SOURCE_BUCKET": "photos",
-        "SOURCE_PREFIX": "uploads/",
+        "SOURCE_PREFIX": "",
         "SOURCE_SUFFIXES": ".jpg,.jpeg,.png,.webp,.gif,.JPG,.JPEG,.PNG,.WEBP,.GIF",
         "RELEASE_VERSION": f"{release.version()}+build",  # built here, from this module version's sources
     }
@@ -129,7 +131,7 @@ def test_iam_is_least_privilege(root):
     [statement] = trust["Statement"]
     assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}, "account_id"
-    assert changes(plan, "aws_cloudwatch_log_group.lambda")["name"] == "/aws/lambda/CreateThumbnail"
+    assert changes(plan, "aws_cloudwatch_log_group.lambda")["name"] == "/aws/lambda/thumbnails-photos"
     assert changes(plan, "aws_cloudwatch_log_group.lambda")["retention_in_days"] == 30
 
 
@@ -189,7 +191,7 @@ def test_failure_destination_gets_the_send_permission_and_the_invoke_config(root
 
 def test_kms_keys_are_granted_only_when_given(root):
     key = "arn:aws:kms:us-east-1:111122223333:key/1234"
-    s = statements(root.plan(**BASE, kms_key_arns=[key]))["UseBucketKeys"]
+    s = statements(root.plan(**BASE, bucket_kms_key_arns=[key]))["UseBucketKeys"]
     assert s["actions"] == ["kms:Decrypt", "kms:GenerateDataKey"] and s["resources"] == [key]
     assert [(c["test"], c["variable"], c["values"]) for c in s["condition"]] == [
         ("StringEquals", "kms:ViaService", ["s3.us-east-1.amazonaws.com"])
@@ -245,7 +247,7 @@ def test_alarms_watch_refusals_failures_errors_and_throttles(root):
         "throttles": ("AWS/Lambda", "Throttles"),
     }
     assert alarms["refused"]["threshold"] == 3 and alarms["refused"]["dimensions"] == {
-        "FunctionName": "CreateThumbnail"
+        "FunctionName": "thumbnails-photos"
     }
     assert all(a["alarm_actions"] == [topic] == a["ok_actions"] for a in alarms.values())
     assert not [a for a in root.plan(**BASE).resource_changes if "module.alarms" in a], "off by default"
@@ -347,9 +349,9 @@ def test_outputs_known_at_plan(root):
     event = json.loads(plan.outputs["test_event"])
     record = event["Records"][0]
     assert record["s3"]["bucket"]["name"] == "photos" and record["awsRegion"] == "us-east-1"
-    assert record["s3"]["object"]["key"] == "uploads/example.jpg"
+    assert record["s3"]["object"]["key"] == "example.jpg"
     assert plan.outputs["invoke_command"] == (
-        "aws lambda invoke --function-name CreateThumbnail --region us-east-1 --invocation-type RequestResponse "
+        "aws lambda invoke --function-name thumbnails-photos --region us-east-1 --invocation-type RequestResponse "
         "--cli-binary-format raw-in-base64-out --payload file://test-event.json out.json"
     )
 
@@ -522,6 +524,27 @@ BAD = [
     ({"filter_suffixes": [".png", ".png"]}, "filter_suffixes must be non-empty and none may end with another"),
     ({"events": ["s3:ObjectRemoved:*"]}, "events must include s3:ObjectCreated:*"),
     ({"environment_variables": {"QUALITY": "10"}}, "environment_variables must not set QUALITY"),
+    (
+        {"environment_variables": {"COLOUR": "srgb", "DATABASE_TABLE": "t", "OUTPUT_FORMATS": "webp", "MINE": "1"}},
+        "environment_variables must not set COLOUR, DATABASE_TABLE, OUTPUT_FORMATS: the module sets them from its "
+        'own inputs (the README, "Inputs in detail", names the input of each); got keys '
+        '["COLOUR","DATABASE_TABLE","MINE","OUTPUT_FORMATS"].',
+    ),
+    (
+        {"max_object_bytes": 600 * 1048576, "ephemeral_storage_size": 512},
+        "max_object_bytes must fit the function's /tmp: at most ephemeral_storage_size (512 MB = 536870912 bytes); "
+        "got 629145600. Raise ephemeral_storage_size to 600 or more, or lower max_object_bytes.",
+    ),
+    ({"log_format": "XML"}, 'log_format must be "JSON" or "Text" (Lambda\'s two log formats); got "XML".'),
+    (
+        {"role_policy_arns": ["ReadOnlyAccess"]},
+        "role_policy_arns must hold ARNs of IAM managed policies (arn:aws:iam::<account or aws>:policy/<name>); "
+        'got ["ReadOnlyAccess"].',
+    ),
+    (
+        {"role_policy_statements": [{"effect": "Maybe", "actions": ["s3:GetObject"], "resources": ["*"]}]},
+        'role_policy_statements must each have effect "Allow" or "Deny" and at least one action and one resource',
+    ),
     ({"on_failure_destination_arn": "my-queue"}, "on_failure_destination_arn must be the ARN of an SQS queue"),
     ({"build": {"layer_target": "docker"}}, 'build.layer_target must be "lambda" or "host"; got "docker".'),
     (

@@ -32,7 +32,7 @@ def test_eventbridge_mode_rule_target_and_a_permission_for_that_rule_only(root):
     plan = root.plan(**BASE, trigger="eventbridge", filter_prefix="in put/", filter_suffixes=[".jpg", ".PNG"])
     assert not [a for a in plan.resource_changes if "aws_s3_bucket_notification" in a], "the bucket is not touched"
     rule = changes(plan, "eventbridge_trigger[0].aws_cloudwatch_event_rule.this")
-    assert rule["name"] == "CreateThumbnail-objects" and rule["event_bus_name"] == "default"
+    assert rule["name"] == "thumbnails-photos-objects" and rule["event_bus_name"] == "default"
     assert json.loads(rule["event_pattern"]) == {
         "source": ["aws.s3"],
         "detail-type": ["Object Created", "Object Deleted"],
@@ -51,7 +51,12 @@ def test_eventbridge_mode_rule_target_and_a_permission_for_that_rule_only(root):
 
 def test_eventbridge_mode_without_deletions_and_with_the_bucket_flag(root):
     plan = root.plan(
-        **BASE, trigger="eventbridge", delete_thumbnails=False, filter_suffixes=[], manage_bucket_eventbridge=True
+        **BASE,
+        trigger="eventbridge",
+        delete_thumbnails=False,
+        filter_prefix="uploads/",
+        filter_suffixes=[],
+        manage_bucket_eventbridge=True,
     )
     pattern = json.loads(changes(plan, "aws_cloudwatch_event_rule.this")["event_pattern"])
     assert pattern["detail-type"] == ["Object Created"]
@@ -68,28 +73,29 @@ def test_sqs_mode_queue_policy_mapping_and_receive_permission(root):
         sqs={"batch_size": 50, "maximum_batching_window_in_seconds": 5, "maximum_concurrency": 3},
     )
     queue = changes(plan, "sqs_trigger[0].aws_sqs_queue.this")
-    assert queue["name"] == "CreateThumbnail-events" and queue["sqs_managed_sse_enabled"] is True
+    assert queue["name"] == "thumbnails-photos-events" and queue["sqs_managed_sse_enabled"] is True
     assert queue["visibility_timeout_seconds"] == 720, "six times the function's timeout"
-    assert changes(plan, "aws_sqs_queue.dead_letter")["name"] == "CreateThumbnail-events-dlq"
+    assert changes(plan, "aws_sqs_queue.dead_letter")["name"] == "thumbnails-photos-events-dlq"
     mapping = changes(plan, "aws_lambda_event_source_mapping.this")
     assert mapping["function_response_types"] == ["ReportBatchItemFailures"]
     assert (mapping["batch_size"], mapping["maximum_batching_window_in_seconds"]) == (50, 5)
     assert mapping["scaling_config"] == [{"maximum_concurrency": 3}]
     [receive] = changes(plan, "data.aws_iam_policy_document.receive")["statement"]
     assert receive["actions"] == ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
-    assert changes(plan, "aws_iam_role_policy.receive[0]")["role"] == "CreateThumbnail-us-east-1", "the function's role"
+    role = changes(plan, "aws_iam_role_policy.receive[0]")["role"]
+    assert role == "thumbnails-photos-us-east-1", "the function's role"
     rules = changes(plan, "sqs_trigger[0].aws_s3_bucket_notification.this[0]")["queue"]
     assert {tuple(sorted(r["events"])) for r in rules} == {
         ("s3:LifecycleExpiration:*", "s3:ObjectCreated:*", "s3:ObjectRemoved:*")
     }
-    assert {r["filter_prefix"] for r in rules} == {"uploads/"} and len(rules) == 10
+    assert {r["filter_prefix"] for r in rules} == {None} and len(rules) == 10, 'every key (filter_prefix "")'
 
 
 @pytest.mark.parametrize(
     "source, service, sender",
     [
         ("s3", "s3.amazonaws.com", "arn:aws:s3:::photos"),
-        ("eventbridge", "events.amazonaws.com", "arn:aws:events:us-east-1:111122223333:rule/CreateThumbnail-objects"),
+        ("eventbridge", "events.amazonaws.com", "arn:aws:events:us-east-1:111122223333:rule/thumbnails-photos-objects"),
     ],
 )
 def test_sqs_queue_admits_only_the_bucket_or_its_rule_from_the_bucket_account(root, source, service, sender):
@@ -121,7 +127,7 @@ def test_none_mode_keeps_the_permission_and_outputs_the_rules(root):
     plan = root.plan(**BASE, trigger="none", filter_suffixes=[], outputs=("bucket_notification_lambda_functions",))
     assert trigger_resources(plan) == {"s3_trigger[0].aws_lambda_permission.s3"}
     rules = plan.output_changes["bucket_notification_lambda_functions"]["after"]
-    assert len(rules) == 1 and rules[0]["filter_prefix"] == "uploads/"
+    assert len(rules) == 1 and rules[0]["filter_prefix"] is None
     assert sorted(rules[0]["events"]) == ["s3:LifecycleExpiration:*", "s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
 
 
@@ -130,7 +136,7 @@ def test_role_is_named_for_the_region_and_takes_a_path_and_a_boundary(root):
     plan = root.plan(**BASE, role_path="/apps/", role_permissions_boundary=boundary)
     role = changes(plan, "module.function.aws_iam_role.lambda[0]")
     assert (role["name"], role["path"], role["permissions_boundary"]) == (
-        "CreateThumbnail-us-east-1",
+        "thumbnails-photos-us-east-1",
         "/apps/",
         boundary,
     )

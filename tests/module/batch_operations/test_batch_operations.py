@@ -71,14 +71,15 @@ def test_bad_values(planners, args, message):
 def test_root_creates_the_role_and_names_it_in_the_function_tags(root):
     plan = root.plan(**BASE, batch_operations={}, outputs=("batch_operations_role_arn",))
     role = changes(plan, "module.batch_operations[0].aws_iam_role.this")
-    assert role["name"] == "CreateThumbnail-batch-us-east-1"
+    assert role["name"] == "thumbnails-photos-batch-us-east-1"
     policy = changes(plan, "module.batch_operations[0].data.aws_iam_policy_document.this")
     s = {x["sid"]: x for x in policy["statement"]}
     assert s["ReadManifests"]["resources"] == ["arn:aws:s3:::thumbs/batch-operations/manifests/*"]
     (condition,) = s["ReadManifests"]["condition"]
     assert condition["values"] == ["444455556666"]  # the destination bucket's owner
     tags = changes(plan, "module.function.aws_lambda_function.this")["tags"]
-    assert tags["thumbnails:batch-operations-role"] == "arn:aws:iam::123456789012:role/CreateThumbnail-batch-us-east-1"
+    role = "arn:aws:iam::123456789012:role/thumbnails-photos-batch-us-east-1"
+    assert tags["thumbnails:batch-operations-role"] == role
     assert tags["thumbnails:batch-operations-location"] == "s3://thumbs/batch-operations/"
 
 
