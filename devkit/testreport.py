@@ -33,7 +33,7 @@ PHASES = ("setup", "call", "teardown")
 
 
 def area_of(nodeid: str) -> str:
-    """``tests/function/picture/test_x.py::test_y`` -> ``tests/function/picture``."""
+    """``tests/function/picture/test_fuzz.py::test_y`` -> ``tests/function/picture``."""
     path = nodeid.split("::", 1)[0]
     return str(Path(path).parent)
 
