@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -63,36 +65,56 @@ def monkeypatch_module():
         yield patch
 
 
-def test_a_runner_with_only_terraform_installs_the_release_and_it_makes_thumbnails(
-    published, endpoint, client, tmp_path
-):
-    path = runner_path(tmp_path / "bin")
+@dataclass
+class Prebuilt:
+    tf: tftest.TerraformTest
+    stack: Path
+    variables: dict[str, str]
+    work: Path  # the runner's bin/ and the fresh checkout of the way back
+
+
+@pytest.fixture(scope="module")
+def prebuilt(published, endpoint, tmp_path_factory) -> Iterator[Prebuilt]:
+    """examples/prebuilt applied by a runner with only Terraform and a shell on its PATH; shared by the tests below,
+    in file order (each leaves it as it found it), destroyed at the end."""
+    work = tmp_path_factory.mktemp("prebuilt")
+    path = runner_path(work / "bin")
     for tool in ("python3", "python", "pip", "pip3"):
         assert shutil.which(tool, path=path) is None, f"{tool} must not be on the runner's PATH"
-    stack = local_stack(tmp_path / "module", endpoint, example="prebuilt")
+    stack = local_stack(work / "module", endpoint, example="prebuilt")
     tf = terraform(stack, path)
     variables = {"release_bucket": "releases", "release_prefix": PREFIX, "name_prefix": "prebuilt-e2e"}
     tf.apply(tf_vars=variables)
     try:
-        assert not list((stack / ".terraform").glob("thumbnails*")), "nothing was built"
-        functions = client("lambda").list_functions()["Functions"]
-        fn = next(f for f in functions if f["FunctionName"] == "prebuilt-e2e-thumbnails")
-        pins = release.read_pins()["artifacts"]
-        assert fn["CodeSha256"] == pins[release.FUNCTION]["sha256_base64"] and fn["Runtime"] == LOCAL_RUNTIME
-        *_, layer_name, number = fn["Layers"][0]["Arn"].split(":")
-        layer = client("lambda").get_layer_version(LayerName=layer_name, VersionNumber=int(number))
-        assert layer["Content"]["CodeSha256"] == pins[published.files[1]]["sha256_base64"]
-        assert fn["Environment"]["Variables"]["RELEASE_VERSION"] == release.version()
-
-        bucket = tf.output()["source_bucket"]
-        client("s3").put_object(Bucket=bucket, Key="uploads/released.jpg", Body=photo(1600, 1200))
-        assert thumbnail(client, bucket, "thumbnails/256/uploads/released.jpg").size == (256, 192)  # the default size
-        assert changed(tf.plan(output=True, tf_vars=variables)) == {}, "a second plan shows no changes"
-
-        tampered_and_unchecked(tf, variables, client, published)
-        switched_to_a_local_build_and_back(tf, stack, variables, tmp_path, endpoint)
+        yield Prebuilt(tf, stack, variables, work)
     finally:
         tf.destroy(tf_vars=variables)
+
+
+def test_a_runner_with_only_terraform_installs_the_release_and_it_makes_thumbnails(prebuilt, published, client):
+    tf, stack, variables = prebuilt.tf, prebuilt.stack, prebuilt.variables
+    assert not list((stack / ".terraform").glob("thumbnails*")), "nothing was built"
+    functions = client("lambda").list_functions()["Functions"]
+    fn = next(f for f in functions if f["FunctionName"] == "prebuilt-e2e-thumbnails")
+    pins = release.read_pins()["artifacts"]
+    assert fn["CodeSha256"] == pins[release.FUNCTION]["sha256_base64"] and fn["Runtime"] == LOCAL_RUNTIME
+    *_, layer_name, number = fn["Layers"][0]["Arn"].split(":")
+    layer = client("lambda").get_layer_version(LayerName=layer_name, VersionNumber=int(number))
+    assert layer["Content"]["CodeSha256"] == pins[published.files[1]]["sha256_base64"]
+    assert fn["Environment"]["Variables"]["RELEASE_VERSION"] == release.version()
+
+    bucket = tf.output()["source_bucket"]
+    client("s3").put_object(Bucket=bucket, Key="uploads/released.jpg", Body=photo(1600, 1200))
+    assert thumbnail(client, bucket, "thumbnails/256/uploads/released.jpg").size == (256, 192)  # the default size
+    assert changed(tf.plan(output=True, tf_vars=variables)) == {}, "a second plan shows no changes"
+
+
+def test_a_replaced_or_unchecked_release_object_fails_the_plan(prebuilt, published, client):
+    tampered_and_unchecked(prebuilt.tf, prebuilt.variables, client, published)
+
+
+def test_a_switch_to_a_local_build_and_back_updates_in_place(prebuilt, endpoint):
+    switched_to_a_local_build_and_back(prebuilt.tf, prebuilt.stack, prebuilt.variables, prebuilt.work, endpoint)
 
 
 def tampered_and_unchecked(tf, variables, client, published) -> None:
