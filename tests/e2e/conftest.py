@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import tftest
 
+from devkit.endpoint import client as endpoint_client
 from devkit.endpoint import localaws
 from devkit.stack import local_terraform
 from localaws.server import default_work_root
@@ -36,16 +36,7 @@ def endpoint(localaws_dir, tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def client(endpoint) -> Callable[[str], Any]:
-    def make(service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="localaws",
-            aws_secret_access_key="localaws",
-        )
-
-    return make
+    return lambda service: endpoint_client(endpoint, service)
 
 
 @dataclass
