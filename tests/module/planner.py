@@ -125,13 +125,16 @@ class Shared:
             with open(self.directory / f"{digest}.lock", "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 if not path.is_file():
-                    made = make()
-                    path.write_text(json.dumps(made))
+                    self.put(key, make())
                 self.memory[digest] = json.loads(path.read_text())
         return self.memory[digest]
 
     def put(self, key: Any, value: Any) -> None:
-        (self.directory / f"{self.digest(key)}.json").write_text(json.dumps(value))
+        """Written whole or not at all (a reader never sees half a plan)."""
+        path = self.directory / f"{self.digest(key)}.json"
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        partial.write_text(json.dumps(value))
+        partial.replace(path)
 
     def has(self, key: Any) -> bool:
         return (self.directory / f"{self.digest(key)}.json").is_file()
@@ -282,19 +285,25 @@ PLANS = Path(__file__).with_name("plans.json")
 
 def recorded(module: str) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
     entries = json.loads(PLANS.read_text()).get(module, []) if PLANS.is_file() else []
-    return [(tuple(outputs), args) for outputs, args in entries]
+    return [(tuple(outputs), json.loads(json.dumps(args).replace(HERE, str(ROOT)))) for outputs, args in entries]
+
+
+HERE = "{checkout}"  # the repository's path in plans.json: a clone elsewhere asks for the same files
 
 
 def record(module: str, outputs: tuple[str, ...], args: dict[str, Any]) -> None:
-    """With REGENERATE_PLANS=1, add a configuration a test asked for to plans.json (not one that names a file: its
-    path is a test's temporary one)."""
-    if os.environ.get("REGENERATE_PLANS") != "1" or _files_named(args):
+    """With REGENERATE_PLANS=1, add a configuration a test asked for to plans.json (not one that names a file outside
+    the repository: its path is a test's temporary one)."""
+    if os.environ.get("REGENERATE_PLANS") != "1":
+        return
+    portable = json.loads(json.dumps(args).replace(str(ROOT), HERE))
+    if _files_named(portable):
         return
     with open(PLANS, "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         lock.seek(0)
         plans = json.loads(lock.read() or "{}")
-        entry = [list(outputs), args]
+        entry = [list(outputs), portable]
         if entry not in plans.setdefault(module, []):
             plans[module].append(entry)
             plans["_regenerate"] = (
