@@ -104,12 +104,13 @@ resource "aws_sqs_queue" "failed" {
 module "thumbnails" {
   source = "../.."
 
-  function_name      = var.function_name
-  source_bucket      = aws_s3_bucket.this["source"].id # by id: the plan reads it once it exists
-  destination_bucket = aws_s3_bucket.this["thumbnails"].bucket
-  filter_prefix      = "uploads/"
-  thumbnail_sizes    = var.thumbnail_sizes # two longest edges and a square avatar by default
-  extra_formats      = ["heif", "avif"]    # iPhone photos (HEIC) and AVIF too, written as JPEG
+  function_name                  = var.function_name
+  replace_existing_notifications = var.replace_existing_notifications
+  source_bucket                  = aws_s3_bucket.this["source"].id # by id: the plan reads it once it exists
+  destination_bucket             = aws_s3_bucket.this["thumbnails"].bucket
+  filter_prefix                  = "uploads/"
+  thumbnail_sizes                = var.thumbnail_sizes # two longest edges and a square avatar by default
+  extra_formats                  = ["heif", "avif"]    # iPhone photos (HEIC) and AVIF too, written as JPEG
 
   runtime = var.runtime
   build   = { layer_target = var.layer_build_target }

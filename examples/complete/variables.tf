@@ -45,6 +45,13 @@ variable "region" {
   nullable    = false
 }
 
+variable "replace_existing_notifications" {
+  type        = bool
+  description = "Take the source bucket's notification configuration over even where it holds rules this module does not recognise as its own: after a rename of the function its earlier rules name the old function."
+  default     = false
+  nullable    = false
+}
+
 variable "runtime" {
   type        = string
   description = "Lambda runtime; the local endpoint needs the local Python's (python3.11 here)."

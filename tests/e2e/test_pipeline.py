@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import tftest
 from PIL import Image
 
 from devkit import awscli, demo, figures, images
@@ -486,9 +487,14 @@ def test_the_demos_printed_commands_run_as_printed_with_the_machines_aws_cli(sta
 
 
 def test_a_renamed_function_replaces_the_old_one_and_its_build(stack, client):
-    """The stack is left renamed: the destroy below removes whatever the state holds."""
+    """The stack is left renamed: the destroy below removes whatever the state holds. The bucket's rules name the old
+    function, which the shared-bucket check cannot tell from another team's: the plan stops, naming it, until the
+    rename is applied with replace_existing_notifications."""
     builds = stack.directory / ".terraform" / "thumbnails"
-    renamed = {"function_name": "RenamedThumbnail"}
+    with pytest.raises(tftest.TerraformTestError) as stopped:
+        stack.tf.plan(output=True, tf_vars={"function_name": "RenamedThumbnail"})
+    assert f"function:{stack.outputs['function_name']}" in str(stopped.value.cmd_error or stopped.value)
+    renamed = {"function_name": "RenamedThumbnail", "replace_existing_notifications": "true"}
     stack.tf.apply(tf_vars=renamed)
     after = {p.name for p in builds.glob("function-*.zip")}
     assert after and all(n.startswith("function-RenamedThumbnail-") for n in after), (

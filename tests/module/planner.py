@@ -338,10 +338,15 @@ def one_call(raw: dict[str, Any], call: str, outputs: tuple[str, ...]) -> dict[s
         for child in planned.get("root_module", {}).get("child_modules", [])
         if child.get("address") == prefix
     ]
+    configuration = raw.get("configuration", {})
+    root = configuration.get("root_module", {})
+    calls = root.get("module_calls", {})
+    configuration = {**configuration, "root_module": {**root, "module_calls": {"under_test": calls[call]}}}
     values = {name: planned.get("outputs", {}).get(f"{call}__{name}") for name in outputs}
     output_changes = {name: raw.get("output_changes", {}).get(f"{call}__{name}") for name in outputs}
     return {
         **{k: v for k, v in raw.items() if k not in ("resource_changes", "planned_values", "output_changes")},
+        "configuration": configuration,
         "resource_changes": changes,
         "planned_values": {"outputs": {k: v for k, v in values.items() if v is not None},
                            "root_module": {"child_modules": children}},

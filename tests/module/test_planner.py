@@ -16,6 +16,7 @@ def seen(plan) -> dict:
     return {
         "changes": {address: change["change"]["after"] for address, change in plan.resource_changes.items()},
         "outputs": {name: value for name, value in plan.outputs.items()},
+        "module": plan["configuration"]["root_module"]["module_calls"]["under_test"]["module"]["resources"],
     }
 
 
