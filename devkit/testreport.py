@@ -69,6 +69,7 @@ class TimingReport:
         self.path = path
         self.started = time.monotonic()
         self.load_before = os.getloadavg()[0]
+        self.cpu_before = cpu_times()
         self.phases: dict[str, dict[str, float]] = defaultdict(dict)
         self.outcomes: Counter[str] = Counter()
 
@@ -103,12 +104,31 @@ class TimingReport:
             "workers": getattr(self.config.option, "numprocesses", None) or 0,
             "cores": os.cpu_count(),
             "load": {"before": round(self.load_before, 2), "after": round(os.getloadavg()[0], 2)},
+            "cpu_busy": busy_fraction(self.cpu_before, cpu_times()),
             "outcomes": dict(self.outcomes),
             "tests_s": round(sum(totals.values()), 1),  # summed over workers: more than total_s when they overlap
             "by_directory": dict(sorted(directories.items(), key=lambda item: -item[1]["seconds"])),
             "slowest": [{"test": nodeid, "seconds": totals[nodeid], **self.phases[nodeid]} for nodeid in slowest],
             "assertions": count_assertions(Path(self.config.rootpath) / "tests"),
         }
+
+
+def cpu_times() -> tuple[int, int] | None:
+    """The machine's (busy, total) CPU ticks since boot, from /proc/stat (None where there is none)."""
+    try:
+        fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_fraction(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """How much of every core the machine kept busy between the two readings: well below 1 means the workers
+    spent their time waiting (on the endpoint, on Terraform's polls), and more workers than cores would help."""
+    if before is None or after is None or after[1] == before[1]:
+        return None
+    return round((after[0] - before[0]) / (after[1] - before[1]), 3)
 
 
 def pytest_addoption(parser: Any) -> None:
@@ -125,7 +145,8 @@ def summary(report: dict[str, Any], slowest: int = SLOWEST) -> list[str]:
     """The report as lines a person reads."""
     lines = [
         f"{report['total_s']:.0f} s wall time on {report['cores']} cores with {report['workers']} workers "
-        f"(tests' own time {report['tests_s']:.0f} s; load {report['load']['before']} -> {report['load']['after']}); "
+        f"(tests' own time {report['tests_s']:.0f} s; load {report['load']['before']} -> {report['load']['after']}; "
+        f"CPU busy {report.get('cpu_busy')}); "
         + ", ".join(f"{n} {outcome}" for outcome, n in sorted(report["outcomes"].items())),
         "",
         f"{'seconds':>9}  {'tests':>5}  directory",

@@ -13,6 +13,9 @@ locals {
   sender = var.event_source == "s3" ? { service = "s3.amazonaws.com", arn = local.bucket_arn } : {
     service = "events.amazonaws.com", arn = var.eventbridge_rule_arn
   }
+  # The queue's own ARN, for its inline policy (a reference to aws_sqs_queue.this.arn would be a cycle): the
+  # dead-letter queue's, in the same account and region, without its "-dlq".
+  queue_arn = trimsuffix(aws_sqs_queue.dead_letter.arn, "-dlq")
 }
 
 resource "aws_sqs_queue" "dead_letter" {
@@ -31,14 +34,26 @@ resource "aws_sqs_queue" "this" {
     deadLetterTargetArn = aws_sqs_queue.dead_letter.arn
     maxReceiveCount     = var.max_receive_count
   })
-  tags = var.tags
+  # Inline, not an aws_sqs_queue_policy: the provider waits about 25 s after each queue write for SQS to agree
+  # (six reads, five seconds apart), so a separate policy resource added that much to every apply.
+  policy = data.aws_iam_policy_document.queue.json
+  tags   = var.tags
+}
+
+# Before 2026-12 the policy was its own resource; the queue now holds the same policy, so it is only forgotten.
+removed {
+  from = aws_sqs_queue_policy.this
+
+  lifecycle {
+    destroy = false
+  }
 }
 
 data "aws_iam_policy_document" "queue" {
   statement {
     sid       = "AllowBucketEvents"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.this.arn]
+    resources = [local.queue_arn]
     principals {
       type        = "Service"
       identifiers = [local.sender.service]
@@ -54,11 +69,6 @@ data "aws_iam_policy_document" "queue" {
       values   = [local.source_account]
     }
   }
-}
-
-resource "aws_sqs_queue_policy" "this" {
-  queue_url = aws_sqs_queue.this.id
-  policy    = data.aws_iam_policy_document.queue.json
 }
 
 # With event_source = "s3", the queue is the bucket's notification destination: one rule per suffix. A bucket has one
@@ -79,8 +89,7 @@ resource "aws_s3_bucket_notification" "this" {
     }
   }
 
-  # S3 sends a test message when the configuration is saved: the queue must admit it by then.
-  depends_on = [aws_sqs_queue_policy.this]
+  # S3 sends a test message when the configuration is saved: the queue admits it by then (its policy is inline).
 
   lifecycle {
     # The configuration is the bucket's only one: another team's rules in it are never dropped silently.

@@ -50,6 +50,14 @@ def test_a_run_reports_its_wall_time_directories_slowest_tests_and_assertions(tm
     assert slowest["test"] == "tests/slow/test_slow.py::test_pays_for_the_fixture" and slowest["setup"] >= 0.3
     assert {"setup", "call", "teardown"} <= set(slowest)
     assert testreport.count_assertions(tmp_path / "tests") == report["assertions"]
+    assert 0 <= report["cpu_busy"] <= 1, "the share of the machine's CPU the run kept busy"
+
+
+def test_cpu_busy_is_the_share_of_ticks_not_idle():
+    before, after = testreport.cpu_times(), (0, 0)
+    assert before is not None and before[0] <= before[1], "read from /proc/stat on Linux"
+    assert testreport.busy_fraction((100, 400), (250, 600)) == 0.75
+    assert testreport.busy_fraction(None, after) is None and testreport.busy_fraction((1, 2), (1, 2)) is None
 
 
 def test_assertions_are_counted_per_area_from_the_sources(tmp_path: Path):

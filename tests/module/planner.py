@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tftest
 
 from devkit.terraform import initialised
@@ -170,6 +171,7 @@ class Planner:
         self.extra = extra or {}
         # Tests only read a plan; none may change it.
         self.shared = Shared(shared or workdir / "shared")
+        self.batches: dict[str, list[Any]] = {}  # a configuration's digest -> its batch (prefetch)
         workdir.mkdir(parents=True, exist_ok=True)
         ignore = shutil.ignore_patterns("__pycache__", ".terraform*", "*.tfstate*")
         calls = ["under_test", *(f"case_{i}" for i in range(CASES))]
@@ -219,27 +221,33 @@ class Planner:
             return self._plan()._raw  # tftest keeps the plan's JSON there
 
         record(self.module, outputs, args)
-        return tftest.TerraformPlanOutput(self.shared.get(self._key(outputs, args), make))
+        key = self._key(outputs, args)
+        batch = self.batches.get(self.shared.digest(key))
+        if batch is not None and not self.shared.has(key):
+            self.shared.once([batch], self._plan_batch)
+        return tftest.TerraformPlanOutput(self.shared.get(key, make))
 
     def prefetch(self, configurations: list[tuple[tuple[str, ...], dict[str, Any]]]) -> None:
-        """Plan ``configurations`` (outputs, arguments) ahead, BATCH to a Terraform run (a plan of 25 module calls
-        costs about what three plans of one do: most of a plan is starting the provider), into the shared store,
-        where ``plan`` finds them. A batch that fails to plan is left to ``plan``, one configuration at a time."""
-        wanted = [c for c in configurations if not self.shared.has(self._key(*c))]
-        batches = [wanted[i : i + BATCH] for i in range(0, len(wanted), BATCH)]
+        """Plan ``configurations`` (outputs, arguments) BATCH to a Terraform run (a plan of 25 module calls costs
+        about what three plans of one do: most of a plan is starting the provider), into the shared store, where
+        ``plan`` finds them. A batch is planned when a test first asks for one of its configurations, by whichever
+        worker asks first, so the batches' cost is spread over the tests and the workers. A batch that fails to
+        plan is left to ``plan``, one configuration at a time."""
+        for n in range(0, len(configurations), BATCH):
+            batch = ["batch", self.module, self.extra, configurations[n : n + BATCH]]
+            for outputs, args in batch[-1]:
+                self.batches[self.shared.digest(self._key(outputs, args))] = batch
 
-        def make(key: list[Any]) -> None:
-            batch = batches[key[-1]]
-            calls = {f"case_{i}": args for i, (_, args) in enumerate(batch)}
-            self._write(calls, call_outputs={f"case_{i}": outputs for i, (outputs, _) in enumerate(batch)})
-            try:
-                raw = self._plan()._raw
-            except PlanError:
-                return
-            for i, (outputs, args) in enumerate(batch):
-                self.shared.put(self._key(outputs, args), one_call(raw, f"case_{i}", outputs))
-
-        self.shared.once([["prefetch", self.module, self.extra, batches, n] for n in range(len(batches))], make)
+    def _plan_batch(self, key: list[Any]) -> None:
+        batch = key[-1]
+        calls = {f"case_{i}": args for i, (_, args) in enumerate(batch)}
+        self._write(calls, call_outputs={f"case_{i}": outputs for i, (outputs, _) in enumerate(batch)})
+        try:
+            raw = self._plan()._raw
+        except PlanError:
+            return
+        for i, (outputs, args) in enumerate(batch):
+            self.shared.put(self._key(outputs, args), one_call(raw, f"case_{i}", outputs))
 
     def plan_error(self, **args: Any) -> str:
         """The error text of a plan that must fail, folded onto one line for matching."""
@@ -373,19 +381,33 @@ def _files_named(value: Any) -> list[str]:
     return found
 
 
-def error_lookup(planner: Planner, base: dict[str, Any], overrides: list[dict[str, Any]]) -> Any:
-    """Plan ``base`` with each override (all must fail) together; returns override -> its folded error text.
+ERROR_CHUNK = 16  # failing configurations planned together: a chunk is one test's setup, well under a minute
 
-    Planned once per session, whichever worker asks first (Planner.shared).
+
+def error_lookup(planner: Planner, base: dict[str, Any], overrides: list[dict[str, Any]]) -> Any:
+    """``base`` with each override (all must fail), planned together in chunks of ERROR_CHUNK; returns override ->
+    its folded error text.
+
+    A chunk is planned once per session, by the worker whose test asks first (Planner.shared); ``error_group``
+    keeps a chunk's tests on one worker, so the chunks, not the whole batch, are spread over the workers.
     """
 
-    def make() -> dict[str, str]:
-        cases = [{**base, **override} for override in overrides]
-        texts = [text for start in range(0, len(cases), 64) for text in planner.plan_errors(cases[start : start + 64])]
-        return {json.dumps(o, sort_keys=True): text for o, text in zip(overrides, texts, strict=True)}
+    def lookup(override: dict[str, Any]) -> str:
+        start = overrides.index(override) // ERROR_CHUNK * ERROR_CHUNK
+        chunk = overrides[start : start + ERROR_CHUNK]
 
-    by_case = planner.shared.get(["errors", planner.module, base, overrides], make)
-    return lambda override: by_case[json.dumps(override, sort_keys=True)]
+        def make() -> dict[str, str]:
+            texts = planner.plan_errors([{**base, **o} for o in chunk])
+            return {json.dumps(o, sort_keys=True): text for o, text in zip(chunk, texts, strict=True)}
+
+        return planner.shared.get(["errors", planner.module, base, chunk], make)[json.dumps(override, sort_keys=True)]
+
+    return lookup
+
+
+def error_group(name: str, overrides: list[dict[str, Any]], override: dict[str, Any]) -> pytest.MarkDecorator:
+    """The xdist group of ``override``'s chunk in ``error_lookup``: its tests share one plan, on one worker."""
+    return pytest.mark.xdist_group(f"{name}-{overrides.index(override) // ERROR_CHUNK}")
 
 
 def changes(plan: tftest.TerraformPlanOutput, address_suffix: str) -> dict[str, Any]:

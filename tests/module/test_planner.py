@@ -23,10 +23,14 @@ def seen(plan) -> dict:
 def test_a_batched_plan_reads_as_the_plan_of_that_configuration_alone(tmp_path: Path):
     ahead = Planner(tmp_path / "ahead", "modules/s3-trigger", shared=tmp_path / "ahead-shared")
     alone = Planner(tmp_path / "alone", "modules/s3-trigger", shared=tmp_path / "alone-shared")
-    ahead.prefetch([A, B, ((), {"bucket": "x", "source_account": "not-an-account", **FN})])  # one fails: no batch
+    failing = ((), {"bucket": "x", "source_account": "not-an-account", **FN})
+    ahead.prefetch([A, B, failing])
+    assert not ahead.shared.has(ahead._key(*A)), "a batch is planned when a test first asks for it"
+    ahead.shared.once([ahead.batches[ahead.shared.digest(ahead._key(*A))]], ahead._plan_batch)
     assert not ahead.shared.has(ahead._key(*A)), "a failing batch stores nothing"
     ahead.prefetch([A, B])
-    assert ahead.shared.has(ahead._key(*A)) and ahead.shared.has(ahead._key(*B))
+    ahead.plan(*A[:1], **A[1])
+    assert ahead.shared.has(ahead._key(*B)), "asking for A planned its whole batch, B with it"
     for outputs, args in (A, B):
         batched, single = ahead.plan(outputs, **args), alone.plan(outputs, **args)
         assert seen(batched) == seen(single)

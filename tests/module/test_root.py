@@ -13,7 +13,7 @@ from devkit import release
 from thumbnailer.picture import memory
 
 from .conftest import BASE
-from .planner import ROOT, changes, error_lookup
+from .planner import ROOT, changes, error_group, error_lookup
 
 FUNCTION = "module.function.aws_lambda_function.this"
 POLICY = "module.function.data.aws_iam_policy_document.lambda"
@@ -596,25 +596,30 @@ LOOPS = [
     {"destination_bucket": None, "filter_prefix": "thumbnails/256/"},
     {"destination_bucket": None, "filter_prefix": "in/", "destination_prefix": ""},
 ]
-# The plans below must all fail: they are planned together, once, on one worker (Planner.plan_errors).
-errors_group = pytest.mark.xdist_group("root-plan-errors")
+# The plans below must all fail: they are planned together in chunks, each once (planner.error_lookup).
+FAILING = [override for override, _ in BAD] + LOOPS
 
 
 @pytest.fixture(scope="module")
 def error_of(root):
-    return error_lookup(root, BASE, [override for override, _ in BAD] + LOOPS)
+    return error_lookup(root, BASE, FAILING)
 
 
-@errors_group
 @pytest.mark.parametrize(
-    "override, message", BAD, ids=[next(iter(o)) + "=" + json.dumps(next(iter(o.values())))[:20] for o, _ in BAD]
-)
+    "override, message",
+    [
+        pytest.param(o, m, id=next(iter(o)) + "=" + json.dumps(next(iter(o.values())))[:20],
+                     marks=error_group("root-plan-errors", FAILING, o))
+        for o, m in BAD
+    ],
+)  # fmt: skip
 def test_bad_values_fail_at_plan_with_a_sentence(error_of, override, message):
     assert message in error_of(override)
 
 
-@errors_group
-@pytest.mark.parametrize("override", LOOPS)
+@pytest.mark.parametrize(
+    "override", [pytest.param(o, marks=error_group("root-plan-errors", FAILING, o)) for o in LOOPS]
+)
 def test_configurations_that_would_loop_fail_at_plan(error_of, override):
     error = error_of(override)
     assert "This configuration would loop" in error and 'source bucket "photos"' in error

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import BASE
-from .planner import OTHER_TEAM_QUEUE, error_lookup
+from .planner import OTHER_TEAM_QUEUE, error_group, error_lookup
 
 SHARED = {**BASE, "source_bucket": "shared-photos"}
 READ = "data.aws_cloudcontrolapi_resource.source_bucket[0]"
@@ -27,8 +27,11 @@ def error_of(root):
     return error_lookup(root, SHARED, REFUSED)
 
 
-@pytest.mark.xdist_group("shared-bucket-errors")
-@pytest.mark.parametrize("override", REFUSED, ids=lambda o: "-".join(map(str, o.values())))
+@pytest.mark.parametrize(
+    "override",
+    [pytest.param(o, marks=error_group("shared-bucket-errors", REFUSED, o)) for o in REFUSED],
+    ids=lambda o: "-".join(map(str, o.values())),
+)
 def test_a_foreign_rule_stops_the_plan_and_names_the_ways_forward(error_of, override):
     error = error_of(override)
     assert 'The notification configuration of bucket "shared-photos" holds rules this module did not write' in error
