@@ -53,48 +53,73 @@ def upload_then_delete(client, bucket: str, key: str, thumb: str) -> None:
     wait_for(lambda: gone(client, bucket, thumb), 60, f"{thumb} to go with {key}")
 
 
-def test_existing_bucket_keeps_its_notification_and_two_instances_share_it(endpoint, client, tmp_path):
-    with applied(endpoint, {tmp_path: ("existing-bucket", {})}) as (tf,):
-        out = tf.output()
-        bucket, queue = out["source_bucket"], out["existing_queue_url"]
-        sqs = client("sqs")
-        sqs.purge_queue(QueueUrl=queue)  # S3's s3:TestEvent from when the configuration was saved
-        upload_then_delete(client, bucket, "avatars/me + you.jpg", "thumbnails/avatars/128/avatars/me + you.jpg")
-        upload_then_delete(client, bucket, "photos/sea.jpg", "thumbnails/photos/1024/photos/sea.jpg")
-        notified = set()
-
-        def delivered() -> bool:
-            for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
-                notified.add(unquote_plus(json.loads(m["Body"])["Records"][0]["s3"]["object"]["key"]))
-            return {"avatars/me + you.jpg", "photos/sea.jpg"} <= notified
-
-        wait_for(delivered, 30, "the existing queue to receive both uploads")
-        # The owner's queue rule is the only one (moto does not echo EventBridgeConfiguration back; the thumbnails
-        # above came through EventBridge).
-        config = client("s3").get_bucket_notification_configuration(Bucket=bucket)
-        assert len(config["QueueConfigurations"]) == 1 and "LambdaFunctionConfigurations" not in config
-        # A second plan leaves every module resource alone. (The owner's notification shows a diff on localaws
-        # only: moto does not return EventBridgeConfiguration, so the provider reads eventbridge as false.)
-        plan = tf.plan(output=True)
-        changed = [a for a, c in plan.resource_changes.items() if c["change"]["actions"] not in (["no-op"], ["read"])]
-        assert [a for a in changed if a.startswith("module.thumbnails")] == [], changed
+@pytest.fixture(scope="module")
+def existing_bucket(endpoint, tmp_path_factory) -> Iterator[tftest.TerraformTest]:
+    """examples/existing-bucket applied once for the tests of its group."""
+    with applied(endpoint, {tmp_path_factory.mktemp("existing-bucket"): ("existing-bucket", {})}) as (tf,):
+        yield tf
 
 
-def test_the_same_stack_twice_in_one_account(endpoint, client, tmp_path):
-    first = {"name_prefix": "adopt-a", "function_name": "thumbs-a"}
-    second = {"name_prefix": "adopt-b", "function_name": "thumbs-b"}
-    with applied(endpoint, {tmp_path / "a": ("sqs", first), tmp_path / "b": ("sqs", second)}) as (a, _):
-        for names in (first, second):
-            upload_then_delete(
-                client, f"{names['name_prefix']}-uploads", "uploads/x.jpg", "thumbnails/512/uploads/x.jpg"
-            )
-        roles = sorted(
-            r["RoleName"] for r in client("iam").list_roles()["Roles"] if r["RoleName"].startswith("thumbs-")
-        )
-        assert roles == ["thumbs-a-us-east-1", "thumbs-b-us-east-1"], "role names carry the region"
-        plan = a.plan(output=True, tf_vars=first)
-        changed = [a for a, c in plan.resource_changes.items() if c["change"]["actions"] not in (["no-op"], ["read"])]
-        assert changed == [], "a second plan of the queue-fed stack changes nothing (localaws seam item 10)"
+@pytest.mark.xdist_group("adoption-existing-bucket")  # the tests share one applied existing-bucket
+def test_existing_bucket_keeps_its_notification_and_two_instances_share_it(existing_bucket, client):
+    out = existing_bucket.output()
+    bucket, queue = out["source_bucket"], out["existing_queue_url"]
+    sqs = client("sqs")
+    sqs.purge_queue(QueueUrl=queue)  # S3's s3:TestEvent from when the configuration was saved
+    upload_then_delete(client, bucket, "avatars/me + you.jpg", "thumbnails/avatars/128/avatars/me + you.jpg")
+    upload_then_delete(client, bucket, "photos/sea.jpg", "thumbnails/photos/1024/photos/sea.jpg")
+    notified = set()
+
+    def delivered() -> bool:
+        for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+            notified.add(unquote_plus(json.loads(m["Body"])["Records"][0]["s3"]["object"]["key"]))
+        return {"avatars/me + you.jpg", "photos/sea.jpg"} <= notified
+
+    wait_for(delivered, 30, "the existing queue to receive both uploads")
+    # The owner's queue rule is the only one (moto does not echo EventBridgeConfiguration back; the thumbnails
+    # above came through EventBridge).
+    config = client("s3").get_bucket_notification_configuration(Bucket=bucket)
+    assert len(config["QueueConfigurations"]) == 1 and "LambdaFunctionConfigurations" not in config
+
+
+@pytest.mark.xdist_group("adoption-existing-bucket")
+def test_existing_bucket_plans_no_change_to_the_module_again(existing_bucket):
+    # A second plan leaves every module resource alone. (The owner's notification shows a diff on localaws
+    # only: moto does not return EventBridgeConfiguration, so the provider reads eventbridge as false.)
+    plan = existing_bucket.plan(output=True)
+    changed = [a for a, c in plan.resource_changes.items() if c["change"]["actions"] not in (["no-op"], ["read"])]
+    assert [a for a in changed if a.startswith("module.thumbnails")] == [], changed
+
+
+TWICE = {"adopt-a": {"name_prefix": "adopt-a", "function_name": "thumbs-a"},
+         "adopt-b": {"name_prefix": "adopt-b", "function_name": "thumbs-b"}}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def twice(endpoint, tmp_path_factory) -> Iterator[list[tftest.TerraformTest]]:
+    """examples/sqs applied twice in one account, under two names, for the tests of its group."""
+    base = tmp_path_factory.mktemp("twice")
+    with applied(endpoint, {base / name: ("sqs", tf_vars) for name, tf_vars in TWICE.items()}) as stacks:
+        yield stacks
+
+
+@pytest.mark.xdist_group("adoption-twice")  # the tests share the two applied stacks
+@pytest.mark.parametrize("prefix", TWICE)
+def test_the_same_stack_twice_in_one_account_makes_thumbnails_in_each(twice, client, prefix):
+    upload_then_delete(client, f"{prefix}-uploads", "uploads/x.jpg", "thumbnails/512/uploads/x.jpg")
+
+
+@pytest.mark.xdist_group("adoption-twice")
+def test_the_same_stack_twice_has_a_role_per_instance_and_region(twice, client):
+    roles = sorted(r["RoleName"] for r in client("iam").list_roles()["Roles"] if r["RoleName"].startswith("thumbs-"))
+    assert roles == ["thumbs-a-us-east-1", "thumbs-b-us-east-1"], "role names carry the region"
+
+
+@pytest.mark.xdist_group("adoption-twice")
+def test_the_same_stack_twice_plans_no_change_again(twice):
+    plan = twice[0].plan(output=True, tf_vars=TWICE["adopt-a"])
+    changed = [a for a, c in plan.resource_changes.items() if c["change"]["actions"] not in (["no-op"], ["read"])]
+    assert changed == [], "a second plan of the queue-fed stack changes nothing (localaws seam item 10)"
 
 
 def test_a_shared_bucket_keeps_another_teams_rules(endpoint, client, tmp_path):
