@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -128,8 +129,9 @@ class Database:
         return replace(self, password=password)
 
 
-@pytest.fixture
-def database(mariadb_proc: Any) -> Iterator[Database]:
+@contextmanager
+def new_database(mariadb_proc: Any) -> Iterator[Database]:
+    """A database and a user of its own on the session's MariaDB, dropped at the end."""
     name = f"t{uuid.uuid4().hex[:12]}"
     created = Database(mariadb_proc.host, mariadb_proc.port, name, f"pw-{uuid.uuid4().hex}", name, mariadb_proc)
     with created.root(in_database=False) as connection, connection.cursor() as cursor:
@@ -142,6 +144,12 @@ def database(mariadb_proc: Any) -> Iterator[Database]:
     with created.root(in_database=False) as connection, connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE `{name}`")
         cursor.execute(f"DROP USER '{name}'@'%'")
+
+
+@pytest.fixture
+def database(mariadb_proc: Any) -> Iterator[Database]:
+    with new_database(mariadb_proc) as created:
+        yield created
 
 
 # -- released artifacts, rebuilt in a fresh copy of the repository ----------------------------------------------------

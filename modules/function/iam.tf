@@ -210,17 +210,6 @@ data "aws_iam_policy_document" "lambda" {
     }
   }
 
-  dynamic "statement" {
-    for_each = local.destination_service == null ? [] : [1]
-    content {
-      sid     = "SendFailedEvents"
-      actions = local.destination_actions[local.destination_service]
-      resources = local.destination_service == "s3" ? [
-        var.on_failure_destination_arn, "${var.on_failure_destination_arn}/*"
-      ] : [var.on_failure_destination_arn]
-    }
-  }
-
   # The caller's own statements (role_policy_statements), after the module's.
   dynamic "statement" {
     for_each = var.role_policy_statements
@@ -255,6 +244,36 @@ resource "aws_iam_role_policy" "lambda" {
   name   = "thumbnails"
   role   = aws_iam_role.lambda[0].id
   policy = data.aws_iam_policy_document.lambda.json
+}
+
+# Sending failed events to on_failure_destination_arn is a policy of its own: the function does not wait for it
+# (only the invoke config does), so a destination made in the same apply, such as a queue the aws provider
+# watches for 25 s after creating it, no longer holds the function back.
+data "aws_iam_policy_document" "failed_events" {
+  count = local.destination_service == null ? 0 : 1
+
+  statement {
+    sid     = "SendFailedEvents"
+    actions = local.destination_actions[local.destination_service]
+    resources = local.destination_service == "s3" ? [
+      var.on_failure_destination_arn, "${var.on_failure_destination_arn}/*"
+    ] : [var.on_failure_destination_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "failed_events" {
+  count = var.create_role && local.destination_service != null ? 1 : 0
+
+  name   = "thumbnails-failed-events"
+  role   = aws_iam_role.lambda[0].id
+  policy = data.aws_iam_policy_document.failed_events[0].json
+}
+
+# Everything the function needs, as one document: the policy_json output, for a role of the caller's own.
+data "aws_iam_policy_document" "policy_json" {
+  source_policy_documents = concat(
+    [data.aws_iam_policy_document.lambda.json], data.aws_iam_policy_document.failed_events[*].json
+  )
 }
 
 moved {

@@ -155,4 +155,7 @@ resource "aws_lambda_function_event_invoke_config" "this" {
       }
     }
   }
+
+  # Lambda checks that the role may send to the destination when the configuration is saved.
+  depends_on = [aws_iam_role_policy.failed_events]
 }

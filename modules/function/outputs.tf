@@ -20,7 +20,7 @@ output "log_group_name" {
 
 output "policy_json" {
   description = "The permissions the function needs, as an IAM policy document: attach it to your role when create_role = false."
-  value       = data.aws_iam_policy_document.lambda.json
+  value       = data.aws_iam_policy_document.policy_json.json
 }
 
 output "role_arn" {

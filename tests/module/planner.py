@@ -30,7 +30,7 @@ import tftest
 from devkit.terraform import initialised
 
 ROOT = Path(__file__).resolve().parents[2]
-CASES = 64  # module calls plan_errors may use at once (each is installed by the one init)
+CASES = 25  # module calls one plan may hold: BATCH, and ERROR_CHUNK (each call is a copy the one init installs)
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "function", "layer", "release")
 
 # The notification configurations the offline Cloud Control answers with (the root module reads the source bucket's
@@ -162,10 +162,16 @@ class Shared:
 
 class Planner:
     def __init__(
-        self, workdir: Path, module: str = ".", extra: dict[str, Any] | None = None, shared: Path | None = None
+        self,
+        workdir: Path,
+        module: str = ".",
+        extra: dict[str, Any] | None = None,
+        shared: Path | None = None,
+        cases: int = CASES,
     ) -> None:
         """``module``: the module's directory in the repository ("." for the root, "modules/layer"); ``shared``: a
-        directory every worker of the session sees (plans made there are not made again)."""
+        directory every worker of the session sees (plans made there are not made again); ``cases``: how many
+        module calls a batch may hold (each is copied and installed by the one init)."""
         self.workdir = workdir
         self.module = module
         self.extra = extra or {}
@@ -174,7 +180,8 @@ class Planner:
         self.batches: dict[str, list[Any]] = {}  # a configuration's digest -> its batch (prefetch)
         workdir.mkdir(parents=True, exist_ok=True)
         ignore = shutil.ignore_patterns("__pycache__", ".terraform*", "*.tfstate*")
-        calls = ["under_test", *(f"case_{i}" for i in range(CASES))]
+        self.cases = cases
+        calls = ["under_test", *(f"case_{i}" for i in range(cases))]
         for call in calls:
             for name in MODULE_FILES:
                 source, target = ROOT / name, workdir / call / name
@@ -233,8 +240,9 @@ class Planner:
         ``plan`` finds them. A batch is planned when a test first asks for one of its configurations, by whichever
         worker asks first, so the batches' cost is spread over the tests and the workers. A batch that fails to
         plan is left to ``plan``, one configuration at a time."""
-        for n in range(0, len(configurations), BATCH):
-            batch = ["batch", self.module, self.extra, configurations[n : n + BATCH]]
+        size = min(BATCH, self.cases)
+        for n in range(0, len(configurations), size):
+            batch = ["batch", self.module, self.extra, configurations[n : n + size]]
             for outputs, args in batch[-1]:
                 self.batches[self.shared.digest(self._key(outputs, args))] = batch
 
@@ -260,7 +268,7 @@ class Planner:
         reads another variable, a precondition), so the cases not yet answered are planned again until each has
         its errors. A case that answers nothing fails the test, naming its arguments.
         """
-        assert len(cases) <= CASES, f"plan_errors takes at most {CASES} cases at once"
+        assert len(cases) <= self.cases, f"plan_errors takes at most {self.cases} cases at once"
         pending = dict(enumerate(cases))
         found: dict[int, list[str]] = {}
         while pending:

@@ -21,8 +21,8 @@ def seen(plan) -> dict:
 
 
 def test_a_batched_plan_reads_as_the_plan_of_that_configuration_alone(tmp_path: Path):
-    ahead = Planner(tmp_path / "ahead", "modules/s3-trigger", shared=tmp_path / "ahead-shared")
-    alone = Planner(tmp_path / "alone", "modules/s3-trigger", shared=tmp_path / "alone-shared")
+    ahead = Planner(tmp_path / "ahead", "modules/s3-trigger", shared=tmp_path / "ahead-shared", cases=3)
+    alone = Planner(tmp_path / "alone", "modules/s3-trigger", shared=tmp_path / "alone-shared", cases=0)
     failing = ((), {"bucket": "x", "source_account": "not-an-account", **FN})
     ahead.prefetch([A, B, failing])
     assert not ahead.shared.has(ahead._key(*A)), "a batch is planned when a test first asks for it"

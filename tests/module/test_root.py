@@ -182,8 +182,20 @@ def test_failure_destination_gets_the_send_permission_and_the_invoke_config(root
     plan = root.plan(
         **BASE, on_failure_destination_arn=queue, maximum_retry_attempts=1, maximum_event_age_in_seconds=600
     )
-    s = statements(plan)["SendFailedEvents"]
-    assert (s["actions"], s["resources"]) == (["sqs:SendMessage"], [queue])
+    assert "SendFailedEvents" not in statements(plan), "a policy of its own, which the function does not wait for"
+    failed_events = changes(plan, "aws_iam_role_policy.failed_events[0]")
+    assert failed_events["name"] == "thumbnails-failed-events"
+    [s] = json.loads(failed_events["policy"])["Statement"]
+    assert (s["Sid"], s["Action"], s["Resource"]) == ("SendFailedEvents", "sqs:SendMessage", queue)
+    function = plan["configuration"]["root_module"]["module_calls"]["under_test"]["module"]["module_calls"]
+    resources = {r["address"]: r for r in function["function"]["module"]["resources"]}
+    assert resources["aws_lambda_function.this"]["depends_on"] == [
+        "aws_cloudwatch_log_group.lambda",
+        "aws_iam_role_policy.lambda",
+    ], "the function waits for its own permissions, not for the destination"
+    assert resources["aws_lambda_function_event_invoke_config.this"]["depends_on"] == [
+        "aws_iam_role_policy.failed_events"
+    ], "Lambda checks the destination permission when the invoke config is saved"
     config = changes(plan, "aws_lambda_function_event_invoke_config.this")
     assert config["maximum_retry_attempts"] == 1 and config["maximum_event_age_in_seconds"] == 600
     assert config["destination_config"][0]["on_failure"][0]["destination"] == queue

@@ -149,12 +149,19 @@ def test_role_is_named_for_the_region_and_takes_a_path_and_a_boundary(root):
 
 def test_bring_your_own_role(root):
     arn = "arn:aws:iam::111122223333:role/mine"
-    plan = root.plan(**BASE, create_role=False, role_arn=arn, trigger="sqs", outputs=("policy_json",))
+    queue = "arn:aws:sqs:us-east-1:111122223333:failed"
+    plan = root.plan(
+        **BASE, create_role=False, role_arn=arn, trigger="sqs", on_failure_destination_arn=queue,
+        outputs=("policy_json",),
+    )  # fmt: skip
     assert not [a for a in plan.resource_changes if "aws_iam_role" in a], "no role, no policy attached to yours"
     assert changes(plan, "module.function.aws_lambda_function.this")["role"] == arn
     sids = {s["sid"] for s in changes(plan, "module.function.data.aws_iam_policy_document.lambda")["statement"]}
     assert {"ReadSources", "WriteThumbnails", "WriteOwnLogs"} <= sids, "policy_json still says what it needs"
     assert "policy_json" in plan.output_changes
+    # policy_json is one document: the function's statements (known at apply) and the failed-events one.
+    merged = changes(plan, "module.function.data.aws_iam_policy_document.policy_json")["source_policy_documents"]
+    assert len(merged) == 2 and any("SendFailedEvents" in (document or "") for document in merged), merged
 
 
 BAD = [
