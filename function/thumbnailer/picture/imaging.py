@@ -445,7 +445,8 @@ def _downscale(im: Image.Image, size: tuple[int, int], threads: int = 1) -> Imag
     An exact halving (1024 -> 512 -> 256) is a box reduce alone; Pillow's resize would add a 1:1 pass. With
     ``threads`` > 1 and a large picture, Pillow's own two steps are cut into horizontal strips scaled at once, one a
     thread (Pillow lets go of the GIL while it scales): the same box reduce of the same source rows, and the same
-    bicubic weights (Pillow reads a strip's neighbours beyond its box), so the same picture up to rounding.
+    bicubic weights (Pillow reads a strip's neighbours beyond its box), so the same picture: where a strip's edge falls
+    between source rows, a few pixels along it may round one way or the other (tests/function/picture/test_cpus.py).
     """
     factor = round(im.width / size[0])
     if factor >= 2 and -(-im.width // factor) == size[0] and -(-im.height // factor) == size[1]:
