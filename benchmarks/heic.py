@@ -94,7 +94,8 @@ def worker(cpus: int, paths: dict[str, Path], rounds: int) -> dict[str, dict[str
     sys.path.insert(0, str(ROOT / "function"))
     import pi_heif
 
-    from thumbnailer.picture import containment, cpus as cpu_module
+    from thumbnailer.picture import containment
+    from thumbnailer.picture import cpus as cpu_module
     from thumbnailer.picture.imaging import make_thumbnails, prepare_decoders
 
     memory = cpus * MB_PER_VCPU
