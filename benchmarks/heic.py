@@ -234,7 +234,7 @@ def verdict(measured: dict[str, object]) -> str:
 
 def report(measured: dict[str, object]) -> str:
     sizes: dict[str, int] = measured["bytes"]  # type: ignore[assignment]
-    load = measured["load"]
+    load: list[float] = measured["load"]  # type: ignore[assignment]
     return (
         f"\n\n{table(measured)}\n\n{verdict(measured)}\n\nMedians of {measured['rounds']} interleaved rounds; files of "
         f"{sizes['iphone'] / 1e6:.1f} MB (iPhone layout), {sizes['single'] / 1e6:.1f} MB (one image) and "

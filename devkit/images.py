@@ -6,6 +6,7 @@ Used by the benchmarks (inputs of any size) and by ``make demo``, which makes it
 
 from __future__ import annotations
 
+import importlib
 import io
 import random
 import sys
@@ -118,7 +119,8 @@ def iphone_heic(
     development dependency: the layer carries only pi-heif's decoder)."""
     import pillow_heif
 
-    from tests.function import profiles  # Display P3 written from its definition (the tests' colour material)
+    # Display P3 written from its definition, as the tests make it (imported by name: the tests are not type-checked)
+    profiles = importlib.import_module("tests.function.profiles")
 
     stored, exif = _as_stored(width, height, orientation, seed)
     options: dict[str, object] = {"tile_size": IPHONE_TILE, "thumbnails": [IPHONE_THUMBNAIL]} if grid else {}

@@ -14,6 +14,7 @@ import struct
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -160,7 +161,10 @@ def make_thumbnails(
         source_format = "JPEG" if im.format == "MPO" else (im.format or "")
         apng = im.format == "PNG" and getattr(im, "is_animated", False)
         try:
-            return _Render(im, source_format, source, options).run(sorted(set(wanted), reverse=True), wanted)
+            render = _Render(im, source_format, source, options)
+            if source_format == "HEIF":
+                render.use_heif_thumbnail(wanted)
+            return render.run(sorted(set(wanted), reverse=True), wanted)
         except Image.DecompressionBombError as exc:  # a frame larger than the picture's own size says
             raise ImageRejected(f"too many pixels: {exc}") from None
         except _DECODE_ERRORS as exc:
@@ -251,6 +255,21 @@ class _Render:
         self.options = options
         self.notes: list[str] = []
         self._source: bytes | None = None
+        self._shown: tuple[int, int] | None = None  # the picture's size, when ``im`` is its thumbnail item
+
+    def use_heif_thumbnail(self, wanted: list[Size]) -> None:
+        """Decode the HEIF's thumbnail item instead of the picture when it is as good for every size (heif.py).
+        libheif has turned both upright already (HEIF's own rotation), so the sizes are the ones shown."""
+        scaled = [size.target(*self.im.size)[0] for size in wanted]
+        needed = (max(w for w, _ in scaled), max(h for _, h in scaled))
+        if max(self.im.info.get("thumbnails") or [0]) < max(needed):
+            return  # the common case: a size larger than any thumbnail (the file is not read again)
+        from . import heif
+
+        small = heif.thumbnail(self.im, self._source_bytes(), needed)
+        if small is not None:
+            self._shown = self.im.size
+            self.im = small  # the picture itself is closed by make_thumbnails, never decoded
 
     def run(self, sizes: list[Size], order: list[Size]) -> Result:
         im = self.im
@@ -269,7 +288,7 @@ class _Render:
             im.load()
         upright = _ORIENTATION.get(_orientation(im))
         swap = upright in _SWAPS
-        shown = (im.height, im.width) if swap else im.size
+        shown = self._shown or ((im.height, im.width) if swap else im.size)
         plans = [(size, *size.target(*shown)) for size in sizes]
         plans.sort(key=lambda plan: plan[1], reverse=True)  # largest scale first: each made from the one before
         if frames is not None:
@@ -460,8 +479,9 @@ def _downscale(im: Image.Image, size: tuple[int, int], threads: int = 1) -> Imag
     box = (0.0, 0.0, im.width / fx, im.height / fy)
     reduced = _reduced(im, (fx, fy), threads) if fx > 1 or fy > 1 else im
     scale = box[3] / size[1]
+    bicubic = Image.Resampling.BICUBIC
     parts = _parallel(
-        [lambda a=a, b=b: reduced.resize((size[0], b - a), Image.Resampling.BICUBIC, (0, a * scale, box[2], b * scale))
+        [partial(reduced.resize, (size[0], b - a), bicubic, (0, a * scale, box[2], b * scale))
          for a, b in _strips(size[1], threads)]
     )  # fmt: skip
     return _stacked(parts, size, im.mode)
@@ -478,9 +498,8 @@ def _reduced(im: Image.Image, factor: tuple[int, int], threads: int) -> Image.Im
     fx, fy = factor
     width, height = -(-im.width // fx), -(-im.height // fy)
     parts = _parallel(
-        [lambda a=a, b=b: im.reduce(factor, (0, a * fy, im.width, min(im.height, b * fy)))
-         for a, b in _strips(height, threads)]
-    )  # fmt: skip
+        [partial(im.reduce, factor, (0, a * fy, im.width, min(im.height, b * fy))) for a, b in _strips(height, threads)]
+    )
     return _stacked(parts, (width, height), im.mode)
 
 
