@@ -255,6 +255,7 @@ in a forked child), beside libheif's own decode of the same file (pi-heif, with 
 CPUs (`function/thumbnailer/picture/cpus.py`: at most the CPUs it may run on, its cgroup's quota, and Lambda's share
 by memory, one vCPU per 1,769 MB) and cuts its largest downscale into strips on them; a one-image HEIC is one HEVC
 stream, which libheif decodes on one thread whatever it is given. Six CPUs are extrapolated (Amdahl's law).
+<!-- proof: tests/function/picture/test_heic_grid.py::test_tiles_are_decoded_on_as_many_threads_as_cpus -->
 
 <!-- figure:heic.table --><!-- /figure -->
 """

@@ -321,6 +321,18 @@ def heic_advice(rows: list[Row]) -> str:
     jpeg = next((r for r in rows if r.picture == JPEG and r.memory_mb == best.memory_mb), None)
     if jpeg is not None:
         said += f"; at {best.memory_mb} MB a HEIC costs {best.cost('x86_64') / jpeg.cost('x86_64'):.2f}x a 24 MP JPEG"
+    _, default_pixels = module_defaults()
+    need = memory_for(default_pixels)
+    admitted = [r for r in heics if r.memory_mb >= need]
+    if best.memory_mb < need and admitted:
+        other = min(admitted, key=lambda r: (r.cost("x86_64"), r.memory_mb))
+        said += (
+            f". {best.memory_mb} MB needs a lower max_image_pixels (the default's JPEG needs {need} MB); of the sizes "
+            f"that admit the default, {other.memory_mb} MB is the cheapest for the HEIC "
+            f"(${other.cost('x86_64'):.2f}, {other.cost('x86_64') / best.cost('x86_64'):.2f}x the cost for "
+            f"{best.median_ms / other.median_ms:.2f}x the speed). A second vCPU (above 1,769 MB) decodes the tiles on "
+            "two threads, faster but dearer per upload"
+        )
     return said + "."
 
 

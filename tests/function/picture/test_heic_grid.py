@@ -40,7 +40,7 @@ def test_the_material_is_laid_out_as_an_iphone_writes_it(grid):
 
 
 @pytest.mark.parametrize("affinity", [{0}, {0, 1}], ids=["1 CPU", "2 CPUs"])
-def test_its_tiles_are_decoded_on_as_many_threads_as_the_function_has_cpus(monkeypatch, grid, affinity):
+def test_tiles_are_decoded_on_as_many_threads_as_cpus(monkeypatch, grid, affinity):
     monkeypatch.setattr(cpus.os, "sched_getaffinity", lambda pid: affinity)
     pi_heif.options.DECODE_THREADS = 4  # pi-heif's own default
     make_thumbnails(io.BytesIO(grid), [256], extra_formats=("heif",), memory_mb=10240)
