@@ -55,12 +55,12 @@ _SWAPS = (
     Image.Transpose.ROTATE_90,
     Image.Transpose.ROTATE_270,
 )
+# A downscale from at least this many pixels is cut into strips, one a CPU: a 12 MP picture takes some 40 ms of CPU
+# to bring to 1024 (reduce, then bicubic); a smaller one, a few milliseconds that threads would not shorten much.
+PARALLEL_PIXELS = 4_000_000
 # What a damaged file makes Pillow's decoders raise: the errors Image.open itself treats as "not this format",
 # and the ones decoding raises. Found by tests/function/picture/test_fuzz.py: a GIF cut inside a frame's header raises
 # IndexError or struct.error while its frames are counted.
-# A downscale from at least this many pixels is cut into strips, one a CPU (below it, threads cost more than they
-# save: a 12 MP picture takes some 50 ms to bring to 1024 on one CPU).
-PARALLEL_PIXELS = 4_000_000
 _BROWSER_MODES = ("1", "L", "LA", "La", "P", "PA", "RGB", "RGBA")
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error)
 
