@@ -3,6 +3,8 @@
 #             each run writes where its time went to build/test-times.json (devkit/testreport.py)
 # make test-report  prints that report again; RECORD=1 also records its totals for the README (docs/figures.json)
 # make bench  the full benchmark run; writes docs/benchmarks.md and docs/benchmarks.png
+# make bench-heic  an iPhone's HEIC (12 MP, grid of tiles) against a 24 MP JPEG at 1 and 2 CPUs, beside libheif's own
+#             decode; records docs/benchmarks.md's HEIC section (benchmarks/heic.py)
 # make bench-backfill  the thumbnails command end to end at 2,000 objects on localaws; records its rate and cost
 # make tune   the cheapest memory size: pictures through the function on localaws at several sizes (TUNE_ARGS=--help)
 # make docs   regenerates the inputs/outputs tables of the READMEs from variables.tf and outputs.tf, and rewrites
@@ -24,7 +26,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt
 PYTEST_ARGS ?=
 TUNE_ARGS ?=
 
-.PHONY: setup test test-report lint demo bench bench-backfill tune docs lock pin release publish fmt clean
+.PHONY: setup test test-report lint demo bench bench-heic bench-backfill tune docs lock pin release publish fmt clean
 
 $(STAMP):
 	rm -f $(VENV)/.installed-*
@@ -58,6 +60,9 @@ demo: setup
 
 bench: setup
 	$(PY) -m benchmarks.run
+
+bench-heic: setup
+	$(PY) -m benchmarks.heic --record
 
 bench-backfill: setup
 	THUMBNAILS_E2E_OBJECTS=2000 RECORD_FIGURES=1 $(PY) -m pytest tests/e2e/test_batch.py -n 0 -s

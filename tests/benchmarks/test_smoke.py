@@ -103,3 +103,25 @@ def test_the_formats_benchmark_measures_every_format_of_every_input(tmp_path):
     assert quoted <= made, (
         f"docs/figures.json has figures {formats.COMMAND} no longer measures: {sorted(quoted - made)}"
     )
+
+
+def test_the_heic_benchmark_runs_on_small_pictures(tmp_path):
+    """`make bench-heic` on pictures an eighth of the size, one round: every case at every CPU count this machine
+    has, and the ratios the issue's targets read."""
+    from benchmarks import heic
+
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks.heic", "--small", "--rounds", "1", "--pictures", str(tmp_path)]
+        + ["--output", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    measured = json.loads((tmp_path / "heic.json").read_text())
+    assert set(measured["cpus"]) == {str(n) for n in heic.cpu_counts()}
+    for cases in measured["cpus"].values():
+        assert set(cases) == {"jpeg", "libheif iphone", "function iphone", "libheif single", "function single"}
+        assert all(case["median"] > 0 and case["cpu"] > 0 for case in cases.values())
+    assert "heic_vs_jpeg" in heic.ratios(measured)
+    assert "| function, iPhone layout | 1 |" in (tmp_path / "heic.md").read_text()

@@ -50,9 +50,20 @@ def input_formats(extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     return INPUT_FORMATS + tuple(OPTIONAL_FORMATS[name] for name in extra)
 
 
+def decode_threads(extra: tuple[str, ...], threads: int) -> None:
+    """The threads libheif decodes a HEIF's grid tiles on (an iPhone's 12 MP photo is 48 tiles of 512x512, each
+    decoded on its own): as many as the function has CPUs (cpus.py). Set before a picture is opened: pi-heif hands
+    it to libheif's context when it parses the file."""
+    if "heif" in extra:
+        import pi_heif.options
+
+        pi_heif.options.DECODE_THREADS = max(1, threads)
+
+
 @functools.cache
 def _register_heif() -> None:
-    """pi-heif is imported only when HEIF is on, so a function without it starts as fast as before."""
+    """pi-heif is imported only when HEIF is on, so a function without it starts as fast as before. Depth maps and
+    auxiliary pictures (a portrait's depth, an iPhone's HDR gain map) are not even listed: no size needs them."""
     from pi_heif import register_heif_opener
 
-    register_heif_opener()
+    register_heif_opener(depth_images=False, aux_images=False)

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
 from PIL import Image, ImageFile, ImageMath, ImageSequence, UnidentifiedImageError
 
 from ..errors import ImageRejected
-from . import colour, crop, encoding, memory
-from .formats import NATIVE_OUTPUT, OutputFormat, input_formats, output_format
+from . import colour, cpus, crop, encoding, memory
+from .formats import NATIVE_OUTPUT, OutputFormat, decode_threads, input_formats, output_format
 from .placeholder import blurhash_of
 from .sizes import Size, fit, parse_size
 
@@ -53,6 +55,9 @@ _SWAPS = (
     Image.Transpose.ROTATE_90,
     Image.Transpose.ROTATE_270,
 )
+# A downscale from at least this many pixels is cut into strips, one a CPU: a 12 MP picture takes some 40 ms of CPU
+# to bring to 1024 (reduce, then bicubic); a smaller one, a few milliseconds that threads would not shorten much.
+PARALLEL_PIXELS = 4_000_000
 # What a damaged file makes Pillow's decoders raise: the errors Image.open itself treats as "not this format",
 # and the ones decoding raises. Found by tests/function/picture/test_fuzz.py: a GIF cut inside a frame's header raises
 # IndexError or struct.error while its frames are counted.
@@ -92,6 +97,7 @@ class Options:
     formats: tuple[str, ...] = ()  # every size in each of these formats, in this order (OUTPUT_FORMATS)
     colour: str = "keep"  # colour.POLICIES
     jpeg_progressive: bool = False
+    threads: int = 1  # the CPUs the function has (cpus.py): HEIF tiles and the largest downscale use them
 
     @property
     def requested(self) -> tuple[str, ...]:
@@ -135,8 +141,10 @@ def make_thumbnails(
         tuple(dict.fromkeys(formats)),
         colour,
         jpeg_progressive,
+        cpus.available(memory_mb),
     )
     decoders = input_formats(extra_formats)
+    decode_threads(extra_formats, options.threads)
     try:
         im = Image.open(source, formats=decoders)
     except UnidentifiedImageError:
@@ -153,7 +161,10 @@ def make_thumbnails(
         source_format = "JPEG" if im.format == "MPO" else (im.format or "")
         apng = im.format == "PNG" and getattr(im, "is_animated", False)
         try:
-            return _Render(im, source_format, source, options).run(sorted(set(wanted), reverse=True), wanted)
+            render = _Render(im, source_format, source, options)
+            if source_format == "HEIF":
+                render.use_heif_thumbnail(wanted)
+            return render.run(sorted(set(wanted), reverse=True), wanted)
         except Image.DecompressionBombError as exc:  # a frame larger than the picture's own size says
             raise ImageRejected(f"too many pixels: {exc}") from None
         except _DECODE_ERRORS as exc:
@@ -244,6 +255,21 @@ class _Render:
         self.options = options
         self.notes: list[str] = []
         self._source: bytes | None = None
+        self._shown: tuple[int, int] | None = None  # the picture's size, when ``im`` is its thumbnail item
+
+    def use_heif_thumbnail(self, wanted: list[Size]) -> None:
+        """Decode the HEIF's thumbnail item instead of the picture when it is as good for every size (heif.py).
+        libheif has turned both upright already (HEIF's own rotation), so the sizes are the ones shown."""
+        scaled = [size.target(*self.im.size)[0] for size in wanted]
+        needed = (max(w for w, _ in scaled), max(h for _, h in scaled))
+        if max(self.im.info.get("thumbnails") or [0]) < max(needed):
+            return  # the common case: a size larger than any thumbnail (the file is not read again)
+        from . import heif
+
+        small = heif.thumbnail(self.im, self._source_bytes(), needed)
+        if small is not None:
+            self._shown = self.im.size
+            self.im = small  # the picture itself is closed by make_thumbnails, never decoded
 
     def run(self, sizes: list[Size], order: list[Size]) -> Result:
         im = self.im
@@ -262,7 +288,7 @@ class _Render:
             im.load()
         upright = _ORIENTATION.get(_orientation(im))
         swap = upright in _SWAPS
-        shown = (im.height, im.width) if swap else im.size
+        shown = self._shown or ((im.height, im.width) if swap else im.size)
         plans = [(size, *size.target(*shown)) for size in sizes]
         plans.sort(key=lambda plan: plan[1], reverse=True)  # largest scale first: each made from the one before
         if frames is not None:
@@ -329,7 +355,7 @@ class _Render:
         icc = managed.icc
         current = _normalise(managed.image)
         if current.size != first:
-            current = _downscale(current, first)
+            current = _downscale(current, first, self.options.threads)
         if upright is not None:
             current = current.transpose(upright)
         out: list[Thumbnail] = []
@@ -432,15 +458,68 @@ def _frames(im: ImageFile.ImageFile, count: int) -> Iterator[Image.Image]:
             yield frame
 
 
-def _downscale(im: Image.Image, size: tuple[int, int]) -> Image.Image:
+def _downscale(im: Image.Image, size: tuple[int, int], threads: int = 1) -> Image.Image:
     """Box-reduce by the whole-number part of the factor, then bicubic for the rest (libvips' shrink + reduce).
 
-    An exact halving (1024 -> 512 -> 256) is a box reduce alone; Pillow's resize would add a 1:1 pass.
+    An exact halving (1024 -> 512 -> 256) is a box reduce alone; Pillow's resize would add a 1:1 pass. With
+    ``threads`` > 1 and a large picture, Pillow's own two steps are cut into horizontal strips scaled at once, one a
+    thread (Pillow lets go of the GIL while it scales): the same box reduce of the same source rows, and the same
+    bicubic weights (Pillow reads a strip's neighbours beyond its box), so the same picture: where a strip's edge falls
+    between source rows, a few pixels along it may round one way or the other (tests/function/picture/test_cpus.py).
     """
     factor = round(im.width / size[0])
     if factor >= 2 and -(-im.width // factor) == size[0] and -(-im.height // factor) == size[1]:
+        return _reduced(im, (factor, factor), _threads_for(im, size, threads))
+    threads = _threads_for(im, size, threads)
+    if threads == 1:
+        return im.resize(size, Image.Resampling.BICUBIC, reducing_gap=1.0)
+    # What resize(reducing_gap=1.0) does: reduce by the whole part of each side's factor, then bicubic from the
+    # reduced picture's share of the source (a fraction of its last column and row when a side does not divide).
+    fx, fy = max(1, im.width // size[0]), max(1, im.height // size[1])
+    box = (0.0, 0.0, im.width / fx, im.height / fy)
+    reduced = _reduced(im, (fx, fy), threads) if fx > 1 or fy > 1 else im
+    scale = box[3] / size[1]
+    bicubic = Image.Resampling.BICUBIC
+    parts = _parallel(
+        [partial(reduced.resize, (size[0], b - a), bicubic, (0, a * scale, box[2], b * scale))
+         for a, b in _strips(size[1], threads)]
+    )  # fmt: skip
+    return _stacked(parts, size, im.mode)
+
+
+def _threads_for(im: Image.Image, size: tuple[int, int], threads: int) -> int:
+    return threads if threads > 1 and im.width * im.height >= PARALLEL_PIXELS and size[1] >= 16 * threads else 1
+
+
+def _reduced(im: Image.Image, factor: tuple[int, int], threads: int) -> Image.Image:
+    """``im.reduce(factor)``, in strips of whole blocks of rows on ``threads`` threads."""
+    if threads == 1:
         return im.reduce(factor)
-    return im.resize(size, Image.Resampling.BICUBIC, reducing_gap=1.0)
+    fx, fy = factor
+    width, height = -(-im.width // fx), -(-im.height // fy)
+    parts = _parallel(
+        [partial(im.reduce, factor, (0, a * fy, im.width, min(im.height, b * fy))) for a, b in _strips(height, threads)]
+    )
+    return _stacked(parts, (width, height), im.mode)
+
+
+def _strips(rows: int, count: int) -> list[tuple[int, int]]:
+    bounds = [rows * i // count for i in range(count + 1)]
+    return list(zip(bounds, bounds[1:], strict=False))
+
+
+def _parallel(jobs: list[Callable[[], Image.Image]]) -> list[Image.Image]:
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        return list(pool.map(lambda job: job(), jobs))
+
+
+def _stacked(parts: list[Image.Image], size: tuple[int, int], mode: str) -> Image.Image:
+    out = Image.new(mode, size)
+    top = 0
+    for part in parts:
+        out.paste(part, (0, top))
+        top += part.height
+    return out
 
 
 def _normalise(im: Image.Image) -> Image.Image:

@@ -1,0 +1,100 @@
+"""A HEIF's embedded thumbnail item, decoded instead of the picture when every size is no larger than it.
+
+An iPhone's HEIC carries, beside its 48-tile picture, a thumbnail item of 320 pixels on the long side: one small
+HEVC image. When every size asked fits in it, it is all that needs decoding. It is used only when it is as good as
+the picture for those sizes: at least as large as the largest size on both sides, the picture's shape (to a pixel),
+the same mode and bit depth, and the same colour profile; otherwise the picture is decoded as always.
+
+The gap in the binding: pi-heif 1.4.0 (pillow-heif's decode-only build, which the layer carries) lists the
+thumbnails' sizes (``info["thumbnails"]``) but has no way to decode one (pillow-heif's ``get_thumbnail`` and
+``draft`` are not in it). So ``as_primary`` makes a copy of the file in which the thumbnail item is the primary
+picture, changing two fields in place: ``pitm`` names the thumbnail item, and its ``thmb`` reference is renamed
+(``xthm``), so libheif takes it as a picture of its own, with its own properties (its HEVC configuration, size,
+rotation and colour). Nothing else in the file moves. The picture stays in the file, and is not decoded.
+tests/function/picture/test_heic_thumbnail.py fails when pi-heif can decode a thumbnail itself.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Iterator
+
+from PIL import Image, ImageFile
+
+# A box: its type, where it starts, where its payload starts, where it ends.
+Box = tuple[bytes, int, int, int]
+
+
+def thumbnail(im: Image.Image, data: bytes, needed: tuple[int, int]) -> ImageFile.ImageFile | None:
+    """The thumbnail item of ``im`` (an opened, not decoded, HEIF of ``data``), opened as a picture of its own, if
+    one is as good as ``im`` for scaling to ``needed`` (width, height as shown): else None."""
+    boxes = im.info.get("thumbnails") or []
+    if not boxes or max(boxes) < max(needed):
+        return None
+    for candidate in as_primary(data):
+        small = Image.open(io.BytesIO(candidate), formats=("HEIF",))
+        if _as_good(small, im, needed):
+            return small
+        small.close()
+    return None
+
+
+def as_primary(data: bytes) -> Iterator[bytes]:
+    """For each thumbnail item of the primary picture, a copy of ``data`` in which it is the primary picture."""
+    top = _find(_boxes(data, 0, len(data)), b"meta")
+    if top is None:
+        return
+    children = list(_boxes(data, top[2] + 4, top[3]))  # meta is a full box: version and flags first
+    pitm, iref = _find(children, b"pitm"), _find(children, b"iref")
+    if pitm is None or iref is None:
+        return
+    id_format = ">I" if data[pitm[2]] else ">H"  # version 1: 32-bit item IDs
+    primary = struct.unpack_from(id_format, data, pitm[2] + 4)[0]
+    ref_format = ">I" if data[iref[2]] else ">H"
+    width = struct.calcsize(ref_format)
+    for kind, start, payload, end in _boxes(data, iref[2] + 4, iref[3]):
+        if kind != b"thmb" or payload + width + 2 > end:
+            continue
+        item = struct.unpack_from(ref_format, data, payload)[0]
+        count = struct.unpack_from(">H", data, payload + width)[0]
+        if payload + width + 2 + count * width > end:
+            continue
+        targets = [struct.unpack_from(ref_format, data, payload + width + 2 + i * width)[0] for i in range(count)]
+        if primary not in targets:
+            continue
+        copy = bytearray(data)
+        struct.pack_into(id_format, copy, pitm[2] + 4, item)
+        copy[start + 4 : start + 8] = b"xthm"
+        yield bytes(copy)
+
+
+def _as_good(small: Image.Image, im: Image.Image, needed: tuple[int, int]) -> bool:
+    return (
+        small.width >= needed[0]
+        and small.height >= needed[1]
+        and abs(small.width * im.height - small.height * im.width) <= max(im.width, im.height)  # its shape
+        and small.mode == im.mode
+        and small.info.get("bit_depth") == im.info.get("bit_depth")
+        and small.info.get("icc_profile") == im.info.get("icc_profile")
+        and small.info.get("nclx_profile") == im.info.get("nclx_profile")
+    )
+
+
+def _boxes(data: bytes, start: int, end: int) -> Iterator[Box]:
+    position = start
+    while position + 8 <= end:
+        size, kind = struct.unpack_from(">I4s", data, position)
+        header = 8
+        if size == 1 and position + 16 <= end:
+            size, header = struct.unpack_from(">Q", data, position + 8)[0], 16
+        elif size == 0:
+            size = end - position
+        if size < header or position + size > end:
+            return
+        yield kind, position, position + header, position + size
+        position += size
+
+
+def _find(boxes: Iterator[Box] | list[Box], kind: bytes) -> Box | None:
+    return next((box for box in boxes if box[0] == kind), None)
