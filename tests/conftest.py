@@ -1,5 +1,5 @@
-"""What every test session shares: the measured figures tests record are printed at the end of the run, and a
-private MariaDB server for the tests that need one."""
+"""What every test session shares: how many workers it runs on, the measured figures tests record (printed at the
+end of the run), and a private MariaDB server for the tests that need one."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import atexit
 import datetime
 import ipaddress
 import json
+import os
 import shutil
 import tempfile
 import uuid
@@ -19,6 +20,14 @@ from typing import Any
 import pymysql
 import pytest
 from pytest_mysql import factories
+
+
+def pytest_xdist_auto_num_workers(config: Any) -> int:
+    """``-n auto`` (pyproject.toml): one worker more than the cores this process may use. Much of an end-to-end
+    test is waiting, not working: the aws provider's fixed polls (about 25 s after each SQS queue write, 5 s after a
+    function is created), the functions' invocations, the event deliveries; a third worker on two cores fills that
+    time (docs/testing.md). THUMBNAILS_TEST_WORKERS sets the number."""
+    return int(os.environ.get("THUMBNAILS_TEST_WORKERS") or len(os.sched_getaffinity(0)) + 1)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -1,6 +1,7 @@
-# The function's execution role: who may take it (Lambda, for this account only) and what it may do (the policy
-# document: its S3 reads and writes, its own log group, and each optional permission only when its input is set).
-# The policy_json output is the same document, for a role of the caller's own (create_role = false).
+# The function's execution role: who may take it (Lambda, for this account only) and what it may do, in two
+# policies: "thumbnails-setup" (what Lambda checks when it creates the function, and its own log group) and
+# "thumbnails" (its S3 reads and writes, and each optional permission only when its input is set). The
+# policy_json output is both as one document, for a role of the caller's own (create_role = false).
 
 locals {
   ec2_arn = "arn:${local.partition}:ec2:${data.aws_region.current.id}:*" # network interfaces, subnets, groups
@@ -113,12 +114,6 @@ data "aws_iam_policy_document" "lambda" {
     }
   }
 
-  statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
-  }
-
   dynamic "statement" {
     for_each = length(var.bucket_kms_key_arns) > 0 ? [1] : []
     content {
@@ -156,6 +151,66 @@ data "aws_iam_policy_document" "lambda" {
         values   = ["secretsmanager.${data.aws_region.current.id}.amazonaws.com"]
       }
     }
+  }
+
+  dynamic "statement" {
+    for_each = local.destination_service == null ? [] : [1]
+    content {
+      sid     = "SendFailedEvents"
+      actions = local.destination_actions[local.destination_service]
+      resources = local.destination_service == "s3" ? [
+        var.on_failure_destination_arn, "${var.on_failure_destination_arn}/*"
+      ] : [var.on_failure_destination_arn]
+    }
+  }
+
+  # The caller's own statements (role_policy_statements), after the module's.
+  dynamic "statement" {
+    for_each = var.role_policy_statements
+    content {
+      sid       = statement.value.sid
+      effect    = statement.value.effect
+      actions   = statement.value.actions
+      resources = statement.value.resources
+      dynamic "condition" {
+        for_each = statement.value.conditions
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy_attachment" "extra" {
+  # Keyed by position: the ARNs may be unknown until another resource of the caller's exists.
+  for_each = var.create_role ? { for i, arn in var.role_policy_arns : tostring(i) => arn } : {}
+
+  role       = aws_iam_role.lambda[0].name
+  policy_arn = each.value
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  count = var.create_role ? 1 : 0
+
+  name   = "thumbnails"
+  role   = aws_iam_role.lambda[0].id
+  policy = data.aws_iam_policy_document.lambda.json
+}
+
+# What the function needs from its creation on: Lambda checks the network interface and dead-letter permissions
+# when it creates the function, and the function's first words go to its log group. The function waits for this
+# policy alone; everything its work needs (the lambda document above) is attached before any trigger can call it
+# (the function_arn and function_name outputs wait for it), so a resource made in the same apply that only that
+# document names, such as an on-failure queue the aws provider watches for 25 s after creating it, no longer holds
+# the function back.
+data "aws_iam_policy_document" "setup" {
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
   }
 
   # X-Ray has no resource-level permissions: its two write actions can only be granted on "*".
@@ -209,71 +264,19 @@ data "aws_iam_policy_document" "lambda" {
       resources = ["*"]
     }
   }
-
-  # The caller's own statements (role_policy_statements), after the module's.
-  dynamic "statement" {
-    for_each = var.role_policy_statements
-    content {
-      sid       = statement.value.sid
-      effect    = statement.value.effect
-      actions   = statement.value.actions
-      resources = statement.value.resources
-      dynamic "condition" {
-        for_each = statement.value.conditions
-        content {
-          test     = condition.value.test
-          variable = condition.value.variable
-          values   = condition.value.values
-        }
-      }
-    }
-  }
 }
 
-resource "aws_iam_role_policy_attachment" "extra" {
-  # Keyed by position: the ARNs may be unknown until another resource of the caller's exists.
-  for_each = var.create_role ? { for i, arn in var.role_policy_arns : tostring(i) => arn } : {}
-
-  role       = aws_iam_role.lambda[0].name
-  policy_arn = each.value
-}
-
-resource "aws_iam_role_policy" "lambda" {
+resource "aws_iam_role_policy" "setup" {
   count = var.create_role ? 1 : 0
 
-  name   = "thumbnails"
+  name   = "thumbnails-setup"
   role   = aws_iam_role.lambda[0].id
-  policy = data.aws_iam_policy_document.lambda.json
-}
-
-# Sending failed events to on_failure_destination_arn is a policy of its own: the function does not wait for it
-# (only the invoke config does), so a destination made in the same apply, such as a queue the aws provider
-# watches for 25 s after creating it, no longer holds the function back.
-data "aws_iam_policy_document" "failed_events" {
-  count = local.destination_service == null ? 0 : 1
-
-  statement {
-    sid     = "SendFailedEvents"
-    actions = local.destination_actions[local.destination_service]
-    resources = local.destination_service == "s3" ? [
-      var.on_failure_destination_arn, "${var.on_failure_destination_arn}/*"
-    ] : [var.on_failure_destination_arn]
-  }
-}
-
-resource "aws_iam_role_policy" "failed_events" {
-  count = var.create_role && local.destination_service != null ? 1 : 0
-
-  name   = "thumbnails-failed-events"
-  role   = aws_iam_role.lambda[0].id
-  policy = data.aws_iam_policy_document.failed_events[0].json
+  policy = data.aws_iam_policy_document.setup.json
 }
 
 # Everything the function needs, as one document: the policy_json output, for a role of the caller's own.
 data "aws_iam_policy_document" "policy_json" {
-  source_policy_documents = concat(
-    [data.aws_iam_policy_document.lambda.json], data.aws_iam_policy_document.failed_events[*].json
-  )
+  source_policy_documents = [data.aws_iam_policy_document.setup.json, data.aws_iam_policy_document.lambda.json]
 }
 
 moved {

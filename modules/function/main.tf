@@ -129,9 +129,10 @@ resource "aws_lambda_function" "this" {
 
   tags = var.tags
 
-  # The log group must exist (with its retention) before the first invocation writes to it, and the role's
-  # permissions must be attached before S3 can trigger the function.
-  depends_on = [aws_cloudwatch_log_group.lambda, aws_iam_role_policy.lambda]
+  # The log group must exist (with its retention) before the first invocation writes to it; Lambda checks the
+  # setup permissions (network interfaces, dead letters) when it creates the function. The rest of the role's
+  # permissions are attached before any trigger can call it: the function_arn and function_name outputs wait.
+  depends_on = [aws_cloudwatch_log_group.lambda, aws_iam_role_policy.setup]
 
   lifecycle {
     # What Lambda took is what was verified at plan (an object replaced between plan and apply fails the apply).
@@ -157,5 +158,5 @@ resource "aws_lambda_function_event_invoke_config" "this" {
   }
 
   # Lambda checks that the role may send to the destination when the configuration is saved.
-  depends_on = [aws_iam_role_policy.failed_events]
+  depends_on = [aws_iam_role_policy.lambda]
 }

@@ -1,11 +1,14 @@
 output "function_arn" {
   description = "ARN of the function."
   value       = aws_lambda_function.this.arn
+  # A trigger made from this may call the function at once: the role's permissions are attached first.
+  depends_on = [aws_iam_role_policy.lambda, aws_iam_role_policy_attachment.extra]
 }
 
 output "function_name" {
   description = "Name of the function."
   value       = aws_lambda_function.this.function_name
+  depends_on  = [aws_iam_role_policy.lambda, aws_iam_role_policy_attachment.extra]
 }
 
 output "log_group_arn" {

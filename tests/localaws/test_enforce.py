@@ -17,6 +17,8 @@ from ..bounds import seconds_for
 from .conftest import zipped
 
 ACCOUNT = "123456789012"
+# One worker for the file: its tests share the module's role and stack, and the last reads what the others wrote.
+pytestmark = pytest.mark.xdist_group("enforce")
 
 
 @pytest.fixture(scope="module")

@@ -332,7 +332,7 @@ def record(module: str, outputs: tuple[str, ...], args: dict[str, Any]) -> None:
 
 def one_call(raw: dict[str, Any], call: str, outputs: tuple[str, ...]) -> dict[str, Any]:
     """The plan of one module call of a batch, as if it were planned alone as ``under_test``: its resource
-    changes, its child module and its outputs, renamed."""
+    changes, its child module, the data sources it read while planning and its outputs, renamed."""
     prefix, renamed = f"module.{call}", "module.under_test"
 
     def rename(text: str) -> str:
@@ -354,6 +354,8 @@ def one_call(raw: dict[str, Any], call: str, outputs: tuple[str, ...]) -> dict[s
         for child in planned.get("root_module", {}).get("child_modules", [])
         if child.get("address") == prefix
     ]
+    prior = raw.get("prior_state", {}).get("values", {}).get("root_module", {})  # the data sources read at plan
+    prior_children = [renamed_addresses(m) for m in prior.get("child_modules", []) if m.get("address") == prefix]
     configuration = raw.get("configuration", {})
     root = configuration.get("root_module", {})
     calls = root.get("module_calls", {})
@@ -361,12 +363,13 @@ def one_call(raw: dict[str, Any], call: str, outputs: tuple[str, ...]) -> dict[s
     values = {name: planned.get("outputs", {}).get(f"{call}__{name}") for name in outputs}
     output_changes = {name: raw.get("output_changes", {}).get(f"{call}__{name}") for name in outputs}
     return {
-        **{k: v for k, v in raw.items() if k not in ("resource_changes", "planned_values", "output_changes")},
+        **{k: v for k, v in raw.items() if k not in ("resource_changes", "planned_values", "output_changes", "prior_state")},  # noqa: E501
         "configuration": configuration,
         "resource_changes": changes,
         "planned_values": {"outputs": {k: v for k, v in values.items() if v is not None},
                            "root_module": {"child_modules": children}},
         "output_changes": {k: v for k, v in output_changes.items() if v is not None},
+        "prior_state": {"values": {"root_module": {"child_modules": prior_children}}},
     }  # fmt: skip
 
 
@@ -420,6 +423,21 @@ def error_group(name: str, overrides: list[dict[str, Any]], override: dict[str, 
 
 def changes(plan: tftest.TerraformPlanOutput, address_suffix: str) -> dict[str, Any]:
     """The planned 'after' values of the one resource (or data source) whose address ends with the suffix."""
-    found = [c for a, c in plan.resource_changes.items() if a.endswith(address_suffix)]
+    found = [c["change"]["after"] for a, c in plan.resource_changes.items() if a.endswith(address_suffix)]
+    if not found:  # a data source read while planning (all its arguments known) is in the prior state instead
+        found = [
+            r["values"]
+            for r in _state_resources(plan._raw.get("prior_state", {}))
+            if r["address"].endswith(address_suffix)
+        ]
     assert len(found) == 1, f"expected one {address_suffix}, found {sorted(plan.resource_changes)}"
-    return found[0]["change"]["after"]
+    return found[0]
+
+
+def _state_resources(state: dict[str, Any]) -> list[dict[str, Any]]:
+    modules, found = [state.get("values", {}).get("root_module", {})], []
+    while modules:
+        module = modules.pop()
+        found += module.get("resources", [])
+        modules += module.get("child_modules", [])
+    return found

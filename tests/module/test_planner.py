@@ -3,9 +3,10 @@ planned alone, and a batch that fails to plan leaves its configurations to be pl
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from .planner import Planner
+from .planner import Planner, _state_resources
 
 FN = {"function_name": "Thumbs", "function_arn": "arn:aws:lambda:us-east-1:111122223333:function:Thumbs"}
 A = ((), {"bucket": "photos", "source_account": "111122223333", **FN})
@@ -17,6 +18,10 @@ def seen(plan) -> dict:
         "changes": {address: change["change"]["after"] for address, change in plan.resource_changes.items()},
         "outputs": {name: value for name, value in plan.outputs.items()},
         "module": plan["configuration"]["root_module"]["module_calls"]["under_test"]["module"]["resources"],
+        "read": sorted(
+            (r["address"], json.dumps(r["values"], sort_keys=True))
+            for r in _state_resources(plan._raw.get("prior_state", {}))
+        ),
     }
 
 

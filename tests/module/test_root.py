@@ -17,11 +17,13 @@ from .planner import ROOT, changes, error_group, error_lookup
 
 FUNCTION = "module.function.aws_lambda_function.this"
 POLICY = "module.function.data.aws_iam_policy_document.lambda"
+SETUP = "module.function.data.aws_iam_policy_document.setup"
 EVENTS = ("s3:LifecycleExpiration:*", "s3:ObjectCreated:*", "s3:ObjectRemoved:*")  # with delete_thumbnails, sorted
 
 
 def statements(plan) -> dict[str, dict]:
-    return {s["sid"]: s for s in changes(plan, POLICY)["statement"]}
+    """The role's statements: its two policies' documents together (what policy_json holds)."""
+    return {s["sid"]: s for doc in (POLICY, SETUP) for s in changes(plan, doc)["statement"]}
 
 
 def test_the_two_buckets_alone_make_a_thumbnail_of_every_upload(root):
@@ -182,20 +184,22 @@ def test_failure_destination_gets_the_send_permission_and_the_invoke_config(root
     plan = root.plan(
         **BASE, on_failure_destination_arn=queue, maximum_retry_attempts=1, maximum_event_age_in_seconds=600
     )
-    assert "SendFailedEvents" not in statements(plan), "a policy of its own, which the function does not wait for"
-    failed_events = changes(plan, "aws_iam_role_policy.failed_events[0]")
-    assert failed_events["name"] == "thumbnails-failed-events"
-    [s] = json.loads(failed_events["policy"])["Statement"]
-    assert (s["Sid"], s["Action"], s["Resource"]) == ("SendFailedEvents", "sqs:SendMessage", queue)
+    s = statements(plan)["SendFailedEvents"]
+    assert (s["actions"], s["resources"]) == (["sqs:SendMessage"], [queue])
     function = plan["configuration"]["root_module"]["module_calls"]["under_test"]["module"]["module_calls"]
-    resources = {r["address"]: r for r in function["function"]["module"]["resources"]}
+    called = function["function"]["module"]
+    resources = {r["address"]: r for r in called["resources"]}
     assert resources["aws_lambda_function.this"]["depends_on"] == [
         "aws_cloudwatch_log_group.lambda",
-        "aws_iam_role_policy.lambda",
-    ], "the function waits for its own permissions, not for the destination"
-    assert resources["aws_lambda_function_event_invoke_config.this"]["depends_on"] == [
-        "aws_iam_role_policy.failed_events"
-    ], "Lambda checks the destination permission when the invoke config is saved"
+        "aws_iam_role_policy.setup",
+    ], "the function waits for what Lambda checks at creation, not for the destination"
+    assert resources["aws_lambda_function_event_invoke_config.this"]["depends_on"] == ["aws_iam_role_policy.lambda"]
+    for output in ("function_arn", "function_name"):
+        assert called["outputs"][output]["depends_on"] == [
+            "aws_iam_role_policy.lambda",
+            "aws_iam_role_policy_attachment.extra",
+        ], "a trigger is made only once the role may do the work"
+    assert "SendFailedEvents" not in {s["sid"] for s in changes(plan, SETUP)["statement"]}
     config = changes(plan, "aws_lambda_function_event_invoke_config.this")
     assert config["maximum_retry_attempts"] == 1 and config["maximum_event_age_in_seconds"] == 600
     assert config["destination_config"][0]["on_failure"][0]["destination"] == queue

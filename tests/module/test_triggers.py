@@ -156,12 +156,16 @@ def test_bring_your_own_role(root):
     )  # fmt: skip
     assert not [a for a in plan.resource_changes if "aws_iam_role" in a], "no role, no policy attached to yours"
     assert changes(plan, "module.function.aws_lambda_function.this")["role"] == arn
-    sids = {s["sid"] for s in changes(plan, "module.function.data.aws_iam_policy_document.lambda")["statement"]}
-    assert {"ReadSources", "WriteThumbnails", "WriteOwnLogs"} <= sids, "policy_json still says what it needs"
+    sids = {
+        s["sid"]
+        for doc in ("lambda", "setup")
+        for s in changes(plan, f"module.function.data.aws_iam_policy_document.{doc}")["statement"]
+    }
+    assert {"ReadSources", "WriteThumbnails", "WriteOwnLogs", "SendFailedEvents"} <= sids
     assert "policy_json" in plan.output_changes
-    # policy_json is one document: the function's statements (known at apply) and the failed-events one.
+    # policy_json is one document: both policies the module's own role would have.
     merged = changes(plan, "module.function.data.aws_iam_policy_document.policy_json")["source_policy_documents"]
-    assert len(merged) == 2 and any("SendFailedEvents" in (document or "") for document in merged), merged
+    assert len(merged) == 2, merged
 
 
 BAD = [
