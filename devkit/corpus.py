@@ -96,3 +96,40 @@ def _fetch_sdist(project: str, version: str, filename: str) -> Path:
             f"{done.stdout}{done.stderr}"
         )
     return archive
+
+
+# Real PDFs nobody on this project made: the test documents of pypdfium2's source distribution (the version the
+# function's layer pins) and pypdf's (its ``resources/``: forms, scans, CAD drawings, encrypted files, broken ones).
+PYPDF_CORPUS = "7.1.1"
+
+
+def pdf_test_documents() -> list[Path]:
+    """Every ``.pdf`` of pypdfium2's ``tests/resources`` and pypdf's ``resources`` (about 90), fetched through pip
+    once into ``build/corpus/``, never committed; safe to call from several test workers at once."""
+    from importlib.metadata import version as installed
+
+    sources = (
+        ("pypdfium2", installed("pypdfium2"), "pypdfium2-{v}.tar.gz", "pypdfium2-{v}/tests/resources/"),
+        ("pypdf", PYPDF_CORPUS, "pypdf-{v}.tar.gz", "pypdf-{v}/resources/"),
+    )
+    found: list[Path] = []
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    for project, version, filename, folder in sources:
+        target = CORPUS / f"{project}-{version}-pdfs"
+        done = target / ".complete"
+        with open(CORPUS / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not done.exists():
+                archive = _fetch_sdist(project, version, filename.format(v=version))
+                prefix = folder.format(v=version)
+                with tarfile.open(archive) as tar:
+                    members = [
+                        m for m in tar.getmembers()
+                        if m.isfile() and m.name.startswith(prefix) and m.name.lower().endswith(".pdf")
+                    ]  # fmt: skip
+                    for member in members:
+                        member.name = member.name.removeprefix(prefix)
+                    tar.extractall(target, members=members, filter="data")
+                done.touch()
+        found += sorted(p for p in target.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+    return found

@@ -23,6 +23,8 @@ NAMESPACE = "Thumbnails"
 # Each reason and the words of a refusal that say it, tried in order (a memory refusal also mentions pixels).
 _MARKS = (
     ("not-an-image", ("not an image",)),
+    ("encrypted", ("encrypted",)),
+    ("no-pages", ("no pages",)),
     ("too-little-memory", ("memory_size",)),
     ("too-many-pixels", ("pixels",)),
     ("too-large", ("max_object_bytes", "bytes free")),

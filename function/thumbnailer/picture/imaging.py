@@ -9,6 +9,7 @@ made bigger.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import struct
 from collections.abc import Iterator, Sequence
@@ -16,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, ImageFile, ImageMath, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageMath, ImageSequence, UnidentifiedImageError
 
 from ..errors import ImageRejected
-from . import colour, crop, encoding, memory
+from . import colour, crop, encoding, memory, previews
 from .formats import NATIVE_OUTPUT, OutputFormat, input_formats, output_format
 from .placeholder import blurhash_of
 from .sizes import Size, fit, parse_size
@@ -78,6 +79,7 @@ class Result:
     thumbnails: list[Thumbnail]
     notes: list[str] = field(default_factory=list)  # what the log should say: an animation not kept, and why
     blurhash: str = ""  # the BlurHash placeholder, from the smallest thumbnail (placeholder.py)
+    details: dict[str, str] = field(default_factory=dict)  # a PDF's or video's own (previews.py): page-count, ...
 
 
 @dataclass(frozen=True)
@@ -137,10 +139,15 @@ def make_thumbnails(
         jpeg_progressive,
     )
     decoders = input_formats(extra_formats)
+    # A PDF or a video (when extra_formats names it) becomes one still picture, then goes the picture's way.
+    if extra_formats and (shown := previews.still(source, extra_formats, wanted, max_pixels, memory_mb)):
+        rendered = _Render(shown.image, shown.format, source, options).run(sorted(set(wanted), reverse=True), wanted)
+        return dataclasses.replace(rendered, details=shown.details)
     try:
         im = Image.open(source, formats=decoders)
     except UnidentifiedImageError:
-        raise ImageRejected(f"not an image in a supported format ({', '.join(_names(decoders))})") from None
+        names = ", ".join(_names(decoders) + previews.names(extra_formats))
+        raise ImageRejected(f"not an image in a supported format ({names})") from None
     except Image.DecompressionBombError as exc:
         raise ImageRejected(f"too many pixels: {exc}") from None
     except _DECODE_ERRORS as exc:
@@ -186,6 +193,7 @@ def prepare_decoders(extra_formats: tuple[str, ...] = (), colour_policy: str = "
     a child (containment.py): then each child inherits them instead of loading them again."""
     Image.init()
     input_formats(extra_formats)
+    previews.prepare(extra_formats)
     colour.prepare(colour_policy)
 
 
@@ -237,7 +245,7 @@ def _orientation(im: Image.Image) -> int:
 class _Render:
     """One decoded picture made into every size: the still path, or the animated one."""
 
-    def __init__(self, im: ImageFile.ImageFile, source_format: str, source: object, options: Options) -> None:
+    def __init__(self, im: Image.Image, source_format: str, source: object, options: Options) -> None:
         self.im = im
         self.source_format = source_format
         self.source = source
@@ -424,7 +432,7 @@ class _Render:
         return self._source
 
 
-def _frames(im: ImageFile.ImageFile, count: int) -> Iterator[Image.Image]:
+def _frames(im: Image.Image, count: int) -> Iterator[Image.Image]:
     """The frames of an animation as shown (composited by Pillow), without an APNG's separate default image."""
     skip = getattr(im, "n_frames", 1) - count
     for index, frame in enumerate(ImageSequence.Iterator(im)):
