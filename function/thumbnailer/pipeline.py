@@ -237,6 +237,7 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
         formats=settings.output_formats,
         colour=settings.colour,
         jpeg_progressive=settings.jpeg_progressive,
+        poster_seconds=settings.video_poster_ms / 1000 or None,
     )
     try:
         with download.path.open("rb") as source:

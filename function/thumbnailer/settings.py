@@ -57,6 +57,7 @@ class Settings:
     animation_max_pixels: int = ANIMATION_MAX_PIXELS
     animation_max_frames: int = ANIMATION_MAX_FRAMES  # more frames: a still of the first, said in the log
     extra_formats: tuple[str, ...] = ()  # optional inputs whose decoders the layer carries: heif, avif, pdf, video
+    video_poster_ms: int = 0  # where a video's poster frame is; 0: its first frame that is not black
     source_metadata: bool = True  # thumbnails name their source (bucket, key, ETag); false: only a digest
     max_object_bytes: int = 100 * 1024 * 1024  # larger objects are refused without being downloaded
     source_bucket_owner: str = ""  # account that must own the buckets read (ExpectedBucketOwner); "": unchecked
@@ -270,6 +271,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         animation_max_pixels=_int(env, "ANIMATION_MAX_PIXELS", ANIMATION_MAX_PIXELS, 1, 10_000_000_000),
         animation_max_frames=_int(env, "ANIMATION_MAX_FRAMES", ANIMATION_MAX_FRAMES, 1, 100_000),
         extra_formats=extra_formats,
+        video_poster_ms=_int(env, "VIDEO_POSTER_MS", 0, 0, 6 * 3600 * 1000),
         source_metadata=_bool(env, "SOURCE_METADATA", True),
         max_object_bytes=_int(env, "MAX_OBJECT_BYTES", 100 * 1024 * 1024, 1, 10 * 1024**3),
         source_bucket_owner=_account(env, "SOURCE_BUCKET_OWNER"),

@@ -117,12 +117,14 @@ def make_thumbnails(
     formats: Sequence[str] = (),
     colour: str = "keep",
     jpeg_progressive: bool = False,
+    poster_seconds: float | None = None,
 ) -> Result:
     """Decode ``source`` once and return one thumbnail per size and format: the sizes in the order asked, each in
     ``formats`` (in their order) or, when none are given, in ``requested_format``.
 
     ``memory_mb``: the function's memory; a picture that would not fit it is refused before it is decoded (0: no
-    limit but ``max_pixels``)."""
+    limit but ``max_pixels``). ``poster_seconds``: where a video's poster frame is (None: its first frame that is
+    not black; previews.py)."""
     wanted = [parse_size(s) for s in sizes]
     if not wanted:
         raise ValueError("at least one size is required")
@@ -140,7 +142,9 @@ def make_thumbnails(
     )
     decoders = input_formats(extra_formats)
     # A PDF or a video (when extra_formats names it) becomes one still picture, then goes the picture's way.
-    if extra_formats and (shown := previews.still(source, extra_formats, wanted, max_pixels, memory_mb)):
+    if extra_formats and (
+        shown := previews.still(source, extra_formats, wanted, max_pixels, memory_mb, poster_seconds)
+    ):
         rendered = _Render(shown.image, shown.format, source, options).run(sorted(set(wanted), reverse=True), wanted)
         return dataclasses.replace(rendered, details=shown.details)
     try:

@@ -83,6 +83,7 @@ def still(
     sizes: Sequence[Size],
     max_pixels: int,
     memory_mb: int = 0,
+    poster_seconds: float | None = None,
 ) -> Still | None:
     """The still picture of ``source`` when it is a PDF or video that is switched on; None otherwise (a picture)."""
     header = _header(source)
@@ -100,7 +101,7 @@ def still(
     if found == "video":
         from . import video
 
-        poster = video.poster(source, header, sizes, max_pixels, memory_mb)
+        poster = video.poster(source, header, sizes, max_pixels, memory_mb, poster_seconds)
         return Still(poster.image, poster.container, poster.details())
     return None
 
