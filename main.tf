@@ -87,6 +87,7 @@ locals {
     ANIMATION                = tostring(var.animation.enabled)
     ANIMATION_MAX_PIXELS     = format("%d", var.animation.max_pixels)
     ANIMATION_MAX_FRAMES     = format("%d", var.animation.max_frames)
+    VIDEO_POSTER_MS          = format("%d", var.video.poster_ms)
     EXTRA_FORMATS            = join(",", var.extra_formats)
     SOURCE_BUCKET_OWNER      = local.account
     DESTINATION_BUCKET_OWNER = local.destination_account

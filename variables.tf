@@ -268,7 +268,7 @@ variable "events" {
 
 variable "extra_formats" {
   type        = list(string)
-  description = "Input formats beyond JPEG, PNG, WebP and GIF: \"heif\" (HEIC, iPhones' camera format), \"avif\", \"pdf\" (a preview of the first page) and \"video\" (a poster frame of MP4, MOV and WebM, from a separate layer built on the runner: its FFmpeg includes GPL parts, docs/previews.md); each adds to the layer and to the first invocation (docs/formats.md)."
+  description = "Inputs beyond JPEG, PNG, WebP and GIF: \"heif\" (HEIC), \"avif\", \"pdf\" (its first page) and \"video\" (a poster frame of MP4, MOV and WebM, from a GPL layer of its own built on the runner); each adds to the layer and the first invocation (docs/formats.md, docs/previews.md)."
   default     = []
   nullable    = false
 
@@ -728,6 +728,20 @@ variable "trigger" {
   validation {
     condition     = (var.trigger == "sns") == (var.sns_topic_arn != null)
     error_message = "sns_topic_arn must be set exactly when trigger = \"sns\" (the topic the bucket publishes to); got trigger = \"${var.trigger}\" and sns_topic_arn = ${jsonencode(var.sns_topic_arn)}."
+  }
+}
+
+variable "video" {
+  type = object({
+    poster_ms = optional(number, 0)
+  })
+  description = "With \"video\" in extra_formats: where a video's poster frame is, in milliseconds from its start; 0 takes its first frame that is not black (a fade-in or a slate is skipped). Details: docs/previews.md."
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = var.video.poster_ms >= 0 && var.video.poster_ms <= 21600000 && floor(var.video.poster_ms) == var.video.poster_ms
+    error_message = "video.poster_ms must be a whole number of milliseconds between 0 and 21600000 (6 hours); got ${var.video.poster_ms}."
   }
 }
 
