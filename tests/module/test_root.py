@@ -445,7 +445,7 @@ BAD = [
     ({"extra_formats": ["heic"]}, 'extra_formats may hold "heif", "avif", "pdf" and "video"; got ["heic"].'),
     (
         {"extra_formats": ["video"], "runtime": "python3.11"},
-        'extra_formats = "video" needs python3.12 or later (PyAV\'s wheels need Amazon Linux 2023\'s glibc); runtime '
+        "extra_formats = \"video\" needs python3.12 or later (PyAV's wheels need Amazon Linux 2023's glibc); runtime "
         'is "python3.11".',
     ),
     (
