@@ -2,7 +2,7 @@
 # make test   sets up what the tests need, lints (ruff, mypy), then runs every test (function, module plans, localaws, end to end);
 #             each run writes where its time went to build/test-times.json (devkit/testreport.py)
 # make test-report  prints that report again; RECORD=1 also records its totals for the README (docs/figures.json)
-# make bench  the full benchmark run; writes docs/benchmarks.md and docs/benchmarks.png
+# make bench  the full benchmark run; writes docs/benchmarks.md and docs/benchmarks.png, then what previews cost
 # make bench-backfill  the thumbnails command end to end at 2,000 objects on localaws; records its rate and cost
 # make tune   the cheapest memory size: pictures through the function on localaws at several sizes (TUNE_ARGS=--help)
 # make docs   regenerates the inputs/outputs tables of the READMEs from variables.tf and outputs.tf, and rewrites
@@ -58,6 +58,7 @@ demo: setup
 
 bench: setup
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.previews
 
 bench-backfill: setup
 	THUMBNAILS_E2E_OBJECTS=2000 RECORD_FIGURES=1 $(PY) -m pytest tests/e2e/test_batch.py -n 0 -s

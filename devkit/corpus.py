@@ -105,7 +105,7 @@ PYPDF_CORPUS = "7.1.1"
 
 
 def pdf_test_documents() -> list[Path]:
-    """Every ``.pdf`` of pypdfium2's ``tests/resources`` and pypdf's ``resources`` (about 90), fetched through pip
+    """Every ``.pdf`` of pypdfium2's test resources and pypdf's ``resources`` folder (about 90), fetched through pip
     once into ``build/corpus/``, never committed; safe to call from several test workers at once."""
     from importlib.metadata import version as installed
 
