@@ -213,6 +213,8 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
     )
 
     def inspect(header: bytes) -> None:
+        if previews.kind(header, settings.extra_formats):
+            return  # a PDF or a video: its own caps are checked in the child, before anything is rendered
         if containment.header_read_in_process(header):
             check(header)
         else:

@@ -36,9 +36,10 @@ MAX_SECONDS = 6 * 3600  # a longer stated duration is refused before a frame is 
 SEARCH_FRAMES = 300  # frames looked at for one that is not black (10 s at 30 frames a second)
 SEEK_FRAMES = 3000  # frames decoded from the key frame before VIDEO_POSTER_SECONDS, at most
 BLACK_LEVEL = 24  # a frame whose brightest tenth stays under this luma (0-255) is black (a fade-in, a slate)
-# Peak bytes a frame's pixel costs (before the margin): the decoder's reference frames (YUV, 1.5 bytes a pixel,
-# several of them), the RGB picture, the thumbnails. An estimate rounded up, not measured per codec.
-BYTES_PER_PIXEL = 16.0
+# Peak bytes a frame's pixel costs (before the margin): FFmpeg's buffers and the decoder's reference frames, the
+# RGB picture, the thumbnails. Measured 21 (a 4K H.264) to 30 (a 1024x768 VP9: fixed costs weigh more) by
+# tests/function/picture/test_video.py::test_the_memory_estimate_covers_a_poster and by hand on the real files.
+BYTES_PER_PIXEL = 32.0
 # The decoders a poster is made with: what MP4, MOV and WebM carry in practice. Anything else is refused.
 # (qtrle: QuickTime Animation, what screen recorders write in MOV.)
 CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "av1", "mpeg4", "mjpeg", "prores", "qtrle"})

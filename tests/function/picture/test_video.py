@@ -6,6 +6,8 @@ and real ones come from packages' test data (devkit/corpus.py)."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from functools import partial
 
 import av
@@ -158,3 +160,19 @@ def test_real_videos_of_every_container_give_a_poster_or_a_named_refusal():
     refused = {name: why for name, why in outcomes.items() if isinstance(why, str)}
     assert set(refused.values()) <= {"no-video", "not-an-image"}, refused
     assert refused["pymediainfo-7.0.1-videos/sample.mkv"] == "not-an-image", "Matroska is not one of the three"
+
+
+def test_the_memory_estimate_covers_a_poster(tmp_path):
+    """The peak resident memory of a 1080p H.264 poster (made into 1920 and 256), per pixel, stays under
+    BYTES_PER_PIXEL: measured in a fresh process against its own baseline."""
+    path = tmp_path / "hd.mp4"
+    path.write_bytes(make_video("mp4", 1920, 1080, black=1, frames=2))
+    code = (
+        "import resource, sys; sys.path[:0] = ['function', '.'];"
+        "from thumbnailer.picture.imaging import make_thumbnails, prepare_decoders;"
+        "prepare_decoders(('video',)); before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+        f"make_thumbnails({str(path)!r}, [1920, 256], extra_formats=('video',));"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)"
+    )
+    grown_kb = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert grown_kb * 1024 / (1920 * 1080) < video.BYTES_PER_PIXEL
