@@ -4,6 +4,7 @@ frames first, then the test photo (a red marker in its top-left corner), so a po
 from __future__ import annotations
 
 import io
+import struct
 from fractions import Fraction
 
 import av
@@ -51,3 +52,16 @@ def video(
             for packet in stream.encode():
                 out.mux(packet)
     return buf.getvalue()
+
+
+def held_upright(data: bytes) -> bytes:
+    """An MP4 of ``video()`` with the track matrix a phone held upright writes (0 1 / -1 0: shown turned 90 degrees
+    clockwise, what ffprobe calls a rotation of -90): its ``tkhd`` box's matrix rewritten in place."""
+    out = bytearray(data)
+    at = out.index(b"tkhd")
+    version = out[at + 4]
+    times = 4 * 5 if version == 0 else 8 + 8 + 4 + 4 + 8  # creation, modification, track id, reserved, duration
+    matrix = at + 4 + 4 + times + 8 + 2 + 2 + 2 + 2  # past reserved, layer, alternate group, volume, reserved
+    assert out[matrix : matrix + 36] == struct.pack(">9i", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+    out[matrix : matrix + 36] = struct.pack(">9i", 0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000)
+    return bytes(out)

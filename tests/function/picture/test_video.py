@@ -12,7 +12,7 @@ from functools import partial
 
 import av
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from devkit.corpus import video_test_files
 from thumbnailer.aws.metrics import reason_of
@@ -22,6 +22,8 @@ from thumbnailer.picture import containment, previews, video
 from thumbnailer.picture.imaging import make_thumbnails, prepare_decoders
 from thumbnailer.picture.sizes import Size
 
+from ..images import photo
+from ..videos import held_upright
 from ..videos import video as make_video
 
 ON = ("video",)
@@ -43,6 +45,16 @@ def test_the_poster_is_the_first_frame_that_is_not_black(container, name):
     assert red > 200 and green < 80, "the photo's red marker, top-left: not a black frame"
     key = thumbnail_key("thumbnails/", Size(256, 0), f"clips/a.{container}", result.source_format, big.format)
     assert key == f"thumbnails/256/clips/a.{container}.webp"
+
+
+def test_a_phones_portrait_video_is_shown_upright():
+    """A phone stores a portrait video on its side with a matrix that turns it: the poster is turned as players
+    show it (90 degrees clockwise), the same picture as the frame turned by Pillow."""
+    result = poster(held_upright(make_video("mp4", 320, 240, black=0)), sizes=(320,), requested_format="png")
+    assert (result.source_width, result.source_height) == (240, 320)
+    shown = Image.open(io.BytesIO(result.thumbnails[0].data)).convert("RGB")
+    expected = photo(320, 240).transpose(Image.Transpose.ROTATE_270)
+    assert max(ImageStat.Stat(ImageChops.difference(shown, expected)).mean) < 8
 
 
 def test_a_poster_time_takes_the_frame_there():
