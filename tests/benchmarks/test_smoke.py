@@ -103,3 +103,15 @@ def test_the_formats_benchmark_measures_every_format_of_every_input(tmp_path):
     assert quoted <= made, (
         f"docs/figures.json has figures {formats.COMMAND} no longer measures: {sorted(quoted - made)}"
     )
+
+
+def test_the_previews_benchmark_runs_in_smoke_mode():
+    """`python -m benchmarks.previews --smoke` (one run, no layers built, nothing recorded): a cold start and a time
+    per preview for PDF and video, each from real corpus files."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.previews", "--smoke"], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    printed = dict(re.findall(r"^(previews\.\w+): ([0-9.]+) ms$", done.stdout, re.M))
+    assert set(printed) == {"previews.pdf_cold_ms", "previews.video_cold_ms", "previews.pdf_ms", "previews.video_ms"}
+    assert all(float(ms) > 0 for ms in printed.values())
+    assert len(re.findall(r"\.(pdf|mp4|mov|webm): [0-9]+ ms", done.stderr)) == 6, done.stderr
