@@ -2,7 +2,7 @@
 # make test   sets up what the tests need, lints (ruff, mypy), then runs every test (function, module plans, localaws, end to end);
 #             each run writes where its time went to build/test-times.json (devkit/testreport.py)
 # make test-report  prints that report again; RECORD=1 also records its totals for the README (docs/figures.json)
-# make bench  the full benchmark run; writes docs/benchmarks.md and docs/benchmarks.png
+# make bench  the full benchmark run; writes docs/benchmarks.md and docs/benchmarks.png, then what previews cost
 # make bench-heic  an iPhone's HEIC (12 MP, grid of tiles) against a 24 MP JPEG at 1 and 2 CPUs, beside libheif's own
 #             decode; records docs/benchmarks.md's HEIC section (benchmarks/heic.py)
 # make bench-backfill  the thumbnails command end to end at 2,000 objects on localaws; records its rate and cost
@@ -60,6 +60,7 @@ demo: setup
 
 bench: setup
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.previews
 
 bench-heic: setup
 	$(PY) -m benchmarks.heic --record

@@ -17,6 +17,8 @@ locals {
     [".jpg", ".jpeg", ".png", ".webp", ".gif"],
     contains(var.extra_formats, "heif") ? [".heic", ".heif"] : [],
     contains(var.extra_formats, "avif") ? [".avif"] : [],
+    contains(var.extra_formats, "pdf") ? [".pdf"] : [],
+    contains(var.extra_formats, "video") ? [".mp4", ".m4v", ".mov", ".webm"] : [],
   )
   filter_suffixes = var.filter_suffixes != null ? var.filter_suffixes : concat(local.suffixes, [for s in local.suffixes : upper(s)])
   # The EventBridge rule that sees the bucket's events: for the function, or for the queue in front of it. S3 sends
@@ -49,7 +51,9 @@ locals {
   }
   # The release this module version pins (`make release` writes it): the file names and their SHA-256.
   release = jsondecode(file("${path.module}/release/artifacts.json"))
-  formats = sort(distinct(var.extra_formats))
+  # "video" is in no released layer (PyAV's FFmpeg includes GPL parts): it is a layer of its own, built here.
+  formats = sort(distinct([for f in var.extra_formats : f if f != "video"]))
+  video   = contains(var.extra_formats, "video")
   # The released files this stack uses: named as devkit/release.py names them.
   function_file = "thumbnails-function.zip"
   layer_file    = "${join("-", concat(["thumbnails-layer", var.runtime, var.architecture], local.formats))}.zip"
@@ -83,6 +87,7 @@ locals {
     ANIMATION                = tostring(var.animation.enabled)
     ANIMATION_MAX_PIXELS     = format("%d", var.animation.max_pixels)
     ANIMATION_MAX_FRAMES     = format("%d", var.animation.max_frames)
+    VIDEO_POSTER_MS          = format("%d", var.video.poster_ms)
     EXTRA_FORMATS            = join(",", var.extra_formats)
     SOURCE_BUCKET_OWNER      = local.account
     DESTINATION_BUCKET_OWNER = local.destination_account
@@ -162,6 +167,24 @@ module "layer" {
   package           = var.prebuilt == null ? null : merge(module.prebuilt[0].packages[local.layer_file], { name = local.layer_file })
 }
 
+# Video posters (extra_formats has "video"): PyAV and its FFmpeg in a layer of their own, always built on the runner
+# from layer/video/requirements.lock, never released (FFmpeg's x264 and x265 are GPL; docs/previews.md).
+module "video_layer" {
+  source = "./modules/layer"
+  count  = var.create_layer && local.video ? 1 : 0
+
+  layer_name         = "${local.function_name}-video"
+  requirements_files = ["${path.module}/layer/video/requirements.lock"]
+  exclude_files      = ["${path.module}/layer/video/exclude.txt"]
+  runtime            = var.runtime
+  architecture       = var.architecture
+  build_target       = var.build.layer_target
+  s3_bucket          = var.build.layer_s3_bucket
+  artifacts_dir      = var.build.artifacts_dir
+  python_executable  = var.build.python_executable
+  index_url          = var.build.index_url
+}
+
 # The released ZIPs, verified at plan against the digests this module version pins (with prebuilt only).
 module "prebuilt" {
   source = "./modules/prebuilt"
@@ -196,7 +219,7 @@ module "function" {
 
   runtime                = var.runtime
   architecture           = var.architecture
-  layers                 = concat(module.layer[*].layer_version_arn, var.layer_arns)
+  layers                 = concat(module.layer[*].layer_version_arn, module.video_layer[*].layer_version_arn, var.layer_arns)
   memory_size            = var.memory_size
   ephemeral_storage_size = var.ephemeral_storage_size
   timeout                = var.timeout

@@ -268,13 +268,18 @@ variable "events" {
 
 variable "extra_formats" {
   type        = list(string)
-  description = "Input formats beyond JPEG, PNG, WebP and GIF: \"heif\" (HEIC, iPhones' camera format) and \"avif\"; each adds to the layer and to the first invocation (docs/formats.md)."
+  description = "Inputs beyond JPEG, PNG, WebP and GIF: \"heif\" (HEIC), \"avif\", \"pdf\" (its first page) and \"video\" (a poster frame of MP4, MOV and WebM, from a GPL layer of its own built on the runner); each adds to the layer and the first invocation (docs/formats.md, docs/previews.md)."
   default     = []
   nullable    = false
 
   validation {
-    condition     = length(setsubtract(var.extra_formats, ["heif", "avif"])) == 0
-    error_message = "extra_formats may hold \"heif\" and \"avif\"; got ${jsonencode(var.extra_formats)}."
+    condition     = length(setsubtract(var.extra_formats, ["heif", "avif", "pdf", "video"])) == 0
+    error_message = "extra_formats may hold \"heif\", \"avif\", \"pdf\" and \"video\"; got ${jsonencode(var.extra_formats)}."
+  }
+
+  validation {
+    condition     = !contains(var.extra_formats, "video") || !contains(["python3.10", "python3.11"], var.runtime)
+    error_message = "extra_formats = \"video\" needs python3.12 or later (PyAV's wheels need Amazon Linux 2023's glibc); runtime is \"${var.runtime}\"."
   }
 }
 
@@ -324,8 +329,8 @@ variable "layer_arns" {
   nullable    = false
 
   validation {
-    condition     = length(var.layer_arns) + (var.create_layer ? 1 : 0) <= 5
-    error_message = "A function takes at most 5 layers: layer_arns has ${length(var.layer_arns)}${var.create_layer ? " and create_layer adds 1" : ""}."
+    condition     = length(var.layer_arns) + (var.create_layer ? (contains(var.extra_formats, "video") ? 2 : 1) : 0) <= 5
+    error_message = "A function takes at most 5 layers: layer_arns has ${length(var.layer_arns)}${var.create_layer ? (contains(var.extra_formats, "video") ? " and create_layer adds 2 (extra_formats has \"video\": its own layer)" : " and create_layer adds 1") : ""}."
   }
 }
 
@@ -723,6 +728,20 @@ variable "trigger" {
   validation {
     condition     = (var.trigger == "sns") == (var.sns_topic_arn != null)
     error_message = "sns_topic_arn must be set exactly when trigger = \"sns\" (the topic the bucket publishes to); got trigger = \"${var.trigger}\" and sns_topic_arn = ${jsonencode(var.sns_topic_arn)}."
+  }
+}
+
+variable "video" {
+  type = object({
+    poster_ms = optional(number, 0)
+  })
+  description = "With \"video\" in extra_formats: where a video's poster frame is, in milliseconds from its start; 0 takes its first frame that is not black (a fade-in or a slate is skipped). Details: docs/previews.md."
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = var.video.poster_ms >= 0 && var.video.poster_ms <= 21600000 && floor(var.video.poster_ms) == var.video.poster_ms
+    error_message = "video.poster_ms must be a whole number of milliseconds between 0 and 21600000 (6 hours); got ${var.video.poster_ms}."
   }
 }
 

@@ -9,6 +9,7 @@ its own tests refuse. Nothing of it is committed.
 from __future__ import annotations
 
 import fcntl
+import io
 import subprocess
 import sys
 import tarfile
@@ -96,3 +97,100 @@ def _fetch_sdist(project: str, version: str, filename: str) -> Path:
             f"{done.stdout}{done.stderr}"
         )
     return archive
+
+
+# Real PDFs nobody on this project made: the test documents of pypdfium2's source distribution (the version the
+# function's layer pins) and pypdf's (its ``resources/``: forms, scans, CAD drawings, encrypted files, broken ones).
+PYPDF_CORPUS = "7.1.1"
+
+
+def pdf_test_documents() -> list[Path]:
+    """Every ``.pdf`` of pypdfium2's test resources and pypdf's ``resources`` folder (about 90), fetched through pip
+    once into ``build/corpus/``, never committed; safe to call from several test workers at once."""
+    from importlib.metadata import version as installed
+
+    sources = (
+        ("pypdfium2", installed("pypdfium2"), "pypdfium2-{v}.tar.gz", "pypdfium2-{v}/tests/resources/"),
+        ("pypdf", PYPDF_CORPUS, "pypdf-{v}.tar.gz", "pypdf-{v}/resources/"),
+    )
+    found: list[Path] = []
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    for project, version, filename, folder in sources:
+        target = CORPUS / f"{project}-{version}-pdfs"
+        done = target / ".complete"
+        with open(CORPUS / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not done.exists():
+                archive = _fetch_sdist(project, version, filename.format(v=version))
+                prefix = folder.format(v=version)
+                with tarfile.open(archive) as tar:
+                    members = [
+                        m for m in tar.getmembers()
+                        if m.isfile() and m.name.startswith(prefix) and m.name.lower().endswith(".pdf")
+                    ]  # fmt: skip
+                    for member in members:
+                        member.name = member.name.removeprefix(prefix)
+                    tar.extractall(target, members=members, filter="data")
+                done.touch()
+        found += sorted(p for p in target.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+    return found
+
+
+# Real videos nobody on this project made, one container at least each: MP4 (pymediainfo's and filetype's test
+# files), MOV (filetype's), WebM (the GNOME help's figures, Debian's gnome-user-docs), and a Matroska file, which
+# is not one of the three and must be refused.
+VIDEO_SDISTS = (
+    ("pymediainfo", "7.0.1", "pymediainfo-{v}.tar.gz", "pymediainfo-{v}/tests/data/"),
+    ("filetype", "1.2.0", "filetype-{v}.tar.gz", "filetype-{v}/tests/fixtures/"),
+)
+VIDEO_DEB = "gnome-user-docs"
+_VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv")
+
+
+def video_test_files() -> list[Path]:
+    """The videos of ``VIDEO_SDISTS`` (through pip) and the WebM figures of ``VIDEO_DEB`` (through apt-get download),
+    fetched once into ``build/corpus/``, never committed."""
+    found: list[Path] = []
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    with open(CORPUS / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for project, version, filename, folder in VIDEO_SDISTS:
+            target = CORPUS / f"{project}-{version}-videos"
+            if not (target / ".complete").exists():
+                archive = _fetch_sdist(project, version, filename.format(v=version))
+                prefix = folder.format(v=version)
+                with tarfile.open(archive) as tar:
+                    members = [
+                        m for m in tar.getmembers()
+                        if m.isfile() and m.name.startswith(prefix) and m.name.lower().endswith(_VIDEO_SUFFIXES)
+                    ]  # fmt: skip
+                    for member in members:
+                        member.name = member.name.removeprefix(prefix)
+                    tar.extractall(target, members=members, filter="data")
+                (target / ".complete").touch()
+            found += sorted(p for p in target.rglob("*") if p.suffix.lower() in _VIDEO_SUFFIXES)
+        target = CORPUS / f"{VIDEO_DEB}-videos"
+        if not (target / ".complete").exists():
+            _extract_deb_files(VIDEO_DEB, "./usr/share/help/C/", _VIDEO_SUFFIXES, target)
+            (target / ".complete").touch()
+        found += sorted(p for p in target.rglob("*") if p.suffix.lower() in _VIDEO_SUFFIXES)
+    return found
+
+
+def _extract_deb_files(package: str, under: str, suffixes: tuple[str, ...], target: Path) -> None:
+    """The regular files under ``under`` ending in ``suffixes`` of Debian's ``package`` (apt-get download)."""
+    work = CORPUS / "debs"
+    work.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["apt-get", "download", package], cwd=work, capture_output=True, text=True, check=False)
+    debs = sorted(work.glob(f"{package}_*.deb"))
+    if done.returncode != 0 or not debs:
+        raise RuntimeError(
+            f"could not fetch Debian's {package} for its test videos (apt-get download; run apt-get update once "
+            f"first):\n{done.stdout}{done.stderr}"
+        )
+    data = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(debs[-1])], capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        members = [m for m in tar.getmembers() if m.isfile() and m.name.startswith(under) and m.name.endswith(suffixes)]
+        for member in members:
+            member.name = Path(member.name).name
+        tar.extractall(target, members=members, filter="data")

@@ -280,6 +280,11 @@ def release_notes(manifest: dict) -> str:
             f"| {a['file']} | {a['runtime'] or '-'} | {a['architecture'] or '-'} | {formats_} | {pillow} "
             f"| {a['size']} | `{a['sha256']}` |"
         )
+    lines += [
+        "",
+        'Video posters (`extra_formats = ["video"]`) are in none of these layers: the module builds their layer (PyAV, '
+        "whose FFmpeg includes x264 and x265) on the runner, and that layer is GPL-2.0-or-later (docs/previews.md).",
+    ]
     if manifest["unavailable"]:
         lines += ["", "Not released (no wheel runs there):", ""]
         lines += [f"- {name}: {why}" for name, why in manifest["unavailable"].items()]

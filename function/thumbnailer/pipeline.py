@@ -30,7 +30,7 @@ from .aws.events import CREATE, IGNORE, Change, Intake, Item
 from .aws.logs import log
 from .errors import ImageRejected, PermanentFailure, TransientFailure
 from .keys import file_name, is_under_prefix, thumbnail_key, thumbnail_keys_of
-from .picture import containment
+from .picture import containment, previews
 from .picture.imaging import Result as Rendering
 from .picture.imaging import check_header, make_thumbnails, prepare_decoders
 from .settings import Settings
@@ -213,6 +213,8 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
     )
 
     def inspect(header: bytes) -> None:
+        if previews.kind(header, settings.extra_formats):
+            return  # a PDF or a video: its own caps are checked in the child, before anything is rendered
         if containment.header_read_in_process(header):
             check(header)
         else:
@@ -237,6 +239,7 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
         formats=settings.output_formats,
         colour=settings.colour,
         jpeg_progressive=settings.jpeg_progressive,
+        poster_seconds=settings.video_poster_ms / 1000 or None,
     )
     try:
         with download.path.open("rb") as source:
@@ -244,7 +247,8 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
         if containment.decoded_in_process(header):
             result = render()
         else:
-            result = containment.contained(render, memory_mb=settings.memory_mb)
+            seconds = previews.seconds(header, settings.extra_formats)
+            result = containment.contained(render, seconds=seconds, memory_mb=settings.memory_mb)
     finally:
         download.path.unlink(missing_ok=True)
     metadata = _metadata(change, settings, download, result)
@@ -275,6 +279,7 @@ def _metadata(change: Change, settings: Settings, download: storage.Download, re
     if named:
         metadata |= download.version.metadata()
     metadata["blurhash"] = result.blurhash  # the placeholder, useful without a catalogue
+    metadata |= result.details  # a PDF's page count and page size, a video's duration and poster time
     if settings.copy_metadata:
         copied = storage.copied_metadata(download.metadata, settings.copy_metadata, metadata)
         if dropped := [n for n in settings.copy_metadata if n in download.metadata and n not in copied]:
@@ -299,6 +304,7 @@ def rows(change: Change, thumbnail_bucket: str, rendered: Rendered) -> list[Row]
     from .catalogue.catalogue import Row
 
     rendering = rendered.rendering
+    details = rendering.details  # a PDF's page count and size (picture/previews.py); none for a picture
     return [
         Row(
             source_bucket=change.bucket,
@@ -318,6 +324,9 @@ def rows(change: Change, thumbnail_bucket: str, rendered: Rendered) -> list[Row]
             format=thumb.format.name,
             blurhash=rendering.blurhash,
             sequencer=change.sequencer,
+            source_pages=int(details["page-count"]) if "page-count" in details else None,
+            source_page_width=float(details["page-width"]) if "page-width" in details else None,
+            source_page_height=float(details["page-height"]) if "page-height" in details else None,
         )
         for thumb, key in zip(rendering.thumbnails, rendered.keys, strict=True)
     ]

@@ -13,14 +13,19 @@ from .picture.colour import POLICIES
 from .picture.crop import CROPS
 from .picture.formats import OPTIONAL_FORMATS, OUTPUTS
 from .picture.imaging import ANIMATION_MAX_FRAMES, ANIMATION_MAX_PIXELS
+from .picture.previews import SOURCES
 from .picture.sizes import MAX_EDGE, Size, parse_size
 
 FORMAT_CHOICES = ("auto", *OUTPUTS)  # OUTPUT_FORMAT; OUTPUT_FORMATS lists OUTPUTS
 DISPOSITIONS = ("inline", "attachment", "none")
 # Storage classes a thumbnail can be read from at once (no restore): the archive classes are refused.
 STORAGE_CLASSES = ("STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR")
-# The metadata the function writes itself: COPY_METADATA cannot name these.
-OWN_METADATA = ("source-bucket", "source-key", "source-etag", "source-version-id", "source-digest", "blurhash")
+# The metadata the function writes itself (a preview's too: a PDF's pages and page size, a video's duration and
+# poster time, picture/previews.py): COPY_METADATA cannot name these.
+OWN_METADATA = (
+    *("source-bucket", "source-key", "source-etag", "source-version-id", "source-digest", "blurhash"),
+    *("page-count", "page-width", "page-height", "duration", "poster-time"),
+)
 _METADATA_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
 _HEADER_VALUE = re.compile(r"^[\x20-\x7e]{1,1024}$")
 MAX_TAGS = 10  # S3's limit for one object
@@ -51,7 +56,8 @@ class Settings:
     animation: bool = True  # animated GIF, WebP and PNG keep their frames
     animation_max_pixels: int = ANIMATION_MAX_PIXELS
     animation_max_frames: int = ANIMATION_MAX_FRAMES  # more frames: a still of the first, said in the log
-    extra_formats: tuple[str, ...] = ()  # optional inputs whose decoders the layer carries: heif, avif
+    extra_formats: tuple[str, ...] = ()  # optional inputs whose decoders the layer carries: heif, avif, pdf, video
+    video_poster_ms: int = 0  # where a video's poster frame is; 0: its first frame that is not black
     source_metadata: bool = True  # thumbnails name their source (bucket, key, ETag); false: only a digest
     max_object_bytes: int = 100 * 1024 * 1024  # larger objects are refused without being downloaded
     source_bucket_owner: str = ""  # account that must own the buckets read (ExpectedBucketOwner); "": unchecked
@@ -124,11 +130,10 @@ def _listed(raw: str) -> tuple[str, ...]:
 def _extra_formats(environ: Mapping[str, str]) -> tuple[str, ...]:
     raw = environ.get("EXTRA_FORMATS", "")
     names = _listed(raw)
-    unknown = [name for name in names if name not in OPTIONAL_FORMATS]
+    known = (*OPTIONAL_FORMATS, *SOURCES)
+    unknown = [name for name in names if name not in known]
     if unknown:
-        raise ConfigError(
-            f"EXTRA_FORMATS must be a comma-separated list of {', '.join(OPTIONAL_FORMATS)}; got {raw!r}."
-        )
+        raise ConfigError(f"EXTRA_FORMATS must be a comma-separated list of {', '.join(known)}; got {raw!r}.")
     return names
 
 
@@ -266,6 +271,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         animation_max_pixels=_int(env, "ANIMATION_MAX_PIXELS", ANIMATION_MAX_PIXELS, 1, 10_000_000_000),
         animation_max_frames=_int(env, "ANIMATION_MAX_FRAMES", ANIMATION_MAX_FRAMES, 1, 100_000),
         extra_formats=extra_formats,
+        video_poster_ms=_int(env, "VIDEO_POSTER_MS", 0, 0, 6 * 3600 * 1000),
         source_metadata=_bool(env, "SOURCE_METADATA", True),
         max_object_bytes=_int(env, "MAX_OBJECT_BYTES", 100 * 1024 * 1024, 1, 10 * 1024**3),
         source_bucket_owner=_account(env, "SOURCE_BUCKET_OWNER"),

@@ -125,3 +125,15 @@ def test_the_heic_benchmark_runs_on_small_pictures(tmp_path):
         assert all(case["median"] > 0 and case["cpu"] > 0 for case in cases.values())
     assert "heic_vs_jpeg" in heic.ratios(measured)
     assert "| function, iPhone layout | 1 |" in (tmp_path / "heic.md").read_text()
+
+
+def test_the_previews_benchmark_runs_in_smoke_mode():
+    """`python -m benchmarks.previews --smoke` (one run, no layers built, nothing recorded): a cold start and a time
+    per preview for PDF and video, each from real corpus files."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.previews", "--smoke"], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    printed = dict(re.findall(r"^(previews\.\w+): ([0-9.]+) ms$", done.stdout, re.M))
+    assert set(printed) == {"previews.pdf_cold_ms", "previews.video_cold_ms", "previews.pdf_ms", "previews.video_ms"}
+    assert all(float(ms) > 0 for ms in printed.values())
+    assert len(re.findall(r"\.(pdf|mp4|mov|webm): [0-9]+ ms", done.stderr)) == 6, done.stderr

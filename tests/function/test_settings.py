@@ -32,6 +32,12 @@ def test_boxes_crops_animation_and_extra_formats():
     assert settings.extra_formats == ("avif", "heif") and settings.output_format == "avif"
 
 
+def test_previews_are_extra_formats_and_the_poster_time_is_read():
+    settings = load_settings({"DESTINATION_BUCKET": "b", "EXTRA_FORMATS": "pdf,video", "VIDEO_POSTER_MS": "1500"})
+    assert settings.extra_formats == ("pdf", "video") and settings.video_poster_ms == 1500
+    assert load_settings({"DESTINATION_BUCKET": "b"}).video_poster_ms == 0, "0: the first frame that is not black"
+
+
 def test_formats_colour_and_how_thumbnails_are_written():
     settings = load_settings(
         {
@@ -81,7 +87,12 @@ def test_sizes_are_deduplicated_largest_first():
         ({"THUMBNAIL_SIZES": "256,200x0"}, r"THUMBNAIL_SIZES must be .* boxes \(200x200\).* got '256,200x0'"),
         ({"CROP": "attention"}, "CROP must be one of entropy, centre; got 'attention'"),
         ({"ANIMATION": "yes"}, "ANIMATION must be true or false; got 'yes'"),
-        ({"EXTRA_FORMATS": "heic"}, "EXTRA_FORMATS must be a comma-separated list of heif, avif; got 'heic'"),
+        (
+            {"EXTRA_FORMATS": "heic"},
+            "EXTRA_FORMATS must be a comma-separated list of heif, avif, pdf, video; got 'heic'",
+        ),
+        ({"VIDEO_POSTER_MS": "-5"}, "VIDEO_POSTER_MS must be between 0 and 21600000; got -5."),
+        ({"OUTPUT_FORMAT": "pdf", "EXTRA_FORMATS": "pdf"}, "OUTPUT_FORMAT must be one of auto, jpeg, png, webp, avif"),
         ({"OUTPUT_FORMAT": "avif"}, "OUTPUT_FORMAT=avif needs its codec in the layer: add avif to EXTRA_FORMATS"),
         (
             {"DATABASE_SECRET_ARN": "thumbnails-db"},

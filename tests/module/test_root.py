@@ -60,6 +60,7 @@ def test_function_configuration(root):
         "ANIMATION": "true",
         "ANIMATION_MAX_PIXELS": "50000000",
         "ANIMATION_MAX_FRAMES": "1000",
+        "VIDEO_POSTER_MS": "0",
         "EXTRA_FORMATS": "",
         "SOURCE_BUCKET_OWNER": "111122223333",
         "DESTINATION_BUCKET_OWNER": "444455556666",
@@ -313,6 +314,30 @@ def test_extra_formats_reach_the_function_the_layer_and_the_suffix_filter(root):
     )
 
 
+def test_pdf_and_video_reach_the_function_their_layers_and_the_suffix_filter(root):
+    """pdf joins the released layer's variants (pypdfium2 in it); video is a layer of its own, always built here
+    from layer/video/requirements.lock and never a released file (PyAV's FFmpeg includes GPL parts)."""
+    plan = root.plan(**BASE, extra_formats=["pdf", "video"], video={"poster_ms": 1500})
+    env = changes(plan, FUNCTION)["environment"][0]["variables"]
+    assert (env["EXTRA_FORMATS"], env["VIDEO_POSTER_MS"]) == ("pdf,video", "1500")
+    suffixes = {b["filter_suffix"] for b in changes(plan, "aws_s3_bucket_notification.this[0]")["lambda_function"]}
+    assert {".pdf", ".PDF", ".mp4", ".MP4", ".m4v", ".mov", ".MOV", ".webm", ".WEBM", ".jpg"} <= suffixes
+    zip_path = "module.layer[0].terraform_data.build[0]"
+    without = root.plan(**BASE, extra_formats=["pdf"])
+    assert changes(plan, zip_path)["input"]["zip"] == changes(without, zip_path)["input"]["zip"], (
+        "video changes nothing in the main layer"
+    )
+    assert changes(without, zip_path)["input"]["zip"] != changes(root.plan(**BASE), zip_path)["input"]["zip"], (
+        "pdf makes another main layer: pypdfium2 in it"
+    )
+    video = changes(plan, "module.video_layer[0].terraform_data.build[0]")["input"]["zip"]
+    assert "/layer-thumbnails-photos-video-" in video
+    assert changes(plan, "module.video_layer[0].aws_lambda_layer_version.this")["layer_name"] == (
+        "thumbnails-photos-video"
+    )
+    assert not [r for r in without.resource_changes if r.startswith("module.video_layer")], "no video: no layer"
+
+
 def test_formats_colour_and_how_thumbnails_are_written_reach_the_function(root):
     plan = root.plan(
         **BASE,
@@ -433,7 +458,21 @@ BAD = [
     ({"thumbnail_sizes": ["200x", "abc"]}, 'pixels; got ["200x","abc"].'),
     ({"thumbnail_sizes": ["200x20000"]}, 'pixels; got ["200x20000"].'),
     ({"crop": "attention"}, 'crop must be "entropy" or "centre"; got "attention".'),
-    ({"extra_formats": ["heic"]}, 'extra_formats may hold "heif" and "avif"; got ["heic"].'),
+    ({"extra_formats": ["heic"]}, 'extra_formats may hold "heif", "avif", "pdf" and "video"; got ["heic"].'),
+    (
+        {"extra_formats": ["video"], "runtime": "python3.11"},
+        "extra_formats = \"video\" needs python3.12 or later (PyAV's wheels need Amazon Linux 2023's glibc); runtime "
+        'is "python3.11".',
+    ),
+    (
+        {"video": {"poster_ms": -1}},
+        "video.poster_ms must be a whole number of milliseconds between 0 and 21600000 (6 hours); got -1.",
+    ),
+    (
+        {"extra_formats": ["video"], "layer_arns": [f"arn:aws:lambda:us-east-1:1:layer:l:{i}" for i in range(4)]},
+        'A function takes at most 5 layers: layer_arns has 4 and create_layer adds 2 (extra_formats has "video": its '
+        "own layer).",
+    ),
     (
         {"output_format": "avif"},
         'output_format = "avif" needs the AVIF codec in the layer: add "avif" to extra_formats (it is []).',

@@ -30,12 +30,19 @@ def test_the_matrix_follows_the_layer_files():
     """Formats come from layer/requirements-<f>.txt and layer/exclude-<f>.txt (a decoder switched in the file flows
     through); every runtime the build knows, on both architectures, with every set of formats."""
     formats = release.formats()
-    assert formats == ["avif", "heif"]
+    assert formats == ["avif", "heif", "pdf"], "video is never released: its layer is GPL (docs/previews.md)"
     layers = release.matrix()
     assert len(layers) == len(release.build_layer.RUNTIME_GLIBC) * 2 * 2 ** len(formats)
     heif = next(layer for layer in layers if layer.formats == ("heif",) and layer.runtime == "python3.13")
     assert [p.name for p in heif.requirements] == ["requirements.lock", "requirements-heif.lock"]
     assert [p.name for p in heif.exclude] == ["exclude.txt", "exclude-avif.txt"]
+    pdf = next(layer for layer in layers if layer.formats == ("heif", "pdf") and layer.runtime == "python3.13")
+    assert [p.name for p in pdf.requirements] == [
+        "requirements.lock",
+        "requirements-heif.lock",
+        "requirements-pdf.lock",
+    ]
+    assert not any("av==" in p.read_text() for layer in layers for p in layer.requirements), "no FFmpeg released"
     old = next(layer for layer in layers if layer.runtime == "python3.11" and not layer.formats)
     assert old.requirements == [release.AMAZON_LINUX_2 / "requirements.lock"]
 

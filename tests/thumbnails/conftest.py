@@ -41,7 +41,9 @@ def client(aws, monkeypatch):
 def deployed(client):
     """A function with the module's environment (and, with ``role``, its Batch Operations tags); its buckets."""
 
-    def make(*, role: bool = True, sizes: str = "256", formats: str = "") -> dict[str, str]:
+    def make(
+        *, role: bool = True, sizes: str = "256", formats: str = "", suffixes: str = ".jpg,.png"
+    ) -> dict[str, str]:
         name = f"thumbs-{uuid.uuid4().hex[:8]}"
         source, destination = f"{name}-src", f"{name}-dst"
         for bucket in (source, destination):
@@ -63,7 +65,7 @@ def deployed(client):
                 "Variables": {
                     "SOURCE_BUCKET": source,
                     "SOURCE_PREFIX": "uploads/",
-                    "SOURCE_SUFFIXES": ".jpg,.png",
+                    "SOURCE_SUFFIXES": suffixes,
                     "DESTINATION_BUCKET": destination,
                     "DESTINATION_PREFIX": "thumbnails/",
                     "THUMBNAIL_SIZES": sizes,

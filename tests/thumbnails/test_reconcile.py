@@ -42,3 +42,31 @@ def test_formats_missing_and_retired_are_found_and_foreign_objects_kept(client, 
         ),
     }
     assert [k["key"] for k in found.kept] == ["thumbnails/256/uploads/old.jpg.png"]
+
+
+def test_previews_are_the_thumbnails_of_pdfs_and_videos(client, deployed):
+    """A PDF's or a video's thumbnail is its key with the format's extension appended (report.pdf.webp): reconcile
+    counts it as that source's, renders a source without one and removes one whose source is gone."""
+    stack = deployed(sizes="256", suffixes=".jpg,.pdf,.mp4,.webm")
+    s3, source, destination = client("s3"), stack["source"], stack["destination"]
+    for key in ("uploads/report.pdf", "uploads/clip.mp4", "uploads/talk.webm", "uploads/notes.txt"):
+        s3.put_object(Bucket=source, Key=key, Body=b"x")
+    for key, source_key in {
+        "uploads/report.pdf.webp": "uploads/report.pdf",
+        "uploads/talk.webm.webp": "uploads/talk.webm",
+        "uploads/deleted.pdf.webp": "uploads/deleted.pdf",  # its source is gone
+    }.items():
+        metadata = {"source-bucket": source, "source-key": source_key}
+        s3.put_object(Bucket=destination, Key=f"thumbnails/256/{key}", Body=b"t", Metadata=metadata)
+
+    found = plan(Deployment.read(Clients.make()("lambda"), stack["name"]), s3, Progress(io.StringIO(), enabled=False))
+
+    assert found.sources == 3, "notes.txt is not watched"
+    assert found.render == ["uploads/clip.mp4"]
+    assert found.remove == [
+        {
+            "key": "thumbnails/256/uploads/deleted.pdf.webp",
+            "reason": "its source is gone",
+            "source": "uploads/deleted.pdf",
+        }
+    ]

@@ -23,6 +23,12 @@ NAMESPACE = "Thumbnails"
 # Each reason and the words of a refusal that say it, tried in order (a memory refusal also mentions pixels).
 _MARKS = (
     ("not-an-image", ("not an image",)),
+    ("encrypted", ("encrypted",)),
+    ("no-pages", ("no pages",)),
+    ("no-video", ("no video stream", "no frame that can be decoded")),
+    ("unsupported-codec", ("which is not decoded here",)),
+    ("too-many-streams", ("streams, more than",)),
+    ("too-long", ("video lasts",)),
     ("too-little-memory", ("memory_size",)),
     ("too-many-pixels", ("pixels",)),
     ("too-large", ("max_object_bytes", "bytes free")),

@@ -46,7 +46,7 @@ class LoginSource(Protocol):
 
 @dataclass(frozen=True)
 class Row:
-    """One thumbnail of one source object, as the table holds it (the columns of schema.MIGRATIONS[0])."""
+    """One thumbnail of one source object, as the table holds it (the columns of schema.MIGRATIONS[0] and [2])."""
 
     source_bucket: str
     source_key: str
@@ -65,6 +65,10 @@ class Row:
     format: str
     blurhash: str
     sequencer: str | None
+    # A PDF's page count and first page's size in points, None for a picture or a video (schema migration 3).
+    source_pages: int | None = None
+    source_page_width: float | None = None
+    source_page_height: float | None = None
 
 
 COLUMNS = tuple(Row.__dataclass_fields__)

@@ -50,6 +50,14 @@ MIGRATIONS: tuple[str, ...] = (
         DROP INDEX source_size,
         ALGORITHM = INPLACE, LOCK = NONE
     """,
+    # 3: previews (picture/previews.py): a PDF's page count and first page's size in points; NULL for a picture.
+    # New nullable columns at the end: InnoDB adds them in place, existing rows read NULL.
+    """
+    ALTER TABLE `{table}`
+        ADD COLUMN source_pages INT UNSIGNED NULL,
+        ADD COLUMN source_page_width DECIMAL(9, 2) NULL,
+        ADD COLUMN source_page_height DECIMAL(9, 2) NULL
+    """,
 )
 
 

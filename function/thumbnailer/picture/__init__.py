@@ -13,4 +13,6 @@
 - ``placeholder``: the BlurHash string an application paints while the image loads
 - ``memory``: what a picture costs in memory, so one that would not fit is refused before it is decoded
 - ``containment``: native decoding in a forked child, so a decoder's crash or hang refuses one picture only
+- ``previews``: sources that are not pictures made into one (``extra_formats`` "pdf", "video"): ``pdf`` renders a
+  PDF's first page (PDFium), ``video`` takes a video's poster frame (FFmpeg); each imported only when it is on
 """

@@ -33,6 +33,8 @@ OUTPUTS = {
 # HEIF and AVIF (which not every browser shows) JPEG, and any animation an animated WebP.
 NATIVE_OUTPUT = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "AVIF": "avif"}
 AUTO_OUTPUT = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "png", "HEIF": "jpeg", "AVIF": "jpeg"}
+# A PDF's first page and a video's poster frame (previews.py) become WebP: sharp text and photographs alike.
+AUTO_OUTPUT |= {"PDF": "webp", "MP4": "webp", "MOV": "webp", "WEBM": "webp"}
 AUTO_ANIMATED = "webp"
 
 
@@ -47,7 +49,8 @@ def input_formats(extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     for name in extra:
         if name == "heif":
             _register_heif()
-    return INPUT_FORMATS + tuple(OPTIONAL_FORMATS[name] for name in extra)
+    # "pdf" and "video" are previews (previews.py), not Pillow decoders.
+    return INPUT_FORMATS + tuple(OPTIONAL_FORMATS[name] for name in extra if name in OPTIONAL_FORMATS)
 
 
 def decode_threads(extra: tuple[str, ...], threads: int) -> None:

@@ -9,6 +9,7 @@ made bigger.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import struct
 from collections.abc import Callable, Iterator, Sequence
@@ -18,10 +19,10 @@ from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, ImageFile, ImageMath, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageMath, ImageSequence, UnidentifiedImageError
 
 from ..errors import ImageRejected
-from . import colour, cpus, crop, encoding, memory
+from . import colour, cpus, crop, encoding, memory, previews
 from .formats import NATIVE_OUTPUT, OutputFormat, decode_threads, input_formats, output_format
 from .placeholder import blurhash_of
 from .sizes import Size, fit, parse_size
@@ -83,6 +84,7 @@ class Result:
     thumbnails: list[Thumbnail]
     notes: list[str] = field(default_factory=list)  # what the log should say: an animation not kept, and why
     blurhash: str = ""  # the BlurHash placeholder, from the smallest thumbnail (placeholder.py)
+    details: dict[str, str] = field(default_factory=dict)  # a PDF's or video's own (previews.py): page-count, ...
 
 
 @dataclass(frozen=True)
@@ -121,12 +123,14 @@ def make_thumbnails(
     formats: Sequence[str] = (),
     colour: str = "keep",
     jpeg_progressive: bool = False,
+    poster_seconds: float | None = None,
 ) -> Result:
     """Decode ``source`` once and return one thumbnail per size and format: the sizes in the order asked, each in
     ``formats`` (in their order) or, when none are given, in ``requested_format``.
 
     ``memory_mb``: the function's memory; a picture that would not fit it is refused before it is decoded (0: no
-    limit but ``max_pixels``)."""
+    limit but ``max_pixels``). ``poster_seconds``: where a video's poster frame is (None: its first frame that is
+    not black; previews.py)."""
     wanted = [parse_size(s) for s in sizes]
     if not wanted:
         raise ValueError("at least one size is required")
@@ -145,10 +149,17 @@ def make_thumbnails(
     )
     decoders = input_formats(extra_formats)
     decode_threads(extra_formats, options.threads)
+    # A PDF or a video (when extra_formats names it) becomes one still picture, then goes the picture's way.
+    if extra_formats and (
+        shown := previews.still(source, extra_formats, wanted, max_pixels, memory_mb, poster_seconds)
+    ):
+        rendered = _Render(shown.image, shown.format, source, options).run(sorted(set(wanted), reverse=True), wanted)
+        return dataclasses.replace(rendered, details=shown.details)
     try:
         im = Image.open(source, formats=decoders)
     except UnidentifiedImageError:
-        raise ImageRejected(f"not an image in a supported format ({', '.join(_names(decoders))})") from None
+        names = ", ".join(_names(decoders) + previews.names(extra_formats))
+        raise ImageRejected(f"not an image in a supported format ({names})") from None
     except Image.DecompressionBombError as exc:
         raise ImageRejected(f"too many pixels: {exc}") from None
     except _DECODE_ERRORS as exc:
@@ -197,6 +208,7 @@ def prepare_decoders(extra_formats: tuple[str, ...] = (), colour_policy: str = "
     a child (containment.py): then each child inherits them instead of loading them again."""
     Image.init()
     input_formats(extra_formats)
+    previews.prepare(extra_formats)
     colour.prepare(colour_policy)
 
 
@@ -248,7 +260,7 @@ def _orientation(im: Image.Image) -> int:
 class _Render:
     """One decoded picture made into every size: the still path, or the animated one."""
 
-    def __init__(self, im: ImageFile.ImageFile, source_format: str, source: object, options: Options) -> None:
+    def __init__(self, im: Image.Image, source_format: str, source: object, options: Options) -> None:
         self.im = im
         self.source_format = source_format
         self.source = source
@@ -450,7 +462,7 @@ class _Render:
         return self._source
 
 
-def _frames(im: ImageFile.ImageFile, count: int) -> Iterator[Image.Image]:
+def _frames(im: Image.Image, count: int) -> Iterator[Image.Image]:
     """The frames of an animation as shown (composited by Pillow), without an APNG's separate default image."""
     skip = getattr(im, "n_frames", 1) - count
     for index, frame in enumerate(ImageSequence.Iterator(im)):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -21,6 +22,7 @@ from thumbnailer.errors import CatalogueUnavailable, RetryableError
 
 from ...conftest import CA_BUNDLE, make_certificates
 from ..conftest import DEST, SOURCE, invoke, load_event, log_lines, s3_event
+from ..documents import page_pdf
 from ..images import jpeg
 
 SIZES = {"512": (512, 384), "256": (256, 192), "64x64": (64, 64)}
@@ -184,11 +186,18 @@ def test_the_format_migration_keeps_the_rows_it_finds(database):
     """A table made before thumbnails came in several formats (migration 1 only) keeps its rows through migration
     2, and then takes a second format of the same size beside them."""
     before = Catalogue(Fixed(database), "thumbnails", migrations=schema.MIGRATIONS[:1])
-    before.record([_row("old.jpg", size, "jpeg") for size in ("512", "256")])
+    before.forget(SOURCE, "none", None)  # connects, so makes the table of migration 1 alone
     before.close()
+    old = [c for c in Row.__dataclass_fields__ if c not in PREVIEW_COLUMNS]  # migration 3 came later
+    for size in ("512", "256"):
+        row = _row("old.jpg", size, "jpeg")
+        database.query(
+            f"INSERT INTO thumbnails ({', '.join(old)}, processed_at) VALUES ({', '.join(['%s'] * len(old))}, NOW())",
+            *(getattr(row, c) for c in old),
+        )
     copy = (
-        "INSERT INTO thumbnails (" + ", ".join(Row.__dataclass_fields__) + ", processed_at) SELECT "
-        + ", ".join("'webp'" if c == "format" else c for c in Row.__dataclass_fields__)
+        "INSERT INTO thumbnails (" + ", ".join(old) + ", processed_at) SELECT "
+        + ", ".join("'webp'" if c == "format" else c for c in old)
         + ", processed_at FROM thumbnails WHERE size = '512'"
     )  # fmt: skip
     with pytest.raises(pymysql.err.IntegrityError, match="Duplicate entry"):  # before: (source, size) is the key
@@ -203,17 +212,40 @@ def test_the_format_migration_keeps_the_rows_it_finds(database):
     after.close()
 
 
+PREVIEW_COLUMNS = ("source_pages", "source_page_width", "source_page_height")
+
+
+def test_a_pdf_has_its_page_count_and_page_size_in_its_rows_and_a_picture_none(s3, secret, env, database):
+    """Migration 3's columns: a PDF's page count and first page's size in points; NULL for a picture."""
+    env.setenv("EXTRA_FORMATS", "pdf")
+    app.settings.cache_clear()
+    s3.put_object(Bucket=SOURCE, Key="docs/report.pdf", Body=page_pdf(595.28, 841.89, pages=3))
+    upload(s3, "cat.jpg")
+    invoke(s3_event("docs/report.pdf", "cat.jpg"))
+    found = rows(database, "source_key", "source_format", "size", "thumbnail_key", *PREVIEW_COLUMNS)
+    assert found == [
+        ("cat.jpg", "jpeg", size, f"thumbnails/{size}/cat.jpg", None, None, None) for size in SIZES
+    ] + [
+        ("docs/report.pdf", "pdf", size, f"thumbnails/{size}/docs/report.pdf.webp", 3, Decimal("595.28"),
+         Decimal("841.89"))
+        for size in SIZES
+    ]  # fmt: skip
+
+
 def test_a_migration_the_server_finished_but_nobody_recorded_is_taken_as_applied(database, capsys):
-    """A cold start that timed out while the server finished migration 2's ALTER leaves the index changed and the
-    version unrecorded: the next one finds it applied (duplicate key name) instead of failing for ever."""
+    """A cold start that timed out while the server finished the last migration's ALTER (3: the preview columns)
+    leaves the table changed and the version unrecorded: the next one finds it applied (duplicate column) instead
+    of failing for ever."""
     first = Catalogue(Fixed(database), "thumbnails")
     first.forget(SOURCE, "none", None)  # every migration applied and recorded
     first.close()
-    database.query("DELETE FROM thumbnails_migrations WHERE version = 2")
+    last = len(schema.MIGRATIONS)
+    database.query("DELETE FROM thumbnails_migrations WHERE version = %s", last)
     again = Catalogue(Fixed(database), "thumbnails")
     again.record([_row("a.jpg", "256", "webp"), _row("a.jpg", "256", "jpeg")])
     again.close()
-    assert database.query("SELECT version FROM thumbnails_migrations ORDER BY version") == [(1,), (2,)]
+    versions = database.query("SELECT version FROM thumbnails_migrations ORDER BY version")
+    assert versions == [(version,) for version in range(1, last + 1)]
     assert database.query("SELECT COUNT(*) FROM thumbnails") == [(2,)]
     assert "catalogue migration found applied" in capsys.readouterr().out
 

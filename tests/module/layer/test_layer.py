@@ -189,12 +189,14 @@ def test_pruned_layer_still_makes_every_format(tmp_path):
 
 
 def test_extra_formats_bring_their_decoders_into_the_layer(tmp_path):
-    """extra_formats = ["heif", "avif"]: requirements-heif.txt is installed too and exclude-avif.txt is not used."""
-    layer, names = host_layer(
-        tmp_path, [Path(REQUIREMENTS), ROOT / "layer" / "requirements-heif.lock"], [ROOT / "layer" / "exclude.txt"]
-    )
+    """extra_formats = ["heif", "avif", "pdf"]: requirements-heif.txt and requirements-pdf.txt are installed too and
+    exclude-avif.txt is not used."""
+    locks = [Path(REQUIREMENTS), ROOT / "layer" / "requirements-heif.lock", ROOT / "layer" / "requirements-pdf.lock"]
+    layer, names = host_layer(tmp_path, locks, [ROOT / "layer" / "exclude.txt"])
     assert any(n.startswith("python/pi_heif/") for n in names) and any("libavif" in n for n in names)
+    assert any(n.startswith("python/pypdfium2_raw/libpdfium") for n in names), "PDFium for PDF previews"
     assert not any(n.startswith("python/pillow_heif") or "x265" in n for n in names), "no GPL encoder"
+    assert not any(n.startswith("python/av") for n in names), "FFmpeg only ever in the video layer of its own"
     widths = thumbnail_widths(layer, pictures(tmp_path, ("HEIF", "AVIF", "JPEG")), ("heif", "avif"))
     assert widths == ["HEIF", "100", "AVIF", "100", "JPEG", "100"]
 
