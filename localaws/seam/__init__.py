@@ -16,6 +16,7 @@ from ..runtime import Runtime
 from . import (
     authorization,
     cloudcontrol,
+    cloudfront,
     control,
     eventbridge,
     lambda_configuration,
@@ -65,6 +66,8 @@ def install(
     lambda_urls.answer_url_configs_as_lambda_does()  # 21
     lambda_urls.write_function_url_conditions()  # 22
     control.serve_localaws_paths(urls.origins)  # 23
+    cloudfront.serve_functions_and_policies()  # 24
+    cloudfront.keep_distribution_settings()  # 25
 
 
 def uninstall() -> None:
