@@ -23,6 +23,7 @@ from . import (
     lambda_invoke,
     lambda_urls,
     patch,
+    s3_keys,
     s3_listing,
     s3_notifications,
     s3_ownership,
@@ -68,6 +69,7 @@ def install(
     control.serve_localaws_paths(urls.origins)  # 23
     cloudfront.serve_functions_and_policies()  # 24
     cloudfront.keep_distribution_settings()  # 25
+    s3_keys.refuse_keys_over_1024_bytes()  # 26
 
 
 def uninstall() -> None:
