@@ -150,6 +150,7 @@ def terraform(directory: Path, *args: str, name: str) -> dict:
     return {}
 
 
+@pytest.mark.e2e
 def test_the_on_demand_cloudfront_resources_apply_and_destroy(stack, client, aws):
     name = f"cf{uuid.uuid4().hex[:6]}"
     terraform(stack, "init", "-input=false", name=name)
