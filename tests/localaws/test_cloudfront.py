@@ -13,6 +13,7 @@ import uuid
 import zipfile
 from pathlib import Path
 
+import boto3
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -210,3 +211,62 @@ def test_the_on_demand_cloudfront_resources_apply_and_destroy(stack, client, aws
         lam.get_function(FunctionName=out["function_name"])
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(out["function_url"], timeout=5)
+
+
+def test_an_s3_origin_behind_an_origin_access_control_is_judged_by_the_bucket_policy(client, aws):
+    """CloudFront's origin key on S3: the bucket policy's statement for cloudfront.amazonaws.com with the
+    distribution's ARN decides; a missing key is 403 without s3:ListBucket, 404 with it."""
+    cloudfront, s3 = client("cloudfront"), client("s3")
+    config = {
+        "CallerReference": uuid.uuid4().hex, "Comment": "", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [
+            {"Id": "s3", "DomainName": "b.s3.us-east-1.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}
+        ]},
+        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "redirect-to-https"},
+    }  # fmt: skip
+    ours = cloudfront.create_distribution(DistributionConfig=config)["Distribution"]
+    theirs = cloudfront.create_distribution(DistributionConfig={**config, "CallerReference": uuid.uuid4().hex})[
+        "Distribution"
+    ]
+    bucket = f"oac-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="thumbnails/256/cat.jpg.webp", Body=b"webp")
+
+    def statement(action: str, resource: str) -> dict:
+        return {"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": action,
+                "Resource": resource, "Condition": {"StringEquals": {"AWS:SourceArn": ours["ARN"]}}}  # fmt: skip
+
+    def policy(*statements: dict) -> None:
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}))
+
+    def as_cloudfront(distribution: dict):
+        with urllib.request.urlopen(
+            f"{aws.endpoint_url}/_localaws/cloudfront/distributions/{distribution['Id']}/origin-credentials"
+        ) as answer:
+            origin = json.loads(answer.read())
+        key, secret = origin["AccessKeyId"], origin["SecretAccessKey"]
+        return boto3.client(
+            "s3",
+            endpoint_url=aws.endpoint_url,
+            region_name="us-east-1",
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+        )
+
+    def status(origin_client, key: str, head: bool = False) -> int:
+        try:
+            call = origin_client.head_object if head else origin_client.get_object
+            return int(call(Bucket=bucket, Key=key)["ResponseMetadata"]["HTTPStatusCode"])
+        except origin_client.exceptions.ClientError as error:
+            return int(error.response["ResponseMetadata"]["HTTPStatusCode"])
+
+    cf, other = as_cloudfront(ours), as_cloudfront(theirs)
+    present, missing = "thumbnails/256/cat.jpg.webp", "thumbnails/256/dog.jpg.webp"
+    assert status(cf, present) == 403, "no bucket policy: CloudFront may read nothing"
+    policy(statement("s3:GetObject", f"arn:aws:s3:::{bucket}/*"))
+    assert (status(cf, present), status(cf, present, head=True)) == (200, 200)
+    assert status(other, present) == 403, "another distribution's key"
+    assert (status(cf, missing), status(cf, missing, head=True)) == (403, 403), "missing, no s3:ListBucket: 403"
+    policy(statement("s3:GetObject", f"arn:aws:s3:::{bucket}/*"), statement("s3:ListBucket", f"arn:aws:s3:::{bucket}"))
+    assert status(cf, missing) == 404, "with s3:ListBucket a missing key is 404"
+    assert status(client("s3"), present) == 200, "other keys keep moto's full access"
