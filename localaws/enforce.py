@@ -20,11 +20,14 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import uuid
 from datetime import UTC, datetime
 from typing import Any
+from xml.sax.saxutils import escape
 
 from moto.core import exceptions as core_exceptions
 from moto.s3 import exceptions as s3_exceptions
+from werkzeug.exceptions import HTTPException
 
 from . import requestcontext
 from .access import Access, AccessRecord
@@ -46,6 +49,26 @@ class QueryAccessDenied(core_exceptions.AccessDeniedError):
 
     def __init__(self, error_type: str, text: str) -> None:
         super(core_exceptions.AccessDeniedError, self).__init__(error_type, text)
+
+
+class CloudFrontAccessDenied(HTTPException):
+    """CloudFront's ``AccessDenied``: 403, its XML error shape."""
+
+    code = 403
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.description = (
+            '<?xml version="1.0"?>\n<ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">'
+            f"<Error><Type>Sender</Type><Code>AccessDenied</Code><Message>{escape(text)}</Message></Error>"
+            f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+        )
+
+    def get_body(self, environ: Any = None, scope: Any = None) -> str:
+        return str(self.description)
+
+    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
+        return [("Content-Type", "text/xml")]
 
 
 def credential(headers: Any, querystring: Any) -> tuple[str, str, str] | None:
@@ -110,6 +133,8 @@ def denial(service: str, response: Any, text: str) -> Exception:
         return QueryAccessDenied("AuthorizationError", text)
     if service in ("sts", "iam"):
         return QueryAccessDenied("AccessDenied", text)
+    if service == "cloudfront":
+        return CloudFrontAccessDenied(text)
     return JsonAccessDenied("AccessDeniedException", text)
 
 

@@ -12,6 +12,7 @@ import urllib.request
 import uuid
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import boto3
 import pytest
@@ -270,3 +271,41 @@ def test_an_s3_origin_behind_an_origin_access_control_is_judged_by_the_bucket_po
     policy(statement("s3:GetObject", f"arn:aws:s3:::{bucket}/*"), statement("s3:ListBucket", f"arn:aws:s3:::{bucket}"))
     assert status(cf, missing) == 404, "with s3:ListBucket a missing key is 404"
     assert status(client("s3"), present) == 200, "other keys keep moto's full access"
+
+
+def test_a_function_may_invalidate_only_the_distributions_its_role_names(aws, client):
+    """The on-demand path invalidates with the function's role: cloudfront:CreateInvalidation is asked on the
+    distribution's ARN, as IAM asks it."""
+    cloudfront, iam = client("cloudfront"), client("iam")
+    config = {
+        "CallerReference": uuid.uuid4().hex, "Comment": "", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [
+            {"Id": "s3", "DomainName": "b.s3.us-east-1.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}
+        ]},
+        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "redirect-to-https"},
+    }  # fmt: skip
+    ours = cloudfront.create_distribution(DistributionConfig=config)["Distribution"]
+    theirs = cloudfront.create_distribution(DistributionConfig={**config, "CallerReference": uuid.uuid4().hex})[
+        "Distribution"
+    ]
+    name = f"invalidates-{uuid.uuid4().hex[:8]}"
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    statement = {"Effect": "Allow", "Action": "cloudfront:CreateInvalidation", "Resource": ours["ARN"]}
+    document = {"Version": "2012-10-17", "Statement": [statement]}
+    iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=json.dumps(document))
+    fn = SimpleNamespace(account_id="123456789012", region="us-east-1", function_name=name, role=role,
+                         function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}")  # fmt: skip
+    session = aws.sessions.issue(fn)
+    as_role = boto3.client(
+        "cloudfront", endpoint_url=aws.endpoint_url, region_name="us-east-1", aws_access_key_id=session.access_key_id,
+        aws_secret_access_key=session.secret_access_key, aws_session_token=session.session_token,
+    )  # fmt: skip
+    batch = {"Paths": {"Quantity": 1, "Items": ["/thumbnails/256/cat.jpg.*"]}, "CallerReference": uuid.uuid4().hex}
+    made = as_role.create_invalidation(DistributionId=ours["Id"], InvalidationBatch=batch)["Invalidation"]
+    assert made["InvalidationBatch"]["Paths"]["Items"] == ["/thumbnails/256/cat.jpg.*"]
+    with pytest.raises(as_role.exceptions.ClientError) as refused:
+        as_role.create_invalidation(DistributionId=theirs["Id"], InvalidationBatch=batch)
+    assert (refused.value.response["Error"]["Code"], refused.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "AccessDenied", 403
+    )  # fmt: skip
+    assert cloudfront.list_invalidations(DistributionId=theirs["Id"])["InvalidationList"]["Quantity"] == 0
