@@ -16,7 +16,7 @@ import pytest
 
 from devkit.endpoint import wait_for
 
-from .test_pipeline import gone, photo, thumbnail
+from .test_pipeline import gone, module_policy, photo, thumbnail
 
 # The complete stack is applied once per worker: the files that use it run on one worker, in file order.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("complete-stack")]
@@ -50,9 +50,7 @@ def deploy(stack, client):
     """
     lam, iam, out = client("lambda"), client("iam"), stack.outputs
     deployed = lam.get_function_configuration(FunctionName=out["function_name"])
-    policy = json.dumps(
-        iam.get_role_policy(RoleName=deployed["Role"].rsplit("/", 1)[-1], PolicyName="thumbnails")["PolicyDocument"]
-    )
+    policy = json.dumps(module_policy(iam, deployed["Role"].rsplit("/", 1)[-1]))
     code = (stack.directory / stack.outputs["function_zip_path"]).read_bytes()
     made: list[tuple[str, list[str]]] = []
 

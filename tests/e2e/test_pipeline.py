@@ -9,6 +9,7 @@ import io
 import json
 import os
 import random
+import re
 import subprocess
 import time
 import zipfile
@@ -66,12 +67,22 @@ def changed(plan) -> dict[str, list[str]]:
     }
 
 
+MODULE_POLICIES = ("thumbnails-setup", "thumbnails")  # the role's inline policies (modules/function/iam.tf)
+MODULE_STATEMENT = re.compile(r":thumbnails(-setup)?#")  # how localaws's access record names their statements
+
+
+def module_policy(iam, role: str) -> dict:
+    """The module's two inline policies of ``role`` as one document (what the policy_json output holds)."""
+    documents = [iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"] for name in MODULE_POLICIES]
+    return {"Version": "2012-10-17", "Statement": [s for document in documents for s in document["Statement"]]}
+
+
 @pytest.fixture(scope="module")
 def role_policy(stack, client) -> dict:
-    """The role's policy as applied (read by the first test that asks, kept for the access record's test, which
+    """The role's policies as applied (read by the first test that asks, kept for the access record's test, which
     runs after the destroy)."""
     role = f"{stack.outputs['function_name']}-us-east-1"  # named for the region, so several regions fit one account
-    return client("iam").get_role_policy(RoleName=role, PolicyName="thumbnails")["PolicyDocument"]
+    return module_policy(client("iam"), role)
 
 
 def test_apply_wired_function_layer_permission_and_trigger(stack, client, role_policy):
@@ -538,7 +549,9 @@ def test_every_call_was_allowed_and_every_statement_was_used(role_policy, locala
     denied = [a for a in record if not a.allowed and not a.resource.endswith(DENIED_ON_PURPOSE)]
     assert denied == [], "calls the role's policy does not allow: add them to modules/function's policy"
     used = {
-        (a.statement.split("#", 1)[1], a.action) for a in record if a.allowed and ":thumbnails#" in (a.statement or "")
+        (a.statement.split("#", 1)[1], a.action)
+        for a in record
+        if a.allowed and MODULE_STATEMENT.search(a.statement or "")
     }
     wanted = {
         (s["Sid"], action)
@@ -565,7 +578,7 @@ def test_without_any_one_statement_some_call_of_the_suite_is_denied(role_policy,
     record = [a for a in read(localaws_dir / FILE_NAME) if a.allowed and a.role.endswith(f"/{FUNCTION_NAME}-us-east-1")]
     by_statement: dict[str, list] = {}
     for access in record:
-        if ":thumbnails#" in (access.statement or ""):
+        if MODULE_STATEMENT.search(access.statement or ""):
             by_statement.setdefault(access.statement.split("#", 1)[1], []).append(access)
     assert by_statement, "the complete stack's function made calls"
     session = f"arn:aws:sts::123456789012:assumed-role/{FUNCTION_NAME}-us-east-1/{FUNCTION_NAME}"
