@@ -1,6 +1,8 @@
 """``localaws --port PORT``: serve the local AWS on 127.0.0.1 until Ctrl-C or SIGTERM.
 
-``localaws terraform ARGS``: run Terraform with the AWS provider pointed at it (terraform.py)."""
+``localaws terraform ARGS``: run Terraform with the AWS provider pointed at it (terraform.py).
+
+``localaws chaos ...``: set and list a running localaws's chaos rules and effects (chaoscli.py, chaos.py)."""
 
 from __future__ import annotations
 
@@ -79,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         from .terraform import main as terraform
 
         return terraform(given[1:])
+    if given[:1] == ["chaos"]:  # localaws chaos ...: the running localaws's fault rules and latency
+        from .chaoscli import main as chaos
+
+        return chaos(given[1:])
     args = parse(given)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -16,8 +16,9 @@ from typing import Any
 from . import ceiling, cpu, tmpdisk
 from .admission import ACCOUNT_CONCURRENCY, Admission, Slot
 from .artifacts import Artifacts
+from .chaos import Chaos, Fault
 from .environment import LOCAL_RUNTIME, Environment
-from .outcome import Outcome
+from .outcome import Outcome, error_body
 from .pool import IDLE_SECONDS, Pool
 from .sessions import Sessions
 from .signature import signature
@@ -25,6 +26,14 @@ from .signature import signature
 log = logging.getLogger("localaws")
 
 __all__ = ["ACCOUNT_CONCURRENCY", "IDLE_SECONDS", "LOCAL_RUNTIME", "Runtime"]
+
+
+def injected(fn: Any, fault: Fault) -> Outcome:
+    """An invocation a chaos rule failed before the handler ran (AWS FIS's ``aws:lambda:invocation-error`` with
+    ``preventExecution``): the rule's code is the error type, as a function error, so its caller retries it."""
+    request_id = str(uuid.uuid4())
+    log.info("localaws: %s %s %s (chaos rule, the handler did not run)", fn.function_name, request_id, fault.code)
+    return Outcome(request_id, error_body(fault.code, fault.message), fault.code, "", 0.0)
 
 
 class Runtime:
@@ -52,6 +61,7 @@ class Runtime:
         self._deliver_logs = deliver_logs  # Lambda's log delivery, with the role's permission
         self._private_tmp = tmpdisk.at_tmp(work_dir)
         self._warned: set[str] = set()
+        self.chaos: Chaos | None = None  # Lambda's chaos rules (chaos.py): a failed or killed invocation
 
     @property
     def concurrency(self) -> int:
@@ -72,9 +82,12 @@ class Runtime:
         self.pool.idle_seconds = value
 
     def execute(self, fn: Any, payload: bytes) -> Outcome:
+        fault = self.chaos.invocation(fn) if self.chaos is not None else None
+        if fault is not None and fault.kill_after_ms is None:
+            return injected(fn, fault)
         env, slot = self._acquire(fn)
         try:
-            outcome = env.invoke(payload)
+            outcome = env.invoke(payload, kill_after_ms=fault.kill_after_ms if fault is not None else None)
         except BaseException:
             env.close()
             raise
