@@ -6,7 +6,8 @@
       "error": {"statusCode": 503, "code": "SlowDown"}}]
 
 Every field is optional (a missing one matches anything; ``probability`` defaults to 1; ``error`` to
-``503 ServiceUnavailable``, LocalStack's default). The first rule that matches a request answers it with its error;
+``503 ServiceUnavailable``, LocalStack's default). The first rule that matches a request, and whose probability
+draws it, answers it with its error (so 5% SlowDown then 2% InternalError on one operation fail it 5% and about 2%);
 ``GET`` lists the rules, ``POST`` replaces them (``[]`` clears), ``PATCH`` appends, ``DELETE`` removes the rules
 given (equal as JSON objects). ``/_localaws/chaos/effects`` holds ``{"latency": ms, "jitter": ms}``: every request
 waits ``latency`` ms plus up to ``jitter`` ms more before it is served.
@@ -195,14 +196,14 @@ class Chaos:
             time.sleep((effects["latency"] + extra) / 1000)
 
     def fault(self, service: str | None, region: str | None, operation: str | None) -> Fault | None:
-        """The fault of the first rule matching the request, if its probability draws it; else None."""
+        """The fault of the first rule that matches the request and whose probability draws it; else None."""
         with self._lock:
             for rule in self._rules:
                 if not _matches(rule, service, region, operation):
                     continue
                 probability = rule.get("probability", 1)
                 if probability < 1 and self._random.random() >= probability:
-                    return None  # first match wins, and it drew "no"
+                    continue  # drawn "not this time": the next rule may still match
                 error = rule.get("error", {})
                 code = error.get("code", DEFAULT_CODE)
                 fault = Fault(

@@ -22,6 +22,7 @@ from .outcome import Outcome, error_body
 from .pool import IDLE_SECONDS, Pool
 from .sessions import Sessions
 from .signature import signature
+from .usage import Usage
 
 log = logging.getLogger("localaws")
 
@@ -62,6 +63,7 @@ class Runtime:
         self._private_tmp = tmpdisk.at_tmp(work_dir)
         self._warned: set[str] = set()
         self.chaos: Chaos | None = None  # Lambda's chaos rules (chaos.py): a failed or killed invocation
+        self.usage = Usage()  # invocations, errors and GB-seconds per function (usage.py)
 
     @property
     def concurrency(self) -> int:
@@ -84,7 +86,9 @@ class Runtime:
     def execute(self, fn: Any, payload: bytes) -> Outcome:
         fault = self.chaos.invocation(fn) if self.chaos is not None else None
         if fault is not None and fault.kill_after_ms is None:
-            return injected(fn, fault)
+            outcome = injected(fn, fault)
+            self.usage.record(fn, outcome)
+            return outcome
         env, slot = self._acquire(fn)
         try:
             outcome = env.invoke(payload, kill_after_ms=fault.kill_after_ms if fault is not None else None)
@@ -94,6 +98,7 @@ class Runtime:
         finally:
             self.admission.leave(slot)
             self.pool.give_back(env)
+        self.usage.record(fn, outcome)
         log.info(
             "localaws: %s %s %s in %.0f ms",
             fn.function_name,

@@ -135,20 +135,35 @@ def test_sqs_and_sns_answer_in_their_protocols_and_region_and_first_match_decide
     rules(
         [
             {"service": "sqs", "region": "eu-west-1"},
-            {"service": "sqs", "operation": "SendMessage", "probability": 0},
-            {"service": "sqs", "error": {"statusCode": 400, "code": "RequestThrottled"}},
+            {"service": "sqs", "operation": "SendMessage", "probability": 0, "error": {"code": "Never"}},
+            {"service": "sqs", "operation": "ReceiveMessage", "error": {"statusCode": 400, "code": "RequestThrottled"}},
             {"service": "sns"},
         ]
     )
     sqs = one_try(aws, "sqs")
-    assert sqs.send_message(QueueUrl=queue, MessageBody="m")["MessageId"], "first match drew no: not failed"
+    assert sqs.send_message(QueueUrl=queue, MessageBody="m")["MessageId"], "drawn no, and no later rule matches"
     with pytest.raises(ClientError) as failed:
         sqs.receive_message(QueueUrl=queue)
     assert failed.value.response["Error"]["Code"] == "RequestThrottled"
+    assert failed.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     with pytest.raises(ClientError) as failed:
         one_try(aws, "sns").list_topics()
     assert failed.value.response["Error"]["Code"] == "ServiceUnavailable"  # LocalStack's default
     assert failed.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+
+
+def test_a_rule_drawn_not_to_fail_leaves_the_request_to_the_next_rule(aws, client, rules):
+    bucket = f"chaos-{uuid.uuid4().hex[:8]}"
+    client("s3").create_bucket(Bucket=bucket)
+    rules(
+        [
+            {"service": "s3", "operation": "PutObject", "probability": 0, "error": {"code": "SlowDown"}},
+            {"service": "s3", "operation": "PutObject", "error": {"statusCode": 500, "code": "InternalError"}},
+        ]
+    )
+    with pytest.raises(ClientError) as failed:
+        one_try(aws, "s3").put_object(Bucket=bucket, Key="a", Body=b"a")
+    assert failed.value.response["Error"]["Code"] == "InternalError"
 
 
 def test_latency_delays_every_request(aws, client, rules):
@@ -205,6 +220,9 @@ def test_a_lambda_rule_fails_the_invocation_before_the_handler_and_a_kill_ends_t
     assert "signal: killed" in payload["errorMessage"]
     rules([])
     assert invoke(client, name, {}) == (None, {"ran": True}), "the next invocation starts a new runtime"
+    usage = aws.runtime.usage.of(name)
+    assert (usage.invocations, usage.errors) == (4, {"InjectedFault": 1, "Runtime.ExitError": 1}), "each counted"
+    assert usage.failed_gb_seconds > 0, "the kill's time is billed"
 
 
 def test_the_functions_own_calls_meet_the_rules(aws, client, deploy, rules):
