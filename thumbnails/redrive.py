@@ -241,6 +241,13 @@ def deployment_timeout(lam: Any, deployment: Deployment) -> float:
 
 
 def run(args: argparse.Namespace, clients: Clients, deployment: Deployment, progress: Progress) -> int:
+    summary = redrive(clients, deployment, progress)
+    emit(summary, args.json, describe(deployment, summary))
+    return 0 if not summary["left"] else 1
+
+
+def redrive(clients: Clients, deployment: Deployment, progress: Progress) -> dict[str, Any]:
+    """Every queue drained of what now succeeds; the summary (``--json``'s object)."""
     started = time.monotonic()
     found, notes = queues(clients, deployment)
     if not found:
@@ -277,8 +284,7 @@ def run(args: argparse.Namespace, clients: Clients, deployment: Deployment, prog
         "notes": notes,
         "seconds": seconds,
     }
-    emit(summary, args.json, describe(deployment, summary))
-    return 0 if not left else 1
+    return summary
 
 
 def describe(deployment: Deployment, summary: dict[str, Any]) -> str:
