@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from devkit.soak import Harness, Plan, endpoint
+from devkit.soak import MODES, Harness, Plan, endpoint
 from localaws.server import LocalAWS
 
-# One worker runs the three modes in turn, beside the rest of the suite on the other.
+# One worker runs the three modes (and their shared outage), beside the rest of the suite on the other.
 pytestmark = pytest.mark.xdist_group("soak")
 
 
@@ -22,13 +22,13 @@ def aws(tmp_path_factory) -> Iterator[LocalAWS]:
         yield running
 
 
-@pytest.mark.parametrize("mode", ["s3", "sqs", "eventbridge"])
-def test_the_soak_loses_nothing_leaves_nothing_stale_and_redrive_brings_back_the_outage(aws, mode):
-    soak = Harness(aws).run(Plan(mode, uploads=100, overwrites=10, deletes=10, outage_uploads=5), log=print)
-    assert soak.problems == [], "\n".join(soak.problems) + f"\n{soak.figures}"
-    figures = soak.figures
-    assert sum(figures["faults_injected"].values()) > 0, "faults were injected"
-    assert (
-        figures["outage_failed_for_good"] >= 5 and figures["redrive"]["redriven"] == figures["outage_failed_for_good"]
-    )
-    assert figures["redrive_thumbnails"] == 100 - 10 + 5, "every live source has its thumbnail after the redrive"
+def test_the_soak_loses_nothing_leaves_nothing_stale_and_redrive_brings_back_the_outage(aws):
+    plans = [Plan(mode, uploads=100, overwrites=10, deletes=10, outage_uploads=5) for mode in MODES]
+    soaks = Harness(aws).run_all(plans, log=print)
+    for soak in soaks:
+        mode, figures = soak.plan.mode, soak.figures
+        assert soak.problems == [], f"{mode}: " + "\n".join(soak.problems) + f"\n{figures}"
+        assert sum(figures["faults_injected"].values()) > 0, f"{mode}: faults were injected"
+        assert figures["outage_failed_for_good"] >= 5, f"{mode}: the outage's events failed for good"
+        assert figures["redrive"]["redriven"] == figures["outage_failed_for_good"], f"{mode}: and were redriven"
+        assert figures["redrive_thumbnails"] == 100 - 10 + 5, f"{mode}: every live source has its thumbnail"
