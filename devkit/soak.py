@@ -544,7 +544,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import logging
 
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    for name in ("werkzeug", "localaws"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     plans: list[Plan] = []
     with tempfile.TemporaryDirectory(prefix="soak-") as work, endpoint(Path(work)) as aws:
         harness = Harness(aws)
