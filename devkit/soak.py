@@ -449,6 +449,8 @@ class Harness:
             faults_injected=injected,
             failed_for_good=failed_for_good,
             soak_invocations=usage.invocations,
+            # beyond the fewest that could have done the work: one an event, or one a full batch of ten
+            extra_invocations=usage.invocations - (-(-soak.events // 10) if plan.mode == "sqs" else soak.events),
             soak_invocation_errors=dict(usage.errors),
             soak_gb_seconds=round(usage.gb_seconds, 2),
             soak_failed_gb_seconds=round(usage.failed_gb_seconds, 2),
@@ -640,8 +642,12 @@ def record(results: list[Soak], args: argparse.Namespace) -> None:
             ("failed_gb_seconds", f["soak_failed_gb_seconds"], "GB-s", f"{f['soak_failed_gb_seconds']:.1f} GB-s", True),
             ("redriven", f["redrive"]["redriven"], "messages", f"{f['redrive']['redriven']}", False),
         ]
+        outage_gb_seconds = round(f["failed_gb_seconds"] - f["soak_failed_gb_seconds"], 1)
+        values.append(("outage_gb_seconds", outage_gb_seconds, "GB-s", f"{outage_gb_seconds:.0f} GB-s", True))
         for name, value, unit, text, timing in values:
             figures.record(f"soak_{mode}_{name}", value, unit, text, command, timing=timing)
+    lasted = results[0].figures["outage_seconds"]
+    figures.record("soak_outage_seconds", lasted, "s", f"{lasted / 60:.0f} minutes", command, timing=True)
 
 
 if __name__ == "__main__":
