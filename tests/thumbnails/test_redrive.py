@@ -68,6 +68,7 @@ def test_redrive_brings_back_what_an_outage_left_and_says_why_the_rest_stays(aws
     )
     s3.put_object(Bucket=source, Key="kept.jpg", Body=picture("red"))
     wait_for(lambda: thumbnail_etag(client, destination, "kept.jpg"), "kept.jpg's thumbnail before the outage", 60)
+    assert aws.invoker.wait_idle(60), "its invocation ended (it looks at the source again after writing)"
 
     aws.chaos.set_rules(OUTAGE)
     try:
@@ -76,6 +77,7 @@ def test_redrive_brings_back_what_an_outage_left_and_says_why_the_rest_stays(aws
         current = s3.put_object(Bucket=source, Key="a.jpg", Body=picture("white"))["ETag"].strip('"')
         s3.delete_object(Bucket=source, Key="kept.jpg")
         wait_for(lambda: queued(client, failures) == 4, "four failed events in the on-failure destination", 120)
+        assert aws.invoker.wait_idle(60), "no try is left"
     finally:
         aws.chaos.set_rules([])
 
