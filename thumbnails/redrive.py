@@ -136,8 +136,36 @@ def _located(block: Any) -> list[tuple[str, str]] | None:
         return None
 
 
-def first_failure(message: dict[str, Any], queue: Queue) -> str:
-    """Why the message failed for good the first time, as far as its queue says."""
+def logged_reasons(logs: Any, log_group: str) -> dict[str, str]:
+    """SQS message ID -> the last reason the function logged for it (its ``record failed`` lines name the message
+    as ``item``): an SQS dead-letter queue keeps the message, not why it failed."""
+    reasons: dict[str, str] = {}
+    try:
+        pages = logs.get_paginator("filter_log_events").paginate(
+            logGroupName=log_group, filterPattern='"record failed"'
+        )
+        for page in pages:
+            for event in page.get("events", []):
+                reasons.update(reasons_in(event.get("message", "")))
+    except logs.exceptions.ResourceNotFoundException:
+        pass
+    return reasons
+
+
+def reasons_in(line: str) -> dict[str, str]:
+    """{item: reason} of one ``record failed`` log line (the function's JSON line, or the runtime's JSON record)."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return {}
+    if not isinstance(record, dict) or record.get("message") != "record failed" or record.get("source") != "sqs":
+        return {}
+    item, reason = record.get("item"), record.get("reason")
+    return {str(item): str(reason)} if item and reason else {}
+
+
+def first_failure(message: dict[str, Any], queue: Queue, logged: dict[str, str] | None = None) -> str:
+    """Why the message failed for good the first time, as far as its queue (or the function's log) says."""
     try:
         body = json.loads(message.get("Body") or "")
     except ValueError:
@@ -154,7 +182,10 @@ def first_failure(message: dict[str, Any], queue: Queue) -> str:
         text = (attributes.get("ErrorMessage") or {}).get("StringValue", "")
         return f"{code}: {text[:300]}".strip(": ")
     receives = (message.get("Attributes") or {}).get("ApproximateReceiveCount", "?")
-    return f"received {receives} time(s) without success ({queue.kind})"
+    logged_reason = (logged or {}).get(message.get("MessageId", ""))
+    if logged_reason:
+        return f"{logged_reason} (received {receives} time(s), {queue.kind})"
+    return f"received {receives} time(s) without success ({queue.kind}; the function logged no reason for it)"
 
 
 def batch_event(found: list[tuple[str, str]]) -> dict[str, Any]:
@@ -193,6 +224,11 @@ def again(lam: Any, deployment: Deployment, found: list[tuple[str, str]]) -> str
 def drain(clients: Clients, deployment: Deployment, queue: Queue, progress: Progress, done: list[int]) -> Tally:
     sqs, lam = clients("sqs"), clients("lambda")
     tally = Tally(queue)
+    logged = (
+        logged_reasons(clients("logs"), log_group(lam, deployment))
+        if queue.kind.startswith("dead-letter queue of")
+        else {}
+    )
     hidden = max(60, int(deployment_timeout(lam, deployment)) * 2)  # long enough to process one message
     kept: list[str] = []  # receipt handles of the messages left, made visible again at the end
     while True:
@@ -208,8 +244,8 @@ def drain(clients: Clients, deployment: Deployment, queue: Queue, progress: Prog
             break
         for message in received:
             tally.messages += 1
-            first = first_failure(message, queue)
-            tally.first_failures[": ".join(first.split(": ")[:2])] += 1
+            first = first_failure(message, queue, logged)
+            tally.first_failures[": ".join(first.split(" (received")[0].split(": ")[:2])] += 1
             found = objects(message.get("Body"))
             reason = "the message names no S3 object that can be read" if found is None else None
             if found is not None:
@@ -234,6 +270,11 @@ def drain(clients: Clients, deployment: Deployment, queue: Queue, progress: Prog
     for handle in kept:
         sqs.change_message_visibility(QueueUrl=queue.url, ReceiptHandle=handle, VisibilityTimeout=0)
     return tally
+
+
+def log_group(lam: Any, deployment: Deployment) -> str:
+    config = lam.get_function_configuration(FunctionName=deployment.function_arn)
+    return str((config.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{deployment.function_name}")
 
 
 def deployment_timeout(lam: Any, deployment: Deployment) -> float:

@@ -137,3 +137,22 @@ def test_what_names_no_object_is_said_so_and_a_test_event_is_nothing_to_do():
     assert redrive.objects("not json") is None
     assert redrive.objects(json.dumps({"Records": [{"eventSource": "aws:s3"}]})) is None
     assert redrive.objects(json.dumps({"Event": "s3:TestEvent"})) == []
+
+
+def test_a_dead_lettered_sqs_message_gets_the_reason_the_function_logged_for_it():
+    line = {
+        "level": "ERROR",
+        "message": "record failed",
+        "source": "sqs",
+        "item": "m-1",
+        "reason": "download: SlowDown",
+    }
+    assert redrive.reasons_in(json.dumps(line)) == {"m-1": "download: SlowDown"}
+    assert redrive.reasons_in(json.dumps({**line, "source": "batch"})) == {}, "a Batch Operations task is no message"
+    assert redrive.reasons_in("START RequestId: x") == {}
+    queue = redrive.Queue("arn:aws:sqs:us-east-1:1:q-dlq", "url", "dead-letter queue of q")
+    message = {"MessageId": "m-1", "Body": "{}", "Attributes": {"ApproximateReceiveCount": "5"}}
+    assert redrive.first_failure(message, queue, {"m-1": "download: SlowDown"}) == (
+        "download: SlowDown (received 5 time(s), dead-letter queue of q)"
+    )
+    assert "the function logged no reason" in redrive.first_failure(message, queue, {})
