@@ -24,7 +24,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="localaws",
         description="moto's AWS endpoint on 127.0.0.1 that also executes Lambda functions (no Docker). "
-        "`localaws terraform ARGS` runs Terraform in the current directory pointed at it.",
+        "`localaws terraform ARGS` runs Terraform in the current directory pointed at it; "
+        "`localaws chaos ...` sets and lists a running one's fault rules and latency.",
     )
     parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
