@@ -642,7 +642,8 @@ def record(results: list[Soak], args: argparse.Namespace) -> None:
             ("failed_gb_seconds", f["soak_failed_gb_seconds"], "GB-s", f"{f['soak_failed_gb_seconds']:.1f} GB-s", True),
             ("redriven", f["redrive"]["redriven"], "messages", f"{f['redrive']['redriven']}", False),
         ]
-        outage_gb_seconds = round(f["failed_gb_seconds"] - f["soak_failed_gb_seconds"], 1)
+        # after the faulted phase: the outage's invocations (failed ones, and in sqs the partial batches) and redrive
+        outage_gb_seconds = round(f["gb_seconds"] - f["soak_gb_seconds"], 1)
         values.append(("outage_gb_seconds", outage_gb_seconds, "GB-s", f"{outage_gb_seconds:.0f} GB-s", True))
         for name, value, unit, text, timing in values:
             figures.record(f"soak_{mode}_{name}", value, unit, text, command, timing=timing)
