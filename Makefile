@@ -26,7 +26,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt
 PYTEST_ARGS ?=
 TUNE_ARGS ?=
 
-.PHONY: setup test test-report lint demo bench bench-heic bench-backfill tune docs lock pin release publish fmt clean
+.PHONY: setup test test-report lint demo soak bench bench-heic bench-backfill tune docs lock pin release publish fmt clean
 
 $(STAMP):
 	rm -f $(VENV)/.installed-*
@@ -57,6 +57,9 @@ lint: setup
 
 demo: setup
 	$(PY) -m devkit.demo
+
+soak: setup
+	$(PY) -m devkit.soak --catalogue $(if $(RECORD),--record)
 
 bench: setup
 	$(PY) -m benchmarks.run

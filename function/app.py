@@ -77,7 +77,8 @@ def handler(event: Any, context: Any) -> Response:
         log(logging.ERROR, "unsupported event", request_id=request_id, reason=str(exc))
         raise
     started = time.perf_counter()
-    results = process(intake, settings(), s3_client(), request_id, Path(tempfile.gettempdir()), catalogue())
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    results = process(intake, settings(), s3_client(), request_id, Path(tempfile.gettempdir()), catalogue(), remaining)
     _publish_metrics(results, (time.perf_counter() - started) * 1000)
     return respond(intake, results)
 

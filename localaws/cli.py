@@ -1,6 +1,8 @@
 """``localaws --port PORT``: serve the local AWS on 127.0.0.1 until Ctrl-C or SIGTERM.
 
-``localaws terraform ARGS``: run Terraform with the AWS provider pointed at it (terraform.py)."""
+``localaws terraform ARGS``: run Terraform with the AWS provider pointed at it (terraform.py).
+
+``localaws chaos ...``: set and list a running localaws's chaos rules and effects (chaoscli.py, chaos.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="localaws",
         description="moto's AWS endpoint on 127.0.0.1 that also executes Lambda functions (no Docker). "
-        "`localaws terraform ARGS` runs Terraform in the current directory pointed at it.",
+        "`localaws terraform ARGS` runs Terraform in the current directory pointed at it; "
+        "`localaws chaos ...` sets and lists a running one's fault rules and latency.",
     )
     parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -79,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         from .terraform import main as terraform
 
         return terraform(given[1:])
+    if given[:1] == ["chaos"]:  # localaws chaos ...: the running localaws's fault rules and latency
+        from .chaoscli import main as chaos
+
+        return chaos(given[1:])
     args = parse(given)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -91,6 +91,7 @@ class Environment:
         self.last_used = time.monotonic()
         self.fn = fn  # moto's function, as it was when this environment was made
         self._closed = False
+        self.killed = False  # by a chaos rule (chaos.py)
         self._closing = threading.Lock()
         self._warning = warning
         self._memory = memory
@@ -165,13 +166,17 @@ class Environment:
                 return event.is_set()
         return True
 
-    def invoke(self, payload: bytes) -> Outcome:
+    def invoke(self, payload: bytes, kill_after_ms: int | None = None) -> Outcome:
+        """One invocation; ``kill_after_ms`` (a chaos rule): the process is killed that long after the runtime took
+        it, as an out-of-memory kill ends it."""
         request_id = str(uuid.uuid4())
         cold = self.invocations == 0
         self.invocations += 1
         invocation = Invocation(request_id, payload or b"{}", self.function_arn, self.timeout)
         self.api.offer(invocation)
         taken = self._wait(invocation.taken, INIT_LIMIT + self.timeout if cold else self.timeout)
+        if taken and kill_after_ms is not None:
+            self._kill_after(invocation, kill_after_ms)
         init_ms = (invocation.taken_at - self._started) * 1000 if cold and taken else None
         finished = taken and self._wait(invocation.done, self.timeout)
         # As the Runtime API saw them: this thread may wake a little after the runtime answered.
@@ -196,6 +201,14 @@ class Environment:
         self.last_used = time.monotonic()
         return Outcome(request_id, body, error_type, "\n".join(text) + "\n", duration)
 
+    def _kill_after(self, invocation: Invocation, ms: int) -> None:
+        def kill() -> None:
+            if not invocation.done.wait(ms / 1000):
+                self.killed = True
+                self.kill()
+
+        threading.Thread(target=kill, name="localaws-chaos-kill", daemon=True).start()
+
     def _unanswered(self, request_id: str) -> tuple[bytes, str, str]:
         """Why an invocation the runtime never answered ended: Lambda's error object, its errorType and the lines
         the platform writes to the log. A process still running has timed out (and is stopped now)."""
@@ -205,7 +218,9 @@ class Environment:
             message = f"Task timed out after {self.timeout:.2f} seconds"
             body = error_body("Sandbox.Timedout", f"RequestId: {request_id} Error: {message}")
             return body, "Sandbox.Timedout", f"{now} {request_id} {message}\n"
-        if self._group is not None and self._memory is not None and self._memory.oom_killed(self._group):
+        if self.killed:  # by a chaos rule's kill_after_ms, as Lambda reports a process killed for its memory
+            how, error_type = "signal: killed", "Runtime.ExitError"
+        elif self._group is not None and self._memory is not None and self._memory.oom_killed(self._group):
             how, error_type = "signal: killed", "Runtime.OutOfMemory"
         else:
             status = self.process.returncode

@@ -16,15 +16,25 @@ from typing import Any
 from . import ceiling, cpu, tmpdisk
 from .admission import ACCOUNT_CONCURRENCY, Admission, Slot
 from .artifacts import Artifacts
+from .chaos import Chaos, Fault
 from .environment import LOCAL_RUNTIME, Environment
-from .outcome import Outcome
+from .outcome import Outcome, error_body
 from .pool import IDLE_SECONDS, Pool
 from .sessions import Sessions
 from .signature import signature
+from .usage import Usage
 
 log = logging.getLogger("localaws")
 
 __all__ = ["ACCOUNT_CONCURRENCY", "IDLE_SECONDS", "LOCAL_RUNTIME", "Runtime"]
+
+
+def injected(fn: Any, fault: Fault) -> Outcome:
+    """An invocation a chaos rule failed before the handler ran (AWS FIS's ``aws:lambda:invocation-error`` with
+    ``preventExecution``): the rule's code is the error type, as a function error, so its caller retries it."""
+    request_id = str(uuid.uuid4())
+    log.info("localaws: %s %s %s (chaos rule, the handler did not run)", fn.function_name, request_id, fault.code)
+    return Outcome(request_id, error_body(fault.code, fault.message), fault.code, "", 0.0)
 
 
 class Runtime:
@@ -52,6 +62,8 @@ class Runtime:
         self._deliver_logs = deliver_logs  # Lambda's log delivery, with the role's permission
         self._private_tmp = tmpdisk.at_tmp(work_dir)
         self._warned: set[str] = set()
+        self.chaos: Chaos | None = None  # Lambda's chaos rules (chaos.py): a failed or killed invocation
+        self.usage = Usage()  # invocations, errors and GB-seconds per function (usage.py)
 
     @property
     def concurrency(self) -> int:
@@ -72,15 +84,21 @@ class Runtime:
         self.pool.idle_seconds = value
 
     def execute(self, fn: Any, payload: bytes) -> Outcome:
+        fault = self.chaos.invocation(fn) if self.chaos is not None else None
+        if fault is not None and fault.kill_after_ms is None:
+            outcome = injected(fn, fault)
+            self.usage.record(fn, outcome)
+            return outcome
         env, slot = self._acquire(fn)
         try:
-            outcome = env.invoke(payload)
+            outcome = env.invoke(payload, kill_after_ms=fault.kill_after_ms if fault is not None else None)
         except BaseException:
             env.close()
             raise
         finally:
             self.admission.leave(slot)
             self.pool.give_back(env)
+        self.usage.record(fn, outcome)
         log.info(
             "localaws: %s %s %s in %.0f ms",
             fn.function_name,

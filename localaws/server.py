@@ -9,11 +9,11 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-
 from . import access, enforce, seam
 from .access import AccessRecord
 from .asyncinvoke import AsyncInvoker
+from .chaos import Chaos
+from .chaos import Server as ChaosServer
 from .functionurls import FunctionUrls
 from .origins import Origins
 from .runtime import ACCOUNT_CONCURRENCY, IDLE_SECONDS, Runtime
@@ -49,20 +49,21 @@ class LocalAWS:
         self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="localaws-", dir=default_work_root()))
         self.retry_delay = retry_delay
         self._runtime_options = {"concurrency": concurrency, "idle_seconds": idle_seconds, "hot_reload": hot_reload}
-        self._server: ThreadedMotoServer | None = None
+        self._server: ChaosServer | None = None
         self.invoker: AsyncInvoker | None = None
         self.poller: SqsPoller | None = None
         self.runtime: Runtime | None = None
         self.function_urls: FunctionUrls | None = None
         self.sessions = Sessions()  # the functions' role sessions: requests signed with them are authorised
         self.access = AccessRecord(self.work_dir / access.FILE_NAME)
+        self.chaos = Chaos()  # the rules and effects of /_localaws/chaos (chaos.py)
 
     @property
     def endpoint_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> LocalAWS:
-        self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
+        self._server = ChaosServer(self.chaos, ip_address=self.host, port=self.port)
         self._server.start()
         origins = Origins()  # CloudFront's origin keys: function URLs and S3 judge requests signed with them
         enforcer = enforce.Enforcer(self.sessions, self.access, origins)
@@ -74,6 +75,7 @@ class LocalAWS:
             deliver_logs=enforcer.deliver_logs,
             **self._runtime_options,  # type: ignore[arg-type]
         )
+        runtime.chaos = self.chaos
         self.invoker = AsyncInvoker(runtime.execute, retry_delay=self.retry_delay, may_send=enforcer.may_send)
         self.function_urls = FunctionUrls(runtime.execute, self.host, self.sessions, origins)
         seam.install(runtime, self.invoker, enforcer.authorize, self.function_urls)

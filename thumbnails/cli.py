@@ -1,4 +1,4 @@
-"""The ``thumbnails`` command line: ``thumbnails <backfill|reconcile|status> --function NAME``.
+"""The ``thumbnails`` command line: ``thumbnails <backfill|reconcile|redrive|status> --function NAME``.
 
 Standard AWS credentials, region and ``AWS_ENDPOINT_URL``. A human summary on stdout (``--json``: one JSON object);
 progress on stderr (a bar on a terminal, one line a stage otherwise). Exit status 0 when all is in line, 1 when
@@ -14,12 +14,12 @@ from collections.abc import Sequence
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import backfill, reconcile, status
+from . import backfill, reconcile, redrive, status
 from .clients import Clients
 from .deployment import Deployment, DeploymentError
 from .output import Progress
 
-COMMANDS = {"backfill": backfill.run, "reconcile": reconcile.run, "status": status.run}
+COMMANDS = {"backfill": backfill.run, "reconcile": reconcile.run, "redrive": redrive.run, "status": status.run}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -43,6 +43,11 @@ def parser() -> argparse.ArgumentParser:
     fix = commands.add_parser("reconcile", parents=[common], help="make missing sizes, remove retired and orphan ones")
     fix.add_argument("--dry-run", action="store_true", help="list what would change, change nothing")
     commands.add_parser("status", parents=[common], help="configuration, thumbnails per size, last jobs")
+    commands.add_parser(
+        "redrive",
+        parents=[common],
+        help="process again what waits in the dead-letter queue or on-failure destination, and remove it",
+    )
     return top
 
 

@@ -42,6 +42,11 @@ if TYPE_CHECKING:
 
 # How often one run re-renders an object that keeps changing under it before it gives up (transiently).
 MAX_ROUNDS = 4
+# A change is started only while the invocation has at least this long left, and twice its slowest change so far:
+# a batch whose time runs out mid-way fails whole (every message back, none counted or logged), so the changes
+# that cannot finish are reported not tried -- transient, logged, counted -- and the done ones are kept.
+RESERVE_MS = 1000
+NOT_TRIED = "not tried: the invocation's time was running out (it comes back)"
 PROCESSED, DELETED, SKIPPED, FAILED = "processed", "deleted", "skipped", "failed"
 
 
@@ -104,11 +109,23 @@ def process(
     request_id: str,
     tmp_dir: Path,
     catalogue: Catalogue | None = None,
+    remaining_ms: Callable[[], int] | None = None,
 ) -> list[Result]:
-    """Process every change of every item; a bad one is logged and reported and never stops the others."""
+    """Process every change of every item; a bad one is logged and reported and never stops the others.
+
+    ``remaining_ms`` (the Lambda context's ``get_remaining_time_in_millis``): once too little time is left to
+    finish another change, the rest are reported not tried, as transient failures."""
     results = []
+    slowest_ms = 0.0
     for item in intake.items:
         outcomes: list[tuple[Change | None, Outcome]] = []
+        if item.changes and remaining_ms is not None and remaining_ms() < max(RESERVE_MS, 2 * slowest_ms):
+            for change in item.changes:
+                outcome = Outcome(FAILED, NOT_TRIED, transient=True)
+                _log(request_id, intake.kind, item, change, outcome, 0.0)
+                outcomes.append((change, outcome))
+            results.append(Result(item, outcomes))
+            continue
         if item.error:
             outcome = Outcome(FAILED, item.error)
             _log(request_id, intake.kind, item, None, outcome, 0.0)
@@ -118,7 +135,9 @@ def process(
         for change in item.changes:
             started = time.perf_counter()
             outcome = _guarded(partial(apply, change, settings, s3, tmp_dir, catalogue), request_id, change)
-            _log(request_id, intake.kind, item, change, outcome, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            slowest_ms = max(slowest_ms, seconds * 1000)
+            _log(request_id, intake.kind, item, change, outcome, seconds)
             outcomes.append((change, outcome))
         results.append(Result(item, outcomes))
     return results

@@ -288,3 +288,42 @@ def test_a_decompression_bomb_is_refused_from_its_header_before_the_rest_is_read
     assert "10000x10000 is 100000000 pixels, more than MAX_IMAGE_PIXELS=50000000" in failed["reason"]
     assert sum(read) <= storage.HEADER_BYTES, f"read {sum(read)} bytes of a 5 MB object"
     assert not list(tmp.iterdir())
+
+
+class Clock:
+    """A Lambda context whose remaining time is given, one value a call (the last repeated)."""
+
+    aws_request_id = "req-1"
+    function_name = "CreateThumbnail"
+
+    def __init__(self, *remaining_ms: int) -> None:
+        self.remaining = list(remaining_ms)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining.pop(0) if len(self.remaining) > 1 else self.remaining[0]
+
+
+def test_a_batch_whose_time_runs_short_reports_the_rest_not_tried_instead_of_timing_out(s3, capsys):
+    from thumbnailer.pipeline import NOT_TRIED
+
+    from .aws.test_events import sqs_batch
+
+    keys = [f"late/{i}.jpg" for i in range(3)]
+    for key in keys:
+        put(s3, key, jpeg())
+    answer = app.handler(sqs_batch(*keys), Clock(60_000, 60_000, 900))
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "message-2"}]}, "only the one not tried comes back"
+    assert thumbnail_keys(s3) == ["thumbnails/256/late/0.jpg", "thumbnails/256/late/1.jpg"], "the done ones kept"
+    out = capsys.readouterr().out
+    failed = [line for line in log_lines(out) if line["message"] == "record failed"]
+    assert [(f["key"], f["reason"], f["transient"]) for f in failed] == [("late/2.jpg", NOT_TRIED, True)]
+    metrics = [json.loads(line) for line in out.splitlines() if '"_aws"' in line and '"Reason"' not in line]
+    assert (metrics[0]["Processed"], metrics[0]["TransientFailures"]) == (2, 1), "counted, not lost"
+
+
+def test_the_first_change_is_always_tried_while_a_second_of_time_is_left(s3):
+    from .aws.test_events import sqs_batch
+
+    put(s3, "one.jpg", jpeg())
+    assert app.handler(sqs_batch("one.jpg"), Clock(1_000)) == {"batchItemFailures": []}
+    assert thumbnail_keys(s3) == ["thumbnails/256/one.jpg"]
