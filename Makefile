@@ -5,6 +5,8 @@
 # make bench  the full benchmark run; writes docs/benchmarks.md and docs/benchmarks.png, then what previews cost
 # make bench-heic  an iPhone's HEIC (12 MP, grid of tiles) against a 24 MP JPEG at 1 and 2 CPUs, beside libheif's own
 #             decode; records docs/benchmarks.md's HEIC section (benchmarks/heic.py)
+# make soak   every trigger mode under S3, Secrets Manager and Lambda faults on localaws, then an outage and redrive
+#             (devkit/soak.py, about 20 minutes; RECORD=1 records docs/reliability.md's figures)
 # make bench-backfill  the thumbnails command end to end at 2,000 objects on localaws; records its rate and cost
 # make tune   the cheapest memory size: pictures through the function on localaws at several sizes (TUNE_ARGS=--help)
 # make docs   regenerates the inputs/outputs tables of the READMEs from variables.tf and outputs.tf, and rewrites
