@@ -29,10 +29,12 @@ from .aws import storage
 from .aws.events import CREATE, IGNORE, Change, Intake, Item
 from .aws.logs import log
 from .errors import ImageRejected, PermanentFailure, TransientFailure
-from .keys import file_name, is_under_prefix, thumbnail_key, thumbnail_keys_of
+from .keys import file_name, is_under_prefix, key_too_long, longest_thumbnail_key, thumbnail_key, thumbnail_keys_of
 from .picture import containment
+from .picture.formats import OUTPUTS
 from .picture.imaging import Result as Rendering
 from .picture.imaging import check_header, make_thumbnails, prepare_decoders
+from .picture.sizes import Size
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -161,12 +163,23 @@ def apply(
     if is_under_prefix(change.bucket, change.key, settings.destination_bucket, settings.destination_prefix):
         return Outcome(SKIPPED, "under the destination prefix (recursion guard)")
     if change.action == CREATE:
+        if problem := key_too_long(_longest_key(change.key, settings), change.key):
+            raise PermanentFailure(problem)  # before any work: no download, no render, nothing written
         return _reconcile(change, settings, s3, tmp_dir, catalogue, exists=True)
     if not settings.delete_thumbnails:
         return Outcome(SKIPPED, f"{change.event_name}: DELETE_THUMBNAILS is off")
     if storage.current_version(s3, change.bucket, change.key) is not None:
         return Outcome(SKIPPED, f"{change.event_name}: the object still exists (a non-current version went)")
     return _reconcile(change, settings, s3, tmp_dir, catalogue, exists=False)
+
+
+def _longest_key(source_key: str, settings: Settings) -> str:
+    """The longest key a thumbnail of ``source_key`` may get: OUTPUT_FORMATS' extensions; with one format (or
+    auto), any format's, since whether the key carries one is known only once the picture is decoded."""
+    names = settings.output_formats or tuple(OUTPUTS)
+    return longest_thumbnail_key(
+        settings.destination_prefix, settings.sizes, source_key, (OUTPUTS[n].extension for n in names)
+    )
 
 
 def _reconcile(
@@ -176,7 +189,7 @@ def _reconcile(
     removed: list[str] = []
     for _ in range(MAX_ROUNDS):
         if exists:
-            rendered = _render_current(change, settings, s3, tmp_dir)
+            rendered = render_current(change, settings, s3, tmp_dir)
             if rendered is None:  # it went before we could read it
                 exists = False
                 continue
@@ -199,11 +212,22 @@ def _reconcile(
     raise TransientFailure(f"the object changed {MAX_ROUNDS} times while its thumbnails were made")
 
 
-def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: Path) -> Rendered | None:
+def render_current(
+    change: Change,
+    settings: Settings,
+    s3: S3Client,
+    tmp_dir: Path,
+    sizes: tuple[Size, ...] | None = None,
+    formats: tuple[str, ...] | None = None,
+) -> Rendered | None:
     """Download the current version, make every size from one decode, upload; None when there is no object.
+
+    ``sizes`` and ``formats``: one variant asked for on request (ondemand.py), always keyed with its format's
+    extension; by default THUMBNAIL_SIZES in OUTPUT_FORMAT(S), as configured.
 
     A picture's native decoding runs in a child process unless it is a JPEG (picture/containment.py): a decoder
     that crashes, hangs or runs out of memory refuses this record and no other."""
+    extension = bool(settings.output_formats) or formats is not None
     prepare_decoders(settings.extra_formats, settings.colour)
     check = partial(
         check_header,
@@ -224,7 +248,7 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
     render = partial(
         make_thumbnails,
         download.path,
-        settings.sizes,
+        settings.sizes if sizes is None else sizes,
         requested_format=settings.output_format,
         quality=settings.quality,
         max_pixels=settings.max_image_pixels,
@@ -234,7 +258,7 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
         animation_max_frames=settings.animation_max_frames,
         extra_formats=settings.extra_formats,
         memory_mb=settings.memory_mb,
-        formats=settings.output_formats,
+        formats=settings.output_formats if formats is None else formats,
         colour=settings.colour,
         jpeg_progressive=settings.jpeg_progressive,
     )
@@ -257,7 +281,7 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
             change.key,
             result.source_format,
             thumb.format,
-            extension=bool(settings.output_formats),
+            extension=extension,
         )
         name = file_name(change.key, thumb.format)
         storage.upload(
