@@ -20,9 +20,9 @@ PLAIN = "*/*"
 
 
 def render(presets: dict[str, str] = PRESETS, formats: tuple[str, ...] = ("avif", "webp", "jpeg"), signed=False) -> str:
-    """The file as the module renders it (templatefile with one ``config``; the plan test compares the two)."""
+    """The file as the module renders it (templatefile with one ``config``, which jsonencode writes with its keys sorted; the plan test compares the two)."""
     config = {"prefix": "thumbnails/", "presets": presets, "formats": list(formats), "signed": signed}
-    return TEMPLATE.read_text().replace("${config}", json.dumps(config))
+    return TEMPLATE.read_text().replace("${config}", json.dumps(config, sort_keys=True, separators=(",", ":")))
 
 
 def viewer_request(uri: str, accept: str | None = AVIF_BROWSER, query: dict[str, str] | None = None) -> dict:
