@@ -20,7 +20,8 @@ PLAIN = "*/*"
 
 
 def render(presets: dict[str, str] = PRESETS, formats: tuple[str, ...] = ("avif", "webp", "jpeg"), signed=False) -> str:
-    """The file as the module renders it (templatefile with one ``config``, which jsonencode writes with its keys sorted; the plan test compares the two)."""
+    """The file as the module renders it: templatefile with one ``config``, which jsonencode writes compact with
+    its keys sorted (the plan test compares the two)."""
     config = {"prefix": "thumbnails/", "presets": presets, "formats": list(formats), "signed": signed}
     return TEMPLATE.read_text().replace("${config}", json.dumps(config, sort_keys=True, separators=(",", ":")))
 
