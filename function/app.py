@@ -11,6 +11,7 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ import boto3
 from botocore.config import Config
 
 from thumbnailer import ondemand
-from thumbnailer.aws import metrics, storage, urls
+from thumbnailer.aws import cdn, metrics, storage, urls
 from thumbnailer.aws.events import parse_event
 from thumbnailer.aws.logs import log
 from thumbnailer.aws.responses import Response, respond
@@ -78,9 +79,25 @@ def handler(event: Any, context: Any) -> Response:
         log(logging.ERROR, "unsupported event", request_id=request_id, reason=str(exc))
         raise
     started = time.perf_counter()
-    results = process(intake, settings(), s3_client(), request_id, Path(tempfile.gettempdir()), catalogue())
+    results = process(
+        intake, settings(), s3_client(), request_id, Path(tempfile.gettempdir()), catalogue(), invalidator()
+    )
     _publish_metrics(results, (time.perf_counter() - started) * 1000)
     return respond(intake, results)
+
+
+def invalidator() -> Callable[[list[str], str], str] | None:
+    """With on_demand.invalidate (ON_DEMAND_DISTRIBUTION_ID), CloudFront's invalidation of a changed source's
+    variants; None otherwise (no CloudFront client is made)."""
+    distribution = settings().on_demand_distribution_id
+    if not distribution:
+        return None
+    return functools.partial(cdn.invalidate, cloudfront_client(), distribution)
+
+
+@functools.cache
+def cloudfront_client() -> Any:
+    return boto3.client("cloudfront", config=_CLIENT_CONFIG)
 
 
 @functools.cache

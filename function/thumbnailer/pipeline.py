@@ -24,6 +24,7 @@ from functools import partial
 from pathlib import Path
 from traceback import format_exc
 from typing import TYPE_CHECKING, TypedDict
+from urllib.parse import quote
 
 from .aws import storage
 from .aws.events import CREATE, IGNORE, Change, Intake, Item
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 
     from .catalogue.catalogue import Catalogue, Row  # imported by app.py only when the catalogue is on
 
+# Invalidates CloudFront's copies of these paths (aws/cdn.py), with a reference that names the change.
+Invalidate = Callable[[list[str], str], object]
 # How often one run re-renders an object that keeps changing under it before it gives up (transiently).
 MAX_ROUNDS = 4
 PROCESSED, DELETED, SKIPPED, FAILED = "processed", "deleted", "skipped", "failed"
@@ -106,8 +109,12 @@ def process(
     request_id: str,
     tmp_dir: Path,
     catalogue: Catalogue | None = None,
+    invalidate: Invalidate | None = None,
 ) -> list[Result]:
-    """Process every change of every item; a bad one is logged and reported and never stops the others."""
+    """Process every change of every item; a bad one is logged and reported and never stops the others.
+
+    ``invalidate(paths, reference)``: with on_demand.invalidate, what CloudFront cached of a changed source's
+    on-demand variants stops being served (aws/cdn.py); None: nothing is invalidated."""
     results = []
     for item in intake.items:
         outcomes: list[tuple[Change | None, Outcome]] = []
@@ -119,7 +126,7 @@ def process(
             log(logging.INFO, "S3 test event acknowledged", request_id=request_id, source=intake.kind, item=item.id)
         for change in item.changes:
             started = time.perf_counter()
-            outcome = _guarded(partial(apply, change, settings, s3, tmp_dir, catalogue), request_id, change)
+            outcome = _guarded(partial(apply, change, settings, s3, tmp_dir, catalogue, invalidate), request_id, change)
             _log(request_id, intake.kind, item, change, outcome, time.perf_counter() - started)
             outcomes.append((change, outcome))
         results.append(Result(item, outcomes))
@@ -155,7 +162,12 @@ def _log(request_id: str, kind: str, item: Item, change: Change | None, outcome:
 
 
 def apply(
-    change: Change, settings: Settings, s3: S3Client, tmp_dir: Path, catalogue: Catalogue | None = None
+    change: Change,
+    settings: Settings,
+    s3: S3Client,
+    tmp_dir: Path,
+    catalogue: Catalogue | None = None,
+    invalidate: Invalidate | None = None,
 ) -> Outcome:
     """Make the thumbnails of ``change``'s object (and its catalogue rows) match what the object is now."""
     if change.action == IGNORE:
@@ -165,12 +177,12 @@ def apply(
     if change.action == CREATE:
         if problem := key_too_long(_longest_key(change.key, settings), change.key):
             raise PermanentFailure(problem)  # before any work: no download, no render, nothing written
-        return _reconcile(change, settings, s3, tmp_dir, catalogue, exists=True)
+        return _reconcile(change, settings, s3, tmp_dir, catalogue, invalidate, exists=True)
     if not settings.delete_thumbnails:
         return Outcome(SKIPPED, f"{change.event_name}: DELETE_THUMBNAILS is off")
     if storage.current_version(s3, change.bucket, change.key) is not None:
         return Outcome(SKIPPED, f"{change.event_name}: the object still exists (a non-current version went)")
-    return _reconcile(change, settings, s3, tmp_dir, catalogue, exists=False)
+    return _reconcile(change, settings, s3, tmp_dir, catalogue, invalidate, exists=False)
 
 
 def _longest_key(source_key: str, settings: Settings) -> str:
@@ -183,7 +195,13 @@ def _longest_key(source_key: str, settings: Settings) -> str:
 
 
 def _reconcile(
-    change: Change, settings: Settings, s3: S3Client, tmp_dir: Path, catalogue: Catalogue | None, exists: bool
+    change: Change,
+    settings: Settings,
+    s3: S3Client,
+    tmp_dir: Path,
+    catalogue: Catalogue | None,
+    invalidate: Invalidate | None,
+    exists: bool,
 ) -> Outcome:
     """Render or remove, then look at the object again; repeat while it changes under us."""
     removed: list[str] = []
@@ -197,10 +215,14 @@ def _reconcile(
             if current == rendered.version:
                 if catalogue is not None:
                     catalogue.record(rows(change, settings.destination_bucket, rendered))
+                if retired := _retire_variants(change, settings, s3, invalidate, rendered.version.etag):
+                    rendered.rendering.notes.append(f"{len(retired)} on-demand variant(s) of an older version removed")
                 notes = "; ".join(rendered.rendering.notes) or None
                 return Outcome(PROCESSED, notes, thumbnails=rendered.keys)
             exists = current is not None  # changed, or went, while we worked
         else:
+            if settings.delete_thumbnails:
+                removed += _retire_variants(change, settings, s3, invalidate, None)
             removed += _remove(change, settings, s3)
             if catalogue is not None:
                 catalogue.forget(change.bucket, change.key, change.sequencer)
@@ -210,6 +232,42 @@ def _reconcile(
                 return Outcome(SKIPPED, f"{change.event_name}: the object no longer exists and has no thumbnails")
             exists = True  # it came back while we removed: render it
     raise TransientFailure(f"the object changed {MAX_ROUNDS} times while its thumbnails were made")
+
+
+def _retire_variants(
+    change: Change, settings: Settings, s3: S3Client, invalidate: Invalidate | None, etag: str | None
+) -> list[str]:
+    """The on-demand variants of ``change``'s object made from another version than ``etag`` (None: every one, the
+    object is gone): CloudFront is told first (one invalidation for the source, every path it may have cached them
+    under), then they are deleted; the next request makes them again from the current picture."""
+    if not settings.on_demand_presets:
+        return []
+    prefix = settings.destination_prefix
+    candidates = [
+        thumbnail_key(prefix, size, change.key, "", OUTPUTS[name], extension=True)
+        for size in settings.on_demand_sizes
+        for name in settings.on_demand_formats
+    ]
+    named, digest = (storage.source_metadata(change.bucket, change.key, by_name) for by_name in (True, False))
+    stale = storage.find_ours(s3, settings.destination_bucket, candidates, named, digest, unless_etag=etag)
+    if stale and invalidate is not None:
+        invalidate(invalidation_paths(settings, change.key, stale), f"{change.key[-64:]}-{etag or 'gone'}")
+    storage.delete(s3, settings.destination_bucket, stale)
+    return stale
+
+
+def invalidation_paths(settings: Settings, source_key: str, keys: list[str]) -> list[str]:
+    """Where CloudFront may have cached ``keys`` (variants of ``source_key``): the cache key is the path after the
+    viewer-request function's rewrite (the stored key), and AWS advises invalidating the viewer's path as well, so
+    both: ``/{key}`` and ``/{preset}/{source key}`` of each preset of those sizes, URL-encoded as browsers send
+    them."""
+    prefix = settings.destination_prefix
+    sizes = {key[len(prefix) :].partition("/")[0] for key in keys}
+    paths = ["/" + quote(key, safe="/") for key in keys]
+    paths += [
+        f"/{name}/{quote(source_key, safe='/')}" for name, size in settings.on_demand_presets if size.label in sizes
+    ]
+    return sorted(set(paths))
 
 
 def render_current(

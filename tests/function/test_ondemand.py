@@ -11,10 +11,13 @@ from urllib.parse import quote
 
 import boto3
 import pytest
+from botocore.stub import ANY, Stubber
 from PIL import Image
 
 import app
 from thumbnailer import ondemand
+from thumbnailer.aws import cdn
+from thumbnailer.errors import TransientFailure
 from thumbnailer.keys import MAX_KEY_BYTES
 from thumbnailer.picture.sizes import Size
 
@@ -218,3 +221,63 @@ def test_a_source_whose_thumbnail_keys_s3_cannot_hold_is_refused_before_any_work
     assert read == ["fine.jpg"], "the long key was never downloaded"
     assert [line["Reason"] for line in emf(capsys.readouterr().out)[1:]] == ["key-too-long"]
     assert thumbnail_keys(s3) == ["thumbnails/256/fine.jpg", "thumbnails/640x360/fine.jpg"]
+
+
+def test_an_overwritten_source_retires_its_variants_and_invalidates_them_once(s3, on_demand, monkeypatch):
+    """Never stale: the upload path removes the variants made from the old picture (the next request makes them
+    from the new one) and asks CloudFront, once for the source, to drop every path it may have cached them under;
+    an event delivered again finds nothing stale and invalidates nothing."""
+    calls = []
+    monkeypatch.setattr(app, "invalidator", lambda: lambda paths, reference: calls.append((paths, reference)))
+    key = "uploads/my cat.jpg"
+    s3.put_object(Bucket=SOURCE, Key=key, Body=jpeg(1600, 1200))
+    assert picture(get("/thumbnails/256/uploads/my%20cat.jpg.webp")).size == (256, 192)
+    assert get("/thumbnails/640x360/uploads/my%20cat.jpg.jpg")["statusCode"] == 200
+    s3.put_object(Bucket=SOURCE, Key=key, Body=jpeg(1600, 800))  # overwritten: a wider picture
+    summary = invoke(s3_event(key))
+    assert summary["processed"][0]["reason"] == "2 on-demand variant(s) of an older version removed"
+    (paths, reference), *more = calls
+    assert more == [] and reference.startswith(key)
+    assert paths == [
+        "/card/uploads/my%20cat.jpg",
+        "/thumb/uploads/my%20cat.jpg",
+        "/thumbnails/256/uploads/my%20cat.jpg.webp",
+        "/thumbnails/640x360/uploads/my%20cat.jpg.jpg",
+    ]
+    assert thumbnail_keys(s3) == ["thumbnails/256/uploads/my cat.jpg"], "the upload path's own size stays"
+    assert picture(get("/thumbnails/256/uploads/my%20cat.jpg.webp")).size == (256, 128), "made from the new picture"
+    invoke(s3_event(key))  # the same event again: the variant just made is the current picture's
+    assert len(calls) == 1 and "thumbnails/256/uploads/my cat.jpg.webp" in thumbnail_keys(s3)
+
+
+def test_a_deleted_source_takes_its_variants_with_it(s3, on_demand, monkeypatch):
+    calls = []
+    monkeypatch.setattr(app, "invalidator", lambda: lambda paths, reference: calls.append(paths))
+    s3.put_object(Bucket=SOURCE, Key="uploads/gone.jpg", Body=jpeg())
+    assert get("/thumbnails/256/uploads/gone.jpg.jpg")["statusCode"] == 200
+    s3.delete_object(Bucket=SOURCE, Key="uploads/gone.jpg")
+    summary = invoke(load_delete_event("uploads/gone.jpg"))
+    assert "thumbnails/256/uploads/gone.jpg.jpg" in summary["deleted"][0]["thumbnails"]
+    assert thumbnail_keys(s3) == []
+    assert calls == [["/thumb/uploads/gone.jpg", "/thumbnails/256/uploads/gone.jpg.jpg"]]
+
+
+def load_delete_event(key: str) -> dict:
+    event = s3_event(key)
+    event["Records"][0]["eventName"] = "ObjectRemoved:Delete"
+    return event
+
+
+def test_an_invalidation_is_one_request_and_a_busy_cloudfront_is_tried_again():
+    client = boto3.client("cloudfront", region_name="us-east-1")
+    paths = ["/thumb/a.jpg", "/thumbnails/256/a.jpg.webp"]
+    with Stubber(client) as stub:
+        expected = {"DistributionId": "E2EXAMPLE", "InvalidationBatch": {
+            "Paths": {"Quantity": 2, "Items": paths}, "CallerReference": ANY}}  # fmt: skip
+        stub.add_response("create_invalidation", {"Invalidation": {"Id": "I1", "Status": "InProgress",
+            "CreateTime": "2026-12-05T00:00:00Z", "InvalidationBatch": {"Paths": {"Quantity": 2, "Items": paths},
+            "CallerReference": "r"}}, "Location": "x"}, expected)  # fmt: skip
+        stub.add_client_error("create_invalidation", "TooManyInvalidationsInProgress", http_status_code=400)
+        assert cdn.invalidate(client, "E2EXAMPLE", paths, "a.jpg-etag") == "I1"
+        with pytest.raises(TransientFailure, match="TooManyInvalidationsInProgress"):
+            cdn.invalidate(client, "E2EXAMPLE", paths, "a.jpg-etag")
