@@ -117,6 +117,7 @@ resource "aws_cloudfront_distribution" "this" {
   #checkov:skip=CKV2_AWS_42:The default *.cloudfront.net certificate; a custom domain is the caller's to add.
   #checkov:skip=CKV2_AWS_32:A response headers policy (HSTS, CSP) belongs to the site that embeds the pictures; the variants carry their own Cache-Control.
   #checkov:skip=CKV_AWS_305:No root object: the distribution serves /{preset}/{key} only, and / is refused at the edge.
+  #checkov:skip=CKV_AWS_374:Thumbnails are served worldwide; a geo restriction is a legal decision of the owner's, not a security default.
   #checkov:skip=CKV2_AWS_46:The S3 origin is signed by an origin access control (the successor of the origin access identity this check looks for).
   enabled         = true
   comment         = "Thumbnails on request (${var.name})"
