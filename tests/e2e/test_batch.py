@@ -55,10 +55,21 @@ MEMORY_GB = 1024 / 1024  # the complete example's memory_size
 def picture_keys() -> list[str]:
     variants = ["photo", "a+b", "100% sure", "ünïcødé", "日本 写真", "c,d", "quote'\"", "tab\there"]
     keys = [f"uploads/batch/{n % 7}/{n:04d} {variants[n % len(variants)]}.jpg" for n in range(PICTURES - 1)]
-    stem = "uploads/long/" + "ü" * 200
-    keys.append(stem + "x" * (1024 - len(stem.encode()) - len(".jpg")) + ".jpg")
-    assert len(keys[-1].encode()) == 1024
+    keys.append(long_key(LONGEST_FITTING))  # every thumbnail key of it fits S3's 1,024 bytes
     return keys
+
+
+# S3's keys are at most 1,024 bytes: the longest source whose thumbnail keys fit leaves room for the longest size's
+# folder in front ("thumbnails/128x128/") and the longest extension behind (".webp": with one format, whether a key
+# carries one is known only once the picture is decoded). A 1,024-byte source is refused, like a non-picture.
+LONGEST_FITTING = 1024 - len("thumbnails/128x128/") - len(".webp")
+
+
+def long_key(length: int) -> str:
+    stem = "uploads/long/" + "ü" * 200
+    key = stem + "x" * (length - len(stem.encode()) - len(".jpg")) + ".jpg"
+    assert len(key.encode()) == length
+    return key
 
 
 def cli(endpoint: str, *args: str) -> tuple[int, dict[str, Any], str]:
@@ -116,13 +127,14 @@ def test_a_bucket_backfilled_resumed_and_reconciled(endpoint, client, database, 
     tf_vars = {**NAMES, "database_secret_arn": secret["ARN"]}
     tf = local_terraform(tmp_path, endpoint)
     pictures, others = picture_keys(), [f"uploads/batch/not-a-picture-{n}.jpg" for n in range(NOT_PICTURES)]
+    too_long = long_key(1024)  # a picture whose thumbnails no S3 key could hold
     try:
         # The buckets and their objects first: the function, its trigger and the role come later.
         tf.apply(tf_vars=tf_vars, targets=["aws_s3_bucket.this"])
         body = photo(160, 120)
         unwatched = ["uploads/readme.txt", "elsewhere/photo.jpg"]
         with ThreadPoolExecutor(8) as pool:
-            list(pool.map(lambda k: s3.put_object(Bucket=SOURCE, Key=k, Body=body), pictures + unwatched))
+            list(pool.map(lambda k: s3.put_object(Bucket=SOURCE, Key=k, Body=body), [*pictures, *unwatched, too_long]))
             list(pool.map(lambda k: s3.put_object(Bucket=SOURCE, Key=k, Body=b"not a picture"), others))
         tf.apply(tf_vars=tf_vars)
         assert thumbnails_by_size(client) == {}, "S3 events announce only new changes"
@@ -159,11 +171,12 @@ def test_a_bucket_backfilled_resumed_and_reconciled(endpoint, client, database, 
         backfill_seconds = time.monotonic() - started
         assert resumed["status"] == "Complete", err
         done_first = cancelled["tasks"]["succeeded"] + cancelled["tasks"]["failed"]
-        assert resumed["tasks"]["total"] + done_first == len(pictures) + len(others)
+        assert resumed["tasks"]["total"] + done_first == len(pictures) + len(others) + 1
         failed = {f["key"]: f for f in cancelled["failed"] + resumed["failed"]}
-        assert set(failed) == set(others), "only the non-pictures fail"
+        assert set(failed) == {*others, too_long}, "only the non-pictures and the key too long fail"
         assert {f["code"] for f in failed.values()} == {"PermanentFailure"}
-        assert all("not an image" in f["reason"] for f in failed.values())
+        assert all("not an image" in f["reason"] for key, f in failed.items() if key != too_long)
+        assert "longer than S3's key limit of 1024 bytes (the source key is 1024 bytes)" in failed[too_long]["reason"]
         assert code == 1, "failures were found"
         assert thumbnails_by_size(client) == {size: set(pictures) for size in SIZES}
         wait_for(lambda: rows(database) == Counter({size: len(pictures) for size in SIZES}), 60, "a row per thumbnail")
@@ -213,7 +226,7 @@ def test_a_bucket_backfilled_resumed_and_reconciled(endpoint, client, database, 
 
         code, status, err = cli(endpoint, "status")
         assert code == 0, err
-        assert status["sources"]["objects"] == len(kept) + len(others)
+        assert status["sources"]["objects"] == len(kept) + len(others) + 1
         assert status["thumbnails"]["per_size"] == {"1024": len(kept), "128x128": len(kept), "512": len(kept) + 2}
         assert [j["command"] for j in status["jobs"][:2]] == ["reconcile", "reconcile"]
     finally:
