@@ -14,6 +14,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from . import access, enforce, seam
 from .access import AccessRecord
 from .asyncinvoke import AsyncInvoker
+from .functionurls import FunctionUrls
 from .runtime import ACCOUNT_CONCURRENCY, IDLE_SECONDS, Runtime
 from .sessions import Sessions
 from .sqspoller import SqsPoller
@@ -51,6 +52,7 @@ class LocalAWS:
         self.invoker: AsyncInvoker | None = None
         self.poller: SqsPoller | None = None
         self.runtime: Runtime | None = None
+        self.function_urls: FunctionUrls | None = None
         self.sessions = Sessions()  # the functions' role sessions: requests signed with them are authorised
         self.access = AccessRecord(self.work_dir / access.FILE_NAME)
 
@@ -71,7 +73,8 @@ class LocalAWS:
             **self._runtime_options,  # type: ignore[arg-type]
         )
         self.invoker = AsyncInvoker(runtime.execute, retry_delay=self.retry_delay, may_send=enforcer.may_send)
-        seam.install(runtime, self.invoker, enforcer.authorize)
+        self.function_urls = FunctionUrls(runtime.execute, self.host, self.sessions)
+        seam.install(runtime, self.invoker, enforcer.authorize, self.function_urls)
         self.poller = SqsPoller(runtime.execute)
         self.poller.start()
         return self
@@ -87,6 +90,9 @@ class LocalAWS:
             self._server.stop()
             self._server = None
         seam.uninstall()
+        if self.function_urls is not None:
+            self.function_urls.close_all()
+            self.function_urls = None
         if self.runtime is not None:
             self.runtime.close()
             self.runtime = None

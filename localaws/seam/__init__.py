@@ -11,14 +11,19 @@ from collections.abc import Callable
 from typing import Any
 
 from ..asyncinvoke import AsyncInvoker
+from ..functionurls import FunctionUrls
 from ..runtime import Runtime
 from . import (
     authorization,
     cloudcontrol,
+    cloudfront,
+    control,
     eventbridge,
     lambda_configuration,
     lambda_invoke,
+    lambda_urls,
     patch,
+    s3_keys,
     s3_listing,
     s3_notifications,
     s3_ownership,
@@ -29,7 +34,13 @@ from . import (
 )
 
 
-def install(runtime: Runtime, invoker: AsyncInvoker, authorize: Callable[[Any, str], None]) -> None:
+def install(
+    runtime: Runtime,
+    invoker: AsyncInvoker,
+    authorize: Callable[[Any, str], None],
+    function_urls: FunctionUrls | None = None,
+) -> None:
+    """``function_urls``: where function URLs are served (None: listeners on 127.0.0.1 that run ``runtime``)."""
     if patch.replaced():
         raise RuntimeError("the localaws seam is already installed")
     lambda_invoke.run_invocations_here(runtime, invoker)  # 1
@@ -51,6 +62,14 @@ def install(runtime: Runtime, invoker: AsyncInvoker, authorize: Callable[[Any, s
     authorization.authorize_role_sessions(authorize)  # 17
     authorization.leave_bucket_policies_to_localaws()  # 18
     cloudcontrol.serve_bucket_reads()  # 19
+    urls = function_urls or FunctionUrls(lambda fn, payload: runtime.execute(fn, payload))
+    lambda_urls.serve_function_urls(urls)  # 20
+    lambda_urls.answer_url_configs_as_lambda_does()  # 21
+    lambda_urls.write_function_url_conditions()  # 22
+    control.serve_localaws_paths(urls.origins)  # 23
+    cloudfront.serve_functions_and_policies()  # 24
+    cloudfront.keep_distribution_settings()  # 25
+    s3_keys.refuse_keys_over_1024_bytes()  # 26
 
 
 def uninstall() -> None:

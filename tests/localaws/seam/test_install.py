@@ -19,7 +19,7 @@ def test_install_replaces_and_uninstall_restores_moto():
     seam.install(object(), object(), lambda response, resource: None)  # type: ignore[arg-type]
     try:
         originals = dict(patch._ORIGINALS)
-        assert len(originals) == 23, "19 seam items replace 23 attributes of moto's (and localaws's jobs)"
+        assert len(originals) == 37, "26 seam items replace 37 attributes of moto's (and localaws's jobs)"
         assert all(getattr(owner, name) is not original for (owner, name), original in originals.items())
     finally:
         seam.uninstall()

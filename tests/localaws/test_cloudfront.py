@@ -1,0 +1,211 @@
+"""CloudFront's control plane on localaws (localaws/cloudfront.py, seam/cloudfront.py): CloudFront Functions and
+their publication, cache and origin request policies, distributions with origin groups and origin access controls,
+invalidations -- and one Terraform stack of exactly those resources, applied and destroyed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.request
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from devkit.terraform import environment
+from localaws.cloudfront import MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES
+from localaws.runtime import LOCAL_RUNTIME
+from localaws.terraform import provider_settings
+
+STACK = Path(__file__).parent / "stacks" / "cloudfront"
+CODE = b"async function handler(event) { return event.request; }"
+
+
+def test_a_function_is_published_to_live_and_updated_in_development(client):
+    cloudfront = client("cloudfront")
+    name = f"fn-{uuid.uuid4().hex[:8]}"
+    config = {"Comment": "", "Runtime": "cloudfront-js-2.0"}
+    etag = cloudfront.create_function(Name=name, FunctionConfig=config, FunctionCode=CODE)["ETag"]
+    with pytest.raises(cloudfront.exceptions.NoSuchFunctionExists):
+        cloudfront.describe_function(Name=name, Stage="LIVE")
+    with pytest.raises(cloudfront.exceptions.PreconditionFailed):
+        cloudfront.publish_function(Name=name, IfMatch="not-the-etag")
+    published = cloudfront.publish_function(Name=name, IfMatch=etag)["FunctionSummary"]
+    assert published["FunctionMetadata"]["Stage"] == "LIVE" and published["Status"] == "UNASSOCIATED"
+
+    etag = cloudfront.update_function(
+        Name=name, IfMatch=etag, FunctionConfig=config, FunctionCode=b"function handler(e) { return e.request; }"
+    )["ETag"]
+    assert cloudfront.get_function(Name=name, Stage="LIVE")["FunctionCode"].read() == CODE, "LIVE until published"
+    assert cloudfront.get_function(Name=name)["FunctionCode"].read().startswith(b"function handler")
+    cloudfront.publish_function(Name=name, IfMatch=etag)
+    assert cloudfront.get_function(Name=name, Stage="LIVE")["FunctionCode"].read().startswith(b"function handler")
+    cloudfront.delete_function(Name=name, IfMatch=cloudfront.describe_function(Name=name)["ETag"])
+
+
+def test_cache_and_origin_request_policies_managed_and_own(client):
+    cloudfront = client("cloudfront")
+    optimized = cloudfront.get_cache_policy(Id="658327ea-f89d-4fab-a63d-7e88639e58f6")["CachePolicy"]
+    assert optimized["CachePolicyConfig"]["Name"] == "Managed-CachingOptimized"
+    managed = cloudfront.list_origin_request_policies(Type="managed")["OriginRequestPolicyList"]["Items"]
+    assert {p["OriginRequestPolicy"]["Id"] for p in managed} == set(MANAGED_ORIGIN_REQUEST_POLICIES)
+    assert len(MANAGED_CACHE_POLICIES) == 3
+
+    config = {
+        "Name": f"path-{uuid.uuid4().hex[:8]}", "MinTTL": 0, "DefaultTTL": 60, "MaxTTL": 3600,
+        "ParametersInCacheKeyAndForwardedToOrigin": {
+            "EnableAcceptEncodingGzip": False, "HeadersConfig": {"HeaderBehavior": "none"},
+            "CookiesConfig": {"CookieBehavior": "none"}, "QueryStringsConfig": {"QueryStringBehavior": "none"},
+        },
+    }  # fmt: skip
+    made = cloudfront.create_cache_policy(CachePolicyConfig=config)
+    policy_id = made["CachePolicy"]["Id"]
+    with pytest.raises(cloudfront.exceptions.CachePolicyAlreadyExists):
+        cloudfront.create_cache_policy(CachePolicyConfig=config)
+    assert cloudfront.get_cache_policy_config(Id=policy_id)["CachePolicyConfig"]["DefaultTTL"] == 60
+    etag = cloudfront.update_cache_policy(
+        Id=policy_id, IfMatch=made["ETag"], CachePolicyConfig={**config, "DefaultTTL": 5}
+    )["ETag"]
+    custom = cloudfront.list_cache_policies(Type="custom")["CachePolicyList"]["Items"]
+    assert [
+        p["CachePolicy"]["CachePolicyConfig"]["DefaultTTL"] for p in custom if p["CachePolicy"]["Id"] == policy_id
+    ] == [5]
+    with pytest.raises(cloudfront.exceptions.IllegalUpdate):
+        cloudfront.delete_cache_policy(Id="658327ea-f89d-4fab-a63d-7e88639e58f6", IfMatch=optimized["Id"])
+    cloudfront.delete_cache_policy(Id=policy_id, IfMatch=etag)
+    with pytest.raises(cloudfront.exceptions.NoSuchCachePolicy):
+        cloudfront.get_cache_policy(Id=policy_id)
+
+
+def test_a_distribution_keeps_what_it_is_given(client):
+    cloudfront = client("cloudfront")
+    control = cloudfront.create_origin_access_control(
+        OriginAccessControlConfig={"Name": f"oac-{uuid.uuid4().hex[:8]}", "SigningProtocol": "sigv4",
+                                   "SigningBehavior": "always", "OriginAccessControlOriginType": "lambda"}
+    )["OriginAccessControl"]["Id"]  # fmt: skip
+    function_arn = "arn:aws:cloudfront::123456789012:function/rewrite"
+    config = {
+        "CallerReference": uuid.uuid4().hex, "Comment": "", "Enabled": True,
+        "Origins": {"Quantity": 2, "Items": [
+            {"Id": "s3", "DomainName": "b.s3.us-east-1.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}},
+            {"Id": "fn", "DomainName": "127.0.0.1:9", "OriginAccessControlId": control,
+             "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}},
+        ]},
+        "OriginGroups": {"Quantity": 1, "Items": [{
+            "Id": "group",
+            "FailoverCriteria": {"StatusCodes": {"Quantity": 2, "Items": [403, 404]}},
+            "Members": {"Quantity": 2, "Items": [{"OriginId": "s3"}, {"OriginId": "fn"}]},
+        }]},
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "group", "ViewerProtocolPolicy": "redirect-to-https",
+            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+            "FunctionAssociations": {"Quantity": 1, "Items": [
+                {"FunctionARN": function_arn, "EventType": "viewer-request"}]},
+        },
+        "ViewerCertificate": {"CloudFrontDefaultCertificate": True},
+    }  # fmt: skip
+    made = cloudfront.create_distribution(DistributionConfig=config)["Distribution"]
+    kept = cloudfront.get_distribution_config(Id=made["Id"])["DistributionConfig"]
+    assert kept["DefaultCacheBehavior"]["TargetOriginId"] == "group"
+    assert {o["Id"]: o["OriginAccessControlId"] for o in kept["Origins"]["Items"]} == {"s3": "", "fn": control}
+    (association,) = kept["DefaultCacheBehavior"]["FunctionAssociations"]["Items"]
+    assert association == {"FunctionARN": function_arn, "EventType": "viewer-request"}
+    assert "ForwardedValues" not in kept["DefaultCacheBehavior"], "a behaviour with a cache policy has none"
+    assert "SSLSupportMethod" not in kept["ViewerCertificate"], "CloudFront's own certificate has none"
+    with pytest.raises(cloudfront.exceptions.NoSuchOrigin):
+        cloudfront.create_distribution(
+            DistributionConfig={**config, "CallerReference": uuid.uuid4().hex,
+                                "DefaultCacheBehavior": {**config["DefaultCacheBehavior"], "TargetOriginId": "none"}}
+        )  # fmt: skip
+
+
+@pytest.fixture
+def stack(tmp_path, aws):
+    """The stack's directory, pointed at this module's localaws."""
+    directory = tmp_path / "stack"
+    directory.mkdir()
+    (directory / "main.tf").write_text((STACK / "main.tf").read_text())
+    override = {"provider": {"aws": {"region": "us-east-1", **provider_settings(aws.endpoint_url)}}}
+    (directory / "localaws_override.tf.json").write_text(json.dumps(override))
+    with zipfile.ZipFile(directory / "fn.zip", "w") as archive:
+        archive.writestr(
+            "index.py", "def handler(event, context):\n    return {'statusCode': 200, 'body': event['rawPath']}\n"
+        )
+    return directory
+
+
+def terraform(directory: Path, *args: str, name: str) -> dict:
+    env = {**os.environ, **environment(), "TF_VAR_zip": str(directory / "fn.zip"), "TF_VAR_runtime": LOCAL_RUNTIME,
+           "TF_VAR_name": name, "TF_IN_AUTOMATION": "1"}  # fmt: skip
+    run = subprocess.run(["terraform", *args], cwd=directory, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, f"terraform {args[0]} failed:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
+    if args[0] == "output":
+        return {k: v["value"] for k, v in json.loads(run.stdout).items()}
+    return {}
+
+
+def test_the_on_demand_cloudfront_resources_apply_and_destroy(stack, client, aws):
+    name = f"cf{uuid.uuid4().hex[:6]}"
+    terraform(stack, "init", "-input=false", name=name)
+    terraform(stack, "apply", "-auto-approve", "-input=false", name=name)
+    out = terraform(stack, "output", "-json", name=name)
+    cloudfront, lam = client("cloudfront"), client("lambda")
+
+    config = cloudfront.get_distribution_config(Id=out["distribution_id"])["DistributionConfig"]
+    (group,) = config["OriginGroups"]["Items"]
+    assert sorted(group["FailoverCriteria"]["StatusCodes"]["Items"]) == [403, 404]
+    assert [m["OriginId"] for m in group["Members"]["Items"]] == ["s3", "render"]
+    origins = {o["Id"]: o for o in config["Origins"]["Items"]}
+    assert sorted(o["OriginAccessControlId"] for o in origins.values()) == sorted(out["origin_access_control_ids"])
+    assert "http://" + origins["render"]["DomainName"] + "/" == out["function_url"]
+    behaviour = config["DefaultCacheBehavior"]
+    assert "ForwardedValues" not in behaviour and "SSLSupportMethod" not in config["ViewerCertificate"], (
+        "nothing the stack did not set is made up (a second plan would show it as a change)"
+    )
+    assert behaviour["TargetOriginId"] == group["Id"] and behaviour["CachePolicyId"] == out["cache_policy_id"]
+    (association,) = behaviour["FunctionAssociations"]["Items"]
+    assert (association["FunctionARN"], association["EventType"]) == (out["cloudfront_function_arn"], "viewer-request")
+    live = cloudfront.describe_function(Name=out["cloudfront_function_arn"].rsplit("/", 1)[1], Stage="LIVE")
+    assert live["FunctionSummary"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    controls = {cloudfront.get_origin_access_control(Id=i)["OriginAccessControl"]["OriginAccessControlConfig"][
+        "OriginAccessControlOriginType"] for i in out["origin_access_control_ids"]}  # fmt: skip
+    assert controls == {"s3", "lambda"}
+
+    # the function URL answers CloudFront (signed with the distribution's origin key) and no one else
+    url = out["function_url"] + "thumbnails/640x360/uploads/cat.jpg.webp"
+    with urllib.request.urlopen(
+        f"{aws.endpoint_url}/_localaws/cloudfront/distributions/{out['distribution_id']}/origin-credentials"
+    ) as answer:
+        origin = json.loads(answer.read())
+    request = AWSRequest(method="GET", url=url)
+    SigV4Auth(Credentials(origin["AccessKeyId"], origin["SecretAccessKey"]), "lambda", "us-east-1").add_auth(request)
+    with urllib.request.urlopen(urllib.request.Request(url, headers=dict(request.headers))) as answer:
+        assert answer.read() == b"/thumbnails/640x360/uploads/cat.jpg.webp"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url)
+    assert refused.value.code == 403
+
+    # invalidations are recorded and read back
+    made = cloudfront.create_invalidation(
+        DistributionId=out["distribution_id"],
+        InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/thumbnails/640x360/uploads/cat.jpg.*"]},
+                           "CallerReference": "test"},
+    )["Invalidation"]  # fmt: skip
+    listed = cloudfront.list_invalidations(DistributionId=out["distribution_id"])["InvalidationList"]["Items"]
+    assert [i["Id"] for i in listed] == [made["Id"]]
+    got = cloudfront.get_invalidation(DistributionId=out["distribution_id"], Id=made["Id"])["Invalidation"]
+    assert got["InvalidationBatch"]["Paths"]["Items"] == ["/thumbnails/640x360/uploads/cat.jpg.*"]
+
+    terraform(stack, "destroy", "-auto-approve", "-input=false", name=name)
+    with pytest.raises(cloudfront.exceptions.NoSuchDistribution):
+        cloudfront.get_distribution(Id=out["distribution_id"])
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_function(FunctionName=out["function_name"])
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(out["function_url"], timeout=5)
