@@ -8,7 +8,7 @@ locals {
   url_origin = "on-demand-function"
   group      = "thumbnails-then-function"
   # The function URL's host: https://{id}.lambda-url.{region}.on.aws/ without the scheme and the slash.
-  url_host = trimsuffix(trimprefix(aws_lambda_function_url.this.function_url, "https://"), "/")
+  url_host = split("/", aws_lambda_function_url.this.function_url)[2]
   config = {
     prefix  = var.prefix
     presets = var.presets
@@ -125,6 +125,8 @@ resource "aws_cloudfront_distribution" "this" {
   http_version    = "http2and3"
   is_ipv6_enabled = true
   web_acl_id      = var.web_acl_id
+  # Not waited for: a new distribution takes minutes to reach every edge, and nothing in the stack needs it there.
+  wait_for_deployment = false
 
   origin {
     origin_id                = local.s3_origin
