@@ -103,3 +103,11 @@ def test_the_formats_benchmark_measures_every_format_of_every_input(tmp_path):
     assert quoted <= made, (
         f"docs/figures.json has figures {formats.COMMAND} no longer measures: {sorted(quoted - made)}"
     )
+
+
+def test_the_on_demand_benchmark_makes_a_first_request(tmp_path):
+    """`make bench-on-demand` in smoke mode: this project's side alone (no npm), a small picture, one round."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.on_demand", "--smoke"], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1])["ours_ms"] > 0
