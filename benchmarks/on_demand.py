@@ -44,8 +44,13 @@ path = "/thumbnails/640/uploads/photo.jpg.webp"
 answer = app.url_handler({{"version": "2.0", "rawPath": path, "headers": {{}},
                           "requestContext": {{"http": {{"method": "GET", "path": path}}}}}}, None)
 ms = (time.perf_counter() - started) * 1000
+again = time.perf_counter()
+app.url_handler({{"version": "2.0", "rawPath": path, "headers": {{}},
+                 "requestContext": {{"http": {{"method": "GET", "path": path}}}}}}, None)
+warm = (time.perf_counter() - again) * 1000
 import base64
-print(json.dumps({{"ms": ms, "status": answer["statusCode"], "bytes": len(base64.b64decode(answer["body"]))}}))
+print(json.dumps({{"ms": ms, "warm": warm, "status": answer["statusCode"],
+                  "bytes": len(base64.b64decode(answer["body"]))}}))
 """
 
 
@@ -123,17 +128,19 @@ def measure(rounds: int, width: int, height: int, sample: bool) -> dict[str, lis
             s3.create_bucket(Bucket=bucket)
         s3.put_object(Bucket=SOURCE, Key=KEY, Body=photo(width, height))
         env = environment(endpoint)
-        times: dict[str, list[float]] = {"ours": [], "sample": []}
+        times: dict[str, list[float]] = {"ours": [], "sample": [], "ours_warm": [], "sample_warm": []}
         for _ in range(rounds):  # interleaved: a load change on the machine touches both alike
             s3.delete_object(Bucket=THUMBS, Key="thumbnails/640/uploads/photo.jpg.webp")
             answer = ours(env)
             assert answer["status"] == 200 and answer["bytes"] > 0, answer
             times["ours"].append(answer["ms"])
+            times["ours_warm"].append(answer["warm"])
             if sample:
                 s3.delete_object(Bucket=TRANSFORMED, Key="uploads/photo.jpg/format=webp,width=640")
                 answer = theirs(env)
                 assert answer["status"] == 200 and answer["bytes"] > 0, answer
                 times["sample"].append(answer["ms"])
+                times["sample_warm"].append(answer["warm"])
         return times
     finally:
         server.stop()
@@ -146,20 +153,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.smoke:
         times = measure(1, 800, 600, sample=False)
-        print(json.dumps({"ours_ms": round(times["ours"][0], 1)}))
+        print(json.dumps({"ours_ms": round(times["ours"][0], 1), "ours_warm_ms": round(times["ours_warm"][0], 1)}))
         return 0
     install_sample()
     times = measure(args.rounds, 4000, 3000, sample=True)
     mine, sample = statistics.median(times["ours"]), statistics.median(times["sample"])
+    mine_warm, sample_warm = statistics.median(times["ours_warm"]), statistics.median(times["sample_warm"])
     print(
-        f"12 MP JPEG -> 640 px WebP, first request, median of {args.rounds} on one core: this project "
-        f"{mine:.0f} ms, aws-samples/image-optimization {sample:.0f} ms ({sample / mine:.2f}x)"
+        f"12 MP JPEG -> 640 px WebP, median of {args.rounds} on one core: first request (cold) this project "
+        f"{mine:.0f} ms, aws-samples/image-optimization {sample:.0f} ms ({sample / mine:.2f}x); a second "
+        f"request in the same process {mine_warm:.0f} ms and {sample_warm:.0f} ms ({sample_warm / mine_warm:.2f}x)"
     )
     from devkit import figures
 
     figures.record("on_demand_first_ms", round(mine), "ms", f"{mine:,.0f} ms", COMMAND, timing=True)
     figures.record("on_demand_sample_ms", round(sample), "ms", f"{sample:,.0f} ms", COMMAND, timing=True)
     figures.record("on_demand_ratio", round(sample / mine, 2), "x", f"{sample / mine:.2f}x", COMMAND, timing=True)
+    figures.record("on_demand_warm_ms", round(mine_warm), "ms", f"{mine_warm:,.0f} ms", COMMAND, timing=True)
+    figures.record("on_demand_sample_warm_ms", round(sample_warm), "ms", f"{sample_warm:,.0f} ms", COMMAND, timing=True)
     return 0
 
 
