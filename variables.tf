@@ -441,9 +441,7 @@ variable "on_demand" {
     error_message = "on_demand.presets' names must be 1 to 32 lower-case letters, digits or '-', starting with a letter (a size such as 640x360 is no name); got ${jsonencode(keys(try(var.on_demand.presets, {})))}."
   }
   validation {
-    condition = var.on_demand == null || alltrue([for size in values(try(var.on_demand.presets, {})) : can(regex("^[1-9][0-9]{0,4}(x[1-9][0-9]{0,4})?$", size)) && alltrue([
-      for side in split("x", size) : tonumber(side) <= 10000
-    ])])
+    condition     = var.on_demand == null || alltrue([for size in values(try(var.on_demand.presets, {})) : can(regex("^[1-9][0-9]{0,4}(x[1-9][0-9]{0,4})?$", size)) && try(alltrue([for side in split("x", size) : tonumber(side) <= 10000]), false)])
     error_message = "on_demand.presets' sizes must be longest edges (\"256\") or boxes (\"640x360\") as thumbnail_sizes writes them, every side between 1 and 10000 pixels; got ${jsonencode(values(try(var.on_demand.presets, {})))}."
   }
   validation {
@@ -459,11 +457,11 @@ variable "on_demand" {
     error_message = "on_demand.signing_secret_arn must be the ARN of a Secrets Manager secret (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME); got ${jsonencode(try(var.on_demand.signing_secret_arn, null))}."
   }
   validation {
-    condition     = var.on_demand == null || (try(var.on_demand.max_age, 0) >= 0 && try(var.on_demand.max_age, 0) <= 31536000 && floor(try(var.on_demand.max_age, 0)) == try(var.on_demand.max_age, 0))
+    condition     = coalesce(try(var.on_demand.max_age, null), 0) >= 0 && coalesce(try(var.on_demand.max_age, null), 0) <= 31536000 && floor(coalesce(try(var.on_demand.max_age, null), 0)) == coalesce(try(var.on_demand.max_age, null), 0)
     error_message = "on_demand.max_age must be a whole number of seconds between 0 and 31536000 (a year); got ${jsonencode(try(var.on_demand.max_age, null))}."
   }
   validation {
-    condition     = try(var.on_demand.reserved_concurrency, null) == null || (try(var.on_demand.reserved_concurrency, 0) >= 1 && try(var.on_demand.reserved_concurrency, 0) <= 1000 && floor(try(var.on_demand.reserved_concurrency, 0)) == try(var.on_demand.reserved_concurrency, 0))
+    condition     = coalesce(try(var.on_demand.reserved_concurrency, null), 1) >= 1 && coalesce(try(var.on_demand.reserved_concurrency, null), 1) <= 1000 && floor(coalesce(try(var.on_demand.reserved_concurrency, null), 1)) == coalesce(try(var.on_demand.reserved_concurrency, null), 1)
     error_message = "on_demand.reserved_concurrency must be null (unreserved) or a whole number between 1 and 1000 (Lambda's default account limit); got ${jsonencode(try(var.on_demand.reserved_concurrency, null))}."
   }
   validation {

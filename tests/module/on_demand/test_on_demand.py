@@ -121,3 +121,18 @@ def test_without_on_demand_nothing_of_it_is_planned(root):
     assert not [a for a in plan.resource_changes if "on_demand" in a]
     variables = changes(plan, "module.under_test.module.function.aws_lambda_function.this")["environment"][0]
     assert not [name for name in variables["variables"] if name.startswith("ON_DEMAND")]
+
+
+def test_presets_alone_are_enough(root):
+    """The shortest on_demand: presets and formats; no reserved concurrency, no signing, no invalidation."""
+    minimal = {"presets": {"thumb": "256"}, "formats": ["webp", "jpeg"]}
+    plan = root.plan(**BASE, on_demand=minimal)
+    od = changes(plan, "module.under_test.module.on_demand_function[0].aws_lambda_function.this")
+    assert od["reserved_concurrent_executions"] == -1
+    assert (
+        "ON_DEMAND_DISTRIBUTION_ID"
+        not in changes(plan, "module.under_test.module.function.aws_lambda_function.this")["environment"][0][
+            "variables"
+        ]
+    )
+    assert not [a for a in plan.resource_changes if a.endswith("aws_iam_role_policy.invalidate[0]")]
