@@ -19,21 +19,21 @@ from __future__ import annotations
 
 import hmac
 import re
-import secrets
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .enforce import role_policies
+from .origins import CLOUDFRONT, Origins
 from .policy import Policy
 from .sessions import Session, Sessions
+
+__all__ = ["CLOUDFRONT", "Caller", "Origins", "verify"]
 
 _AUTHORIZATION = re.compile(
     r"^AWS4-HMAC-SHA256\s+Credential=(?P<key>[^/,\s]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request,"
     r"\s*SignedHeaders=(?P<headers>[^,\s]+),\s*Signature=(?P<signature>[0-9a-f]{64})$"
 )
-CLOUDFRONT = "cloudfront.amazonaws.com"
 
 
 @dataclass(frozen=True)
@@ -55,30 +55,6 @@ class _Known:
     secret: str
     token: str | None
     caller: Caller
-
-
-class Origins:
-    """Origin keys of CloudFront distributions: one per distribution ARN, issued on request."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._by_arn: dict[str, tuple[str, str]] = {}
-        self._by_key: dict[str, str] = {}
-
-    def issue(self, distribution_arn: str) -> tuple[str, str]:
-        """(access key ID, secret access key) CloudFront signs the distribution's origin requests with."""
-        with self._lock:
-            if distribution_arn not in self._by_arn:
-                key = "ASIACF" + secrets.token_hex(7).upper()
-                self._by_arn[distribution_arn] = (key, secrets.token_urlsafe(30))
-                self._by_key[key] = distribution_arn
-            return self._by_arn[distribution_arn]
-
-    def find(self, access_key_id: str) -> tuple[str, str] | None:
-        """(distribution ARN, secret) of an origin key, or None."""
-        with self._lock:
-            arn = self._by_key.get(access_key_id)
-            return (arn, self._by_arn[arn][1]) if arn else None
 
 
 def parse_authorization(value: str) -> dict[str, str] | None:

@@ -20,14 +20,19 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import uuid
+from datetime import UTC, datetime
 from typing import Any
+from xml.sax.saxutils import escape
 
 from moto.core import exceptions as core_exceptions
 from moto.s3 import exceptions as s3_exceptions
+from werkzeug.exceptions import HTTPException
 
 from . import requestcontext
 from .access import Access, AccessRecord
-from .policy import Decision, Policy, evaluate
+from .origins import CLOUDFRONT, Origins
+from .policy import Decision, Policy, Request, evaluate
 from .requestcontext import Ask
 from .sessions import Session, Sessions
 
@@ -44,6 +49,26 @@ class QueryAccessDenied(core_exceptions.AccessDeniedError):
 
     def __init__(self, error_type: str, text: str) -> None:
         super(core_exceptions.AccessDeniedError, self).__init__(error_type, text)
+
+
+class CloudFrontAccessDenied(HTTPException):
+    """CloudFront's ``AccessDenied``: 403, its XML error shape."""
+
+    code = 403
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.description = (
+            '<?xml version="1.0"?>\n<ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">'
+            f"<Error><Type>Sender</Type><Code>AccessDenied</Code><Message>{escape(text)}</Message></Error>"
+            f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+        )
+
+    def get_body(self, environ: Any = None, scope: Any = None) -> str:
+        return str(self.description)
+
+    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
+        return [("Content-Type", "text/xml")]
 
 
 def credential(headers: Any, querystring: Any) -> tuple[str, str, str] | None:
@@ -108,13 +133,28 @@ def denial(service: str, response: Any, text: str) -> Exception:
         return QueryAccessDenied("AuthorizationError", text)
     if service in ("sts", "iam"):
         return QueryAccessDenied("AccessDenied", text)
+    if service == "cloudfront":
+        return CloudFrontAccessDenied(text)
     return JsonAccessDenied("AccessDeniedException", text)
 
 
+def _exists(bucket_name: str, key: str) -> bool:
+    from moto.s3.models import s3_backends
+
+    for by_partition in list(s3_backends.values()):
+        backend = by_partition.get("aws") if hasattr(by_partition, "get") else None
+        bucket = backend.buckets.get(bucket_name) if backend is not None else None
+        if bucket is not None:
+            found = bucket.keys.get(key)
+            return found is not None and type(found).__name__ != "FakeDeleteMarker"
+    return False
+
+
 class Enforcer:
-    def __init__(self, sessions: Sessions, record: AccessRecord) -> None:
+    def __init__(self, sessions: Sessions, record: AccessRecord, origins: Origins | None = None) -> None:
         self.sessions = sessions
         self.record = record
+        self.origins = origins  # CloudFront's origin keys: S3 requests signed with one are CloudFront's
         self._lock = threading.Lock()
         self._lambda_sessions: dict[tuple[str, str], Session] = {}
 
@@ -147,6 +187,11 @@ class Enforcer:
         service's AccessDenied."""
         signed = credential(getattr(response, "headers", None), getattr(response, "querystring", None))
         session = self.sessions.find(signed[0] if signed else None)
+        if session is None and signed is not None and signed[2] == "s3" and self.origins is not None:
+            origin = self.origins.find(signed[0])
+            if origin is not None:
+                self.authorize_origin_request(response, resource, origin[0], signed[1])
+            return
         if session is None or signed is None:
             return
         _, region, service = signed
@@ -154,6 +199,46 @@ class Enforcer:
             decision = self.decide(session, ask)
             if not decision.allowed:
                 raise denial(service, response, message(session, ask, decision))
+
+    def authorize_origin_request(self, response: Any, resource: str, distribution_arn: str, region: str) -> None:
+        """CloudFront reading an S3 origin behind an origin access control, for ``distribution_arn``: the bucket's
+        policy must allow the service principal (with ``aws:SourceArn``); a key that does not exist is 403, not 404,
+        unless it also allows ``s3:ListBucket``, as S3 answers. Not written to the access record (a function's)."""
+        account = distribution_arn.split(":")[4]
+        stand_in = Session(
+            "", "", "", "", "cloudfront", "", account, region
+        )  # whose account the bucket is looked up in
+        asks = requestcontext.s3(response, resource, stand_in, region)
+        bucket_name, _, key = resource.split(":::", 1)[-1].partition("/")
+        if asks and asks[0].action in ("s3:GetObject", "s3:GetObjectVersion") and key and not _exists(bucket_name, key):
+            first = asks[0]
+            asks.append(
+                Ask("s3:ListBucket", f"arn:aws:s3:::{bucket_name}", first.context, first.policy, first.resource_account)
+            )
+        for ask in asks:
+            request = Request(
+                ask.action,
+                ask.resource,
+                CLOUDFRONT,
+                "",
+                account,
+                None,  # a service principal: the resource's policy decides
+                {
+                    "aws:SecureTransport": "true",  # CloudFront reaches S3 over HTTPS
+                    "aws:SourceArn": distribution_arn,
+                    "aws:SourceAccount": account,
+                    "aws:CurrentTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    **ask.context,
+                },
+            )
+            try:
+                decision = evaluate(request, [], None, ask.policy, key_policy=ask.key_policy)
+            except ValueError as exc:
+                decision = Decision(False, f"implicit deny: localaws cannot evaluate the policy ({exc})")
+            if not decision.allowed:
+                text = f"{CLOUDFRONT} ({distribution_arn}) may not {ask.action} on {ask.resource}: {decision.reason}"
+                log.info("localaws: %s", text)
+                raise denial("s3", response, text)
 
     def lambda_session(self, fn: Any) -> Session:
         """The role session Lambda itself uses for ``fn`` (log delivery, destinations): one per function and role."""

@@ -1,6 +1,7 @@
 """What a request asks, in IAM's terms: the action, the resource's ARN, the condition keys, the resource's policy.
 
-One function per service the module's functions call (S3, SQS, SNS, Secrets Manager, KMS, CloudWatch Logs, STS);
+One function per service the module's functions call (S3, SQS, SNS, Secrets Manager, KMS, CloudWatch Logs, STS,
+CloudFront's invalidations);
 any other service is asked about as ``service:Operation`` on ``*`` with the identity's policies only. A request may
 need several authorisations: ``DeleteObjects`` one ``s3:DeleteObject`` per key, and reading an SSE-KMS object or a
 secret under a customer key a ``kms:Decrypt`` too, with ``kms:ViaService`` naming the service that asks KMS.
@@ -14,6 +15,7 @@ S3 adds ``s3:ResourceAccount`` (the bucket owner's account) and, for listings, `
 from __future__ import annotations
 
 import json
+import re
 import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
@@ -243,6 +245,18 @@ def logs(response: Any, session: Session, region: str) -> list[Ask]:
     return [Ask(action, f"{base}:*" if group else "*")]
 
 
+_DISTRIBUTION = re.compile(r"/distribution/([A-Za-z0-9]+)")
+
+
+def cloudfront(response: Any, session: Session, region: str) -> list[Ask]:
+    """CloudFront's distribution operations (``CreateInvalidation`` among them) are on the distribution's ARN."""
+    action = "cloudfront:" + response._get_action()
+    found = _DISTRIBUTION.search(str(getattr(response, "path", "") or ""))
+    if not found:
+        return [Ask(action, "*")]
+    return [Ask(action, f"arn:aws:cloudfront::{session.account_id}:distribution/{found.group(1)}")]
+
+
 def destination_asks(action: str, arn: str, session: Session, region: str) -> list[Ask]:
     """Lambda sending an invocation record to a queue, topic or function with the role (its resource policy too)."""
     service = arn.split(":")[2]
@@ -272,7 +286,9 @@ def asks(service: str, response: Any, resource: str, session: Session, region: s
         return s3(response, resource, session, region)
     if service == "sts" and response._get_action() == "GetCallerIdentity":
         return []  # "No permissions are required to perform this operation."
-    by_service = {"sqs": sqs, "sns": sns, "secretsmanager": secretsmanager, "kms": kms, "logs": logs}
+    by_service = {
+        "sqs": sqs, "sns": sns, "secretsmanager": secretsmanager, "kms": kms, "logs": logs, "cloudfront": cloudfront
+    }  # fmt: skip
     if service in by_service:
         return by_service[service](response, session, region)
     return [Ask(f"{service}:{response._get_action()}", resource or "*")]

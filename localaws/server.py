@@ -15,6 +15,7 @@ from . import access, enforce, seam
 from .access import AccessRecord
 from .asyncinvoke import AsyncInvoker
 from .functionurls import FunctionUrls
+from .origins import Origins
 from .runtime import ACCOUNT_CONCURRENCY, IDLE_SECONDS, Runtime
 from .sessions import Sessions
 from .sqspoller import SqsPoller
@@ -63,7 +64,8 @@ class LocalAWS:
     def start(self) -> LocalAWS:
         self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
-        enforcer = enforce.Enforcer(self.sessions, self.access)
+        origins = Origins()  # CloudFront's origin keys: function URLs and S3 judge requests signed with them
+        enforcer = enforce.Enforcer(self.sessions, self.access, origins)
         self.port = self._server.get_host_and_port()[1]
         self.runtime = runtime = Runtime(
             self.work_dir,
@@ -73,7 +75,7 @@ class LocalAWS:
             **self._runtime_options,  # type: ignore[arg-type]
         )
         self.invoker = AsyncInvoker(runtime.execute, retry_delay=self.retry_delay, may_send=enforcer.may_send)
-        self.function_urls = FunctionUrls(runtime.execute, self.host, self.sessions)
+        self.function_urls = FunctionUrls(runtime.execute, self.host, self.sessions, origins)
         seam.install(runtime, self.invoker, enforcer.authorize, self.function_urls)
         self.poller = SqsPoller(runtime.execute)
         self.poller.start()

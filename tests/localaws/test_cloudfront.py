@@ -12,12 +12,12 @@ import urllib.request
 import uuid
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
+import boto3
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
+from devkit.origin import origin_get, origin_key
 from devkit.terraform import environment
 from localaws.cloudfront import MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES
 from localaws.runtime import LOCAL_RUNTIME
@@ -150,6 +150,7 @@ def terraform(directory: Path, *args: str, name: str) -> dict:
     return {}
 
 
+@pytest.mark.e2e
 def test_the_on_demand_cloudfront_resources_apply_and_destroy(stack, client, aws):
     name = f"cf{uuid.uuid4().hex[:6]}"
     terraform(stack, "init", "-input=false", name=name)
@@ -179,14 +180,8 @@ def test_the_on_demand_cloudfront_resources_apply_and_destroy(stack, client, aws
 
     # the function URL answers CloudFront (signed with the distribution's origin key) and no one else
     url = out["function_url"] + "thumbnails/640x360/uploads/cat.jpg.webp"
-    with urllib.request.urlopen(
-        f"{aws.endpoint_url}/_localaws/cloudfront/distributions/{out['distribution_id']}/origin-credentials"
-    ) as answer:
-        origin = json.loads(answer.read())
-    request = AWSRequest(method="GET", url=url)
-    SigV4Auth(Credentials(origin["AccessKeyId"], origin["SecretAccessKey"]), "lambda", "us-east-1").add_auth(request)
-    with urllib.request.urlopen(urllib.request.Request(url, headers=dict(request.headers))) as answer:
-        assert answer.read() == b"/thumbnails/640x360/uploads/cat.jpg.webp"
+    key = origin_key(aws.endpoint_url, out["distribution_id"])
+    assert origin_get(url, key, "lambda")[::2] == (200, b"/thumbnails/640x360/uploads/cat.jpg.webp")
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(url)
     assert refused.value.code == 403
@@ -209,3 +204,102 @@ def test_the_on_demand_cloudfront_resources_apply_and_destroy(stack, client, aws
         lam.get_function(FunctionName=out["function_name"])
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(out["function_url"], timeout=5)
+
+
+def test_an_s3_origin_behind_an_origin_access_control_is_judged_by_the_bucket_policy(client, aws):
+    """CloudFront's origin key on S3: the bucket policy's statement for cloudfront.amazonaws.com with the
+    distribution's ARN decides; a missing key is 403 without s3:ListBucket, 404 with it."""
+    cloudfront, s3 = client("cloudfront"), client("s3")
+    config = {
+        "CallerReference": uuid.uuid4().hex, "Comment": "", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [
+            {"Id": "s3", "DomainName": "b.s3.us-east-1.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}
+        ]},
+        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "redirect-to-https"},
+    }  # fmt: skip
+    ours = cloudfront.create_distribution(DistributionConfig=config)["Distribution"]
+    theirs = cloudfront.create_distribution(DistributionConfig={**config, "CallerReference": uuid.uuid4().hex})[
+        "Distribution"
+    ]
+    bucket = f"oac-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="thumbnails/256/cat.jpg.webp", Body=b"webp")
+
+    def statement(action: str, resource: str) -> dict:
+        return {"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": action,
+                "Resource": resource, "Condition": {"StringEquals": {"AWS:SourceArn": ours["ARN"]}}}  # fmt: skip
+
+    def policy(*statements: dict) -> None:
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}))
+
+    def as_cloudfront(distribution: dict):
+        with urllib.request.urlopen(
+            f"{aws.endpoint_url}/_localaws/cloudfront/distributions/{distribution['Id']}/origin-credentials"
+        ) as answer:
+            origin = json.loads(answer.read())
+        key, secret = origin["AccessKeyId"], origin["SecretAccessKey"]
+        return boto3.client(
+            "s3",
+            endpoint_url=aws.endpoint_url,
+            region_name="us-east-1",
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+        )
+
+    def status(origin_client, key: str, head: bool = False) -> int:
+        try:
+            call = origin_client.head_object if head else origin_client.get_object
+            return int(call(Bucket=bucket, Key=key)["ResponseMetadata"]["HTTPStatusCode"])
+        except origin_client.exceptions.ClientError as error:
+            return int(error.response["ResponseMetadata"]["HTTPStatusCode"])
+
+    cf, other = as_cloudfront(ours), as_cloudfront(theirs)
+    present, missing = "thumbnails/256/cat.jpg.webp", "thumbnails/256/dog.jpg.webp"
+    assert status(cf, present) == 403, "no bucket policy: CloudFront may read nothing"
+    policy(statement("s3:GetObject", f"arn:aws:s3:::{bucket}/*"))
+    assert (status(cf, present), status(cf, present, head=True)) == (200, 200)
+    assert status(other, present) == 403, "another distribution's key"
+    assert (status(cf, missing), status(cf, missing, head=True)) == (403, 403), "missing, no s3:ListBucket: 403"
+    policy(statement("s3:GetObject", f"arn:aws:s3:::{bucket}/*"), statement("s3:ListBucket", f"arn:aws:s3:::{bucket}"))
+    assert status(cf, missing) == 404, "with s3:ListBucket a missing key is 404"
+    assert status(client("s3"), present) == 200, "other keys keep moto's full access"
+    key = origin_key(aws.endpoint_url, ours["Id"])  # devkit's helper, as a harness signs
+    assert origin_get(f"{aws.endpoint_url}/{bucket}/{present}", key, "s3")[::2] == (200, b"webp")
+
+
+def test_a_function_may_invalidate_only_the_distributions_its_role_names(aws, client):
+    """The on-demand path invalidates with the function's role: cloudfront:CreateInvalidation is asked on the
+    distribution's ARN, as IAM asks it."""
+    cloudfront, iam = client("cloudfront"), client("iam")
+    config = {
+        "CallerReference": uuid.uuid4().hex, "Comment": "", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [
+            {"Id": "s3", "DomainName": "b.s3.us-east-1.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}
+        ]},
+        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "redirect-to-https"},
+    }  # fmt: skip
+    ours = cloudfront.create_distribution(DistributionConfig=config)["Distribution"]
+    theirs = cloudfront.create_distribution(DistributionConfig={**config, "CallerReference": uuid.uuid4().hex})[
+        "Distribution"
+    ]
+    name = f"invalidates-{uuid.uuid4().hex[:8]}"
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    statement = {"Effect": "Allow", "Action": "cloudfront:CreateInvalidation", "Resource": ours["ARN"]}
+    document = {"Version": "2012-10-17", "Statement": [statement]}
+    iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=json.dumps(document))
+    fn = SimpleNamespace(account_id="123456789012", region="us-east-1", function_name=name, role=role,
+                         function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}")  # fmt: skip
+    session = aws.sessions.issue(fn)
+    as_role = boto3.client(
+        "cloudfront", endpoint_url=aws.endpoint_url, region_name="us-east-1", aws_access_key_id=session.access_key_id,
+        aws_secret_access_key=session.secret_access_key, aws_session_token=session.session_token,
+    )  # fmt: skip
+    batch = {"Paths": {"Quantity": 1, "Items": ["/thumbnails/256/cat.jpg.*"]}, "CallerReference": uuid.uuid4().hex}
+    made = as_role.create_invalidation(DistributionId=ours["Id"], InvalidationBatch=batch)["Invalidation"]
+    assert made["InvalidationBatch"]["Paths"]["Items"] == ["/thumbnails/256/cat.jpg.*"]
+    with pytest.raises(as_role.exceptions.ClientError) as refused:
+        as_role.create_invalidation(DistributionId=theirs["Id"], InvalidationBatch=batch)
+    assert (refused.value.response["Error"]["Code"], refused.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "AccessDenied", 403
+    )  # fmt: skip
+    assert cloudfront.list_invalidations(DistributionId=theirs["Id"])["InvalidationList"]["Quantity"] == 0
