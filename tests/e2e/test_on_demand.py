@@ -9,17 +9,13 @@ Owns its stack: the stack (a distribution, a second function, its URL) is what i
 from __future__ import annotations
 
 import io
-import json
 import urllib.error
 import urllib.request
 
-import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 from PIL import Image
 
 from devkit.endpoint import wait_for
+from devkit.origin import origin_get, origin_key
 from devkit.stack import local_terraform
 
 from ..module.on_demand.test_viewer_request import run, viewer_request
@@ -33,21 +29,6 @@ def jpeg(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.linear_gradient("L").resize((width, height)).convert("RGB").save(out, "JPEG", quality=90)
     return out.getvalue()
-
-
-def origin_get(endpoint: str, distribution_id: str, url: str, headers: dict[str, str]) -> tuple[int, dict, bytes]:
-    """GET ``url`` as CloudFront's lambda origin access control would: SigV4 with the distribution's origin key."""
-    with urllib.request.urlopen(
-        f"{endpoint}/_localaws/cloudfront/distributions/{distribution_id}/origin-credentials"
-    ) as answer:
-        origin = json.loads(answer.read())
-    request = AWSRequest(method="GET", url=url, headers=headers)
-    SigV4Auth(Credentials(origin["AccessKeyId"], origin["SecretAccessKey"]), "lambda", "us-east-1").add_auth(request)
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=dict(request.headers))) as answer:
-            return answer.status, dict(answer.headers), answer.read()
-    except urllib.error.HTTPError as refused:
-        return refused.code, dict(refused.headers), refused.read()
 
 
 def test_a_first_request_is_made_stored_and_then_an_s3_hit(endpoint, client, tmp_path):
@@ -70,28 +51,34 @@ def test_a_first_request_is_made_stored_and_then_an_s3_hit(endpoint, client, tmp
         assert request["uri"] == "/thumbnails/640x360/uploads/my%20cat.jpg.webp"
         key = "thumbnails/640x360/uploads/my cat.jpg.webp"
 
-        # The origin group: S3 first (a miss), then the function URL, signed as CloudFront signs it.
-        with pytest.raises(s3.exceptions.NoSuchKey):
-            s3.get_object(Bucket=DESTINATION, Key=key)
-        headers = {
-            name: header["value"] for name, header in request["headers"].items() if name.startswith("x-thumbnail")
-        }
+        # The origin group, as CloudFront asks it with the distribution's origin key: the bucket first, a miss (403:
+        # the bucket's policy grants no s3:ListBucket), then the function URL with the headers the function set.
+        key_of = origin_key(endpoint, distribution["Id"])
+        from_s3 = f"{endpoint}/{DESTINATION}{request['uri']}"
+        status, _, _ = origin_get(from_s3, key_of, "s3")
+        assert status == 403, "a miss: the origin group fails over"
+        headers = {n: h["value"] for n, h in request["headers"].items() if n.startswith("x-thumbnail")}
         status, answered, body = origin_get(
-            endpoint, distribution["Id"], function_url.rstrip("/") + request["uri"], headers
+            function_url.rstrip("/") + request["uri"], key_of, "lambda", headers=headers
         )
         assert status == 200, body[:300]
         assert answered["Content-Type"] == "image/webp" and answered["Cache-Control"] == "public, max-age=86400"
         assert Image.open(io.BytesIO(body)).size == (640, 360)
 
-        # The same key is now an S3 hit, with the same bytes and headers.
+        # The same key is now an S3 hit for CloudFront (the module's bucket policy statement lets it read), with the
+        # same bytes and headers.
+        status, hit, again = origin_get(from_s3, key_of, "s3")
+        assert (status, again, hit["ETag"]) == (200, body, answered["ETag"])
         stored = s3.get_object(Bucket=DESTINATION, Key=key)
-        assert stored["Body"].read() == body and stored["ETag"] == answered["ETag"]
         assert stored["Metadata"]["source-key"] == "uploads/my%20cat.jpg"
 
         # Unsigned, the function URL refuses; an unknown preset never leaves the edge.
-        with pytest.raises(urllib.error.HTTPError) as unsigned:
-            urllib.request.urlopen(function_url.rstrip("/") + request["uri"])
-        assert unsigned.value.code == 403
+        try:
+            urllib.request.urlopen(function_url.rstrip("/") + request["uri"], timeout=60)
+        except urllib.error.HTTPError as unsigned:
+            assert unsigned.code == 403
+        else:
+            raise AssertionError("an unsigned request reached the function")
         (refused,) = run(code, viewer_request("/poster/uploads/my%20cat.jpg"))
         assert refused["statusCode"] == 400
 
