@@ -121,7 +121,8 @@ def measure(rounds: int, width: int, height: int, sample: bool) -> dict[str, lis
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
-        endpoint = f"http://127.0.0.1:{server._server.server_address[1]}"  # the port moto chose
+        host, port = server.get_host_and_port()  # the port moto chose
+        endpoint = f"http://{host}:{port}"
         s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="bench",
                           aws_secret_access_key="bench")  # fmt: skip
         for bucket in (SOURCE, THUMBS, TRANSFORMED):
