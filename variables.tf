@@ -429,7 +429,7 @@ variable "on_demand" {
     price_class          = optional(string, "PriceClass_100")
     web_acl_id           = optional(string)
   })
-  description = "Thumbnails on first request (docs/on-demand.md): a CloudFront distribution answers /{preset}/{key} from the thumbnails bucket, or makes the variant with a second function from the same package, stores it and answers. presets: names for sizes in thumbnail_sizes' syntax ({ thumb = \"256\", card = \"640x360\" }); formats: negotiated from Accept (AVIF, WebP, JPEG among these); signing_secret_arn: also sizes signed with this secret's HMAC key; max_age: seconds CloudFront serves a variant at most; invalidate: a changed source's cached variants are invalidated; reserved_concurrency: a brake on the on-demand function. Null: off."
+  description = "Thumbnails on first request: CloudFront answers /{preset}/{key} from the thumbnails bucket, or a second function makes the variant, stores it and answers; only presets are ever made (docs/on-demand.md). Null: off."
   default     = null
 
   validation {
