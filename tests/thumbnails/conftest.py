@@ -41,7 +41,7 @@ def client(aws, monkeypatch):
 def deployed(client):
     """A function with the module's environment (and, with ``role``, its Batch Operations tags); its buckets."""
 
-    def make(*, role: bool = True, sizes: str = "256", formats: str = "") -> dict[str, str]:
+    def make(*, role: bool = True, sizes: str = "256", formats: str = "", on_demand: str = "") -> dict[str, str]:
         name = f"thumbs-{uuid.uuid4().hex[:8]}"
         source, destination = f"{name}-src", f"{name}-dst"
         for bucket in (source, destination):
@@ -68,6 +68,7 @@ def deployed(client):
                     "DESTINATION_PREFIX": "thumbnails/",
                     "THUMBNAIL_SIZES": sizes,
                     "OUTPUT_FORMATS": formats,
+                    **({"ON_DEMAND_PRESETS": on_demand, "ON_DEMAND_FORMATS": "avif,webp"} if on_demand else {}),
                 }
             },
             Tags=tags,
