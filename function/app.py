@@ -122,6 +122,9 @@ def url_handler(event: Any, context: Any) -> urls.HttpResponse:
             variant = ondemand.wanted(request.path, config, request.signature, signing_secret)
         except ondemand.Refused as no:
             answer = ondemand.Answer(no.status, no.reason.encode(), {"Cache-Control": "no-store"}, no.reason)
+        except Exception as exc:  # the signing secret could not be read: try again, nothing cached
+            log(logging.ERROR, "signing secret unreadable", request_id=request_id, error=type(exc).__name__)
+            answer = ondemand.Answer(503, b"try again", {"Cache-Control": "no-store", "Retry-After": "1"}, str(exc))
         else:
             answer = ondemand.serve(
                 variant, config, s3_client(), Path(tempfile.gettempdir()), catalogue(), request.viewer_path

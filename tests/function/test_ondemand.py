@@ -281,3 +281,15 @@ def test_an_invalidation_is_one_request_and_a_busy_cloudfront_is_tried_again():
         assert cdn.invalidate(client, "E2EXAMPLE", paths, "a.jpg-etag") == "I1"
         with pytest.raises(TransientFailure, match="TooManyInvalidationsInProgress"):
             cdn.invalidate(client, "E2EXAMPLE", paths, "a.jpg-etag")
+
+
+def test_an_unreadable_signing_secret_is_503_and_never_cached(s3, on_demand, capsys):
+    on_demand.setenv("ON_DEMAND_SIGNING_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:gone-AbCdEf")
+    app.settings.cache_clear()
+    s3.put_object(Bucket=SOURCE, Key="uploads/s.jpg", Body=jpeg())
+    response = get("/thumbnails/300x200/uploads/s.jpg.webp", **{"x-thumbnail-signature": "0f" * 32})
+    assert response["statusCode"] == 503
+    assert response["headers"] == {"Cache-Control": "no-store", "Retry-After": "1"}
+    (total,) = emf(capsys.readouterr().out)
+    assert total["TransientFailures"] == 1 and total["Refused"] == 0
+    assert thumbnail_keys(s3) == []
