@@ -8,6 +8,7 @@
 # make soak   every trigger mode under S3, Secrets Manager and Lambda faults on localaws, then an outage and redrive
 #             (devkit/soak.py, about 20 minutes; RECORD=1 records docs/reliability.md's figures)
 # make bench-backfill  the thumbnails command end to end at 2,000 objects on localaws; records its rate and cost
+# make bench-on-demand first-request latency beside aws-samples/image-optimization (sharp from npm, into build/)
 # make tune   the cheapest memory size: pictures through the function on localaws at several sizes (TUNE_ARGS=--help)
 # make docs   regenerates the inputs/outputs tables of the READMEs from variables.tf and outputs.tf, and rewrites
 #             the measured figures in README.md and docs/ from docs/figures.json (devkit/figures.py)
@@ -28,7 +29,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt
 PYTEST_ARGS ?=
 TUNE_ARGS ?=
 
-.PHONY: setup test test-report lint demo soak bench bench-heic bench-backfill tune docs lock pin release publish fmt clean
+.PHONY: setup test test-report lint demo soak bench bench-heic bench-backfill bench-on-demand tune docs lock pin release publish fmt clean
 
 $(STAMP):
 	rm -f $(VENV)/.installed-*
@@ -72,6 +73,9 @@ bench-heic: setup
 
 bench-backfill: setup
 	THUMBNAILS_E2E_OBJECTS=2000 RECORD_FIGURES=1 $(PY) -m pytest tests/e2e/test_batch.py -n 0 -s
+
+bench-on-demand: setup
+	$(PY) -m benchmarks.on_demand
 
 tune: setup
 	$(PY) -m benchmarks.tune $(TUNE_ARGS)

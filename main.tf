@@ -1,5 +1,6 @@
 # The thumbnails module: a layer (Pillow), a function (our sources), the way events reach it (var.trigger: the
-# bucket's notification "s3", an "eventbridge" rule, an "sqs" queue, an "sns" topic, or "none") and its alarms.
+# bucket's notification "s3", an "eventbridge" rule, an "sqs" queue, an "sns" topic, or "none"), its alarms, and
+# with on_demand a second function from the same package behind CloudFront (thumbnails on first request).
 
 locals {
   # Null function_name: a name of the source bucket's, so two instances for two buckets never collide. At most 40
@@ -66,7 +67,9 @@ locals {
   all_formats  = distinct([for f in local.format_files : regex("^(?:requirements|exclude)-(.+)\\.(?:lock|txt)$", f)[0]])
   # Every environment variable the module sets, from its inputs: environment_variables may set none of these
   # (its validation reads the names of local.environment).
-  environment = merge(local.database_environment, local.settings_environment)
+  environment = merge(local.database_environment, local.settings_environment, {
+    for name in ["ON_DEMAND_PRESETS", "ON_DEMAND_FORMATS", "ON_DEMAND_MAX_AGE", "ON_DEMAND_SIGNING_SECRET_ARN", "ON_DEMAND_DISTRIBUTION_ID"] : name => null
+  })
   settings_environment = {
     DESTINATION_BUCKET       = local.destination_bucket
     DESTINATION_PREFIX       = var.destination_prefix
@@ -99,6 +102,20 @@ locals {
     # What is deployed: the release's own bytes, or a build of this module version's sources on the runner.
     RELEASE_VERSION = var.prebuilt == null ? "${local.release.version}+build" : local.release.version
   }
+  # On request (modules/on-demand): the presets and formats both functions know (the upload function removes a
+  # changed source's variants), and what only the on-demand function reads.
+  on_demand_environment = var.on_demand == null ? {} : {
+    ON_DEMAND_PRESETS = join(",", [for name, size in var.on_demand.presets : "${name}=${size}"])
+    ON_DEMAND_FORMATS = join(",", var.on_demand.formats)
+    ON_DEMAND_MAX_AGE = format("%d", var.on_demand.max_age)
+  }
+  on_demand_function_environment = var.on_demand == null ? {} : merge(local.on_demand_environment, {
+    ON_DEMAND_SIGNING_SECRET_ARN = var.on_demand.signing_secret_arn == null ? "" : var.on_demand.signing_secret_arn
+  })
+  # A second function from the same package, its own name, reserved concurrency and URL: a flood of first requests
+  # cannot starve the uploads' function, and the uploads cannot starve the pages.
+  on_demand_function_name = "${substr(local.function_name, 0, 54)}-on-demand"
+  invalidate              = try(var.on_demand.invalidate, false)
 }
 
 data "aws_partition" "current" {}
@@ -230,7 +247,11 @@ module "function" {
 
   # Yours, the catalogue's keys that are set (null: left out), and the settings. (A value unknown until apply, such
   # as a bucket created in the same apply, makes the provider plan the whole map as unknown.)
-  environment_variables = merge(var.environment_variables, { for name, value in local.database_environment : name => value if value != null }, local.settings_environment)
+  environment_variables = merge(
+    var.environment_variables, { for name, value in local.database_environment : name => value if value != null },
+    local.settings_environment, local.on_demand_environment,
+    local.invalidate ? { ON_DEMAND_DISTRIBUTION_ID = module.on_demand[0].distribution_id } : {},
+  )
 
   read_access         = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }
   write_access        = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = var.delete_thumbnails, tags = length(var.thumbnail_objects.tags) > 0, account = local.destination_account }
@@ -351,4 +372,76 @@ module "alarms" {
   throttles          = var.alarms.throttles
   period             = var.alarms.period
   tags               = var.tags
+}
+
+# Thumbnails on first request (on_demand): the same package as the function above, answering its URL.
+module "on_demand_function" {
+  source = "./modules/function"
+  count  = var.on_demand == null ? 0 : 1
+
+  function_name = local.on_demand_function_name
+  handler       = "app.url_handler"
+  account_id    = local.caller
+  source_dir    = coalesce(var.build.source_dir, "${path.module}/function")
+
+  create_role               = var.create_role
+  role_arn                  = var.role_arn
+  role_path                 = var.role_path
+  role_permissions_boundary = var.role_permissions_boundary
+  role_policy_arns          = var.role_policy_arns
+  # The signing secret, when sizes may be signed (the catalogue's secret, if any, is the module's own `secret`).
+  role_policy_statements = concat(var.role_policy_statements, var.on_demand.signing_secret_arn == null ? [] : [
+    { sid = "ReadSigningSecret", actions = ["secretsmanager:GetSecretValue"], resources = [var.on_demand.signing_secret_arn] },
+  ])
+  artifacts_dir     = var.build.artifacts_dir
+  python_executable = var.build.python_executable
+  package           = var.prebuilt == null ? null : merge(module.prebuilt[0].packages[local.function_file], { name = local.function_file })
+
+  runtime                = var.runtime
+  architecture           = var.architecture
+  layers                 = concat(module.layer[*].layer_version_arn, var.layer_arns)
+  memory_size            = var.memory_size
+  ephemeral_storage_size = var.ephemeral_storage_size
+  timeout                = min(var.timeout, 30) # CloudFront waits 30 s for an origin by default
+  log_retention_in_days  = var.log_retention_in_days
+  log_format             = var.log_format
+  log_level              = var.log_level
+  system_log_level       = var.system_log_level
+
+  environment_variables = merge(var.environment_variables, { for name, value in local.database_environment : name => value if value != null }, local.settings_environment, local.on_demand_function_environment)
+
+  read_access         = { bucket = var.source_bucket, prefix = var.filter_prefix, account = local.account }
+  write_access        = { bucket = local.destination_bucket, prefix = var.destination_prefix, delete = true, tags = length(var.thumbnail_objects.tags) > 0, account = local.destination_account }
+  bucket_kms_key_arns = var.bucket_kms_key_arns
+  secret              = var.database == null ? null : { arn = var.database.secret_arn, kms_key_arn = var.database.kms_key_arn }
+
+  tracing_mode                   = var.tracing_mode
+  code_signing_config_arn        = var.code_signing_config_arn
+  kms_key_arn                    = var.kms_key_arn
+  cloudwatch_logs_kms_key_arn    = var.cloudwatch_logs_kms_key_arn
+  vpc                            = var.vpc
+  maximum_retry_attempts         = 0 # a viewer's request is answered or not; never retried in the background
+  reserved_concurrent_executions = coalesce(var.on_demand.reserved_concurrency, -1)
+
+  tags = var.tags
+}
+
+module "on_demand" {
+  source = "./modules/on-demand"
+  count  = var.on_demand == null ? 0 : 1
+
+  name                        = local.on_demand_function_name
+  function_name               = module.on_demand_function[0].function_name
+  bucket                      = local.destination_bucket
+  bucket_regional_domain_name = "${local.destination_bucket}.s3.${local.region}.amazonaws.com"
+  partition                   = local.partition
+  prefix                      = var.destination_prefix
+  presets                     = var.on_demand.presets
+  formats                     = var.on_demand.formats
+  signed                      = var.on_demand.signing_secret_arn != null
+  max_age                     = var.on_demand.max_age
+  price_class                 = var.on_demand.price_class
+  web_acl_id                  = var.on_demand.web_acl_id
+  invalidating_role_name      = local.invalidate && var.create_role ? module.function.role_name : null
+  tags                        = var.tags
 }

@@ -63,6 +63,26 @@ output "log_group_name" {
   value       = module.function.log_group_name
 }
 
+output "on_demand_bucket_policy_json" {
+  description = "With on_demand: the statement CloudFront needs in the thumbnails bucket's policy (read under destination_prefix, this distribution only); add it to the bucket's policy. Null without on_demand."
+  value       = one(module.on_demand[*].bucket_policy_json)
+}
+
+output "on_demand_distribution_id" {
+  description = "With on_demand: the CloudFront distribution's ID. Null without on_demand."
+  value       = one(module.on_demand[*].distribution_id)
+}
+
+output "on_demand_domain_name" {
+  description = "With on_demand: the domain pages ask https://{it}/{preset}/{key} at. Null without on_demand."
+  value       = one(module.on_demand[*].distribution_domain_name)
+}
+
+output "on_demand_function_name" {
+  description = "With on_demand: the function that makes a variant on its first request. Null without on_demand."
+  value       = one(module.on_demand_function[*].function_name)
+}
+
 output "policy_json" {
   description = "The permissions the function needs (S3 and its log group), as an IAM policy document: attach it to your role when create_role = false."
   value       = module.function.policy_json

@@ -423,6 +423,58 @@ variable "memory_size" {
   nullable    = false
 }
 
+variable "on_demand" {
+  type = object({
+    presets              = map(string)
+    formats              = optional(list(string), ["avif", "webp", "jpeg"])
+    signing_secret_arn   = optional(string)
+    max_age              = optional(number, 86400)
+    invalidate           = optional(bool, false)
+    reserved_concurrency = optional(number)
+    price_class          = optional(string, "PriceClass_100")
+    web_acl_id           = optional(string)
+  })
+  description = "Thumbnails on first request: CloudFront answers /{preset}/{key} from the thumbnails bucket, or a second function makes the variant, stores it and answers; only presets are ever made (docs/on-demand.md). Null: off."
+  default     = null
+
+  validation {
+    condition     = var.on_demand == null || (length(try(var.on_demand.presets, {})) >= 1 && length(try(var.on_demand.presets, {})) <= 50)
+    error_message = "on_demand.presets must name between 1 and 50 sizes; got ${length(try(var.on_demand.presets, {}))}."
+  }
+  validation {
+    condition     = var.on_demand == null || alltrue([for name in keys(try(var.on_demand.presets, {})) : can(regex("^[a-z][a-z0-9-]{0,31}$", name))])
+    error_message = "on_demand.presets' names must be 1 to 32 lower-case letters, digits or '-', starting with a letter (a size such as 640x360 is no name); got ${jsonencode(keys(try(var.on_demand.presets, {})))}."
+  }
+  validation {
+    condition     = var.on_demand == null || alltrue([for size in values(try(var.on_demand.presets, {})) : can(regex("^[1-9][0-9]{0,4}(x[1-9][0-9]{0,4})?$", size)) && try(alltrue([for side in split("x", size) : tonumber(side) <= 10000]), false)])
+    error_message = "on_demand.presets' sizes must be longest edges (\"256\") or boxes (\"640x360\") as thumbnail_sizes writes them, every side between 1 and 10000 pixels; got ${jsonencode(values(try(var.on_demand.presets, {})))}."
+  }
+  validation {
+    condition     = var.on_demand == null || (length(try(var.on_demand.formats, [])) > 0 && alltrue([for f in try(var.on_demand.formats, []) : contains(["avif", "webp", "jpeg", "png"], f)]) && length(distinct(try(var.on_demand.formats, []))) == length(try(var.on_demand.formats, [])))
+    error_message = "on_demand.formats must hold avif, webp, jpeg or png, at least one and each at most once; got ${jsonencode(try(var.on_demand.formats, null))}."
+  }
+  validation {
+    condition     = var.on_demand == null || !contains(try(var.on_demand.formats, []), "avif") || contains(var.extra_formats, "avif")
+    error_message = "on_demand.formats has \"avif\", which needs the AVIF codec in the layer: add \"avif\" to extra_formats (it is ${jsonencode(var.extra_formats)})."
+  }
+  validation {
+    condition     = try(var.on_demand.signing_secret_arn, null) == null || can(regex("^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", try(var.on_demand.signing_secret_arn, "")))
+    error_message = "on_demand.signing_secret_arn must be the ARN of a Secrets Manager secret (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME); got ${jsonencode(try(var.on_demand.signing_secret_arn, null))}."
+  }
+  validation {
+    condition     = coalesce(try(var.on_demand.max_age, null), 0) >= 0 && coalesce(try(var.on_demand.max_age, null), 0) <= 31536000 && floor(coalesce(try(var.on_demand.max_age, null), 0)) == coalesce(try(var.on_demand.max_age, null), 0)
+    error_message = "on_demand.max_age must be a whole number of seconds between 0 and 31536000 (a year); got ${jsonencode(try(var.on_demand.max_age, null))}."
+  }
+  validation {
+    condition     = coalesce(try(var.on_demand.reserved_concurrency, null), 1) >= 1 && coalesce(try(var.on_demand.reserved_concurrency, null), 1) <= 1000 && floor(coalesce(try(var.on_demand.reserved_concurrency, null), 1)) == coalesce(try(var.on_demand.reserved_concurrency, null), 1)
+    error_message = "on_demand.reserved_concurrency must be null (unreserved) or a whole number between 1 and 1000 (Lambda's default account limit); got ${jsonencode(try(var.on_demand.reserved_concurrency, null))}."
+  }
+  validation {
+    condition     = var.on_demand == null || contains(["PriceClass_100", "PriceClass_200", "PriceClass_All"], try(var.on_demand.price_class, ""))
+    error_message = "on_demand.price_class must be PriceClass_100, PriceClass_200 or PriceClass_All; got ${jsonencode(try(var.on_demand.price_class, null))}."
+  }
+}
+
 variable "on_failure_destination_arn" {
   type        = string
   description = "Where events go once retries are exhausted: an SQS queue, SNS topic, function, event bus or bucket ARN."

@@ -11,13 +11,15 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 
-from thumbnailer.aws import metrics, storage
+from thumbnailer import ondemand
+from thumbnailer.aws import cdn, metrics, storage, urls
 from thumbnailer.aws.events import parse_event
 from thumbnailer.aws.logs import log
 from thumbnailer.aws.responses import Response, respond
@@ -78,9 +80,73 @@ def handler(event: Any, context: Any) -> Response:
         raise
     started = time.perf_counter()
     remaining = getattr(context, "get_remaining_time_in_millis", None)
-    results = process(intake, settings(), s3_client(), request_id, Path(tempfile.gettempdir()), catalogue(), remaining)
+    results = process(
+        intake, settings(), s3_client(), request_id, Path(tempfile.gettempdir()), catalogue(),
+        remaining_ms=remaining, invalidate=invalidator(),
+    )  # fmt: skip
     _publish_metrics(results, (time.perf_counter() - started) * 1000)
     return respond(intake, results)
+
+
+def invalidator() -> Callable[[list[str], str], str] | None:
+    """With on_demand.invalidate (ON_DEMAND_DISTRIBUTION_ID), CloudFront's invalidation of a changed source's
+    variants; None otherwise (no CloudFront client is made)."""
+    distribution = settings().on_demand_distribution_id
+    if not distribution:
+        return None
+    return functools.partial(cdn.invalidate, cloudfront_client(), distribution)
+
+
+@functools.cache
+def cloudfront_client() -> Any:
+    return boto3.client("cloudfront", config=_CLIENT_CONFIG)
+
+
+@functools.cache
+def signing_secret() -> bytes:
+    """The on-demand path's signing key (ON_DEMAND_SIGNING_SECRET_ARN's SecretString), read once, on first need."""
+    client = boto3.client("secretsmanager", config=_CLIENT_CONFIG)
+    value = client.get_secret_value(SecretId=settings().on_demand_signing_secret_arn)
+    return str(value["SecretString"]).encode()
+
+
+def url_handler(event: Any, context: Any) -> urls.HttpResponse:
+    """The on-demand path (thumbnailer/ondemand.py): a function URL's GET of a variant's key, which CloudFront's S3
+    origin did not have. Refusals are answered (400/403/414/422), logged and counted like the upload path's."""
+    request_id = getattr(context, "aws_request_id", "-")
+    request = urls.parse_request(event)
+    started = time.perf_counter()
+    config = settings()
+    if request.method not in ("GET", "HEAD"):
+        answer = ondemand.Answer(405, b"GET only", {"Allow": "GET, HEAD"}, "method not allowed")
+    else:
+        try:
+            variant = ondemand.wanted(request.path, config, request.signature, signing_secret)
+        except ondemand.Refused as no:
+            answer = ondemand.Answer(no.status, no.reason.encode(), {"Cache-Control": "no-store"}, no.reason)
+        except Exception as exc:  # the signing secret could not be read: try again, nothing cached
+            log(logging.ERROR, "signing secret unreadable", request_id=request_id, error=type(exc).__name__)
+            answer = ondemand.Answer(503, b"try again", {"Cache-Control": "no-store", "Retry-After": "1"}, str(exc))
+        else:
+            answer = ondemand.serve(
+                variant, config, s3_client(), Path(tempfile.gettempdir()), catalogue(), request.viewer_path
+            )
+    ms = (time.perf_counter() - started) * 1000
+    refused = answer.status >= 400 and answer.status not in (404, 503)
+    log(
+        logging.ERROR if refused else logging.INFO,
+        f"request {answer.status}",
+        request_id=request_id,
+        source="url",
+        path=request.path,
+        status=answer.status,
+        ms=round(ms, 1),
+        **({"reason": answer.reason} if answer.reason else {}),
+    )
+    counts = {"Processed": int(answer.status in (200, 302)), "Skipped": int(answer.status == 404), "Deleted": 0}
+    counts["TransientFailures"] = int(answer.status == 503)
+    metrics.publish(counts, [answer.reason] if refused else [], ms)
+    return urls.http_response(answer.status, answer.body, answer.headers, head=request.method == "HEAD")
 
 
 def _publish_metrics(results: list[Result], duration_ms: float) -> None:

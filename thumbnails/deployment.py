@@ -42,6 +42,9 @@ class Deployment:
     destination_owner: str | None
     role_arn: str | None
     location: str | None  # s3://bucket/prefix of the manifests and reports
+    # on_demand's presets' sizes and formats: variants made on request, kept by reconcile while their source is
+    on_demand_sizes: tuple[str, ...] = ()
+    on_demand_formats: tuple[str, ...] = ()
 
     @classmethod
     def read(cls, lambda_client: Any, name: str) -> Deployment:
@@ -79,6 +82,12 @@ class Deployment:
             destination_owner=env.get("DESTINATION_BUCKET_OWNER") or None,
             role_arn=tags.get(ROLE_TAG),
             location=tags.get(LOCATION_TAG),
+            on_demand_sizes=tuple(
+                dict.fromkeys(
+                    p.partition("=")[2].strip() for p in env.get("ON_DEMAND_PRESETS", "").split(",") if "=" in p
+                )
+            ),
+            on_demand_formats=tuple(f.strip() for f in env.get("ON_DEMAND_FORMATS", "").split(",") if f.strip()),
         )
 
     def batch_location(self) -> tuple[str, str]:

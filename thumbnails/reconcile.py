@@ -4,7 +4,8 @@ From two listings -- the watched sources, and the destination prefix one size fo
 
 - sources missing a configured size (or, with output_formats, a configured format of a size): made again by a
   Batch Operations job (the function renders every size in every format);
-- thumbnails of sizes or formats no longer configured, and thumbnails whose source is gone (deleted before
+- thumbnails of sizes or formats no longer configured (a preset's variant, made on request, is configured while
+  its size is a preset and its format enabled), and thumbnails whose source is gone (deleted before
   deletions were followed, or while the trigger was off): removed, but only when their metadata proves this module
   wrote them for that source (``source-bucket``/``source-key``, or ``source-digest``); any other object stays, and
   is listed;
@@ -86,7 +87,16 @@ def plan(deployment: Deployment, s3: Any, progress: Progress) -> Plan:
             fmt = None
             if formats and source is not None:
                 source, fmt = _formats(key[len(folder) :], sources)
-            if size not in configured:
+            if size in deployment.on_demand_sizes and (size not in configured or fmt in deployment.on_demand_formats):
+                # A variant made on request: kept while its source is and its format is enabled (on_demand).
+                source, fmt = _formats(key[len(folder) :], sources)
+                if source is None:
+                    suspects.append((key, "its source is gone", candidates))
+                elif fmt not in deployment.on_demand_formats:
+                    suspects.append((key, f"format {fmt} is no longer enabled (on_demand.formats)", [source]))
+                elif size in configured:
+                    covered[size].add((source, fmt))
+            elif size not in configured:
                 suspects.append((key, f"size {size} is no longer configured", candidates))
             elif source is not None and formats and fmt not in formats:
                 retired = f"format {fmt} is" if fmt else "a thumbnail without its format's extension is"

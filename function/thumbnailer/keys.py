@@ -60,3 +60,27 @@ def thumbnail_keys_of(prefix: str, sizes: Iterable[Size], source_key: str) -> li
         base = f"{prefix}{size}/{source_key}"
         keys += [base, *(base + fmt.extension for fmt in OUTPUTS.values())]
     return keys
+
+
+# S3's longest key, in UTF-8 bytes: a PutObject of a longer one is refused (KeyTooLongError).
+MAX_KEY_BYTES = 1024
+
+
+def longest_thumbnail_key(prefix: str, sizes: Iterable[Size], source_key: str, extensions: Iterable[str]) -> str:
+    """The longest key a thumbnail of ``source_key`` can be written under: the longest size label, with the longest
+    of ``extensions`` appended (the formats that can be written; ``""`` when a key may carry none)."""
+    label = max((str(size) for size in sizes), key=lambda text: len(text.encode()), default="")
+    extension = max(extensions, key=len, default="")
+    return f"{prefix}{label}/{source_key}{extension}"
+
+
+def key_too_long(key: str, source_key: str | None = None) -> str | None:
+    """Why ``key`` cannot be stored (S3's limit), naming its length (and the source key's); None when it fits."""
+    length = len(key.encode())
+    if length <= MAX_KEY_BYTES:
+        return None
+    source = "" if source_key is None else f" (the source key is {len(source_key.encode())} bytes)"
+    return (
+        f"thumbnail key of {length} bytes is longer than S3's key limit of {MAX_KEY_BYTES} bytes{source}; "
+        "not thumbnailed: shorten the key or the destination prefix"
+    )

@@ -24,15 +24,18 @@ from functools import partial
 from pathlib import Path
 from traceback import format_exc
 from typing import TYPE_CHECKING, TypedDict
+from urllib.parse import quote
 
 from .aws import storage
 from .aws.events import CREATE, IGNORE, Change, Intake, Item
 from .aws.logs import log
 from .errors import ImageRejected, PermanentFailure, TransientFailure
-from .keys import file_name, is_under_prefix, thumbnail_key, thumbnail_keys_of
+from .keys import file_name, is_under_prefix, key_too_long, longest_thumbnail_key, thumbnail_key, thumbnail_keys_of
 from .picture import containment, previews
+from .picture.formats import OUTPUTS
 from .picture.imaging import Result as Rendering
 from .picture.imaging import check_header, make_thumbnails, prepare_decoders
+from .picture.sizes import Size
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -40,6 +43,8 @@ if TYPE_CHECKING:
 
     from .catalogue.catalogue import Catalogue, Row  # imported by app.py only when the catalogue is on
 
+# Invalidates CloudFront's copies of these paths (aws/cdn.py), with a reference that names the change.
+Invalidate = Callable[[list[str], str], object]
 # How often one run re-renders an object that keeps changing under it before it gives up (transiently).
 MAX_ROUNDS = 4
 # A change is started only while the invocation has at least this long left, and twice its slowest change so far:
@@ -110,11 +115,14 @@ def process(
     tmp_dir: Path,
     catalogue: Catalogue | None = None,
     remaining_ms: Callable[[], int] | None = None,
+    invalidate: Invalidate | None = None,
 ) -> list[Result]:
     """Process every change of every item; a bad one is logged and reported and never stops the others.
 
     ``remaining_ms`` (the Lambda context's ``get_remaining_time_in_millis``): once too little time is left to
-    finish another change, the rest are reported not tried, as transient failures."""
+    finish another change, the rest are reported not tried, as transient failures. ``invalidate(paths,
+    reference)``: with on_demand.invalidate, what CloudFront cached of a changed source's on-demand variants stops
+    being served (aws/cdn.py); None: nothing is invalidated."""
     results = []
     slowest_ms = 0.0
     for item in intake.items:
@@ -134,7 +142,7 @@ def process(
             log(logging.INFO, "S3 test event acknowledged", request_id=request_id, source=intake.kind, item=item.id)
         for change in item.changes:
             started = time.perf_counter()
-            outcome = _guarded(partial(apply, change, settings, s3, tmp_dir, catalogue), request_id, change)
+            outcome = _guarded(partial(apply, change, settings, s3, tmp_dir, catalogue, invalidate), request_id, change)
             seconds = time.perf_counter() - started
             slowest_ms = max(slowest_ms, seconds * 1000)
             _log(request_id, intake.kind, item, change, outcome, seconds)
@@ -172,7 +180,12 @@ def _log(request_id: str, kind: str, item: Item, change: Change | None, outcome:
 
 
 def apply(
-    change: Change, settings: Settings, s3: S3Client, tmp_dir: Path, catalogue: Catalogue | None = None
+    change: Change,
+    settings: Settings,
+    s3: S3Client,
+    tmp_dir: Path,
+    catalogue: Catalogue | None = None,
+    invalidate: Invalidate | None = None,
 ) -> Outcome:
     """Make the thumbnails of ``change``'s object (and its catalogue rows) match what the object is now."""
     if change.action == IGNORE:
@@ -180,22 +193,39 @@ def apply(
     if is_under_prefix(change.bucket, change.key, settings.destination_bucket, settings.destination_prefix):
         return Outcome(SKIPPED, "under the destination prefix (recursion guard)")
     if change.action == CREATE:
-        return _reconcile(change, settings, s3, tmp_dir, catalogue, exists=True)
+        if problem := key_too_long(_longest_key(change.key, settings), change.key):
+            raise PermanentFailure(problem)  # before any work: no download, no render, nothing written
+        return _reconcile(change, settings, s3, tmp_dir, catalogue, invalidate, exists=True)
     if not settings.delete_thumbnails:
         return Outcome(SKIPPED, f"{change.event_name}: DELETE_THUMBNAILS is off")
     if storage.current_version(s3, change.bucket, change.key) is not None:
         return Outcome(SKIPPED, f"{change.event_name}: the object still exists (a non-current version went)")
-    return _reconcile(change, settings, s3, tmp_dir, catalogue, exists=False)
+    return _reconcile(change, settings, s3, tmp_dir, catalogue, invalidate, exists=False)
+
+
+def _longest_key(source_key: str, settings: Settings) -> str:
+    """The longest key a thumbnail of ``source_key`` may get: OUTPUT_FORMATS' extensions; with one format (or
+    auto), any format's, since whether the key carries one is known only once the picture is decoded."""
+    names = settings.output_formats or tuple(OUTPUTS)
+    return longest_thumbnail_key(
+        settings.destination_prefix, settings.sizes, source_key, (OUTPUTS[n].extension for n in names)
+    )
 
 
 def _reconcile(
-    change: Change, settings: Settings, s3: S3Client, tmp_dir: Path, catalogue: Catalogue | None, exists: bool
+    change: Change,
+    settings: Settings,
+    s3: S3Client,
+    tmp_dir: Path,
+    catalogue: Catalogue | None,
+    invalidate: Invalidate | None,
+    exists: bool,
 ) -> Outcome:
     """Render or remove, then look at the object again; repeat while it changes under us."""
     removed: list[str] = []
     for _ in range(MAX_ROUNDS):
         if exists:
-            rendered = _render_current(change, settings, s3, tmp_dir)
+            rendered = render_current(change, settings, s3, tmp_dir)
             if rendered is None:  # it went before we could read it
                 exists = False
                 continue
@@ -203,10 +233,14 @@ def _reconcile(
             if current == rendered.version:
                 if catalogue is not None:
                     catalogue.record(rows(change, settings.destination_bucket, rendered))
+                if retired := _retire_variants(change, settings, s3, invalidate, rendered.version.etag):
+                    rendered.rendering.notes.append(f"{len(retired)} on-demand variant(s) of an older version removed")
                 notes = "; ".join(rendered.rendering.notes) or None
                 return Outcome(PROCESSED, notes, thumbnails=rendered.keys)
             exists = current is not None  # changed, or went, while we worked
         else:
+            if settings.delete_thumbnails:
+                removed += _retire_variants(change, settings, s3, invalidate, None)
             removed += _remove(change, settings, s3)
             if catalogue is not None:
                 catalogue.forget(change.bucket, change.key, change.sequencer)
@@ -218,11 +252,58 @@ def _reconcile(
     raise TransientFailure(f"the object changed {MAX_ROUNDS} times while its thumbnails were made")
 
 
-def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: Path) -> Rendered | None:
+def _retire_variants(
+    change: Change, settings: Settings, s3: S3Client, invalidate: Invalidate | None, etag: str | None
+) -> list[str]:
+    """The on-demand variants of ``change``'s object made from another version than ``etag`` (None: every one, the
+    object is gone): CloudFront is told first (one invalidation for the source, every path it may have cached them
+    under), then they are deleted; the next request makes them again from the current picture."""
+    if not settings.on_demand_presets:
+        return []
+    prefix = settings.destination_prefix
+    candidates = [
+        thumbnail_key(prefix, size, change.key, "", OUTPUTS[name], extension=True)
+        for size in settings.on_demand_sizes
+        for name in settings.on_demand_formats
+    ]
+    named, digest = (storage.source_metadata(change.bucket, change.key, by_name) for by_name in (True, False))
+    stale = storage.find_ours(s3, settings.destination_bucket, candidates, named, digest, unless_etag=etag)
+    if stale and invalidate is not None:
+        invalidate(invalidation_paths(settings, change.key, stale), f"{change.key[-64:]}-{etag or 'gone'}")
+    storage.delete(s3, settings.destination_bucket, stale)
+    return stale
+
+
+def invalidation_paths(settings: Settings, source_key: str, keys: list[str]) -> list[str]:
+    """Where CloudFront may have cached ``keys`` (variants of ``source_key``): the cache key is the path after the
+    viewer-request function's rewrite (the stored key), and AWS advises invalidating the viewer's path as well, so
+    both: ``/{key}`` and ``/{preset}/{source key}`` of each preset of those sizes, URL-encoded as browsers send
+    them."""
+    prefix = settings.destination_prefix
+    sizes = {key[len(prefix) :].partition("/")[0] for key in keys}
+    paths = ["/" + quote(key, safe="/") for key in keys]
+    paths += [
+        f"/{name}/{quote(source_key, safe='/')}" for name, size in settings.on_demand_presets if size.label in sizes
+    ]
+    return sorted(set(paths))
+
+
+def render_current(
+    change: Change,
+    settings: Settings,
+    s3: S3Client,
+    tmp_dir: Path,
+    sizes: tuple[Size, ...] | None = None,
+    formats: tuple[str, ...] | None = None,
+) -> Rendered | None:
     """Download the current version, make every size from one decode, upload; None when there is no object.
+
+    ``sizes`` and ``formats``: one variant asked for on request (ondemand.py), always keyed with its format's
+    extension; by default THUMBNAIL_SIZES in OUTPUT_FORMAT(S), as configured.
 
     A picture's native decoding runs in a child process unless it is a JPEG (picture/containment.py): a decoder
     that crashes, hangs or runs out of memory refuses this record and no other."""
+    extension = bool(settings.output_formats) or formats is not None
     prepare_decoders(settings.extra_formats, settings.colour)
     check = partial(
         check_header,
@@ -245,7 +326,7 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
     render = partial(
         make_thumbnails,
         download.path,
-        settings.sizes,
+        settings.sizes if sizes is None else sizes,
         requested_format=settings.output_format,
         quality=settings.quality,
         max_pixels=settings.max_image_pixels,
@@ -255,7 +336,7 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
         animation_max_frames=settings.animation_max_frames,
         extra_formats=settings.extra_formats,
         memory_mb=settings.memory_mb,
-        formats=settings.output_formats,
+        formats=settings.output_formats if formats is None else formats,
         colour=settings.colour,
         jpeg_progressive=settings.jpeg_progressive,
         poster_seconds=settings.video_poster_ms / 1000 or None,
@@ -280,7 +361,7 @@ def _render_current(change: Change, settings: Settings, s3: S3Client, tmp_dir: P
             change.key,
             result.source_format,
             thumb.format,
-            extension=bool(settings.output_formats),
+            extension=extension,
         )
         name = file_name(change.key, thumb.format)
         storage.upload(

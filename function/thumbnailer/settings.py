@@ -72,6 +72,18 @@ class Settings:
     database_name: str = ""  # "": the secret's dbname, if any
     database_tls: str = "require"  # require (encrypted), verify (and the certificate checked), disable
     database_ca_bundle: str = ""  # the CA bundle "verify" checks the server's certificate against
+    source_bucket: str = ""  # the uploads' bucket (SOURCE_BUCKET): where a variant asked for on request is read
+    source_prefix: str = ""  # only keys under it are sources
+    # On request (ondemand.py): the named sizes a page may ask for, in which formats; "" / (): the path is off.
+    on_demand_presets: tuple[tuple[str, Size], ...] = ()
+    on_demand_formats: tuple[str, ...] = ()
+    on_demand_signing_secret_arn: str = ""  # "": only presets; else also sizes signed with this secret's HMAC key
+    on_demand_max_age: int = 86400  # seconds a variant answered by the function may be cached
+    on_demand_distribution_id: str = ""  # "": no invalidation; else a changed source's paths are invalidated there
+
+    @property
+    def on_demand_sizes(self) -> tuple[Size, ...]:
+        return tuple(dict.fromkeys(size for _, size in self.on_demand_presets))
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -219,6 +231,41 @@ def _database(environ: Mapping[str, str]) -> tuple[str, str]:
     return arn, table
 
 
+_PRESET_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+
+
+def _presets(environ: Mapping[str, str]) -> tuple[tuple[str, Size], ...]:
+    """ON_DEMAND_PRESETS: ``thumb=256,card=640x360``, names a page uses for sizes in THUMBNAIL_SIZES' syntax."""
+    raw = environ.get("ON_DEMAND_PRESETS", "").strip()
+    presets = []
+    try:
+        for part in filter(None, (p.strip() for p in raw.split(","))):
+            name, _, size = part.partition("=")
+            if not _PRESET_NAME.match(name.strip()):
+                raise ValueError(name)
+            presets.append((name.strip(), parse_size(size)))
+    except ValueError:
+        raise ConfigError(
+            "ON_DEMAND_PRESETS must be a comma-separated list of name=size (a name of lower-case letters, digits "
+            f"and '-' starting with a letter; a size as in THUMBNAIL_SIZES); got {raw!r}."
+        ) from None
+    return tuple(presets)
+
+
+def _on_demand_formats(environ: Mapping[str, str], extra_formats: tuple[str, ...]) -> tuple[str, ...]:
+    raw = environ.get("ON_DEMAND_FORMATS", "")
+    names = _listed(raw)
+    if any(name not in OUTPUTS for name in names):
+        raise ConfigError(f"ON_DEMAND_FORMATS must be a comma-separated list of {', '.join(OUTPUTS)}; got {raw!r}.")
+    for name in names:
+        if name in OPTIONAL_FORMATS and name not in extra_formats:
+            raise ConfigError(
+                f"ON_DEMAND_FORMATS has {name}, which needs its codec in the layer: add {name} to EXTRA_FORMATS "
+                "(the module's extra_formats)."
+            )
+    return names
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the configuration; every error names the variable and the value."""
     env = os.environ if environ is None else environ
@@ -284,4 +331,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_name=database_name,
         database_tls=database_tls,
         database_ca_bundle=database_ca_bundle,
+        source_bucket=env.get("SOURCE_BUCKET", "").strip(),
+        source_prefix=env.get("SOURCE_PREFIX", ""),
+        on_demand_presets=_presets(env),
+        on_demand_formats=_on_demand_formats(env, extra_formats),
+        on_demand_signing_secret_arn=_secret_arn(env, "ON_DEMAND_SIGNING_SECRET_ARN"),
+        on_demand_max_age=_int(env, "ON_DEMAND_MAX_AGE", 86400, 0, 31_536_000),
+        on_demand_distribution_id=env.get("ON_DEMAND_DISTRIBUTION_ID", "").strip(),
     )
+
+
+def _secret_arn(environ: Mapping[str, str], name: str) -> str:
+    arn = environ.get(name, "").strip()
+    if arn and not _SECRET_ARN.match(arn):
+        raise ConfigError(f"{name} must be the ARN of a Secrets Manager secret; got {arn!r}.")
+    return arn

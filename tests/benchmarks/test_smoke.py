@@ -137,3 +137,11 @@ def test_the_previews_benchmark_runs_in_smoke_mode():
     assert set(printed) == {"previews.pdf_cold_ms", "previews.video_cold_ms", "previews.pdf_ms", "previews.video_ms"}
     assert all(float(ms) > 0 for ms in printed.values())
     assert len(re.findall(r"\.(pdf|mp4|mov|webm): [0-9]+ ms", done.stderr)) == 6, done.stderr
+
+
+def test_the_on_demand_benchmark_makes_a_first_request(tmp_path):
+    """`make bench-on-demand` in smoke mode: this project's side alone (no npm), a small picture, one round."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.on_demand", "--smoke"], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1])["ours_ms"] > 0

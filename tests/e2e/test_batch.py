@@ -58,10 +58,22 @@ MEMORY_GB = 1024 / 1024  # the complete example's memory_size
 def picture_keys() -> list[str]:
     variants = ["photo", "a+b", "100% sure", "ünïcødé", "日本 写真", "c,d", "quote'\"", "tab\there"]
     keys = [f"uploads/batch/{n % 7}/{n:04d} {variants[n % len(variants)]}.jpg" for n in range(PICTURES - 1)]
-    stem = "uploads/long/" + "ü" * 200
-    keys.append(stem + "x" * (1024 - len(stem.encode()) - len(".jpg")) + ".jpg")
-    assert len(keys[-1].encode()) == 1024
+    keys.append(long_key(LONGEST_FITTING))  # every thumbnail key of it fits S3's 1,024 bytes
     return keys
+
+
+# S3's keys are at most 1,024 bytes: the longest source whose thumbnail keys fit leaves room for the longest size's
+# folder in front ("thumbnails/128x128/") and the longest extension behind (".webp": with one format, whether a key
+# carries one is known only once the picture is decoded). A 1,024-byte source is refused, like a non-picture.
+LONGEST_FITTING = 1024 - len("thumbnails/128x128/") - len(".webp")
+TOO_LONG = 1024
+
+
+def long_key(length: int) -> str:
+    stem = "uploads/long/" + "ü" * 200
+    key = stem + "x" * (length - len(stem.encode()) - len(".jpg")) + ".jpg"
+    assert len(key.encode()) == length
+    return key
 
 
 def cli(endpoint: str, *args: str) -> tuple[int, dict[str, Any], str]:
@@ -137,7 +149,8 @@ def bucket(endpoint, client, mariadb_proc, tmp_path_factory) -> Iterator[Bucket]
             body = photo(160, 120)
             unwatched = ["uploads/readme.txt", "elsewhere/photo.jpg"]
             with ThreadPoolExecutor(8) as pool:
-                list(pool.map(lambda k: s3.put_object(Bucket=SOURCE, Key=k, Body=body), pictures + unwatched))
+                keys = [*pictures, *unwatched, long_key(TOO_LONG)]  # the last: its thumbnails no S3 key could hold
+                list(pool.map(lambda k: s3.put_object(Bucket=SOURCE, Key=k, Body=body), keys))
                 list(pool.map(lambda k: s3.put_object(Bucket=SOURCE, Key=k, Body=b"not a picture"), others))
             tf.apply(tf_vars=tf_vars)
             yield Bucket(tf, tf_vars, database, pictures, others)
@@ -183,11 +196,13 @@ def test_a_bucket_backfilled_cancelled_and_resumed(bucket, endpoint, client):
     backfill_seconds = time.monotonic() - started
     assert resumed["status"] == "Complete", err
     done_first = cancelled["tasks"]["succeeded"] + cancelled["tasks"]["failed"]
-    assert resumed["tasks"]["total"] + done_first == len(pictures) + len(others)
+    assert resumed["tasks"]["total"] + done_first == len(pictures) + len(others) + 1
     failed = {f["key"]: f for f in cancelled["failed"] + resumed["failed"]}
-    assert set(failed) == set(others), "only the non-pictures fail"
+    too_long = long_key(TOO_LONG)
+    assert set(failed) == {*others, too_long}, "only the non-pictures and the key too long fail"
     assert {f["code"] for f in failed.values()} == {"PermanentFailure"}
-    assert all("not an image" in f["reason"] for f in failed.values())
+    assert all("not an image" in f["reason"] for key, f in failed.items() if key != too_long)
+    assert "longer than S3's key limit of 1024 bytes (the source key is 1024 bytes)" in failed[too_long]["reason"]
     assert code == 1, "failures were found"
     assert thumbnails_by_size(client) == {size: set(pictures) for size in SIZES}
     wait_for(lambda: rows(database) == Counter({size: len(pictures) for size in SIZES}), 60, "a row per thumbnail")
@@ -245,6 +260,6 @@ def test_sources_deleted_while_the_trigger_was_off_are_reconciled(bucket, endpoi
 
     code, status, err = cli(endpoint, "status")
     assert code == 0, err
-    assert status["sources"]["objects"] == len(kept) + len(others)
+    assert status["sources"]["objects"] == len(kept) + len(others) + 1
     assert status["thumbnails"]["per_size"] == {"1024": len(kept), "128x128": len(kept), "512": len(kept) + 2}
     assert [j["command"] for j in status["jobs"][:2]] == ["reconcile", "reconcile"]

@@ -91,6 +91,7 @@ def test_the_layout_names_its_parts():
         "__init__.py",
         "errors.py",
         "keys.py",
+        "ondemand.py",
         "pipeline.py",
         "settings.py",
     }

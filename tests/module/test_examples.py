@@ -129,6 +129,7 @@ def test_every_example_is_planned_here():
         "cdn",
         "complete",
         "existing-bucket",
+        "on-demand",
         "prebuilt",
         "public-layer",
         "sns-fanout",
@@ -212,6 +213,27 @@ def test_cdn(endpoint, tmp_path):
         "public, max-age=86400, stale-while-revalidate=86400"
     )
     assert versioned(plan) == ["aws_s3_bucket_versioning.source"], "the uploads are versioned"
+
+
+def test_on_demand(endpoint, tmp_path):
+    """The whole on-demand stack: the module's distribution, its origin group and the second function, and the
+    thumbnails bucket's policy holding the module's statement beside the stack's own."""
+    plan = plan_example("on-demand", tmp_path, endpoint)
+    distribution = changes(plan, "module.thumbnails.module.on_demand[0].aws_cloudfront_distribution.this")
+    assert distribution["origin_group"][0]["failover_criteria"] == [{"status_codes": [403, 404]}]
+    function = changes(plan, "module.thumbnails.module.on_demand_function[0].aws_lambda_function.this")
+    assert function["handler"] == "app.url_handler" and function["reserved_concurrent_executions"] == 10
+    code = changes(plan, "module.thumbnails.module.on_demand[0].aws_cloudfront_function.viewer_request")["code"]
+    assert '"presets":{"card":"640x360","hero":"1600x900","thumb":"256"}' in code
+    [policy] = [
+        r
+        for r in plan.configuration["root_module"]["resources"]
+        if r["address"] == "data.aws_iam_policy_document.thumbnails"
+    ]
+    assert (
+        "module.thumbnails.on_demand_bucket_policy_json"
+        in policy["expressions"]["source_policy_documents"]["references"]
+    )
 
 
 def test_existing_bucket_keeps_its_notification_and_shares_the_bucket(endpoint, tmp_path):

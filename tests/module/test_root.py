@@ -642,6 +642,43 @@ BAD = [
         {"max_image_pixels": 100_000_000, "memory_size": 512},
         "needs a memory_size of at least 987 MB to thumbnail a JPEG that large",
     ),
+    ({"on_demand": {"presets": {}}}, "on_demand.presets must name between 1 and 50 sizes; got 0."),
+    (
+        {"on_demand": {"presets": {"640x360": "640x360"}, "formats": ["webp"]}},
+        "on_demand.presets' names must be 1 to 32 lower-case letters, digits or '-', starting with a letter (a size "
+        'such as 640x360 is no name); got ["640x360"].',
+    ),
+    (
+        {"on_demand": {"presets": {"card": "640X360", "huge": "20000"}, "formats": ["webp"]}},
+        'on_demand.presets\' sizes must be longest edges ("256") or boxes ("640x360") as thumbnail_sizes writes '
+        'them, every side between 1 and 10000 pixels; got ["640X360","20000"].',
+    ),
+    (
+        {"on_demand": {"presets": {"card": "640x360"}, "formats": ["gif"]}},
+        'on_demand.formats must hold avif, webp, jpeg or png, at least one and each at most once; got ["gif"].',
+    ),
+    (
+        {"on_demand": {"presets": {"card": "640x360"}}},
+        'on_demand.formats has "avif", which needs the AVIF codec in the layer: add "avif" to extra_formats (it is [])',
+    ),
+    (
+        {"on_demand": {"presets": {"card": "640x360"}, "formats": ["webp"], "signing_secret_arn": "s3cr3t"}},
+        "on_demand.signing_secret_arn must be the ARN of a Secrets Manager secret "
+        '(arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME); got "s3cr3t".',
+    ),
+    (
+        {"on_demand": {"presets": {"card": "640x360"}, "formats": ["webp"], "max_age": -1}},
+        "on_demand.max_age must be a whole number of seconds between 0 and 31536000 (a year); got -1.",
+    ),
+    (
+        {"on_demand": {"presets": {"card": "640x360"}, "formats": ["webp"], "reserved_concurrency": 0}},
+        "on_demand.reserved_concurrency must be null (unreserved) or a whole number between 1 and 1000 (Lambda's "
+        "default account limit); got 0.",
+    ),
+    (
+        {"on_demand": {"presets": {"card": "640x360"}, "formats": ["webp"], "price_class": "cheap"}},
+        'on_demand.price_class must be PriceClass_100, PriceClass_200 or PriceClass_All; got "cheap".',
+    ),
 ]
 
 

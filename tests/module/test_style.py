@@ -55,6 +55,7 @@ DERIVED_WHEN_NULL = {
     "vpc",
     "alarms",
     "database",
+    "on_demand",
     "secret",
     "batch_operations",
     "prebuilt",

@@ -42,7 +42,7 @@ def deployed(client):
     """A function with the module's environment (and, with ``role``, its Batch Operations tags); its buckets."""
 
     def make(
-        *, role: bool = True, sizes: str = "256", formats: str = "", suffixes: str = ".jpg,.png"
+        *, role: bool = True, sizes: str = "256", formats: str = "", suffixes: str = ".jpg,.png", on_demand: str = ""
     ) -> dict[str, str]:
         name = f"thumbs-{uuid.uuid4().hex[:8]}"
         source, destination = f"{name}-src", f"{name}-dst"
@@ -70,6 +70,7 @@ def deployed(client):
                     "DESTINATION_PREFIX": "thumbnails/",
                     "THUMBNAIL_SIZES": sizes,
                     "OUTPUT_FORMATS": formats,
+                    **({"ON_DEMAND_PRESETS": on_demand, "ON_DEMAND_FORMATS": "avif,webp"} if on_demand else {}),
                 }
             },
             Tags=tags,

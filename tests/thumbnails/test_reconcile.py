@@ -70,3 +70,31 @@ def test_previews_are_the_thumbnails_of_pdfs_and_videos(client, deployed):
             "source": "uploads/deleted.pdf",
         }
     ]
+
+
+def test_variants_made_on_request_stay_while_their_source_does(client, deployed):
+    """on_demand's variants are configured: reconcile neither removes them as a size no longer configured nor
+    renders them ahead of a request; a variant whose source is gone, or in a format no longer enabled, goes."""
+    stack = deployed(sizes="256", on_demand="thumb=256,card=640x360")
+    s3, source, destination = client("s3"), stack["source"], stack["destination"]
+    s3.put_object(Bucket=source, Key="uploads/cat.jpg", Body=b"x")
+    ours = {"source-bucket": source, "source-key": "uploads/cat.jpg"}
+    gone = {"source-bucket": source, "source-key": "uploads/gone.jpg"}
+    for key, metadata in {
+        "thumbnails/256/uploads/cat.jpg": ours,  # the upload path's own
+        "thumbnails/640x360/uploads/cat.jpg.avif": ours,
+        "thumbnails/640x360/uploads/cat.jpg.webp": ours,
+        "thumbnails/640x360/uploads/cat.jpg.jpg": ours,  # jpeg is not enabled on request
+        "thumbnails/640x360/uploads/gone.jpg.webp": gone,
+    }.items():
+        s3.put_object(Bucket=destination, Key=key, Body=b"t", Metadata=metadata)
+
+    deployment = Deployment.read(Clients.make()("lambda"), stack["name"])
+    assert (deployment.on_demand_sizes, deployment.on_demand_formats) == (("256", "640x360"), ("avif", "webp"))
+    found = plan(deployment, s3, Progress(io.StringIO(), enabled=False))
+
+    assert found.render == []
+    assert {r["key"]: r["reason"] for r in found.remove} == {
+        "thumbnails/640x360/uploads/cat.jpg.jpg": "format jpeg is no longer enabled (on_demand.formats)",
+        "thumbnails/640x360/uploads/gone.jpg.webp": "its source is gone",
+    }

@@ -2,7 +2,8 @@
 API call, no extra permission, no latency.
 
 Per invocation, in namespace ``Thumbnails`` with the ``FunctionName`` dimension: ``Processed``, ``Deleted``,
-``Skipped``, ``Refused`` (also by ``Reason``: one of ``REASONS``, or other), ``TransientFailures`` and ``Duration``
+``Skipped``, ``Refused`` (also by ``Reason``: one of ``REASONS``, or other; the on-demand path's refusals too),
+``TransientFailures`` and ``Duration``
 (ms). A refused upload therefore reaches a metric and an alarm
 (modules/alarms), though the invocation succeeds.
 
@@ -22,6 +23,9 @@ from collections.abc import Iterable
 NAMESPACE = "Thumbnails"
 # Each reason and the words of a refusal that say it, tried in order (a memory refusal also mentions pixels).
 _MARKS = (
+    ("key-too-long", ("key limit",)),
+    ("bad-signature", ("signature",)),
+    ("not-a-preset", ("not a preset", "not a thumbnail")),
     ("not-an-image", ("not an image",)),
     ("encrypted", ("encrypted",)),
     ("no-pages", ("no pages",)),

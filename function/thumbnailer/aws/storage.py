@@ -278,6 +278,17 @@ def remove(client: S3Client, bucket: str, candidates: list[str], *sources: dict[
     s3:ListBucket beyond the thumbnails' prefix. One whose metadata names another source, or none, is not ours and
     is left alone: a thumbnail is never deleted because its key merely looks like one of ours.
     """
+    ours = find_ours(client, bucket, candidates, *sources)
+    delete(client, bucket, ours)
+    return ours
+
+
+def find_ours(
+    client: S3Client, bucket: str, candidates: list[str], *sources: dict[str, str], unless_etag: str | None = None
+) -> list[str]:
+    """Those of ``candidates`` that exist and are thumbnails of one of ``sources``; with ``unless_etag``, only those
+    made from another version of it (their source-etag differs: a digest-only thumbnail, which records none, is
+    counted as another version's)."""
     wanted = set(candidates)
     found = []
     try:
@@ -288,23 +299,30 @@ def remove(client: S3Client, bucket: str, candidates: list[str], *sources: dict[
                 found += [k for k in keys if k in wanted]
                 if keys and keys[-1] >= last:
                     break
-        ours = [k for k in found if _names(client.head_object(Bucket=bucket, Key=k).get("Metadata", {}), sources)]
+        ours = []
+        for key in found:
+            metadata = client.head_object(Bucket=bucket, Key=key).get("Metadata", {})
+            if _names(metadata, sources) and (unless_etag is None or metadata.get("source-etag") != unless_etag):
+                ours.append(key)
     except Exception as exc:  # classified, not swallowed
         raise classify(exc, "remove") from exc
-    if ours:
-        try:
-            response = client.delete_objects(
-                Bucket=bucket, Delete={"Objects": [{"Key": k} for k in ours], "Quiet": True}
-            )
-        except Exception as exc:  # classified, not swallowed
-            raise classify(exc, "remove") from exc
-        if errors := response.get("Errors"):
-            first = errors[0]
-            reason = f"remove: {first.get('Code')} on {len(errors)} thumbnail(s): {first.get('Message')}"
-            if first.get("Code") in TRANSIENT_CODES:
-                raise TransientFailure(reason + " (will be retried)")
-            raise PermanentFailure(reason)
     return ours
+
+
+def delete(client: S3Client, bucket: str, keys: list[str]) -> None:
+    """Delete ``keys`` (thumbnails ``find_ours`` found) in one request."""
+    if not keys:
+        return
+    try:
+        response = client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True})
+    except Exception as exc:  # classified, not swallowed
+        raise classify(exc, "remove") from exc
+    if errors := response.get("Errors"):
+        first = errors[0]
+        reason = f"remove: {first.get('Code')} on {len(errors)} thumbnail(s): {first.get('Message')}"
+        if first.get("Code") in TRANSIENT_CODES:
+            raise TransientFailure(reason + " (will be retried)")
+        raise PermanentFailure(reason)
 
 
 def _names(metadata: Mapping[str, str], sources: tuple[dict[str, str], ...]) -> bool:

@@ -118,10 +118,10 @@ class Catalogue:
         self._tls = _tls_arguments(tls, ca_bundle)
         self._connection: Any = None
 
-    def record(self, rows: Iterable[Row]) -> None:
+    def record(self, rows: Iterable[Row], retire: bool = True) -> None:
         """Upsert ``rows`` (every size and format of one source) in one transaction, and delete the source's rows
         of other sizes or formats (no longer configured) that no newer event wrote: the rows are then the
-        configured ones."""
+        configured ones. ``retire=False`` (one variant made on request, ondemand.py) only upserts."""
         rows = list(rows)
         if not rows:
             return
@@ -129,7 +129,7 @@ class Catalogue:
         values = [tuple(getattr(row, c) for c in COLUMNS) for row in rows]
         first = rows[0]
         kept = [value for row in rows for value in (row.size, row.format)]
-        retire = (
+        retired = (
             _DELETE.format(table=self.table)
             + " AND (size, format) NOT IN ("
             + ", ".join(["(%s, %s)"] * len(rows))
@@ -139,7 +139,8 @@ class Catalogue:
 
         def work(cursor: Any) -> None:
             cursor.executemany(statement, values)
-            cursor.execute(retire, arguments)
+            if retire:
+                cursor.execute(retired, arguments)
 
         self._run("record", work)
 
