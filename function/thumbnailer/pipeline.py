@@ -47,7 +47,8 @@ if TYPE_CHECKING:
 Invalidate = Callable[[list[str], str], object]
 # How often one run re-renders an object that keeps changing under it before it gives up (transiently).
 MAX_ROUNDS = 4
-# A change is started only while the invocation has at least this long left, and twice its slowest change so far:
+# A change after the first is started only while the invocation has at least this long left, and twice its slowest
+# change so far:
 # a batch whose time runs out mid-way fails whole (every message back, none counted or logged), so the changes
 # that cannot finish are reported not tried -- transient, logged, counted -- and the done ones are kept.
 RESERVE_MS = 1000
@@ -124,10 +125,10 @@ def process(
     reference)``: with on_demand.invalidate, what CloudFront cached of a changed source's on-demand variants stops
     being served (aws/cdn.py); None: nothing is invalidated."""
     results = []
-    slowest_ms = 0.0
+    slowest_ms, tried = 0.0, False  # the first change is always tried: if it cannot finish, nothing else was done
     for item in intake.items:
         outcomes: list[tuple[Change | None, Outcome]] = []
-        if item.changes and remaining_ms is not None and remaining_ms() < max(RESERVE_MS, 2 * slowest_ms):
+        if item.changes and tried and remaining_ms is not None and remaining_ms() < max(RESERVE_MS, 2 * slowest_ms):
             for change in item.changes:
                 outcome = Outcome(FAILED, NOT_TRIED, transient=True)
                 _log(request_id, intake.kind, item, change, outcome, 0.0)
@@ -145,6 +146,7 @@ def process(
             outcome = _guarded(partial(apply, change, settings, s3, tmp_dir, catalogue, invalidate), request_id, change)
             seconds = time.perf_counter() - started
             slowest_ms = max(slowest_ms, seconds * 1000)
+            tried = True
             _log(request_id, intake.kind, item, change, outcome, seconds)
             outcomes.append((change, outcome))
         results.append(Result(item, outcomes))
