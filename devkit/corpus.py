@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import io
+import os
 import subprocess
 import sys
 import tarfile
@@ -182,6 +183,9 @@ def _extract_deb_files(package: str, under: str, suffixes: tuple[str, ...], targ
     work = CORPUS / "debs"
     work.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(["apt-get", "download", package], cwd=work, capture_output=True, text=True, check=False)
+    if done.returncode != 0 and os.geteuid() == 0:  # a machine whose package lists were never fetched
+        subprocess.run(["apt-get", "-q", "update"], capture_output=True, check=False)
+        done = subprocess.run(["apt-get", "download", package], cwd=work, capture_output=True, text=True, check=False)
     debs = sorted(work.glob(f"{package}_*.deb"))
     if done.returncode != 0 or not debs:
         raise RuntimeError(
