@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 import uuid
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -125,10 +126,11 @@ def test_a_distribution_keeps_what_it_is_given(client):
         )  # fmt: skip
 
 
-@pytest.fixture
-def stack(tmp_path, aws):
-    """The stack's directory, pointed at this module's localaws."""
-    directory = tmp_path / "stack"
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, aws) -> Iterator[SimpleNamespace]:
+    """The stack applied on this module's localaws, for the tests of the group "cloudfront-stack" (its apply and
+    its destroy are most of their time: the provider waits on CloudFront); the last test destroys it."""
+    directory = tmp_path_factory.mktemp("cloudfront") / "stack"
     directory.mkdir()
     (directory / "main.tf").write_text((STACK / "main.tf").read_text())
     override = {"provider": {"aws": {"region": "us-east-1", **provider_settings(aws.endpoint_url)}}}
@@ -137,7 +139,14 @@ def stack(tmp_path, aws):
         archive.writestr(
             "index.py", "def handler(event, context):\n    return {'statusCode': 200, 'body': event['rawPath']}\n"
         )
-    return directory
+    name = f"cf{uuid.uuid4().hex[:6]}"
+    terraform(directory, "init", "-input=false", name=name)
+    terraform(directory, "apply", "-auto-approve", "-input=false", name=name)
+    applied = SimpleNamespace(directory=directory, name=name, out=terraform(directory, "output", "-json", name=name))
+    applied.destroyed = False
+    yield applied
+    if not applied.destroyed:
+        terraform(directory, "destroy", "-auto-approve", "-input=false", name=name)
 
 
 def terraform(directory: Path, *args: str, name: str) -> dict:
@@ -150,14 +159,13 @@ def terraform(directory: Path, *args: str, name: str) -> dict:
     return {}
 
 
-@pytest.mark.e2e
-def test_the_on_demand_cloudfront_resources_apply_and_destroy(stack, client, aws):
-    name = f"cf{uuid.uuid4().hex[:6]}"
-    terraform(stack, "init", "-input=false", name=name)
-    terraform(stack, "apply", "-auto-approve", "-input=false", name=name)
-    out = terraform(stack, "output", "-json", name=name)
-    cloudfront, lam = client("cloudfront"), client("lambda")
+cloudfront_stack = [pytest.mark.e2e, pytest.mark.xdist_group("cloudfront-stack")]  # one apply for the four
 
+
+@cloudfront_stack[0]
+@cloudfront_stack[1]
+def test_the_on_demand_cloudfront_resources_apply(stack, client):
+    out, cloudfront = stack.out, client("cloudfront")
     config = cloudfront.get_distribution_config(Id=out["distribution_id"])["DistributionConfig"]
     (group,) = config["OriginGroups"]["Items"]
     assert sorted(group["FailoverCriteria"]["StatusCodes"]["Items"]) == [403, 404]
@@ -178,26 +186,39 @@ def test_the_on_demand_cloudfront_resources_apply_and_destroy(stack, client, aws
         "OriginAccessControlOriginType"] for i in out["origin_access_control_ids"]}  # fmt: skip
     assert controls == {"s3", "lambda"}
 
-    # the function URL answers CloudFront (signed with the distribution's origin key) and no one else
-    url = out["function_url"] + "thumbnails/640x360/uploads/cat.jpg.webp"
-    key = origin_key(aws.endpoint_url, out["distribution_id"])
+
+@cloudfront_stack[0]
+@cloudfront_stack[1]
+def test_the_stacks_function_url_answers_cloudfront_and_no_one_else(stack, aws):
+    url = stack.out["function_url"] + "thumbnails/640x360/uploads/cat.jpg.webp"
+    key = origin_key(aws.endpoint_url, stack.out["distribution_id"])
     assert origin_get(url, key, "lambda")[::2] == (200, b"/thumbnails/640x360/uploads/cat.jpg.webp")
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(url)
     assert refused.value.code == 403
 
-    # invalidations are recorded and read back
+
+@cloudfront_stack[0]
+@cloudfront_stack[1]
+def test_the_stacks_invalidations_are_recorded_and_read_back(stack, client):
+    cloudfront, distribution = client("cloudfront"), stack.out["distribution_id"]
     made = cloudfront.create_invalidation(
-        DistributionId=out["distribution_id"],
+        DistributionId=distribution,
         InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/thumbnails/640x360/uploads/cat.jpg.*"]},
                            "CallerReference": "test"},
     )["Invalidation"]  # fmt: skip
-    listed = cloudfront.list_invalidations(DistributionId=out["distribution_id"])["InvalidationList"]["Items"]
+    listed = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"]["Items"]
     assert [i["Id"] for i in listed] == [made["Id"]]
-    got = cloudfront.get_invalidation(DistributionId=out["distribution_id"], Id=made["Id"])["Invalidation"]
+    got = cloudfront.get_invalidation(DistributionId=distribution, Id=made["Id"])["Invalidation"]
     assert got["InvalidationBatch"]["Paths"]["Items"] == ["/thumbnails/640x360/uploads/cat.jpg.*"]
 
-    terraform(stack, "destroy", "-auto-approve", "-input=false", name=name)
+
+@cloudfront_stack[0]
+@cloudfront_stack[1]
+def test_the_on_demand_cloudfront_resources_destroy(stack, client):
+    out, cloudfront, lam = stack.out, client("cloudfront"), client("lambda")
+    terraform(stack.directory, "destroy", "-auto-approve", "-input=false", name=stack.name)
+    stack.destroyed = True
     with pytest.raises(cloudfront.exceptions.NoSuchDistribution):
         cloudfront.get_distribution(Id=out["distribution_id"])
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
