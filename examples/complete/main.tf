@@ -109,8 +109,8 @@ module "thumbnails" {
   source_bucket                  = aws_s3_bucket.this["source"].id # by id: the plan reads it once it exists
   destination_bucket             = aws_s3_bucket.this["thumbnails"].bucket
   filter_prefix                  = "uploads/"
-  thumbnail_sizes                = var.thumbnail_sizes # two longest edges and a square avatar by default
-  extra_formats                  = ["heif", "avif"]    # iPhone photos (HEIC) and AVIF too, written as JPEG
+  thumbnail_sizes                = var.thumbnail_sizes     # two longest edges and a square avatar by default
+  extra_formats                  = ["heif", "avif", "pdf"] # HEIC and AVIF as JPEG; a PDF's first page as WebP
 
   runtime = var.runtime
   build   = { layer_target = var.layer_build_target }

@@ -25,6 +25,7 @@ from devkit.endpoint import wait_for
 from devkit.stack import LOCAL_RUNTIME
 
 from ..bounds import seconds_for
+from ..function.documents import page_pdf
 
 # The complete stack is applied once per worker: the files that use it run on one worker, in file order.
 # The complete stack's function: the module's default name for its source bucket, thumbnails-example-uploads.
@@ -96,7 +97,7 @@ def test_apply_wired_function_layer_permission_and_trigger(stack, client, role_p
     assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == f"arn:aws:s3:::{out['source_bucket']}"
     assert statement["Condition"]["StringEquals"]["AWS:SourceAccount"] == "123456789012"
     rules = client("s3").get_bucket_notification_configuration(Bucket=out["source_bucket"])
-    assert len(rules["LambdaFunctionConfigurations"]) == 16, "jpg jpeg png webp gif heic heif avif, both cases"
+    assert len(rules["LambdaFunctionConfigurations"]) == 18, "jpg jpeg png webp gif heic heif avif pdf, both cases"
     resources = json.dumps(role_policy)
     assert f"log-group:/aws/lambda/{out['function_name']}:*" in resources
 
@@ -140,6 +141,19 @@ def test_an_iphone_heic_and_an_animated_gif(stack, client):
     assert thumbnail(client, dest, "thumbnails/128x128/uploads/IMG_0001.HEIC.jpg").size == (128, 128)
     clip = thumbnail(client, dest, "thumbnails/128x128/uploads/clip.gif.webp")
     assert clip.format == "WEBP" and clip.size == (128, 128) and clip.n_frames == 3
+
+
+def test_a_pdf_gets_a_preview_of_its_first_page(stack, client):
+    """extra_formats has "pdf": the layer built at apply carries PDFium (pypdfium2), and a PDF uploaded beside the
+    photos gets its first page as a WebP under its own name, with its page count and size in the metadata."""
+    out, s3 = stack.outputs, client("s3")
+    s3.put_object(Bucket=out["source_bucket"], Key="uploads/report.pdf", Body=page_pdf(612, 792, pages=3))
+    key = "thumbnails/1024/uploads/report.pdf.webp"
+    shown = thumbnail(client, out["destination_bucket"], key)
+    assert shown.format == "WEBP" and shown.size[1] == 1024 and abs(shown.size[0] - 791) <= 1, shown.size
+    metadata = s3.head_object(Bucket=out["destination_bucket"], Key=key)["Metadata"]
+    assert (metadata["page-count"], metadata["page-width"], metadata["page-height"]) == ("3", "612", "792")
+    assert thumbnail(client, out["destination_bucket"], "thumbnails/128x128/uploads/report.pdf.webp").size == (128, 128)
 
 
 def test_upload_with_the_aws_cli_multipart(stack, client, endpoint, tmp_path):
