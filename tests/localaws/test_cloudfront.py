@@ -227,10 +227,8 @@ def test_the_on_demand_cloudfront_resources_destroy(stack, client):
         urllib.request.urlopen(out["function_url"], timeout=5)
 
 
-def test_an_s3_origin_behind_an_origin_access_control_is_judged_by_the_bucket_policy(client, aws):
-    """CloudFront's origin key on S3: the bucket policy's statement for cloudfront.amazonaws.com with the
-    distribution's ARN decides; a missing key is 403 without s3:ListBucket, 404 with it."""
-    cloudfront, s3 = client("cloudfront"), client("s3")
+def two_distributions(cloudfront) -> tuple[dict, dict]:
+    """Two distributions of one S3 origin: the one a policy names, and another of the same account."""
     config = {
         "CallerReference": uuid.uuid4().hex, "Comment": "", "Enabled": True,
         "Origins": {"Quantity": 1, "Items": [
@@ -239,9 +237,15 @@ def test_an_s3_origin_behind_an_origin_access_control_is_judged_by_the_bucket_po
         "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "redirect-to-https"},
     }  # fmt: skip
     ours = cloudfront.create_distribution(DistributionConfig=config)["Distribution"]
-    theirs = cloudfront.create_distribution(DistributionConfig={**config, "CallerReference": uuid.uuid4().hex})[
-        "Distribution"
-    ]
+    theirs = cloudfront.create_distribution(DistributionConfig={**config, "CallerReference": uuid.uuid4().hex})
+    return ours, theirs["Distribution"]
+
+
+def test_an_s3_origin_behind_an_origin_access_control_is_judged_by_the_bucket_policy(client, aws):
+    """CloudFront's origin key on S3: the bucket policy's statement for cloudfront.amazonaws.com with the
+    distribution's ARN decides; a missing key is 403 without s3:ListBucket, 404 with it."""
+    cloudfront, s3 = client("cloudfront"), client("s3")
+    ours, theirs = two_distributions(cloudfront)
     bucket = f"oac-{uuid.uuid4().hex[:8]}"
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="thumbnails/256/cat.jpg.webp", Body=b"webp")
@@ -292,17 +296,7 @@ def test_a_function_may_invalidate_only_the_distributions_its_role_names(aws, cl
     """The on-demand path invalidates with the function's role: cloudfront:CreateInvalidation is asked on the
     distribution's ARN, as IAM asks it."""
     cloudfront, iam = client("cloudfront"), client("iam")
-    config = {
-        "CallerReference": uuid.uuid4().hex, "Comment": "", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [
-            {"Id": "s3", "DomainName": "b.s3.us-east-1.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}
-        ]},
-        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "redirect-to-https"},
-    }  # fmt: skip
-    ours = cloudfront.create_distribution(DistributionConfig=config)["Distribution"]
-    theirs = cloudfront.create_distribution(DistributionConfig={**config, "CallerReference": uuid.uuid4().hex})[
-        "Distribution"
-    ]
+    ours, theirs = two_distributions(cloudfront)
     name = f"invalidates-{uuid.uuid4().hex[:8]}"
     role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     statement = {"Effect": "Allow", "Action": "cloudfront:CreateInvalidation", "Resource": ours["ARN"]}
