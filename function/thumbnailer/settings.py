@@ -149,15 +149,19 @@ def _extra_formats(environ: Mapping[str, str]) -> tuple[str, ...]:
     return names
 
 
-def _output_formats(environ: Mapping[str, str], extra_formats: tuple[str, ...]) -> tuple[str, ...]:
-    raw = environ.get("OUTPUT_FORMATS", "")
+def _output_formats(
+    environ: Mapping[str, str], extra_formats: tuple[str, ...], variable: str = "OUTPUT_FORMATS"
+) -> tuple[str, ...]:
+    """The formats ``variable`` lists (OUTPUT_FORMATS, ON_DEMAND_FORMATS): known ones, each with its codec in the
+    layer."""
+    raw = environ.get(variable, "")
     names = _listed(raw)
     if any(name not in OUTPUTS for name in names):
-        raise ConfigError(f"OUTPUT_FORMATS must be a comma-separated list of {', '.join(OUTPUTS)}; got {raw!r}.")
+        raise ConfigError(f"{variable} must be a comma-separated list of {', '.join(OUTPUTS)}; got {raw!r}.")
     for name in names:
         if name in OPTIONAL_FORMATS and name not in extra_formats:
             raise ConfigError(
-                f"OUTPUT_FORMATS has {name}, which needs its codec in the layer: add {name} to EXTRA_FORMATS "
+                f"{variable} has {name}, which needs its codec in the layer: add {name} to EXTRA_FORMATS "
                 "(the module's extra_formats)."
             )
     return names
@@ -252,20 +256,6 @@ def _presets(environ: Mapping[str, str]) -> tuple[tuple[str, Size], ...]:
     return tuple(presets)
 
 
-def _on_demand_formats(environ: Mapping[str, str], extra_formats: tuple[str, ...]) -> tuple[str, ...]:
-    raw = environ.get("ON_DEMAND_FORMATS", "")
-    names = _listed(raw)
-    if any(name not in OUTPUTS for name in names):
-        raise ConfigError(f"ON_DEMAND_FORMATS must be a comma-separated list of {', '.join(OUTPUTS)}; got {raw!r}.")
-    for name in names:
-        if name in OPTIONAL_FORMATS and name not in extra_formats:
-            raise ConfigError(
-                f"ON_DEMAND_FORMATS has {name}, which needs its codec in the layer: add {name} to EXTRA_FORMATS "
-                "(the module's extra_formats)."
-            )
-    return names
-
-
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the configuration; every error names the variable and the value."""
     env = os.environ if environ is None else environ
@@ -334,7 +324,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         source_bucket=env.get("SOURCE_BUCKET", "").strip(),
         source_prefix=env.get("SOURCE_PREFIX", ""),
         on_demand_presets=_presets(env),
-        on_demand_formats=_on_demand_formats(env, extra_formats),
+        on_demand_formats=_output_formats(env, extra_formats, "ON_DEMAND_FORMATS"),
         on_demand_signing_secret_arn=_secret_arn(env, "ON_DEMAND_SIGNING_SECRET_ARN"),
         on_demand_max_age=_int(env, "ON_DEMAND_MAX_AGE", 86400, 0, 31_536_000),
         on_demand_distribution_id=env.get("ON_DEMAND_DISTRIBUTION_ID", "").strip(),
