@@ -9,6 +9,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from botocore.config import Config
 
 from localaws.runtime import LOCAL_RUNTIME
 from localaws.server import LocalAWS
@@ -48,13 +49,14 @@ def shared(aws) -> Path:
 
 @pytest.fixture(scope="module")
 def client(aws):
-    def make(service: str):
+    def make(service: str, config: Config | None = None):
         return boto3.client(
             service,
             endpoint_url=aws.endpoint_url,
             region_name="us-east-1",
             aws_access_key_id="x",
             aws_secret_access_key="x",
+            config=config,
         )
 
     return make
