@@ -7,6 +7,9 @@ Loaded by pyproject.toml's ``addopts`` (``-p devkit.testreport``), in the contro
 - ``by_directory``: for each directory under ``tests/``, its tests' summed setup + call + teardown time and count;
 - ``slowest``: the 25 slowest tests, each with its setup, call and teardown time (a shared fixture's setup is
   paid by the first test that asks for it, so it shows there);
+- ``by_group``: each xdist group's tests' time (a group runs on one worker, in order: the longest is the floor
+  of the run's wall time), and ``by_worker``: each worker's busy time (unequal sums mean a poor balance);
+- ``tests``: every test's time, for a comparison of two runs;
 - ``assertions``: for each area (``tests/<area>``), its test functions and the ``assert`` statements and
   ``pytest.raises`` blocks in its files, counted from the sources, so a reviewer can see nothing was dropped;
 - ``outcomes`` and the machine (cores, load average before and after).
@@ -72,9 +75,13 @@ class TimingReport:
         self.cpu_before = cpu_times()
         self.phases: dict[str, dict[str, float]] = defaultdict(dict)
         self.outcomes: Counter[str] = Counter()
+        self.workers: dict[str, str] = {}
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         self.phases[report.nodeid][report.when] = round(report.duration, 3)
+        node = getattr(report, "node", None)  # xdist: the worker that ran it
+        if node is not None:
+            self.workers[report.nodeid] = node.gateway.id
         if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
             self.outcomes[report.outcome] += 1
 
@@ -97,6 +104,12 @@ class TimingReport:
             entry["seconds"] = round(entry["seconds"] + seconds, 3)
             entry["tests"] += 1
         slowest = sorted(totals, key=totals.__getitem__, reverse=True)[:SLOWEST]
+        groups: Counter[str] = Counter()
+        workers: Counter[str] = Counter()
+        for nodeid, seconds in totals.items():
+            if "@" in nodeid.rsplit("::", 1)[-1]:  # xdist's loadgroup names a grouped test's group after an @
+                groups[nodeid.rsplit("@", 1)[1]] += seconds
+            workers[self.workers.get(nodeid, "main")] += seconds
         return {
             "total_s": round(time.monotonic() - self.started, 1),
             "exitstatus": int(exitstatus),
@@ -109,6 +122,9 @@ class TimingReport:
             "tests_s": round(sum(totals.values()), 1),  # summed over workers: more than total_s when they overlap
             "by_directory": dict(sorted(directories.items(), key=lambda item: -item[1]["seconds"])),
             "slowest": [{"test": nodeid, "seconds": totals[nodeid], **self.phases[nodeid]} for nodeid in slowest],
+            "by_group": {name: round(s, 1) for name, s in groups.most_common()},
+            "by_worker": {name: round(s, 1) for name, s in sorted(workers.items())},
+            "tests": totals,
             "assertions": count_assertions(Path(self.config.rootpath) / "tests"),
         }
 
@@ -158,6 +174,10 @@ def summary(report: dict[str, Any], slowest: int = SLOWEST) -> list[str]:
         lines.append(
             f"{entry['seconds']:9.1f}  {entry.get('setup', 0):7.1f}  {entry.get('call', 0):7.1f}  {entry['test']}"
         )
+    lines += ["", "  ".join(f"{name} {s:.0f} s" for name, s in report.get("by_worker", {}).items()) + " (workers)"]
+    lines += ["", f"{'seconds':>9}  longest xdist groups"]
+    for name, seconds in list(report.get("by_group", {}).items())[:slowest]:
+        lines.append(f"{seconds:9.1f}  {name}")
     lines += ["", f"{'tests':>9}  {'asserts':>7}  {'raises':>7}  area"]
     for area, counted in report["assertions"].items():
         lines.append(f"{counted['tests']:9d}  {counted['asserts']:7d}  {counted['raises']:7d}  {area}")
