@@ -104,8 +104,8 @@ class TimingReport:
             entry["seconds"] = round(entry["seconds"] + seconds, 3)
             entry["tests"] += 1
         slowest = sorted(totals, key=totals.__getitem__, reverse=True)[:SLOWEST]
-        groups: Counter[str] = Counter()
-        workers: Counter[str] = Counter()
+        groups: dict[str, float] = defaultdict(float)
+        workers: dict[str, float] = defaultdict(float)
         for nodeid, seconds in totals.items():
             if "@" in nodeid.rsplit("::", 1)[-1]:  # xdist's loadgroup names a grouped test's group after an @
                 groups[nodeid.rsplit("@", 1)[1]] += seconds
@@ -122,7 +122,7 @@ class TimingReport:
             "tests_s": round(sum(totals.values()), 1),  # summed over workers: more than total_s when they overlap
             "by_directory": dict(sorted(directories.items(), key=lambda item: -item[1]["seconds"])),
             "slowest": [{"test": nodeid, "seconds": totals[nodeid], **self.phases[nodeid]} for nodeid in slowest],
-            "by_group": {name: round(s, 1) for name, s in groups.most_common()},
+            "by_group": {name: round(s, 1) for name, s in sorted(groups.items(), key=lambda item: -item[1])},
             "by_worker": {name: round(s, 1) for name, s in sorted(workers.items())},
             "tests": totals,
             "assertions": count_assertions(Path(self.config.rootpath) / "tests"),
