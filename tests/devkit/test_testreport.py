@@ -17,8 +17,10 @@ SUITE = {
         "@pytest.fixture\n"
         "def expensive():\n"
         "    time.sleep(0.3)\n"  # a fixture's setup: reported as the test's setup time
+        "@pytest.mark.xdist_group('slow-pair')\n"
         "def test_pays_for_the_fixture(expensive):\n"
         "    assert expensive is None\n"
+        "@pytest.mark.xdist_group('slow-pair')\n"
         "def test_waits():\n"
         "    time.sleep(0.2)\n"
         "    with pytest.raises(ZeroDivisionError):\n"
@@ -36,7 +38,7 @@ def test_a_run_reports_its_wall_time_directories_slowest_tests_and_assertions(tm
     report_path = tmp_path / "times.json"
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "devkit.testreport", "-p", "no:cacheprovider", "-n", "2",
-         "--test-times", str(report_path), "-o", "addopts=", "tests"],
+         "--dist", "loadgroup", "--test-times", str(report_path), "-o", "addopts=", "tests"],
         cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr  # the failing test fails the run
@@ -47,7 +49,11 @@ def test_a_run_reports_its_wall_time_directories_slowest_tests_and_assertions(tm
     assert list(report["by_directory"]) == ["tests/slow", "tests/fast"]
     assert report["by_directory"]["tests/slow"]["tests"] == 3 and report["by_directory"]["tests/slow"]["seconds"] >= 0.5
     slowest = report["slowest"][0]
-    assert slowest["test"] == "tests/slow/test_slow.py::test_pays_for_the_fixture" and slowest["setup"] >= 0.3
+    assert slowest["test"] == "tests/slow/test_slow.py::test_pays_for_the_fixture@slow-pair" and slowest["setup"] >= 0.3
+    assert list(report["by_group"]) == ["slow-pair"] and report["by_group"]["slow-pair"] >= 0.5, "its two tests' time"
+    assert set(report["by_worker"]) <= {"gw0", "gw1"}
+    assert abs(sum(report["by_worker"].values()) - report["tests_s"]) < 0.1, "every test's time on the worker it ran on"
+    assert len(report["tests"]) == 4 and report["tests"][slowest["test"]] == slowest["seconds"]
     assert {"setup", "call", "teardown"} <= set(slowest)
     assert testreport.count_assertions(tmp_path / "tests") == report["assertions"]
     assert 0 <= report["cpu_busy"] <= 1, "the share of the machine's CPU the run kept busy"
