@@ -19,8 +19,9 @@ def test_make_demo_database_prints_each_pictures_rows(tmp_path):
     done = subprocess.run(["make", "demo", "DATABASE=1"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     out = done.stdout
+    pictures = samples(tmp_path)  # the demo's sample pictures (seeded: the same every time), made once here
     assert "WHERE source_id = UNHEX(SHA2(CONCAT(%s, '/', %s), 256))" in out, "the README's query, printed"
-    for picture in samples(tmp_path):
+    for picture in pictures:
         block = re.search(rf"/uploads/{re.escape(picture.name)}: (\d+) rows\n((?:      .*\n)+)", out)
         assert block, f"no rows printed for {picture.name}"
         assert block.group(1) == "3"
@@ -32,7 +33,7 @@ def test_make_demo_database_prints_each_pictures_rows(tmp_path):
     assert "Done." in out
     demo = ROOT / "build" / "demo"
     page = (demo / "gallery.html").read_text()
-    for picture in samples(tmp_path):
+    for picture in pictures:
         assert f'alt="{picture.name}"' in page, f"{picture.name} is not in the gallery"
-    assert page.count("background:url(data:image/png;base64,") == len(samples(tmp_path)), "a placeholder each"
+    assert page.count("background:url(data:image/png;base64,") == len(pictures), "a placeholder each"
     assert (demo / "gallery.png").stat().st_size > 10_000, "Chromium's screenshot of the gallery"

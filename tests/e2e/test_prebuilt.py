@@ -113,8 +113,14 @@ def test_a_replaced_or_unchecked_release_object_fails_the_plan(prebuilt, publish
     tampered_and_unchecked(prebuilt.tf, prebuilt.variables, client, published)
 
 
-def test_a_switch_to_a_local_build_and_back_updates_in_place(prebuilt, endpoint):
-    switched_to_a_local_build_and_back(prebuilt.tf, prebuilt.stack, prebuilt.variables, prebuilt.work, endpoint)
+# The switch is two steps on the shared stack, in order (the xdist group keeps them on one worker): no single test
+# holds both applies, the fresh checkout's init and the stack's destroy.
+def test_a_switch_to_a_local_build_updates_in_place(prebuilt):
+    switched_to_a_local_build(prebuilt.tf, prebuilt.stack, prebuilt.variables)
+
+
+def test_and_back_to_the_release_from_a_saved_plan_in_a_fresh_checkout(prebuilt, endpoint):
+    switched_back_to_the_release(prebuilt.tf, prebuilt.stack, prebuilt.variables, prebuilt.work, endpoint)
 
 
 def tampered_and_unchecked(tf, variables, client, published) -> None:
@@ -154,10 +160,9 @@ def plan_error(tf, variables) -> str:
     return " ".join(str(raised.value.cmd_error or raised.value).replace("│", " ").split())
 
 
-def switched_to_a_local_build_and_back(tf, stack, variables, tmp_path, endpoint) -> None:
-    """Local build -> prebuilt -> local build: the function, its role and its trigger are updated in place (a new
-    layer version is published each time: layer versions are immutable). The way back is a saved plan, applied in
-    a fresh checkout with the state."""
+def switched_to_a_local_build(tf, stack, variables) -> None:
+    """Prebuilt -> local build: the function, its role and its trigger are updated in place (a new layer version is
+    published: layer versions are immutable)."""
     override = stack / "local_build_override.tf"
     override.write_text('module "thumbnails" {\n  prebuilt = null\n}\n')
     local = terraform(stack, None)  # a local build needs Python and pip
@@ -166,6 +171,12 @@ def switched_to_a_local_build_and_back(tf, stack, variables, tmp_path, endpoint)
     assert not [a for a, act in actions.items() if "delete" in act and "layer_version" not in a], actions
     local.apply(tf_vars=variables)
     override.unlink()
+
+
+def switched_back_to_the_release(tf, stack, variables, tmp_path, endpoint) -> None:
+    """Local build -> prebuilt, in place again. The way back is a saved plan, applied in a fresh checkout with the
+    state."""
+    assert not (stack / "local_build_override.tf").exists(), "the switch to a local build ran first"
     tf.execute_command("plan", "-input=false", "-out=back.tfplan", *(f"-var={k}={v}" for k, v in variables.items()))
     fresh = local_stack(tmp_path / "fresh", endpoint, example="prebuilt")
     shutil.copy(stack / "back.tfplan", fresh / "back.tfplan")
