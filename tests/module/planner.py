@@ -30,7 +30,7 @@ import tftest
 from devkit.terraform import initialised
 
 ROOT = Path(__file__).resolve().parents[2]
-CASES = 25  # module calls one plan may hold: BATCH, and ERROR_CHUNK (each call is a copy the one init installs)
+CASES = 25  # module calls one plan may hold: a BATCH, an error chunk (each call is a copy the one init installs)
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "function", "layer", "release")
 
 # The notification configurations the offline Cloud Control answers with (the root module reads the source bucket's
@@ -261,17 +261,21 @@ class Planner:
         """The error text of a plan that must fail, folded onto one line for matching."""
         return self.plan_errors([args])[0]
 
-    def plan_errors(self, cases: list[dict[str, Any]]) -> list[str]:
+    def plan_errors(self, cases: list[dict[str, Any]], rounds: list[int] | None = None) -> list[str]:
         """The folded error text of each configuration, which must all fail, planned together.
 
         Terraform reports some errors (a variable's own validation) before it evaluates others (a validation that
         reads another variable, a precondition), so the cases not yet answered are planned again until each has
-        its errors. A case that answers nothing fails the test, naming its arguments.
+        its errors. A case that answers nothing fails the test, naming its arguments. ``rounds``, when given, is
+        filled with the Terraform run (1, 2, ...) that answered each case: its stage (error_chunks).
         """
         assert len(cases) <= self.cases, f"plan_errors takes at most {self.cases} cases at once"
         pending = dict(enumerate(cases))
         found: dict[int, list[str]] = {}
+        answered_in = [0] * len(cases)
+        run = 0
         while pending:
+            run += 1
             self._write({f"case_{i}": args for i, args in pending.items()})
             try:
                 self._plan()
@@ -288,7 +292,11 @@ class Planner:
                 raise AssertionError(f"the plans with {list(pending.values())} failed with no error of their own")
             for i, texts in answered.items():
                 found[i] = texts
+                if i in pending:
+                    answered_in[i] = run
                 pending.pop(i, None)
+        if rounds is not None:
+            rounds[:] = answered_in
         return [" ".join(found[i]) for i in range(len(cases))]
 
 
@@ -392,23 +400,65 @@ def _files_named(value: Any) -> list[str]:
     return found
 
 
-ERROR_CHUNK = 16  # failing configurations planned together: a chunk is one test's setup, well under a minute
+def error_stages(name: str) -> dict[str, int]:
+    """The recorded stage of each failing case of ``name`` (plans.json's ``_error_stages``): the Terraform run that
+    answered it (1: an error Terraform reports first; 2: one it reports only when there is no such error)."""
+    return json.loads(PLANS.read_text()).get("_error_stages", {}).get(name, {}) if PLANS.is_file() else {}
 
 
-def error_lookup(planner: Planner, base: dict[str, Any], overrides: list[dict[str, Any]]) -> Any:
-    """``base`` with each override (all must fail), planned together in chunks of ERROR_CHUNK; returns override ->
-    its folded error text.
+def _case_key(override: dict[str, Any]) -> str:
+    return json.dumps(json.loads(json.dumps(override).replace(str(ROOT), HERE)), sort_keys=True)
+
+
+def error_chunks(name: str, overrides: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The failing cases of ``name``, in chunks of at most CASES planned together, each chunk of one stage: a case of
+    a later stage in a chunk of an earlier one costs the chunk a second Terraform run (the planner replans the cases
+    not yet answered), so 89 cases in chunks of 16 took 12 runs and by stage take 5. A case with no recorded stage
+    counts as the first (a stale record costs a run, never a result)."""
+    stages = error_stages(name)
+    by_stage: dict[int, list[dict[str, Any]]] = {}
+    for override in overrides:
+        by_stage.setdefault(stages.get(_case_key(override), 1), []).append(override)
+    chunks = []
+    for stage in sorted(by_stage):
+        cases = by_stage[stage]
+        size = -(-len(cases) // -(-len(cases) // CASES))  # as even as chunks of at most CASES can be
+        chunks += [cases[n : n + size] for n in range(0, len(cases), size)]
+    return chunks
+
+
+def record_stages(name: str, overrides: list[dict[str, Any]], rounds: list[int]) -> None:
+    """With REGENERATE_PLANS=1, the stage of each case into plans.json's ``_error_stages``."""
+    if os.environ.get("REGENERATE_PLANS") != "1":
+        return
+    with open(PLANS, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.seek(0)
+        plans = json.loads(lock.read() or "{}")
+        stages = plans.setdefault("_error_stages", {}).setdefault(name, {})
+        stages.update({_case_key(o): stage for o, stage in zip(overrides, rounds, strict=True)})
+        plans["_error_stages"][name] = dict(sorted(stages.items()))
+        lock.seek(0)
+        lock.truncate()
+        lock.write(json.dumps(dict(sorted(plans.items())), indent=1, sort_keys=True) + "\n")
+
+
+def error_lookup(planner: Planner, name: str, base: dict[str, Any], overrides: list[dict[str, Any]]) -> Any:
+    """``base`` with each override (all must fail), planned together in ``error_chunks``; returns override -> its
+    folded error text.
 
     A chunk is planned once per session, by the worker whose test asks first (Planner.shared); ``error_group``
     keeps a chunk's tests on one worker, so the chunks, not the whole batch, are spread over the workers.
     """
+    chunks = error_chunks(name, overrides)
 
     def lookup(override: dict[str, Any]) -> str:
-        start = overrides.index(override) // ERROR_CHUNK * ERROR_CHUNK
-        chunk = overrides[start : start + ERROR_CHUNK]
+        chunk = next(c for c in chunks if override in c)
 
         def make() -> dict[str, str]:
-            texts = planner.plan_errors([{**base, **o} for o in chunk])
+            rounds: list[int] = []
+            texts = planner.plan_errors([{**base, **o} for o in chunk], rounds)
+            record_stages(name, chunk, rounds)
             return {json.dumps(o, sort_keys=True): text for o, text in zip(chunk, texts, strict=True)}
 
         return planner.shared.get(["errors", planner.module, base, chunk], make)[json.dumps(override, sort_keys=True)]
@@ -418,7 +468,8 @@ def error_lookup(planner: Planner, base: dict[str, Any], overrides: list[dict[st
 
 def error_group(name: str, overrides: list[dict[str, Any]], override: dict[str, Any]) -> pytest.MarkDecorator:
     """The xdist group of ``override``'s chunk in ``error_lookup``: its tests share one plan, on one worker."""
-    return pytest.mark.xdist_group(f"{name}-{overrides.index(override) // ERROR_CHUNK}")
+    chunks = error_chunks(name, overrides)
+    return pytest.mark.xdist_group(f"{name}-{next(i for i, c in enumerate(chunks) if override in c)}")
 
 
 def changes(plan: tftest.TerraformPlanOutput, address_suffix: str) -> dict[str, Any]:

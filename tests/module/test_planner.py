@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from . import planner
 from .planner import Planner, _state_resources
 
 FN = {"function_name": "Thumbs", "function_arn": "arn:aws:lambda:us-east-1:111122223333:function:Thumbs"}
@@ -41,3 +42,16 @@ def test_a_batched_plan_reads_as_the_plan_of_that_configuration_alone(tmp_path: 
         assert seen(batched) == seen(single)
         assert all(address.startswith("module.under_test.") for address in batched.resource_changes)
     assert seen(ahead.plan(*B[:1], **B[1]))["outputs"]["permission_statement_id"], "the output is there"
+
+
+def test_failing_cases_are_chunked_by_their_recorded_stage(monkeypatch):
+    """Each chunk holds cases of one stage (one Terraform run answers them all), at most CASES of them, as evenly as
+    that allows; a case with no recorded stage counts as the first."""
+    cases = [{"n": n} for n in range(60)]
+    stages = {planner._case_key(c): 2 for c in cases[:27]} | {planner._case_key(cases[59]): 1}
+    monkeypatch.setattr(planner, "error_stages", lambda name: stages if name == "some-errors" else {})
+    chunks = planner.error_chunks("some-errors", cases)
+    assert [len(c) for c in chunks] == [17, 16, 14, 13], "33 of the first stage, then 27 of the second"
+    assert chunks[0][0] == {"n": 27} and chunks[2][0] == {"n": 0}
+    assert sorted(n["n"] for c in chunks for n in c) == list(range(60)), "every case once"
+    assert all(len(c) <= planner.CASES for c in planner.error_chunks("unrecorded", cases))

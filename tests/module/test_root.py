@@ -694,7 +694,7 @@ FAILING = [override for override, _ in BAD] + LOOPS
 
 @pytest.fixture(scope="module")
 def error_of(root):
-    return error_lookup(root, BASE, FAILING)
+    return error_lookup(root, "root-plan-errors", BASE, FAILING)
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ REFUSED = [
 
 @pytest.fixture(scope="module")
 def error_of(root):
-    return error_lookup(root, SHARED, REFUSED)
+    return error_lookup(root, "shared-bucket-errors", SHARED, REFUSED)
 
 
 @pytest.mark.parametrize(

@@ -197,7 +197,7 @@ FAILING = [args for args, _ in BAD]
 
 @pytest.fixture(scope="module")
 def error_of(root):
-    return error_lookup(root, BASE, FAILING)
+    return error_lookup(root, "trigger-plan-errors", BASE, FAILING)
 
 
 # The plans above must all fail: they are planned together in chunks, each once (planner.error_lookup).
