@@ -69,6 +69,72 @@ def as_primary(data: bytes) -> Iterator[bytes]:
         yield bytes(copy)
 
 
+# HEIF's rotation (irot) turns the picture anticlockwise by its angle, in quarter turns, as Pillow's ROTATE_* do.
+_TURNS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180, 3: Image.Transpose.ROTATE_270}
+_TRANSFORMS = (b"irot", b"imir", b"clap")  # the properties that change what is shown, applied in their order
+
+
+def unrotated(data: bytes) -> tuple[bytes, Image.Transpose] | None:
+    """A copy of ``data`` whose primary picture has no rotation, and the turn that shows it as its rotation did; None
+    when it has no rotation, or has a mirror or a crop too (whose order with the rotation matters: left to libheif).
+
+    libheif turns the whole decoded picture (12 MP for an iPhone's: about 5% of its decoding time, on one thread);
+    turned after the largest downscale instead, as a JPEG's EXIF orientation is, the turn costs next to nothing.
+    The copy differs in one byte: the angle of the rotation property, set to 0."""
+    top = _find(_boxes(data, 0, len(data)), b"meta")
+    if top is None:
+        return None
+    children = list(_boxes(data, top[2] + 4, top[3]))
+    pitm, iprp = _find(children, b"pitm"), _find(children, b"iprp")
+    if pitm is None or iprp is None:
+        return None
+    primary = struct.unpack_from(">I" if data[pitm[2]] else ">H", data, pitm[2] + 4)[0]
+    containers = list(_boxes(data, iprp[2], iprp[3]))
+    ipco = _find(containers, b"ipco")
+    if ipco is None:
+        return None
+    properties = list(_boxes(data, ipco[2], ipco[3]))
+    transforms = [properties[i] for i in _associated(data, containers, primary) if 0 <= i < len(properties)]
+    transforms = [box for box in transforms if box[0] in _TRANSFORMS]
+    if [box[0] for box in transforms] != [b"irot"] or transforms[0][2] >= transforms[0][3]:
+        return None
+    angle_at = transforms[0][2]
+    turn = _TURNS.get(data[angle_at] & 3)
+    if turn is None:
+        return None
+    copy = bytearray(data)
+    copy[angle_at] &= 0xFC
+    return bytes(copy), turn
+
+
+def _associated(data: bytes, containers: list[Box], item: int) -> list[int]:
+    """The 0-based indexes in ipco of the properties ``item`` is associated with, in order (every ipma box)."""
+    found: list[int] = []
+    for kind, _, payload, end in containers:
+        if kind != b"ipma" or payload + 8 > end:
+            continue
+        version, flags = data[payload], int.from_bytes(data[payload + 1 : payload + 4], "big")
+        position = payload + 4
+        count = struct.unpack_from(">I", data, position)[0]
+        position += 4
+        for _ in range(count):
+            id_size = 2 if version < 1 else 4
+            if position + id_size + 1 > end:
+                return found
+            entry = int.from_bytes(data[position : position + id_size], "big")
+            associations = data[position + id_size]
+            position += id_size + 1
+            size = 2 if flags & 1 else 1
+            if position + associations * size > end:
+                return found
+            for n in range(associations):
+                value = int.from_bytes(data[position + n * size : position + (n + 1) * size], "big")
+                if entry == item:
+                    found.append((value & (0x7FFF if size == 2 else 0x7F)) - 1)
+            position += associations * size
+    return found
+
+
 def _as_good(small: Image.Image, im: Image.Image, needed: tuple[int, int]) -> bool:
     return (
         small.width >= needed[0]

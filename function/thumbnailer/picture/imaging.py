@@ -175,6 +175,7 @@ def make_thumbnails(
             render = _Render(im, source_format, source, options)
             if source_format == "HEIF":
                 render.use_heif_thumbnail(wanted)
+                render.decode_heif_as_stored()
             return render.run(sorted(set(wanted), reverse=True), wanted)
         except Image.DecompressionBombError as exc:  # a frame larger than the picture's own size says
             raise ImageRejected(f"too many pixels: {exc}") from None
@@ -268,6 +269,7 @@ class _Render:
         self.notes: list[str] = []
         self._source: bytes | None = None
         self._shown: tuple[int, int] | None = None  # the picture's size, when ``im`` is its thumbnail item
+        self._turn: Image.Transpose | None = None  # HEIF's rotation, when ``im`` is decoded without it
 
     def use_heif_thumbnail(self, wanted: list[Size]) -> None:
         """Decode the HEIF's thumbnail item instead of the picture when it is as good for every size (heif.py).
@@ -282,6 +284,19 @@ class _Render:
         if small is not None:
             self._shown = self.im.size
             self.im = small  # the picture itself is closed by make_thumbnails, never decoded
+
+    def decode_heif_as_stored(self) -> None:
+        """A HEIF with a rotation (irot: a phone writes one for a picture taken on its side) is decoded as stored
+        and turned after its largest downscale, as a JPEG's EXIF orientation is, instead of libheif turning every
+        decoded pixel first (heif.py). Not for its thumbnail item, which libheif turns (it is small)."""
+        if self._shown is not None:
+            return
+        from . import heif
+
+        unrotated = heif.unrotated(self._source_bytes())
+        if unrotated is not None:
+            data, self._turn = unrotated
+            self.im = Image.open(io.BytesIO(data), formats=("HEIF",))  # the picture itself is never decoded
 
     def run(self, sizes: list[Size], order: list[Size]) -> Result:
         im = self.im
@@ -298,7 +313,7 @@ class _Render:
             # forgives errors (a damaged EXIF block is no reason to refuse), which would keep a half-decoded
             # picture. A JPEG's EXIF comes before its pixels, and decoding it later lets ``draft`` scale it.
             im.load()
-        upright = _ORIENTATION.get(_orientation(im))
+        upright = self._turn or _ORIENTATION.get(_orientation(im))
         swap = upright in _SWAPS
         shown = self._shown or ((im.height, im.width) if swap else im.size)
         plans = [(size, *size.target(*shown)) for size in sizes]

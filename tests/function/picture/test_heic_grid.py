@@ -64,3 +64,25 @@ def test_it_is_shown_upright_with_its_display_p3_profile_the_same_on_one_thread_
         assert shown_a.info.get("icc_profile") == P3, "the Display P3 profile is kept"
         assert "exif" not in shown_a.info
         assert max(ImageStat.Stat(ImageChops.difference(shown_a, shown_b)).mean) < 1.0
+
+
+def test_its_rotation_is_applied_after_the_downscale_not_by_libheif(grid):
+    """The copy decoded has no rotation (one byte differs: irot's angle), and turning it as heif.unrotated says shows
+    exactly what libheif's own turn shows; a HEIF without a rotation, or with a mirror too, is left to libheif."""
+    from thumbnailer.picture import heif
+
+    copy, turn = heif.unrotated(grid)
+    assert turn == Image.Transpose.ROTATE_270, "EXIF orientation 6: a quarter turn clockwise to show it"
+    assert len(copy) == len(grid) and sum(a != b for a, b in zip(copy, grid, strict=True)) == 1
+    pi_heif.register_heif_opener()
+    stored, shown = Image.open(io.BytesIO(copy)), Image.open(io.BytesIO(grid))
+    assert stored.size == (1024, 768) and shown.size == (768, 1024)
+    assert ImageChops.difference(stored.convert("RGB").transpose(turn), shown.convert("RGB")).getbbox() is None
+    buf = io.BytesIO()
+    pillow_heif.from_pillow(photo(256, 192)).save(buf, quality=70)
+    assert heif.unrotated(buf.getvalue()) is None, "no rotation"
+    exif = Image.Exif()
+    exif[0x0112] = 5  # transposed: a rotation and a mirror, whose order libheif knows
+    buf = io.BytesIO()
+    pillow_heif.from_pillow(photo(256, 192)).save(buf, quality=70, exif=exif.tobytes())
+    assert heif.unrotated(buf.getvalue()) is None
