@@ -23,11 +23,11 @@ from pytest_mysql import factories
 
 
 def pytest_xdist_auto_num_workers(config: Any) -> int:
-    """``-n auto`` (pyproject.toml): one worker more than the cores this process may use. Much of an end-to-end
+    """``-n auto`` (pyproject.toml): two workers more than the cores this process may use. Much of an end-to-end
     test is waiting, not working: the aws provider's fixed polls (about 25 s after each SQS queue write, 5 s after a
-    function is created), the functions' invocations, the event deliveries; a third worker on two cores fills that
-    time (docs/testing.md). THUMBNAILS_TEST_WORKERS sets the number."""
-    return int(os.environ.get("THUMBNAILS_TEST_WORKERS") or len(os.sched_getaffinity(0)) + 1)
+    function is created), the functions' invocations, the event deliveries; two more workers on two cores fill that
+    time (docs/testing.md: three workers left 15% of the CPU idle). THUMBNAILS_TEST_WORKERS sets the number."""
+    return int(os.environ.get("THUMBNAILS_TEST_WORKERS") or len(os.sched_getaffinity(0)) + 2)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
