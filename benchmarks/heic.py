@@ -271,7 +271,9 @@ stream, which libheif decodes on one thread whatever it is given. Six CPUs are e
 **What it says.** libheif's HEVC decoding is most of a HEIC's time, and it cannot be made smaller the way a JPEG's
 is: libjpeg decodes a 24 MP JPEG at a quarter of its size (DCT scaling) for a 1024 thumbnail, while every HEVC tile
 is decoded whole. The function adds the copy of the decoded picture into Pillow, the downscale, the encoding and
-the fork, which the "function against libheif" line weighs. The second CPU's gain is only measurable where the
+the fork, which the "function against libheif" line weighs; it saves one thing libheif's decode alone does: the
+iPhone layout's rotation (HEIF's irot) is applied after the largest downscale, to a 1024-pixel picture, not by
+libheif to all 12 MP (`picture/heif.py`, `unrotated`: about 15 ms on one CPU). The second CPU's gain is only measurable where the
 machine's load is below its cores: on a busy machine read the CPU times, and measure again on a quiet one.
 <!-- untestable: a reading of the measurement above, which varies with the machine and its load -->
 """
