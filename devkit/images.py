@@ -137,25 +137,32 @@ def animated_gif(width: int, height: int, frames: int = 3, duration: int = 400) 
     return buf.getvalue()
 
 
-def samples(directory: Path) -> list[Path]:
-    """The demo's sample pictures, made on each run (seeded: the same every time); mountains.jpg is larger than
-    1 MB, for the demo's multipart upload."""
-    directory.mkdir(parents=True, exist_ok=True)
-    made = {
-        "mountains.jpg": encode(scene(3000, 2000, 1), "JPEG", quality=92),
-        "phone-portrait.jpg": rotated_jpeg(1200, 1600, 6, seed=2),
-        "lake.webp": encode(scene(1400, 900, 3), "WEBP", quality=80),
-    }
+def _badge() -> bytes:
     overlay = scene(800, 800, 4).convert("RGBA")
     mask = Image.new("L", overlay.size, 0)
     ImageDraw.Draw(mask).ellipse((40, 40, 760, 760), fill=255)
     overlay.putalpha(mask)
-    made["badge.png"] = encode(overlay, "PNG", optimize=True)
-    made["slideshow.gif"] = animated_gif(480, 320)
-    made["IMG_0042.HEIC"] = heic(1512, 2016, 6, seed=8)  # an iPhone portrait, stored sideways
+    return encode(overlay, "PNG", optimize=True)
+
+
+# The demo's sample pictures: their names (what the demo's tests look for) and how each is made.
+SAMPLES = {
+    "mountains.jpg": lambda: encode(scene(3000, 2000, 1), "JPEG", quality=92),
+    "phone-portrait.jpg": lambda: rotated_jpeg(1200, 1600, 6, seed=2),
+    "lake.webp": lambda: encode(scene(1400, 900, 3), "WEBP", quality=80),
+    "badge.png": _badge,
+    "slideshow.gif": lambda: animated_gif(480, 320),
+    "IMG_0042.HEIC": lambda: heic(1512, 2016, 6, seed=8),  # an iPhone portrait, stored sideways
+}
+
+
+def samples(directory: Path) -> list[Path]:
+    """The demo's sample pictures, made on each run (seeded: the same every time); mountains.jpg is larger than
+    1 MB, for the demo's multipart upload."""
+    directory.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, data in made.items():
-        (directory / name).write_bytes(data)
+    for name, make in SAMPLES.items():
+        (directory / name).write_bytes(make())
         paths.append(directory / name)
     return paths
 
