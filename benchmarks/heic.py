@@ -273,8 +273,9 @@ is: libjpeg decodes a 24 MP JPEG at a quarter of its size (DCT scaling) for a 10
 is decoded whole. The function adds the copy of the decoded picture into Pillow, the downscale, the encoding and
 the fork, which the "function against libheif" line weighs; it saves one thing libheif's decode alone does: the
 iPhone layout's rotation (HEIF's irot) is applied after the largest downscale, to a 1024-pixel picture, not by
-libheif to all 12 MP (`picture/heif.py`, `unrotated`: about 15 ms on one CPU). The second CPU's gain is only measurable where the
-machine's load is below its cores: on a busy machine read the CPU times, and measure again on a quiet one.
+libheif to all 12 MP (`picture/heif.py`, `unrotated`: about 15 ms on one CPU). The second CPU's gain is only
+measurable where the machine's load is below its cores: on a busy machine read the CPU times, and measure again on a
+quiet one.
 <!-- untestable: a reading of the measurement above, which varies with the machine and its load -->
 """
 
