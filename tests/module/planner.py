@@ -13,6 +13,7 @@ again, repository and all) and names in its diagnostics. So an error tells which
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -323,19 +324,28 @@ def record(module: str, outputs: tuple[str, ...], args: dict[str, Any]) -> None:
     portable = json.loads(json.dumps(args).replace(str(ROOT), HERE))
     if _files_named(portable):
         return
-    with open(PLANS, "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        lock.seek(0)
-        plans = json.loads(lock.read() or "{}")
-        entry = [list(outputs), portable]
+    entry = [list(outputs), portable]
+
+    def add(plans: dict[str, Any]) -> None:
         if entry not in plans.setdefault(module, []):
             plans[module].append(entry)
             plans["_regenerate"] = (
                 "rm tests/module/plans.json; REGENERATE_PLANS=1 .venv/bin/python -m pytest tests/module"
             )
-            lock.seek(0)
-            lock.truncate()
-            lock.write(json.dumps(dict(sorted(plans.items())), indent=1, sort_keys=True) + "\n")
+
+    _update_plans(add)
+
+
+def _update_plans(change: Callable[[dict[str, Any]], None]) -> None:
+    """Read plans.json, ``change`` it and write it back, one writer at a time (the workers regenerate it together)."""
+    with open(PLANS, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.seek(0)
+        plans = json.loads(lock.read() or "{}")
+        change(plans)
+        lock.seek(0)
+        lock.truncate()
+        lock.write(json.dumps(dict(sorted(plans.items())), indent=1, sort_keys=True) + "\n")
 
 
 def one_call(raw: dict[str, Any], call: str, outputs: tuple[str, ...]) -> dict[str, Any]:
@@ -400,6 +410,7 @@ def _files_named(value: Any) -> list[str]:
     return found
 
 
+@functools.cache  # read at collection, once for each parametrised case
 def error_stages(name: str) -> dict[str, int]:
     """The recorded stage of each failing case of ``name`` (plans.json's ``_error_stages``): the Terraform run that
     answered it (1: an error Terraform reports first; 2: one it reports only when there is no such error)."""
@@ -431,16 +442,13 @@ def record_stages(name: str, overrides: list[dict[str, Any]], rounds: list[int])
     """With REGENERATE_PLANS=1, the stage of each case into plans.json's ``_error_stages``."""
     if os.environ.get("REGENERATE_PLANS") != "1":
         return
-    with open(PLANS, "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        lock.seek(0)
-        plans = json.loads(lock.read() or "{}")
+
+    def add(plans: dict[str, Any]) -> None:
         stages = plans.setdefault("_error_stages", {}).setdefault(name, {})
         stages.update({_case_key(o): stage for o, stage in zip(overrides, rounds, strict=True)})
         plans["_error_stages"][name] = dict(sorted(stages.items()))
-        lock.seek(0)
-        lock.truncate()
-        lock.write(json.dumps(dict(sorted(plans.items())), indent=1, sort_keys=True) + "\n")
+
+    _update_plans(add)
 
 
 def error_lookup(planner: Planner, name: str, base: dict[str, Any], overrides: list[dict[str, Any]]) -> Any:
@@ -458,7 +466,9 @@ def error_lookup(planner: Planner, name: str, base: dict[str, Any], overrides: l
         def make() -> dict[str, str]:
             rounds: list[int] = []
             texts = planner.plan_errors([{**base, **o} for o in chunk], rounds)
-            record_stages(name, chunk, rounds)
+            # A chunk holds cases of one recorded stage: one answered in its second run is a stage later than that.
+            stage = min(error_stages(name).get(_case_key(o), 1) for o in chunk)
+            record_stages(name, chunk, [stage + answered - 1 for answered in rounds])
             return {json.dumps(o, sort_keys=True): text for o, text in zip(chunk, texts, strict=True)}
 
         return planner.shared.get(["errors", planner.module, base, chunk], make)[json.dumps(override, sort_keys=True)]
