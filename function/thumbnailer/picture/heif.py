@@ -42,15 +42,14 @@ def thumbnail(im: Image.Image, data: bytes, needed: tuple[int, int]) -> ImageFil
 
 def as_primary(data: bytes) -> Iterator[bytes]:
     """For each thumbnail item of the primary picture, a copy of ``data`` in which it is the primary picture."""
-    top = _find(_boxes(data, 0, len(data)), b"meta")
-    if top is None:
+    found = _primary(data)
+    if found is None:
         return
-    children = list(_boxes(data, top[2] + 4, top[3]))  # meta is a full box: version and flags first
-    pitm, iref = _find(children, b"pitm"), _find(children, b"iref")
-    if pitm is None or iref is None:
+    children, pitm, primary = found
+    iref = _find(children, b"iref")
+    if iref is None:
         return
     id_format = ">I" if data[pitm[2]] else ">H"  # version 1: 32-bit item IDs
-    primary = struct.unpack_from(id_format, data, pitm[2] + 4)[0]
     ref_format = ">I" if data[iref[2]] else ">H"
     width = struct.calcsize(ref_format)
     for kind, start, payload, end in _boxes(data, iref[2] + 4, iref[3]):
@@ -81,14 +80,13 @@ def unrotated(data: bytes) -> tuple[bytes, Image.Transpose] | None:
     libheif turns the whole decoded picture (12 MP for an iPhone's: about 5% of its decoding time, on one thread);
     turned after the largest downscale instead, as a JPEG's EXIF orientation is, the turn costs next to nothing.
     The copy differs in one byte: the angle of the rotation property, set to 0."""
-    top = _find(_boxes(data, 0, len(data)), b"meta")
-    if top is None:
+    found = _primary(data)
+    if found is None:
         return None
-    children = list(_boxes(data, top[2] + 4, top[3]))
-    pitm, iprp = _find(children, b"pitm"), _find(children, b"iprp")
-    if pitm is None or iprp is None:
+    children, _, primary = found
+    iprp = _find(children, b"iprp")
+    if iprp is None:
         return None
-    primary = struct.unpack_from(">I" if data[pitm[2]] else ">H", data, pitm[2] + 4)[0]
     containers = list(_boxes(data, iprp[2], iprp[3]))
     ipco = _find(containers, b"ipco")
     if ipco is None:
@@ -145,6 +143,18 @@ def _as_good(small: Image.Image, im: Image.Image, needed: tuple[int, int]) -> bo
         and small.info.get("icc_profile") == im.info.get("icc_profile")
         and small.info.get("nclx_profile") == im.info.get("nclx_profile")
     )
+
+
+def _primary(data: bytes) -> tuple[list[Box], Box, int] | None:
+    """The boxes in ``meta``, its ``pitm`` box and the primary item's ID; None for a file without them."""
+    top = _find(_boxes(data, 0, len(data)), b"meta")
+    if top is None:
+        return None
+    children = list(_boxes(data, top[2] + 4, top[3]))  # meta is a full box: version and flags first
+    pitm = _find(children, b"pitm")
+    if pitm is None:
+        return None
+    return children, pitm, struct.unpack_from(">I" if data[pitm[2]] else ">H", data, pitm[2] + 4)[0]
 
 
 def _boxes(data: bytes, start: int, end: int) -> Iterator[Box]:
