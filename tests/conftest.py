@@ -21,6 +21,8 @@ import pymysql
 import pytest
 from pytest_mysql import factories
 
+from devkit import oneprovider
+
 
 def pytest_xdist_auto_num_workers(config: Any) -> int:
     """``-n auto`` (pyproject.toml): two workers more than the cores this process may use. Much of an end-to-end
@@ -28,6 +30,15 @@ def pytest_xdist_auto_num_workers(config: Any) -> int:
     function is created), the functions' invocations, the event deliveries; two more workers on two cores fill that
     time (docs/testing.md: three workers left 15% of the CPU idle). THUMBNAILS_TEST_WORKERS sets the number."""
     return int(os.environ.get("THUMBNAILS_TEST_WORKERS") or len(os.sched_getaffinity(0)) + 2)
+
+
+def pytest_configure(config: Any) -> None:
+    """Every Terraform command of the session (the tests', the stacks', `make demo`'s) starts one aws provider where
+    Terraform alone starts one per walk (devkit/oneprovider.py, first on PATH): a third less CPU for a small plan.
+    THUMBNAILS_ONE_PROVIDER=0 turns it off."""
+    wrapper = Path(tempfile.mkdtemp(prefix="terraform-one-provider-"))
+    atexit.register(shutil.rmtree, wrapper, True)
+    os.environ.update(oneprovider.install(wrapper))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

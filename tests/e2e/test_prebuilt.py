@@ -20,6 +20,7 @@ import pytest
 import tftest
 
 from devkit import awscli, release
+from devkit.oneprovider import real_terraform
 from devkit.stack import LOCAL_RUNTIME, local_stack
 from devkit.terraform import environment
 
@@ -33,8 +34,9 @@ FUNCTION = "module.thumbnails.module.function.aws_lambda_function.this"
 def runner_path(directory: Path) -> str:
     """A PATH of Terraform and a shell only: what a locked-down runner has."""
     directory.mkdir()
-    for tool in ("terraform", "sh", "bash"):
+    for tool in ("sh", "bash"):
         (directory / tool).symlink_to(shutil.which(tool))
+    (directory / "terraform").symlink_to(real_terraform())  # not the tests' one-provider wrapper: Terraform alone
     return str(directory)
 
 
@@ -42,7 +44,7 @@ def terraform(stack: Path, path: str | None) -> tftest.TerraformTest:
     env = {**os.environ, **environment()}
     if path is not None:
         env["PATH"] = path
-    tf = tftest.TerraformTest(str(stack), binary=str(Path(shutil.which("terraform")).resolve()), env=env)
+    tf = tftest.TerraformTest(str(stack), binary=real_terraform() if path else shutil.which("terraform"), env=env)
     tf.setup(cleanup_on_exit=False)
     return tf
 
