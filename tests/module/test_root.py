@@ -98,14 +98,18 @@ def test_source_code_hash_is_known_at_plan_and_describes_the_sources(root):
 
 
 def test_editing_a_source_file_changes_the_hash(root, tmp_path: Path):
-    copy = tmp_path / "function"
-    shutil.copytree(ROOT / "function", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    before = changes(root.plan(**BASE, build={"source_dir": str(copy)}), FUNCTION)["source_code_hash"]
-    (copy / "__pycache__").mkdir(exist_ok=True)
-    (copy / "__pycache__" / "app.cpython-311.pyc").write_bytes(b"cache")
-    assert changes(root.plan(**BASE, build={"source_dir": str(copy)}), FUNCTION)["source_code_hash"] == before
-    (copy / "app.py").write_text((copy / "app.py").read_text() + "\n# edited\n")
-    assert changes(root.plan(**BASE, build={"source_dir": str(copy)}), FUNCTION)["source_code_hash"] != before
+    """Three copies of the sources, planned in one Terraform run: as they are, with a bytecode cache, edited."""
+    copies = {name: tmp_path / name for name in ("as-is", "cached", "edited")}
+    for copy in copies.values():
+        shutil.copytree(ROOT / "function", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copies["cached"] / "__pycache__").mkdir()
+    (copies["cached"] / "__pycache__" / "app.cpython-311.pyc").write_bytes(b"cache")
+    (copies["edited"] / "app.py").write_text((copies["edited"] / "app.py").read_text() + "\n# edited\n")
+    configurations = {name: {**BASE, "build": {"source_dir": str(copy)}} for name, copy in copies.items()}
+    root.prefetch([((), args) for args in configurations.values()])
+    hashes = {name: changes(root.plan(**args), FUNCTION)["source_code_hash"] for name, args in configurations.items()}
+    assert hashes["cached"] == hashes["as-is"], "a bytecode cache is not a source"
+    assert hashes["edited"] != hashes["as-is"]
 
 
 def test_iam_is_least_privilege(root):
