@@ -96,7 +96,9 @@ def heic(width: int, height: int, orientation: int = 6, seed: int = 1, quality: 
         else scene(width, height, seed)
     )
     buf = io.BytesIO()
-    pillow_heif.from_pillow(stored).save(buf, quality=quality, exif=exif.tobytes())
+    # x265's fastest preset: a 3 MP picture in 0.5 s instead of 3.6 (7 s of CPU), still an HEVC HEIC any decoder
+    # reads the same way; iphone_heic, the benchmarks' material, keeps the encoder's default.
+    pillow_heif.from_pillow(stored).save(buf, quality=quality, exif=exif.tobytes(), enc_params={"preset": "ultrafast"})
     return buf.getvalue()
 
 
