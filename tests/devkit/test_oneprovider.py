@@ -21,6 +21,7 @@ PROVIDER_DIR = Path(".terraform/providers") / ADDRESS / "5.100.0" / "linux_amd64
 FAKE_PROVIDER = """#!/bin/sh
 # as the aws provider started with -debug: says where it listens, then serves until it is stopped
 pwd > "$SEEN/provider-cwd"; echo "$@" > "$SEEN/provider-args"; echo "${AWS_CA_BUNDLE:-unset}" > "$SEEN/provider-ca"
+echo "${TF_LOG_SDK_PROTO:-unset} ${TF_LOG_PROVIDER_AWS:-unset}" > "$SEEN/provider-log"
 echo 'Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment variable with the following:'
 echo
 address='"registry.terraform.io/hashicorp/aws"'
@@ -73,7 +74,15 @@ def test_a_plan_runs_against_one_provider_started_in_its_directory_and_stopped_a
     assert (seen / "provider-args").read_text().split() == ["-debug"]
     assert (seen / "provider-ca").read_text().strip() == "unset", "AWS_CA_BUNDLE breaks a second configure"
     assert (seen / "provider-stopped").read_text().strip() == "stopped", "the provider lives for the command only"
+    assert (seen / "provider-log").read_text().split() == ["off", "off"], "no TF_LOG: the provider logs nothing"
     assert provider.is_file()
+
+
+def test_with_tf_log_the_provider_logs_as_asked(tmp_path, stack):
+    executable(stack / PROVIDER_DIR / "terraform-provider-aws_v5.100.0_x5", FAKE_PROVIDER)
+    rc, (reattach, _, _) = wrapped(tmp_path, stack, "plan", TF_LOG="debug", TF_LOG_SDK_PROTO="trace")
+    assert rc == 3 and reattach
+    assert (tmp_path / "seen" / "provider-log").read_text().split() == ["trace", "unset"]
 
 
 def test_chdir_is_the_directory_the_provider_is_found_and_started_in(tmp_path, stack):
