@@ -1,7 +1,8 @@
 """Terraform with one aws provider process per command, where Terraform would start several.
 
 Within one command Terraform starts the aws provider again for each of its walks (the schema, validate, plan,
-apply), and each start builds and sends the provider's whole schema: most of a small plan's CPU. Terraform can
+apply), and each start sets up the provider and sends its whole schema: a small plan took 2.8 s of CPU that way
+and 2.0 s against one provider, an apply of the example stack 8.1 s and 6.9 s (docs/testing.md). Terraform can
 instead attach to a provider that is already running (``TF_REATTACH_PROVIDERS``, the provider started with
 ``-debug``, as provider developers do). This script starts the working directory's own provider that way, runs the
 one Terraform command against it and stops it, so nothing is shared between commands: a command sees a provider
