@@ -118,12 +118,18 @@ def stop(provider: subprocess.Popen) -> None:
             provider.wait()
 
 
+def _on_path(path: str | None = None) -> str | None:
+    """The ``terraform`` that ``path`` (PATH's syntax; None: this process's PATH) finds, its links resolved."""
+    found = shutil.which("terraform", path=path)
+    return str(Path(found).resolve()) if found else None
+
+
 def real_terraform() -> str:
     """Terraform itself, not the wrapper: for what must run as a user's machine runs it."""
-    found = os.environ.get(REAL) or shutil.which("terraform")
+    found = os.environ.get(REAL) or _on_path()
     if found is None:
         raise FileNotFoundError("terraform is not on PATH")
-    return str(Path(found).resolve())
+    return found
 
 
 def install(directory: Path, environ: dict[str, str] | None = None) -> dict[str, str]:
@@ -131,10 +137,9 @@ def install(directory: Path, environ: dict[str, str] | None = None) -> dict[str,
     PATH; nothing when Terraform is missing or a wrapper is already installed (a test session run inside one), or
     when THUMBNAILS_ONE_PROVIDER=0."""
     env = os.environ if environ is None else environ
-    real = shutil.which("terraform", path=env.get("PATH"))
+    real = _on_path(env.get("PATH"))
     if real is None or REAL in env or env.get("THUMBNAILS_ONE_PROVIDER") == "0":
         return {}
-    real = str(Path(real).resolve())
     wrapper = directory / "terraform"
     wrapper.write_text(
         f"#!/bin/sh\n# devkit/oneprovider.py as terraform\n"

@@ -34,7 +34,7 @@ def pytest_xdist_auto_num_workers(config: Any) -> int:
 
 def pytest_configure(config: Any) -> None:
     """Every Terraform command of the session (the tests', the stacks', `make demo`'s) starts one aws provider where
-    Terraform alone starts one per walk (devkit/oneprovider.py, first on PATH): a third less CPU for a small plan.
+    Terraform alone starts one per walk (devkit/oneprovider.py, first on PATH): 2.0 s of CPU for a small plan, not 2.8.
     THUMBNAILS_ONE_PROVIDER=0 turns it off."""
     wrapper = Path(tempfile.mkdtemp(prefix="terraform-one-provider-"))
     atexit.register(shutil.rmtree, wrapper, True)
