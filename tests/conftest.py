@@ -51,9 +51,12 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
     (a whole run: one worker busy 817 s, the other three 720-737 s, the soak among the last dealt). So the tests that
     apply stacks or run Terraform are collected first and the in-process ones last, to fill the workers' last
     minutes; the sort is stable, so each file's tests (a group's story) keep their order."""
-    items.sort(
-        key=lambda item: next((n for n, p in enumerate(LONG_FIRST) if item.nodeid.startswith(p)), len(LONG_FIRST))
-    )
+    items.sort(key=lambda item: long_first_rank(item.nodeid))
+
+
+def long_first_rank(nodeid: str) -> int:
+    """Where a test is dealt out: the index of its LONG_FIRST prefix, the in-process tests after them all."""
+    return next((n for n, prefix in enumerate(LONG_FIRST) if nodeid.startswith(prefix)), len(LONG_FIRST))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

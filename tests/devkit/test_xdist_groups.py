@@ -36,10 +36,10 @@ def test_the_tests_of_a_group_run_on_one_worker(tmp_path: Path):
 def test_the_long_tests_are_collected_first(request):
     """tests/conftest.py collects the long tests (the soak, the stacks, the plans, the benchmarks) before the
     in-process ones, which then fill the workers' last minutes; each file's tests keep their order."""
-    from tests.conftest import LONG_FIRST
+    from tests.conftest import long_first_rank
 
     order = [item.nodeid for item in request.session.items]
-    rank = [next((n for n, p in enumerate(LONG_FIRST) if node.startswith(p)), len(LONG_FIRST)) for node in order]
+    rank = [long_first_rank(node) for node in order]
     assert rank == sorted(rank), "a long test collected after a shorter kind"
     files = [node.split("::")[0] for node in order]
     scattered = [f for f in set(files) if files.index(f) + files.count(f) - 1 != len(files) - 1 - files[::-1].index(f)]
