@@ -50,6 +50,7 @@ MODES = ("s3", "sqs", "eventbridge")
 SIZE = "32"
 UPLOADER = Config(retries={"mode": "standard", "max_attempts": 10}, max_pool_connections=16)
 S3_OPERATIONS = ("GetObject", "PutObject")
+ASYNC_EVENTS = 16  # asynchronous invocations localaws runs at once (its default is 4)
 READS = ("GetObject", "HeadObject", "ListObjectsV2")  # the function's reads (the outage); uploads are PutObject
 
 
@@ -527,9 +528,11 @@ def endpoint_environment(url: str) -> Iterator[None]:
 
 @contextmanager
 def endpoint(work: Path) -> Iterator[LocalAWS]:
-    """An in-process localaws running the real function for every ``soak-*``."""
+    """An in-process localaws running the real function for every ``soak-*``. Its asynchronous events run
+    ``ASYNC_EVENTS`` at once, as Lambda runs them up to the function's concurrency: in the outage each one waits out
+    the function's SDK back-off, and four at a time would queue the modes' events behind one another."""
     task = code_dir(work / "task")
-    with LocalAWS(port=0, retry_delay=0.2, hot_reload={"soak-*": task}) as aws:
+    with LocalAWS(port=0, retry_delay=0.2, async_workers=ASYNC_EVENTS, hot_reload={"soak-*": task}) as aws:
         yield aws
 
 

@@ -28,6 +28,8 @@ log = logging.getLogger("localaws")
 
 DEFAULT_RETRIES = 2
 DEFAULT_MAX_AGE = 21600
+# Events run at once (Lambda's are bounded by the function's concurrency only); a retry waiting holds none of them
+ASYNC_WORKERS = 4
 
 
 def invoke_config(fn: Any) -> dict[str, Any]:
@@ -82,7 +84,7 @@ class AsyncInvoker:
         self,
         execute: Callable[[Any, bytes], Outcome],
         retry_delay: float = 1.0,
-        workers: int = 4,
+        workers: int = ASYNC_WORKERS,
         may_send: Callable[[Any, str], bool] | None = None,
     ) -> None:
         self._execute = execute

@@ -11,7 +11,7 @@ from types import TracebackType
 
 from . import access, enforce, seam
 from .access import AccessRecord
-from .asyncinvoke import AsyncInvoker
+from .asyncinvoke import ASYNC_WORKERS, AsyncInvoker
 from .chaos import Chaos
 from .chaos import Server as ChaosServer
 from .functionurls import FunctionUrls
@@ -40,6 +40,7 @@ class LocalAWS:
         retry_delay: float = 1.0,
         *,
         concurrency: int = ACCOUNT_CONCURRENCY,
+        async_workers: int = ASYNC_WORKERS,
         idle_seconds: float = IDLE_SECONDS,
         hot_reload: dict[str, Path] | None = None,
     ) -> None:
@@ -48,6 +49,7 @@ class LocalAWS:
         self._own_work_dir = work_dir is None
         self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="localaws-", dir=default_work_root()))
         self.retry_delay = retry_delay
+        self.async_workers = async_workers
         self._runtime_options = {"concurrency": concurrency, "idle_seconds": idle_seconds, "hot_reload": hot_reload}
         self._server: ChaosServer | None = None
         self.invoker: AsyncInvoker | None = None
@@ -76,7 +78,9 @@ class LocalAWS:
             **self._runtime_options,  # type: ignore[arg-type]
         )
         runtime.chaos = self.chaos
-        self.invoker = AsyncInvoker(runtime.execute, retry_delay=self.retry_delay, may_send=enforcer.may_send)
+        self.invoker = AsyncInvoker(
+            runtime.execute, retry_delay=self.retry_delay, workers=self.async_workers, may_send=enforcer.may_send
+        )
         self.function_urls = FunctionUrls(runtime.execute, self.host, self.sessions, origins)
         seam.install(runtime, self.invoker, enforcer.authorize, self.function_urls)
         self.poller = SqsPoller(runtime.execute)

@@ -5,6 +5,7 @@ is replaced by a list of the delays asked for."""
 from __future__ import annotations
 
 import json
+import threading
 from types import SimpleNamespace
 from typing import Any
 
@@ -113,3 +114,33 @@ def test_without_a_success_destination_a_success_sends_nothing(monkeypatch: pyte
     recorder = Recorder(monkeypatch, [outcome()])
     recorder.run(function(DestinationConfig={"OnFailure": {"Destination": "q"}}))
     assert recorder.sent == []
+
+
+@pytest.mark.parametrize("workers", [1, 6])
+def test_as_many_events_run_at_once_as_the_invoker_has_workers(workers: int):
+    """The pool's size is how many events run at once: ``workers`` tries meet at a barrier (a try waiting out its
+    SDK's back-off holds a worker), and one more finds the barrier full, so it waits for one of them to end."""
+    meet = threading.Barrier(workers)
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def execute(fn: Any, body: bytes) -> Any:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            meet.wait(timeout=30)
+        finally:
+            with lock:
+                running -= 1
+        return outcome()
+
+    invoker = asyncinvoke.AsyncInvoker(execute, workers=workers)
+    try:
+        for _ in range(2 * workers):
+            invoker.submit(function(), b"{}")
+        assert invoker.wait_idle(60), "every event ended: each group of `workers` met at the barrier"
+    finally:
+        invoker.shutdown()
+    assert most == workers and not meet.broken
