@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from localaws import cli
+from localaws import serve
 
 from .test_runtime import invoke
 
@@ -31,7 +31,7 @@ def test_hot_reload_runs_a_local_directory_and_an_edit_takes_effect_on_the_next_
 
 
 def test_the_command_line_takes_function_equals_directory(tmp_path, capsys):
-    assert cli.parse(["--hot-reload", f"thumbnails={tmp_path}"]).hot_reload == {"thumbnails": tmp_path}
+    assert serve.parse(["--hot-reload", f"thumbnails={tmp_path}"]).hot_reload == {"thumbnails": tmp_path}
     with pytest.raises(SystemExit):
-        cli.parse(["--hot-reload", f"thumbnails={tmp_path / 'missing'}"])
+        serve.parse(["--hot-reload", f"thumbnails={tmp_path / 'missing'}"])
     assert "--hot-reload wants FUNCTION=DIR with an existing directory" in capsys.readouterr().err

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 from localaws import terraform
@@ -81,3 +83,12 @@ def test_a_file_of_the_same_name_that_is_not_localawss_is_left_alone(tmp_path, m
     assert terraform.run(["plan"], {"TERRAFORM": str(fake_terraform(tmp_path)), "PATH": "/usr/bin"}) == 2
     assert (stack / "localaws_override.tf.json").read_text() == mine
     assert not (stack / "seen-args").exists(), "Terraform did not run"
+
+
+def test_localaws_terraform_does_not_import_the_endpoint():
+    """``localaws terraform`` only points Terraform at a running localaws: the CLI's dispatch leaves moto and the
+    runtime unimported (0.4 s a command), which only serving needs (localaws/serve.py)."""
+    probe = "import sys; from localaws import cli, terraform; print(*sys.modules, sep=chr(10))"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = set(run.stdout.split())
+    assert "localaws.terraform" in loaded and not {"moto", "localaws.serve", "localaws.runtime"} & loaded
