@@ -1,6 +1,6 @@
 """``localaws --port PORT``: serve the local AWS on 127.0.0.1 until Ctrl-C or SIGTERM (cli.py dispatches here).
 
-Its own module so that ``localaws terraform`` and ``localaws chaos`` do not import moto (0.4 s a command)."""
+Its own module so that ``localaws terraform`` does not import moto and the runtime (0.4 s a command)."""
 
 from __future__ import annotations
 
