@@ -22,12 +22,14 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import resource
 import shlex
 import shutil
 import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 # The commands that start providers. `init` installs them (a reattached one would be skipped); `output`, `fmt`,
@@ -48,6 +50,10 @@ QUIET = {
     + ("TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_HELPER_SCHEMA", "TF_LOG_SDK_HELPER_RESOURCE")
 }
 HANDSHAKE_S = 60
+# A file to append one JSON line to for every command (its subcommand, seconds, and the CPU seconds of Terraform
+# and of the provider): devkit/testreport.py sets it and sums the lines into the suite's report.
+LOG = "THUMBNAILS_TERRAFORM_LOG"
+REATTACH = "TF_REATTACH_PROVIDERS"
 
 
 def subcommand(args: list[str]) -> tuple[str | None, Path]:
@@ -94,7 +100,7 @@ def start(binary: Path, directory: Path, environ: dict[str, str]) -> tuple[subpr
     def read() -> None:  # and keep reading to the end, so the provider never blocks on a full pipe
         assert provider.stdout is not None
         for line in provider.stdout:
-            if not found and "TF_REATTACH_PROVIDERS=" in line:
+            if not found and f"{REATTACH}=" in line:
                 found.append(line.split("=", 1)[1].strip().strip("'"))
                 ready.set()
         ready.set()
@@ -152,22 +158,43 @@ def install(directory: Path, environ: dict[str, str] | None = None) -> dict[str,
 
 def run(args: list[str], environ: dict[str, str] | None = None) -> int:
     env = dict(os.environ if environ is None else environ)
-    terraform = env.get(REAL) or "terraform"
     command, directory = subcommand(args)
     binary = installed_provider(directory, env) if command in COMMANDS else None
-    if binary is None or "TF_REATTACH_PROVIDERS" in env:
+    provider, reattach = (None, None) if binary is None or REATTACH in env else start(binary, directory, env)
+    if provider is not None and reattach is None:  # a provider that did not say where it listens: not used
+        stop(provider)
+        provider = None
+    if provider is None and not env.get(LOG):
+        terraform = env.get(REAL) or "terraform"
         os.execvpe(terraform, [terraform, *args], env)
-    provider, reattach = start(binary, directory, env)
+    return terraform_with(args, env if reattach is None else {**env, REATTACH: reattach}, provider, command)
+
+
+def terraform_with(args: list[str], env: dict[str, str], provider: subprocess.Popen | None, command: str | None) -> int:
+    """Terraform as a child, then the provider stopped; with a LOG file, one line for the command: its seconds and
+    the CPU seconds of Terraform and of the provider (each counted as it is reaped)."""
+    started, base = time.monotonic(), children_cpu()
     try:
-        if reattach is None:
-            stop(provider)
-            os.execvpe(terraform, [terraform, *args], env)
-        child = subprocess.Popen([terraform, *args], env={**env, "TF_REATTACH_PROVIDERS": reattach})
+        child = subprocess.Popen([env.get(REAL) or "terraform", *args], env=env)
         for sig in (signal.SIGINT, signal.SIGTERM):  # Terraform stops gracefully on either: let it
             signal.signal(sig, lambda number, _frame: child.send_signal(number))
-        return child.wait()
+        code = child.wait()
+        terraform_cpu = children_cpu() - base
     finally:
-        stop(provider)
+        if provider is not None:
+            stop(provider)
+    if env.get(LOG):
+        line = {"command": command, "exit": code, "seconds": round(time.monotonic() - started, 3)}
+        provider_cpu = children_cpu() - base - terraform_cpu
+        line |= {"terraform_cpu": round(terraform_cpu, 3), "provider_cpu": round(provider_cpu, 3)}
+        with open(env[LOG], "a") as log:
+            log.write(json.dumps(line) + "\n")  # one short append: the workers' lines do not interleave
+    return code
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

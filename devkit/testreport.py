@@ -12,6 +12,9 @@ Loaded by pyproject.toml's ``addopts`` (``-p devkit.testreport``), in the contro
 - ``tests``: every test's time, for a comparison of two runs;
 - ``assertions``: for each area (``tests/<area>``), its test functions and the ``assert`` statements and
   ``pytest.raises`` blocks in its files, counted from the sources, so a reviewer can see nothing was dropped;
+- ``terraform``: every Terraform command the session ran (the tests', the stacks', ``make demo``'s), by subcommand:
+  how many, their seconds, and the CPU seconds of Terraform and of the aws provider (devkit/oneprovider.py writes a
+  line for each command to ``build/terraform-commands.jsonl``);
 - ``outcomes`` and the machine (cores, load average before and after).
 
     python -m devkit.testreport            # the last report as a table (make test-report)
@@ -29,10 +32,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from devkit import oneprovider
+
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "build" / "test-times.json"
 SLOWEST = 25
 PHASES = ("setup", "call", "teardown")
+COMMAND_FIELDS = ("commands", "seconds", "terraform_cpu", "provider_cpu")
 
 
 def area_of(nodeid: str) -> str:
@@ -76,6 +82,11 @@ class TimingReport:
         self.phases: dict[str, dict[str, float]] = defaultdict(dict)
         self.outcomes: Counter[str] = Counter()
         self.workers: dict[str, str] = {}
+        # Every Terraform command of the session appends its line here (the workers inherit the variable)
+        self.commands = path.with_name("terraform-commands.jsonl")
+        self.commands.parent.mkdir(parents=True, exist_ok=True)
+        self.commands.write_text("")
+        os.environ[oneprovider.LOG] = str(self.commands)
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         self.phases[report.nodeid][report.when] = round(report.duration, 3)
@@ -126,7 +137,21 @@ class TimingReport:
             "by_worker": {name: round(s, 1) for name, s in sorted(workers.items())},
             "tests": totals,
             "assertions": count_assertions(Path(self.config.rootpath) / "tests"),
+            "terraform": terraform_commands(self.commands),
         }
+
+
+def terraform_commands(log: Path) -> dict[str, dict[str, float]]:
+    """The lines devkit/oneprovider.py wrote, summed by subcommand, with the total under "all"."""
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(COMMAND_FIELDS, 0.0))
+    for line in log.read_text().splitlines() if log.is_file() else []:
+        command = json.loads(line)
+        for name in (str(command["command"]), "all"):
+            entry = totals[name]
+            entry["commands"] += 1
+            for field in COMMAND_FIELDS[1:]:
+                entry[field] = round(entry[field] + command[field], 3)
+    return dict(sorted(totals.items(), key=lambda item: -item[1]["seconds"]))
 
 
 def cpu_times() -> tuple[int, int] | None:
@@ -178,6 +203,12 @@ def summary(report: dict[str, Any], slowest: int = SLOWEST) -> list[str]:
     lines += ["", f"{'seconds':>9}  longest xdist groups"]
     for name, seconds in list(report.get("by_group", {}).items())[:slowest]:
         lines.append(f"{seconds:9.1f}  {name}")
+    lines += ["", f"{'commands':>9}  {'seconds':>8}  {'CPU: terraform':>14}  {'provider':>8}  Terraform command"]
+    for name, entry in report.get("terraform", {}).items():
+        lines.append(
+            f"{entry['commands']:9.0f}  {entry['seconds']:8.1f}  {entry['terraform_cpu']:14.1f}  "
+            f"{entry['provider_cpu']:8.1f}  {name}"
+        )
     lines += ["", f"{'tests':>9}  {'asserts':>7}  {'raises':>7}  area"]
     for area, counted in report["assertions"].items():
         lines.append(f"{counted['tests']:9d}  {counted['asserts']:7d}  {counted['raises']:7d}  {area}")

@@ -58,6 +58,7 @@ def wrapped(tmp_path: Path, cwd: Path, *args: str, **extra: str) -> tuple[int, l
     seen.mkdir(exist_ok=True)
     env = {**os.environ, "SEEN": str(seen), oneprovider.REAL: str(executable(tmp_path / "tf", FAKE_TERRAFORM))}
     env.pop("TF_REATTACH_PROVIDERS", None)
+    env.pop(oneprovider.LOG, None)  # the session's own log (devkit/testreport.py) is not this fake's
     done = subprocess.run([sys.executable, str(SCRIPT), *args], cwd=cwd, env={**env, **extra}, timeout=60)
     return done.returncode, (seen / "terraform").read_text().splitlines()
 
@@ -123,3 +124,17 @@ def test_the_session_runs_terraform_through_the_wrapper():
     assert oneprovider.real_terraform() == os.environ[oneprovider.REAL] != found
     real = Path(oneprovider.real_terraform()).read_bytes()[:4096]
     assert b"devkit/oneprovider.py" not in real and real.startswith(b"\x7fELF"), "Terraform itself, a Go binary"
+
+
+def test_with_a_log_each_command_writes_its_seconds_and_cpu_and_still_runs(tmp_path, stack):
+    executable(stack / PROVIDER_DIR / "terraform-provider-aws_v5.100.0_x5", FAKE_PROVIDER)
+    log = tmp_path / "commands.jsonl"
+    for args in (["plan"], ["output", "-json"], ["-chdir=.", "init"]):
+        rc, lines = wrapped(tmp_path, stack, *args, **{oneprovider.LOG: str(log)})
+        assert rc == 3 and lines[-1] == " ".join(args), "Terraform ran, and its exit status is the wrapper's"
+    plan, output, init = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [plan["command"], output["command"], init["command"]] == ["plan", "output", "init"]
+    assert all(line["exit"] == 3 and line["seconds"] > 0 for line in (plan, output, init))
+    assert plan["provider_cpu"] >= 0 and plan["terraform_cpu"] >= 0
+    assert output["provider_cpu"] == init["provider_cpu"] == 0, "no provider is started for these"
+    assert (tmp_path / "seen" / "provider-stopped").is_file(), "the plan's provider was stopped"

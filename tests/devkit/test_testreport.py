@@ -11,7 +11,15 @@ from devkit import testreport
 from devkit.stack import ROOT
 
 SUITE = {
-    "tests/fast/test_fast.py": "def test_quick():\n    assert 1 + 1 == 2\n",
+    "tests/fast/test_fast.py": (
+        "import json, os\n"
+        "def test_quick():\n"
+        "    assert 1 + 1 == 2\n"
+        "def test_runs_terraform():\n"  # as devkit/oneprovider.py does for each command, from a worker
+        "    line = {'command': 'plan', 'exit': 0, 'seconds': 2.0, 'terraform_cpu': 1.5, 'provider_cpu': 0.25}\n"
+        "    with open(os.environ['THUMBNAILS_TERRAFORM_LOG'], 'a') as log:\n"
+        "        log.write(json.dumps(line) + '\\n')\n"
+    ),
     "tests/slow/test_slow.py": (
         "import time, pytest\n"
         "@pytest.fixture\n"
@@ -44,7 +52,7 @@ def test_a_run_reports_its_wall_time_directories_slowest_tests_and_assertions(tm
     assert done.returncode == 1, done.stdout + done.stderr  # the failing test fails the run
     assert "where the time went" in done.stdout
     report = json.loads(report_path.read_text())
-    assert report["outcomes"] == {"passed": 3, "failed": 1} and report["exitstatus"] == 1 and report["workers"] == 2
+    assert report["outcomes"] == {"passed": 4, "failed": 1} and report["exitstatus"] == 1 and report["workers"] == 2
     assert report["total_s"] >= 0.25, "two workers: at least the longer worker's time"
     assert list(report["by_directory"]) == ["tests/slow", "tests/fast"]
     assert report["by_directory"]["tests/slow"]["tests"] == 3 and report["by_directory"]["tests/slow"]["seconds"] >= 0.5
@@ -53,10 +61,12 @@ def test_a_run_reports_its_wall_time_directories_slowest_tests_and_assertions(tm
     assert list(report["by_group"]) == ["slow-pair"] and report["by_group"]["slow-pair"] >= 0.5, "its two tests' time"
     assert set(report["by_worker"]) <= {"gw0", "gw1"}
     assert abs(sum(report["by_worker"].values()) - report["tests_s"]) < 0.1, "every test's time on the worker it ran on"
-    assert len(report["tests"]) == 4 and report["tests"][slowest["test"]] == slowest["seconds"]
+    assert len(report["tests"]) == 5 and report["tests"][slowest["test"]] == slowest["seconds"]
     assert {"setup", "call", "teardown"} <= set(slowest)
     assert testreport.count_assertions(tmp_path / "tests") == report["assertions"]
     assert 0 <= report["cpu_busy"] <= 1, "the share of the machine's CPU the run kept busy"
+    plan = {"commands": 1, "seconds": 2.0, "terraform_cpu": 1.5, "provider_cpu": 0.25}
+    assert report["terraform"] == {"plan": plan, "all": plan}, "the workers' Terraform commands, summed"
 
 
 def test_cpu_busy_is_the_share_of_ticks_not_idle():
