@@ -7,8 +7,8 @@ import subprocess
 import threading
 
 from devkit.endpoint import LOCALAWS
-from localaws.cli import EXIT_MEMORY
 from localaws.guard import MemoryGuard, resident_mb
+from localaws.serve import EXIT_MEMORY
 
 
 def test_guard_reports_once_when_memory_is_above_the_ceiling(caplog):
