@@ -97,11 +97,16 @@ def environment(build_dir: Path = ROOT / "build") -> dict[str, str]:
 
 def initialised(directory: Path) -> Any:
     """A ``tftest.TerraformTest`` for ``directory``, run with this machine's provider mirror, after init."""
-    import tftest  # a test dependency: only the tests and the e2e helpers call this
-
-    tf = tftest.TerraformTest(str(directory), env={**os.environ, **environment()})
+    tf = uninitialised(directory)
     tf.setup(cleanup_on_exit=False)
     return tf
+
+
+def uninitialised(directory: Path) -> Any:
+    """The same, without running init: for a directory whose ``.terraform`` is already there."""
+    import tftest  # a test dependency: only the tests and the e2e helpers call this
+
+    return tftest.TerraformTest(str(directory), env={**os.environ, **environment()})
 
 
 def main() -> int:

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 import tftest
 
-from devkit.terraform import initialised
+from devkit.terraform import initialised, uninitialised
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = 25  # module calls one plan may hold: a BATCH, an error chunk (each call is a copy the one init installs)
@@ -192,7 +192,26 @@ class Planner:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(source, target)
         self._write({call: {} for call in calls})
-        self.tf = initialised(workdir)
+        self.tf = self._initialised()
+
+    def _initialised(self) -> tftest.TerraformTest:
+        """The working directory after ``terraform init``, run once per module (and calls) for the session: the
+        first worker to get here runs it and keeps its ``.terraform`` (its modules listed by relative path, the
+        provider linked from the plugin cache) and lock file in the shared store; the others copy them (0.7 s of CPU
+        an init, one per module on each worker before)."""
+        kept = self.shared.directory / f"init-{self.shared.digest(['init', self.module, self.extra, self.cases])}"
+        with open(kept.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not kept.is_dir():
+                tf = initialised(self.workdir)
+                partial = kept.with_name(f"{kept.name}.{os.getpid()}.partial")
+                shutil.copytree(self.workdir / ".terraform", partial / ".terraform", symlinks=True)
+                shutil.copy2(self.workdir / ".terraform.lock.hcl", partial)
+                partial.replace(kept)
+                return tf
+        shutil.copytree(kept / ".terraform", self.workdir / ".terraform", symlinks=True)
+        shutil.copy2(kept / ".terraform.lock.hcl", self.workdir)
+        return uninitialised(self.workdir)
 
     def _write(
         self,
