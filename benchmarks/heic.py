@@ -11,7 +11,10 @@ each round every case once, so the machine's neighbours weigh on all alike:
   threads it would have on Lambda;
 - **libheif**: libheif's own decode of the same file to RGB through the binding the layer carries (pi-heif),
   with as many decoding threads: nothing of the function around it;
-- **jpeg**: the function's JPEG path (in the process, DCT-scaled), 24 MP to the same three sizes.
+- **jpeg**: the function's JPEG path (in the process, DCT-scaled), 24 MP to the same three sizes;
+- **ffmpeg**: for comparison, not a path the function takes: FFmpeg's HEVC decoder (PyAV, the video layer's)
+  decoding the iPhone layout's 48 tiles to RGB, on as many threads: what another decoder than libheif's libde265
+  would make of the same bitstreams.
 
 Wall-clock medians and the fastest round are reported, and the CPU time (the process's and its children's),
 which the neighbours do not inflate. Six CPUs (Lambda's most, at 10,240 MB) are extrapolated, not measured: the
@@ -114,12 +117,16 @@ def worker(cpus: int, paths: dict[str, Path], rounds: int) -> dict[str, dict[str
     def jpeg(path: Path) -> None:
         assert len(make_thumbnails(path, SIZES, memory_mb=memory).thumbnails) == len(SIZES)
 
+    def ffmpeg(path: Path) -> None:
+        assert ffmpeg_tiles(path, threads) > 0
+
     cases: dict[str, Callable[[], None]] = {
         "jpeg": partial(jpeg, paths["jpeg"]),
         "libheif iphone": partial(libheif, paths["iphone"]),
         "function iphone": partial(function, paths["iphone"]),
         "libheif single": partial(libheif, paths["single"]),
         "function single": partial(function, paths["single"]),
+        "ffmpeg iphone": partial(ffmpeg, paths["iphone"]),
     }
     walls: dict[str, list[float]] = {name: [] for name in cases}
     cpu: dict[str, list[float]] = {name: [] for name in cases}
@@ -140,6 +147,33 @@ def worker(cpus: int, paths: dict[str, Path], rounds: int) -> dict[str, dict[str
         }
         for name in cases
     }
+
+
+def ffmpeg_tiles(path: Path, threads: int) -> int:
+    """FFmpeg's HEVC decoder on a grid HEIC's tiles (FFmpeg's HEIF demuxer gives each item a stream: the tiles are
+    those of the most common size), each decoded to RGB, ``threads`` tiles at a time; the pixels decoded."""
+    from collections import Counter
+    from concurrent.futures import ThreadPoolExecutor
+
+    import av  # the video layer's; the development environment has it
+
+    with av.open(str(path)) as container:
+        packets: dict[int, list] = {}
+        for packet in container.demux():
+            if packet.size:
+                packets.setdefault(packet.stream.index, []).append(packet)
+        streams = container.streams.video
+        tile = Counter((s.codec_context.width, s.codec_context.height) for s in streams).most_common(1)[0][0]
+
+        def decode(stream: av.VideoStream) -> int:
+            context = stream.codec_context
+            context.thread_count = 1  # the tiles are the parallelism
+            frames = [f for p in packets.get(stream.index, []) for f in context.decode(p)] + context.decode(None)
+            return sum(frame.to_ndarray(format="rgb24").size // 3 for frame in frames)
+
+        tiles = [s for s in streams if (s.codec_context.width, s.codec_context.height) == tile]
+        with ThreadPoolExecutor(threads) as pool:
+            return sum(pool.map(decode, tiles))
 
 
 # --- the report -----------------------------------------------------------------------------------------------------
@@ -176,6 +210,9 @@ def ratios(measured: dict[str, object], stat: str = "median") -> dict[str, float
         out["libheif_second_cpu"] = one["libheif iphone"][stat] / cpus["2"]["libheif iphone"][stat]
     for count, cases in cpus.items():
         out[f"function_vs_libheif_{count}"] = cases["function iphone"][stat] / cases["libheif iphone"][stat]
+    if "ffmpeg iphone" in one:  # a measurement from before it had this case has not
+        out["ffmpeg_vs_libheif"] = one["ffmpeg iphone"][stat] / one["libheif iphone"][stat]
+        out["ffmpeg_vs_jpeg"] = one["ffmpeg iphone"][stat] / one["jpeg"][stat]
     return out
 
 
@@ -197,10 +234,13 @@ def table(measured: dict[str, object]) -> str:
         "function single": "function, one-image HEIC",
         "libheif single": "libheif's decode alone, one-image HEIC",
         "jpeg": "function, 24 MP JPEG",
+        "ffmpeg iphone": "for comparison: FFmpeg's HEVC decoder alone, iPhone layout's tiles",
     }
     lines = ["| case | CPUs | decode threads | median | fastest | CPU time |", "|---|---:|---:|---:|---:|---:|"]
     for name, label in names.items():
         for count, cases in cpus.items():
+            if name not in cases:
+                continue
             row = cases[name]
             threads = row["threads"] if "jpeg" not in name else 1
             lines.append(
@@ -232,6 +272,11 @@ def verdict(measured: dict[str, object]) -> str:
         lines.append(
             f"- function against libheif's own decode, {count} CPU(s): {said(key, 1.2, True)}; by CPU time: "
             f"{cpu[key]:.2f}x"
+        )
+    if "ffmpeg_vs_libheif" in median:
+        lines.append(
+            f"- for comparison, FFmpeg's HEVC decoder on the same tiles, one CPU: {median['ffmpeg_vs_libheif']:.2f}x "
+            f"libheif's decode; its decode alone is {median['ffmpeg_vs_jpeg']:.2f}x the JPEG's whole path"
         )
     six = extrapolated(measured)
     if six is not None:

@@ -121,10 +121,13 @@ def test_the_heic_benchmark_runs_on_small_pictures(tmp_path):
     measured = json.loads((tmp_path / "heic.json").read_text())
     assert set(measured["cpus"]) == {str(n) for n in heic.cpu_counts()}
     for cases in measured["cpus"].values():
-        assert set(cases) == {"jpeg", "libheif iphone", "function iphone", "libheif single", "function single"}
+        assert set(cases) == {"jpeg", "libheif iphone", "function iphone", "libheif single", "function single"} | {
+            "ffmpeg iphone"  # for comparison: FFmpeg's HEVC decoder on the same tiles
+        }
         assert all(case["median"] > 0 and case["cpu"] > 0 for case in cases.values())
-    assert "heic_vs_jpeg" in heic.ratios(measured)
+    assert {"heic_vs_jpeg", "ffmpeg_vs_libheif", "ffmpeg_vs_jpeg"} <= set(heic.ratios(measured))
     assert "| function, iPhone layout | 1 |" in (tmp_path / "heic.md").read_text()
+    assert "FFmpeg's HEVC decoder on the same tiles, one CPU" in (tmp_path / "heic.md").read_text()
 
 
 def test_the_previews_benchmark_runs_in_smoke_mode():
