@@ -322,6 +322,15 @@ libheif to all 12 MP (`picture/heif.py`, `unrotated`: about 15 ms on one CPU). T
 measurable where the machine's load is below its cores: on a busy machine read the CPU times, and measure again on a
 quiet one.
 <!-- untestable: a reading of the measurement above, which varies with the machine and its load -->
+
+**Another decoder, for comparison.** The last rows decode the same 48 tiles with FFmpeg's HEVC decoder (PyAV, as
+the video layer carries it), each tile to RGB, nothing else. It is faster than libheif's libde265 and scales with
+the tiles on two threads, but on one CPU its decode alone already costs more than three times the JPEG's whole path
+(the "for comparison" line above): no decoder swap alone brings a HEIC to the JPEG's price, because a JPEG is
+decoded at a quarter of its size and an HEVC tile only whole. The function does not use it: it would tie HEIC's
+speed to a GPL-licensed layer, and its colour conversion would have to match libheif's for every matrix a HEIF may
+name (on this iPhone layout's full-range BT.601 tiles, FFmpeg's RGB is within 2 levels of libheif's).
+<!-- untestable: a reading of the comparison above, and a one-off measurement of FFmpeg's colour against libheif's -->
 """
 
 
