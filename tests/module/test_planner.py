@@ -59,18 +59,18 @@ def test_failing_cases_are_chunked_by_their_recorded_stage(monkeypatch):
 
 def test_a_module_is_initialised_once_and_another_workers_planner_copies_it(tmp_path: Path, monkeypatch):
     """Two planners of one module sharing a store (two xdist workers): the first runs terraform init, the second
-    copies its working directory's .terraform and lock file, runs no init, and plans the same."""
+    copies its working directory's .terraform and lock file, runs no init, and Terraform runs with them."""
     shared = tmp_path / "shared"
-    first = Planner(tmp_path / "first", "modules/s3-trigger", shared=shared, cases=1)
+    first = Planner(tmp_path / "first", "modules/s3-trigger", shared=shared, cases=0)
 
     def no_init(directory: Path):
         raise AssertionError(f"terraform init ran again in {directory}")
 
     monkeypatch.setattr(planner, "initialised", no_init)
-    second = Planner(tmp_path / "second", "modules/s3-trigger", shared=shared, cases=1)
+    second = Planner(tmp_path / "second", "modules/s3-trigger", shared=shared, cases=0)
     modules = Path(".terraform/modules/modules.json")
     assert (second.workdir / modules).read_text() == (first.workdir / modules).read_text()
     assert (second.workdir / ".terraform.lock.hcl").read_text() == (first.workdir / ".terraform.lock.hcl").read_text()
-    for made in (first, second):  # each in its own directory, past the shared store
-        made._write({"under_test": A[1]}, A[0])
-    assert seen(second._plan()) == seen(first._plan()), "and it plans as the first does"
+    second._write({"under_test": A[1]})
+    validated = json.loads(second.tf.execute_command("validate", "-json").out)  # the module and the provider found
+    assert validated["valid"] and validated["error_count"] == 0, validated
