@@ -19,14 +19,15 @@ ADDRESS = "registry.terraform.io/hashicorp/aws"
 PROVIDER_DIR = Path(".terraform/providers") / ADDRESS / "5.100.0" / "linux_amd64"
 
 FAKE_PROVIDER = """#!/bin/sh
-# as the aws provider started with -debug: says where it listens, then serves until it is stopped
+# as the aws provider started with -debug: says where it listens, then serves until it is stopped (its stop handled
+# before it says so: a wrapper may stop it as soon as it has read the line)
+trap 'echo stopped > "$SEEN/provider-stopped"; exit 0' TERM
 pwd > "$SEEN/provider-cwd"; echo "$@" > "$SEEN/provider-args"; echo "${AWS_CA_BUNDLE:-unset}" > "$SEEN/provider-ca"
 echo "${TF_LOG_SDK_PROTO:-unset} ${TF_LOG_PROVIDER_AWS:-unset}" > "$SEEN/provider-log"
 echo 'Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment variable with the following:'
 echo
 address='"registry.terraform.io/hashicorp/aws"'
 printf '%s\\n' "	TF_REATTACH_PROVIDERS='{$address:{\\"Protocol\\":\\"grpc\\",\\"Pid\\":$$}}'"
-trap 'echo stopped > "$SEEN/provider-stopped"; exit 0' TERM
 while :; do sleep 0.05; done
 """
 SILENT_PROVIDER = """#!/bin/sh
