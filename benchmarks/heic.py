@@ -10,11 +10,13 @@ the references do, leaves the heap large and spread over libheif's threads' aren
 for pages the deployed function's process never had (about 20 ms of 340 at two CPUs). The JPEG, which the deployed
 function does decode in its process, is measured beside the function's HEIC. The cases:
 
-- **function**: the function's HEIC path, the picture decoded and made into 1024, 512 and 256 in a forked child
-  (containment.py), with the memory a function of that many vCPUs has (1,769 MB a vCPU), so cpus.py gives it the
+- **function**: the function's HEIC path, the picture decoded (to its YCbCr planes, libheif.py) and made into
+  1024, 512 and 256 in a forked child (containment.py), with the memory a function of that many vCPUs has (1,769 MB a vCPU), so cpus.py gives it the
   threads it would have on Lambda;
 - **libheif**: libheif's own decode of the same file to RGB through the binding the layer carries (pi-heif),
   with as many decoding threads: nothing of the function around it;
+- **planes**: libheif's decode of the same file to its YCbCr planes, as the function asks for it (libheif.py),
+  with as many decoding threads: the decoder's share of the function's time;
 - **jpeg**: the function's JPEG path (in the process, DCT-scaled), 24 MP to the same three sizes;
 - **ffmpeg**: for comparison, not a path the function takes: FFmpeg's HEVC decoder (PyAV, the video layer's)
   decoding the iPhone layout's 48 tiles to RGB, on as many threads: what another decoder than libheif's libde265
@@ -97,7 +99,7 @@ def _cpu_ms() -> float:
 
 GROUPS = {  # the cases each worker measures (see the docstring: the function's apart from the references)
     "function": ("jpeg", "function iphone", "function single"),
-    "reference": ("libheif iphone", "libheif single", "ffmpeg iphone"),
+    "reference": ("libheif iphone", "planes iphone", "libheif single", "ffmpeg iphone"),
 }
 
 
@@ -111,6 +113,7 @@ def worker(cpus: int, paths: dict[str, Path], rounds: int, group: str) -> dict[s
     from thumbnailer.picture import containment
     from thumbnailer.picture import cpus as cpu_module
     from thumbnailer.picture.imaging import make_thumbnails, prepare_decoders
+    from thumbnailer.picture.libheif import decoded
 
     memory = cpus * MB_PER_VCPU
     threads = cpu_module.available(memory)
@@ -120,6 +123,10 @@ def worker(cpus: int, paths: dict[str, Path], rounds: int, group: str) -> dict[s
     def libheif(path: Path) -> None:
         pi_heif.options.DECODE_THREADS = threads
         assert len(pi_heif.open_heif(path).data) > 0
+
+    def planes(path: Path) -> None:
+        with decoded(path.read_bytes(), threads) as found:
+            assert found is not None and found.y.width > 0
 
     def function(path: Path) -> None:
         render = partial(make_thumbnails, path, SIZES, extra_formats=("heif",), memory_mb=memory)
@@ -135,6 +142,7 @@ def worker(cpus: int, paths: dict[str, Path], rounds: int, group: str) -> dict[s
         "jpeg": partial(jpeg, paths["jpeg"]),
         "libheif iphone": partial(libheif, paths["iphone"]),
         "function iphone": partial(function, paths["iphone"]),
+        "planes iphone": partial(planes, paths["iphone"]),
         "libheif single": partial(libheif, paths["single"]),
         "function single": partial(function, paths["single"]),
         "ffmpeg iphone": partial(ffmpeg, paths["iphone"]),
@@ -226,6 +234,8 @@ def ratios(measured: dict[str, object], stat: str = "median") -> dict[str, float
         out["libheif_second_cpu"] = one["libheif iphone"][stat] / cpus["2"]["libheif iphone"][stat]
     for count, cases in cpus.items():
         out[f"function_vs_libheif_{count}"] = cases["function iphone"][stat] / cases["libheif iphone"][stat]
+        if "planes iphone" in cases:  # a measurement from before it had this case has not
+            out[f"function_vs_planes_{count}"] = cases["function iphone"][stat] / cases["planes iphone"][stat]
     if "ffmpeg iphone" in one:  # a measurement from before it had this case has not
         out["ffmpeg_vs_libheif"] = one["ffmpeg iphone"][stat] / one["libheif iphone"][stat]
         out["ffmpeg_vs_jpeg"] = one["ffmpeg iphone"][stat] / one["jpeg"][stat]
@@ -247,6 +257,7 @@ def table(measured: dict[str, object]) -> str:
     names = {
         "function iphone": "function, iPhone layout",
         "libheif iphone": "libheif's decode alone, iPhone layout",
+        "planes iphone": "libheif's decode to YCbCr planes alone, iPhone layout",
         "function single": "function, one-image HEIC",
         "libheif single": "libheif's decode alone, one-image HEIC",
         "jpeg": "function, 24 MP JPEG",
@@ -289,6 +300,11 @@ def verdict(measured: dict[str, object]) -> str:
             f"- function against libheif's own decode, {count} CPU(s): {said(key, 1.2, True)}; by CPU time: "
             f"{cpu[key]:.2f}x"
         )
+        if f"function_vs_planes_{count}" in median:
+            lines.append(
+                f"- function against libheif's decode to YCbCr planes (its own decode step), {count} CPU(s): "
+                f"{median[f'function_vs_planes_{count}']:.2f}x"
+            )
     if "ffmpeg_vs_libheif" in median:
         lines.append(
             f"- for comparison, FFmpeg's HEVC decoder on the same tiles, one CPU: {median['ffmpeg_vs_libheif']:.2f}x "
@@ -320,8 +336,8 @@ What phones upload: a 12 MP HEIC laid out as an iPhone writes it, a grid of 48 H
 320-pixel thumbnail item, Display P3 and its orientation in EXIF and as HEIF's rotation (`devkit/images.py`'s
 `iphone_heic`); beside it the same pixels as one image, as an encoder writes by default (earlier versions of these
 benchmarks measured that one, which no phone writes). Each to 1024, 512 and 256 by the function's HEIC path (decoded
-in a forked child), beside libheif's own decode of the same file (pi-heif, with as many threads) and the function's
-24 MP JPEG path, pinned to 1 and 2 CPUs in one run (the references in a worker process of their own: a
+in a forked child), beside libheif's own decode of the same file to RGB (pi-heif, with as many threads), libheif's
+decode of it to YCbCr planes alone (the function's own decode step) and the function's 24 MP JPEG path, pinned to 1 and 2 CPUs in one run (the references in a worker process of their own: a
 deployed function's process never decodes a HEIC itself, and one that had would leave its forked child a larger
 heap to pay for). The function decodes a grid's tiles on as many threads as it has
 CPUs (`function/thumbnailer/picture/cpus.py`: at most the CPUs it may run on, its cgroup's quota, and Lambda's share
@@ -333,18 +349,20 @@ stream, which libheif decodes on one thread whatever it is given. Six CPUs are e
 
 **What it says.** libheif's HEVC decoding is most of a HEIC's time, and it cannot be made smaller the way a JPEG's
 is: libjpeg decodes a 24 MP JPEG at a quarter of its size (DCT scaling) for a 1024 thumbnail, while every HEVC tile
-is decoded whole. The function adds the copy of the decoded picture into Pillow, the downscale, the encoding and
-the fork, which the "function against libheif" line weighs; it saves one thing libheif's decode alone does: the
-iPhone layout's rotation (HEIF's irot) is applied after the largest downscale, to a 1024-pixel picture, not by
-libheif to all 12 MP (`picture/heif.py`, `unrotated`: about 15 ms on one CPU). The second CPU's gain is only
-measurable where the machine's load is below its cores: on a busy machine read the CPU times, and measure again on a
-quiet one.
+is decoded whole. The function asks libheif for the picture's YCbCr planes, not RGB (`picture/libheif.py`): the
+"decode to YCbCr planes" rows are that step alone, and the function adds the downscale of the planes, their
+conversion to RGB at 1024 pixels, the encoding, the BlurHash and the fork. libheif's own decode to RGB (the
+reference of the target) converts all 12 MP on one thread and hands them to Pillow as a copy, which is why the
+function can take no longer than it; that conversion was the part a second CPU could not shorten. The iPhone
+layout's rotation (HEIF's irot) is applied after the largest downscale, to a 1024-pixel picture, not by libheif to
+all 12 MP (`picture/heif.py`, `unrotated`). The second CPU's gain is only measurable where the machine's load is
+below its cores: on a busy machine read the CPU times, and measure again on a quiet one.
 <!-- untestable: a reading of the measurement above, which varies with the machine and its load -->
 
 **Another decoder, for comparison.** The last rows decode the same 48 tiles with FFmpeg's HEVC decoder (PyAV, as
 the video layer carries it), each tile to RGB, nothing else. It is faster than libheif's libde265 and scales with
-the tiles on two threads, but on one CPU its decode alone already costs more than three times the JPEG's whole path
-(the "for comparison" line above): no decoder swap alone brings a HEIC to the JPEG's price, because a JPEG is
+the tiles on two threads, but on one CPU its decode alone already costs about three times the JPEG's whole path
+(the "for comparison" line above): no decoder swap brings a HEIC to three times the JPEG's price, because a JPEG is
 decoded at a quarter of its size and an HEVC tile only whole. The function does not use it: it would tie HEIC's
 speed to a GPL-licensed layer, and its colour conversion would have to match libheif's for every matrix a HEIF may
 name (on this iPhone layout's full-range BT.601 tiles, FFmpeg's RGB is within 2 levels of libheif's).

@@ -6,6 +6,7 @@
 - ``crop``: where a box is cut from the picture (``entropy`` or ``centre``)
 - ``formats``: the input formats read, the optional ones (HEIF, AVIF), and the output formats
 - ``heif``: a HEIF's embedded thumbnail item, decoded instead of the picture when every size fits in it
+- ``libheif``: a HEIF's picture decoded to its YCbCr planes (libheif's C API), scaled, then converted to RGB
 - ``cpus``: how many CPUs the function may use at once (HEIF's decoding threads, a large downscale's strips)
 - ``colour``: the colour space thumbnails are written in: CMYK through its profile, ``keep`` or ``srgb``
 - ``encoding``: pictures and animations to bytes (progressive JPEG on request), never bigger than the source

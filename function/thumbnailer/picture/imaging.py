@@ -209,6 +209,10 @@ def prepare_decoders(extra_formats: tuple[str, ...] = (), colour_policy: str = "
     a child (containment.py): then each child inherits them instead of loading them again."""
     Image.init()
     input_formats(extra_formats)
+    if "heif" in extra_formats:
+        from . import libheif
+
+        libheif.library()  # libheif's C API bound once (libheif.py)
     previews.prepare(extra_formats)
     colour.prepare(colour_policy)
 
@@ -270,6 +274,7 @@ class _Render:
         self._source: bytes | None = None
         self._shown: tuple[int, int] | None = None  # the picture's size, when ``im`` is its thumbnail item
         self._turn: Image.Transpose | None = None  # HEIF's rotation, when ``im`` is decoded without it
+        self._heif: bytes | None = None  # the HEIF whose picture is ``im``, decoded to its planes (libheif.py)
 
     def use_heif_thumbnail(self, wanted: list[Size]) -> None:
         """Decode the HEIF's thumbnail item instead of the picture when it is as good for every size (heif.py).
@@ -293,10 +298,11 @@ class _Render:
             return
         from . import heif
 
-        unrotated = heif.unrotated(self._source_bytes())
+        self._heif = self._source_bytes()
+        unrotated = heif.unrotated(self._heif)
         if unrotated is not None:
-            data, self._turn = unrotated
-            self.im = Image.open(io.BytesIO(data), formats=("HEIF",))  # the picture itself is never decoded
+            self._heif, self._turn = unrotated
+            self.im = Image.open(io.BytesIO(self._heif), formats=("HEIF",))  # the picture itself is never decoded
 
     def run(self, sizes: list[Size], order: list[Size]) -> Result:
         im = self.im
@@ -308,10 +314,11 @@ class _Render:
             frames = None
         elif frames is not None and (stills := [f.name for f in fmts if not f.animation]):
             self.notes.append(f"animation kept except in {' and '.join(stills)}: a still of its first frame")
-        if im.format not in ("JPEG", "MPO"):
+        if im.format not in ("JPEG", "MPO") and self._heif is None:
             # Decode now, where an error refuses the picture: reading a PNG's EXIF decodes it too, and _orientation
             # forgives errors (a damaged EXIF block is no reason to refuse), which would keep a half-decoded
-            # picture. A JPEG's EXIF comes before its pixels, and decoding it later lets ``draft`` scale it.
+            # picture. A JPEG's EXIF comes before its pixels, and decoding it later lets ``draft`` scale it; a
+            # HEIF's EXIF is read with its header (pi-heif), and decoding it later lets its planes be scaled.
             im.load()
         upright = self._turn or _ORIENTATION.get(_orientation(im))
         swap = upright in _SWAPS
@@ -377,8 +384,10 @@ class _Render:
         first = plans[0][1][::-1] if upright in _SWAPS else plans[0][1]  # the largest, in the stored orientation
         if im.format in ("JPEG", "MPO") and first != im.size:
             im.draft(None, first)  # DCT scaling: decode at 1/2, 1/4 or 1/8 when that still covers `first`
-        im.load()
-        managed = self._managed(im)
+        scaled_heif = self._heif_planes(first) if self._heif is not None else None
+        if scaled_heif is None:
+            im.load()
+        managed = self._managed(scaled_heif or im)
         icc = managed.icc
         current = _normalise(managed.image)
         if current.size != first:
@@ -405,6 +414,22 @@ class _Render:
                     data = encoding.encode(picture, self._encoding(fmt), icc)
                 out.append(Thumbnail(size, picture.width, picture.height, fmt, data))
         return out, picture
+
+    def _heif_planes(self, size: tuple[int, int]) -> Image.Image | None:
+        """The HEIF's picture at ``size`` (stored orientation): decoded to its YCbCr planes, each scaled down as an RGB
+        picture would be, then converted to RGB (libheif.py); None when that path does not take the picture."""
+        from . import libheif
+
+        threads = self.options.threads
+        with libheif.decoded(self._heif or b"", threads) as planes:
+            if planes is None or planes.y.size != self.im.size:
+                return None
+            y = _downscale(planes.y, size, threads)  # in strips, one a CPU
+            chroma: list[Callable[[], Image.Image]] = [partial(_downscale, p, size) for p in (planes.cb, planes.cr)]
+            cb, cr = _parallel(chroma) if threads > 1 else [job() for job in chroma]  # a plane a CPU
+            picture = planes.rgb(y, cb, cr)
+        picture.info = dict(self.im.info)
+        return picture
 
     def _managed(self, im: Image.Image) -> colour.Managed:
         """The picture in the colour space thumbnails are written in (colour.py), its note kept for the log."""
