@@ -11,8 +11,8 @@ for pages the deployed function's process never had (about 20 ms of 340 at two C
 function does decode in its process, is measured beside the function's HEIC. The cases:
 
 - **function**: the function's HEIC path, the picture decoded (to its YCbCr planes, libheif.py) and made into
-  1024, 512 and 256 in a forked child (containment.py), with the memory a function of that many vCPUs has (1,769 MB a vCPU), so cpus.py gives it the
-  threads it would have on Lambda;
+  1024, 512 and 256 in a forked child (containment.py), with the memory a function of that many vCPUs has
+  (1,769 MB a vCPU), so cpus.py gives it the threads it would have on Lambda;
 - **libheif**: libheif's own decode of the same file to RGB through the binding the layer carries (pi-heif),
   with as many decoding threads: nothing of the function around it;
 - **planes**: libheif's decode of the same file to its YCbCr planes, as the function asks for it (libheif.py),
@@ -337,9 +337,9 @@ What phones upload: a 12 MP HEIC laid out as an iPhone writes it, a grid of 48 H
 `iphone_heic`); beside it the same pixels as one image, as an encoder writes by default (earlier versions of these
 benchmarks measured that one, which no phone writes). Each to 1024, 512 and 256 by the function's HEIC path (decoded
 in a forked child), beside libheif's own decode of the same file to RGB (pi-heif, with as many threads), libheif's
-decode of it to YCbCr planes alone (the function's own decode step) and the function's 24 MP JPEG path, pinned to 1 and 2 CPUs in one run (the references in a worker process of their own: a
-deployed function's process never decodes a HEIC itself, and one that had would leave its forked child a larger
-heap to pay for). The function decodes a grid's tiles on as many threads as it has
+decode of it to YCbCr planes alone (the function's own decode step) and the function's 24 MP JPEG path, pinned to 1
+and 2 CPUs in one run (the references in a worker process of their own: a deployed function's process never
+decodes a HEIC itself, and one that had would leave its forked child a larger heap to pay for). The function decodes a grid's tiles on as many threads as it has
 CPUs (`function/thumbnailer/picture/cpus.py`: at most the CPUs it may run on, its cgroup's quota, and Lambda's share
 by memory, one vCPU per 1,769 MB) and cuts its largest downscale into strips on them; a one-image HEIC is one HEVC
 stream, which libheif decodes on one thread whatever it is given. Six CPUs are extrapolated (Amdahl's law).
