@@ -342,7 +342,8 @@ and 2 CPUs in one run (the references in a worker process of their own: a deploy
 decodes a HEIC itself, and one that had would leave its forked child a larger heap to pay for). The function decodes
 a grid's tiles on as many threads as it has CPUs (`function/thumbnailer/picture/cpus.py`: at most the CPUs it may
 run on, its cgroup's quota, and Lambda's share by memory, one vCPU per 1,769 MB) and scales its planes down on them;
-a one-image HEIC is one HEVC stream, which libheif decodes on one thread whatever it is given. Six CPUs are extrapolated (Amdahl's law).
+a one-image HEIC is one HEVC stream, which libheif decodes on one thread whatever it is given. Six CPUs are
+extrapolated (Amdahl's law).
 <!-- proof: tests/function/picture/test_heic_grid.py::test_tiles_are_decoded_on_as_many_threads_as_cpus -->
 
 <!-- figure:heic.table --><!-- /figure -->
