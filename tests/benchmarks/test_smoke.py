@@ -122,10 +122,12 @@ def test_the_heic_benchmark_runs_on_small_pictures(tmp_path):
     assert set(measured["cpus"]) == {str(n) for n in heic.cpu_counts()}
     for cases in measured["cpus"].values():
         assert set(cases) == {"jpeg", "libheif iphone", "function iphone", "libheif single", "function single"} | {
-            "ffmpeg iphone"  # for comparison: FFmpeg's HEVC decoder on the same tiles
+            "planes iphone",  # libheif's decode to YCbCr planes: the function's own decode step
+            "ffmpeg iphone",  # for comparison: FFmpeg's HEVC decoder on the same tiles
         }
         assert all(case["median"] > 0 and case["cpu"] > 0 for case in cases.values())
-    assert {"heic_vs_jpeg", "ffmpeg_vs_libheif", "ffmpeg_vs_jpeg"} <= set(heic.ratios(measured))
+    assert {"heic_vs_jpeg", "function_vs_planes_1", "ffmpeg_vs_libheif", "ffmpeg_vs_jpeg"} <= set(heic.ratios(measured))
+    assert "libheif's decode to YCbCr planes (its own decode step), 1 CPU(s)" in (tmp_path / "heic.md").read_text()
     assert "| function, iPhone layout | 1 |" in (tmp_path / "heic.md").read_text()
     assert "FFmpeg's HEVC decoder on the same tiles, one CPU" in (tmp_path / "heic.md").read_text()
 

@@ -387,7 +387,7 @@ class _Render:
         scaled_heif = self._heif_planes(first) if self._heif is not None else None
         if scaled_heif is None:
             im.load()
-        managed = self._managed(scaled_heif or im)
+        managed = self._managed(scaled_heif if scaled_heif is not None else im)
         icc = managed.icc
         current = _normalise(managed.image)
         if current.size != first:

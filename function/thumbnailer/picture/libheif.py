@@ -5,15 +5,16 @@ iPhone's 12 MP photo, 4:2:0) to RGB on one thread, after its tiles were decoded 
 RGB into Pillow. Both are work a second CPU cannot shorten. Here libheif decodes the same picture (the same decoder,
 the same tiles on the same threads) to its planes instead, which Pillow reads in place (no copy); imaging.py scales
 each plane down as it would an RGB picture and converts to RGB at the thumbnail's size, a few hundred thousand pixels
-instead of twelve million, by the matrix the planes are in: the decoded image's nclx. That is the file's own for an
-iPhone's photo (BT.601, full range); a picture stored with another matrix, libheif hands over converted to the one
-it names, as it converts it for pi-heif.
+instead of twelve million, by the matrix and range libheif says the planes are in (the decoded image's nclx, which
+its own RGB conversion reads: BT.601, full range, for an iPhone's photo). The equations are Rec. ITU-T H.273's;
+for limited range they scale by 255/219 and 255/224 exactly.
 
 pi-heif (the binding the layer carries) cannot ask for planes, so the libheif pi-heif loaded is called through
 ctypes: no byte is added to the layer, and the licence is the same (LGPL-3.0). What this path does not take is left
 to pi-heif, as before, and ``decoded`` says so (None) before anything is decoded: a picture with alpha, more than
-8 bits, monochrome, or not coded as YCbCr; a matrix libheif does not convert by a fixed Kr and Kb (KR_KB) is also
-left, after decoding. The decode stays where it was, in the forked child (containment.py), after the pixel and
+8 bits, monochrome, or not coded as YCbCr. Planes in a matrix without a fixed Kr and Kb (KR_KB: identity, YCgCo,
+chromaticity-derived, ICtCp) are left to pi-heif too, but that is known only once they are decoded, so such a
+picture is decoded twice; libheif hands the planes of every file this machine's encoder makes in BT.601. The decode stays where it was, in the forked child (containment.py), after the pixel and
 memory checks. tests/function/picture/test_libheif.py compares this path's thumbnails with pi-heif's.
 """
 
@@ -104,9 +105,9 @@ def library() -> ctypes.CDLL | None:
         for name, (result, arguments) in _SIGNATURES.items():
             function = getattr(lib, name)
             function.restype, function.argtypes = result, arguments
-    except (OSError, AttributeError):
+    except (OSError, AttributeError):  # a libheif before 1.20 has no heif_image_get_plane_readonly2
         return None
-    return lib
+    return lib if lib.heif_get_version_number() >> 24 == 1 else None  # the API of libheif 1.x, bound above
 
 
 @dataclass(frozen=True)
@@ -145,8 +146,9 @@ def conversion(matrix: int, full_range: bool) -> tuple[float, ...]:
 @contextmanager
 def decoded(data: bytes, threads: int) -> Iterator[Planes | None]:
     """The primary picture of the HEIF ``data`` decoded to its planes on ``threads`` threads (libheif applies the
-    file's own transformations, as for pi-heif); None, with nothing decoded, when this path does not take it. A
-    file libheif cannot decode raises ValueError with libheif's message."""
+    file's own transformations, as for pi-heif); None when this path does not take it (nothing decoded, but for
+    planes in a matrix outside KR_KB). Any error of libheif's, a damaged bitstream or one of its security limits,
+    raises ValueError with libheif's message, which refuses the picture with that reason."""
     lib = library()
     if lib is None:
         yield None

@@ -103,20 +103,31 @@ def test_an_iphone_layout_makes_pi_heifs_thumbnails_upright_with_its_profile(mon
     [(1, 0), (1, 1), (6, 0), (9, 1), (7, 1), (8, 1)],
     ids=["BT.709 limited", "BT.709 full", "BT.601 limited", "BT.2020", "SMPTE 240M", "YCgCo"],
 )
-def test_every_matrix_and_range_a_file_names_makes_the_same_thumbnails(monkeypatch, taken, matrix, full_range):
+def test_whatever_matrix_a_files_colour_box_names_the_thumbnails_are_pi_heifs(monkeypatch, taken, matrix, full_range):
+    """The file's nclx colour box names the matrix and range; libheif says which the planes it hands over are in
+    (for the files pillow-heif's encoder makes, BT.601 full range whatever the box says), and that is what both
+    libheif's own RGB conversion and this path convert by."""
     data = heic(
         scene(768, 512), matrix_coefficients=matrix, full_range_flag=full_range, color_primaries=1,
         transfer_characteristics=13,
     )  # fmt: skip
-    with libheif.decoded(data, 1) as planes:
-        assert planes is not None and planes.matrix in libheif.KR_KB
-    taken.clear()
+    named = Image.open(io.BytesIO(data), formats=("HEIF",)).info["nclx_profile"]
+    assert (named["matrix_coefficients"], named["full_range_flag"]) == (matrix, full_range)
     made = make_thumbnails(io.BytesIO(data), [512, 128], extra_formats=("heif",), formats=("png",))
     assert [took for _, took in taken] == [True]
     before = through_pi_heif(monkeypatch, data, [512, 128], formats=("png",))
     for new, old in zip(made.thumbnails, before.thumbnails, strict=True):
         mean, p999 = differences(new.data, old.data)
         assert mean < 0.5 and p999 <= 12, f"{new.size}: mean {mean:.2f}, 99.9th percentile {p999}"
+
+
+def test_planes_in_a_matrix_without_a_fixed_kr_and_kb_go_to_pi_heif(monkeypatch, taken):
+    data = heic(scene(256, 192))
+    monkeypatch.setattr(libheif, "_matrix", lambda lib, image: (8, True))  # YCgCo, as libheif would say
+    made = make_thumbnails(io.BytesIO(data), [128], extra_formats=("heif",), formats=("png",))
+    assert [took for _, took in taken] == [False]
+    before = through_pi_heif(monkeypatch, data, [128], formats=("png",))
+    assert made.thumbnails[0].data == before.thumbnails[0].data
 
 
 def test_the_conversion_is_pillows_jfif_one_for_bt601_full_range():
