@@ -11,11 +11,12 @@ for limited range they scale by 255/219 and 255/224 exactly.
 
 pi-heif (the binding the layer carries) cannot ask for planes, so the libheif pi-heif loaded is called through
 ctypes: no byte is added to the layer, and the licence is the same (LGPL-3.0). What this path does not take is left
-to pi-heif, as before, and ``decoded`` says so (None) before anything is decoded: a picture with alpha, more than
-8 bits, monochrome, or not coded as YCbCr. Planes in a matrix without a fixed Kr and Kb (KR_KB: identity, YCgCo,
+to pi-heif, as before, and ``decoded`` says so (None) before anything is decoded: a picture with alpha, more than 8
+bits, monochrome, or not coded as YCbCr. Planes in a matrix without a fixed Kr and Kb (KR_KB: identity, YCgCo,
 chromaticity-derived, ICtCp) are left to pi-heif too, but that is known only once they are decoded, so such a
-picture is decoded twice; libheif hands the planes of every file this machine's encoder makes in BT.601. The decode stays where it was, in the forked child (containment.py), after the pixel and
-memory checks. tests/function/picture/test_libheif.py compares this path's thumbnails with pi-heif's.
+picture is decoded twice; libheif hands the planes of every file this machine's encoder makes in BT.601. The decode
+stays where it was, in the forked child (containment.py), after the pixel and memory checks.
+tests/function/picture/test_libheif.py compares this path's thumbnails with pi-heif's.
 """
 
 from __future__ import annotations
